@@ -1,0 +1,195 @@
+//===- SwrOps.td - swr operations --------------------------*- tablegen -*-===//
+
+#ifndef SWR_DIALECT_SWR_IR_SWROPS_TD
+#define SWR_DIALECT_SWR_IR_SWROPS_TD
+
+include "swr/Dialect/Swr/IR/SwrBase.td"
+include "swr/Dialect/Swr/IR/SwrAttrs.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+def Swr_FloatMemRef : MemRefOf<[F32, BF16, F16]>;
+def Swr_F32Vector : VectorOfAnyRankOf<[F32]>;
+
+//===----------------------------------------------------------------------===//
+// swr.scan
+//===----------------------------------------------------------------------===//
+
+def Swr_ScanOp : Swr_Op<"scan", [AttrSizedOperandSegments]> {
+  let summary = "linear recurrence h[t] = a[t] * h[t-1] + x[t] over a window";
+  let description = [{
+    Runs the recurrence independently on every channel of `input` and writes
+    `output` (destination style: the op reads its `ins` memrefs and writes
+    its `outs` memrefs; shapes are runtime values, so one program serves all
+    lengths). Accumulation is f32 whatever the element types.
+
+    - `window`: `full`, `bands<k>` or `exact<W>` (see `#swr.window`).
+    - `layout`: `bhdl` ([B, H, D, L], time contiguous), `bct` ([B, C, T]) or
+      `bthd` ([B, T, H, D], token-major). The layout names the axes; strides
+      come from the memref types, so no copy is ever made.
+    - `sharing`: `per_head` (decay [B, H, L] for `bhdl`, [B, T, H] for
+      `bthd`) or `per_channel` (decay shaped like the input). `bct` has no
+      head axis and takes `per_channel` only.
+    - `reverse`: time runs from the last step to the first.
+    - `init(h0)`: initial state, [B, H, D] ([B, C] for `bct`); default 0.
+    - `final(hT)`: the state after the last step, same shape as `init`.
+    - `seq_offsets(cu)`: variable-length packed batches (B must be 1):
+      `cu[i]..cu[i+1]` is sequence i; the recurrence restarts at every
+      sequence start and windows never reach across sequences. `init` and
+      `final` are then indexed by sequence instead of batch.
+
+    Element types: decays, inputs and outputs are f32, bf16 or f16.
+
+    ```mlir
+    swr.scan bands<2> layout bhdl sharing per_head
+        decay(%a : memref<?x?x?xbf16>) input(%x : memref<?x?x16x?xbf16>)
+        output(%y : memref<?x?x16x?xbf16>)
+    ```
+  }];
+
+  let arguments = (ins
+    Arg<Swr_FloatMemRef, "decays a[t]", [MemRead]>:$decay,
+    Arg<Swr_FloatMemRef, "inputs x[t]", [MemRead]>:$input,
+    Arg<Optional<Swr_FloatMemRef>, "initial state", [MemRead]>:$init,
+    Arg<Optional<MemRefRankOf<[I32, I64], [1]>>, "sequence offsets",
+        [MemRead]>:$seq_offsets,
+    Arg<Swr_FloatMemRef, "outputs y[t]", [MemWrite]>:$output,
+    Arg<Optional<Swr_FloatMemRef>, "final state", [MemWrite]>:$final_state,
+    Swr_WindowAttr:$window,
+    Swr_Layout:$layout,
+    Swr_DecaySharing:$sharing,
+    UnitAttr:$reverse
+  );
+
+  let assemblyFormat = [{
+    custom<Window>($window) `layout` $layout `sharing` $sharing (`reverse` $reverse^)?
+    `decay` `(` $decay `:` type($decay) `)`
+    `input` `(` $input `:` type($input) `)`
+    (`init` `(` $init^ `:` type($init) `)`)?
+    (`seq_offsets` `(` $seq_offsets^ `:` type($seq_offsets) `)`)?
+    `output` `(` $output `:` type($output) `)`
+    (`final` `(` $final_state^ `:` type($final_state) `)`)?
+    attr-dict
+  }];
+
+  let hasVerifier = 1;
+  let hasCanonicalizer = 1;
+
+  let extraClassDeclaration = [{
+    /// Rank of the input for this op's layout (4 for bhdl/bthd, 3 for bct).
+    int64_t getInputRank();
+    /// Position of the time axis in the input for this op's layout.
+    int64_t getTimeAxis();
+    /// Static length of the time axis, or ShapedType::kDynamic.
+    int64_t getStaticLength();
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Block-level ops produced by swr-tile-blocks
+//===----------------------------------------------------------------------===//
+
+def Swr_TransferOperatorOp : Swr_Op<"transfer_operator", [Pure]> {
+  let summary = "the local transfer operator and injection of one tile";
+  let description = [{
+    From the `n` decays `a` of one tile builds the lower-triangular local
+    transfer operator `L[i][j] = a[i] * ... * a[j+1]` (i > j), `L[i][i] = 1`,
+    and the injection `g[i] = a[0] * ... * a[i]` (the weight of the carry
+    entering the tile in output i; `g[n-1]` is the tile's total decay).
+    `method` chooses running products or differences of log-space prefix
+    sums (stable for decays near 0 and 1 alike).
+
+    ```mlir
+    %L, %g = swr.transfer_operator %a method running_product
+        : vector<16xf32> -> vector<16x16xf32>, vector<16xf32>
+    ```
+  }];
+  let arguments = (ins VectorOfRankAndType<[1], [F32]>:$decays,
+                   DefaultValuedAttr<Swr_TransferMethod,
+                     "TransferMethod::running_product">:$method);
+  let results = (outs VectorOfRankAndType<[2], [F32]>:$transfer,
+                 VectorOfRankAndType<[1], [F32]>:$injection);
+  let assemblyFormat = [{
+    $decays `method` $method attr-dict `:` type($decays) `->` type($transfer)
+    `,` type($injection)
+  }];
+  let hasVerifier = 1;
+}
+
+def Swr_LocalSolveOp : Swr_Op<"local_solve", [Pure,
+    AllTypesMatch<["tile", "result"]>]> {
+  let summary = "zero-initial-state solve of one tile: v = L u";
+  let description = [{
+    Multiplies the tile's transfer operator `L` (n x n) by the tile's inputs
+    `u` (n time steps x m channels): the recurrence on the tile with a zero
+    initial state, for all channels at once (a tensor-core GEMM on GPUs).
+
+    ```mlir
+    %v = swr.local_solve %L, %u : vector<16x16xf32>, vector<16x8xf32>
+    ```
+  }];
+  let arguments = (ins VectorOfRankAndType<[2], [F32]>:$transfer,
+                   VectorOfRankAndType<[2], [F32]>:$tile);
+  let results = (outs VectorOfRankAndType<[2], [F32]>:$result);
+  let assemblyFormat = [{
+    $transfer `,` $tile attr-dict `:` type($transfer) `,` type($tile)
+  }];
+  let hasVerifier = 1;
+}
+
+def Swr_CarryOp : Swr_Op<"carry", [Pure, AllTypesMatch<["local", "result"]>]> {
+  let summary = "rank-1 carry update y = v + g (x) s";
+  let description = [{
+    Adds the carry `s` (one value per channel) entering a tile, weighted by
+    the tile's injection `g` (one value per time step), to the tile's local
+    solution `v` (time x channels): `y[i][c] = v[i][c] + g[i] * s[c]`.
+
+    ```mlir
+    %y = swr.carry %v, %g, %s : vector<16x8xf32>, vector<16xf32>, vector<8xf32>
+    ```
+  }];
+  let arguments = (ins VectorOfRankAndType<[2], [F32]>:$local,
+                   VectorOfRankAndType<[1], [F32]>:$injection,
+                   VectorOfRankAndType<[1], [F32]>:$carry_in);
+  let results = (outs VectorOfRankAndType<[2], [F32]>:$result);
+  let assemblyFormat = [{
+    $local `,` $injection `,` $carry_in attr-dict `:` type($local) `,`
+    type($injection) `,` type($carry_in)
+  }];
+  let hasVerifier = 1;
+}
+
+def Swr_CarryExchangeOp : Swr_Op<"carry_exchange", [
+    AllTypesMatch<["terminal", "carry_in"]>]> {
+  let summary = "carrier recurrence between the tiles of a loop";
+  let description = [{
+    A collective over the tiles visited by the innermost enclosing loop, in
+    loop order. Every tile gives its total decay `c` and its local terminal
+    values `terminal` (the last row of its local solution, one per channel);
+    the op returns the carry entering this tile,
+
+        s_in[tau] = sum_{j=1..K} (c[tau-1] * ... * c[tau-j+1]) * terminal[tau-j]
+
+    with K = tau for `full` windows and K = min(tau, k-1) for `bands<k>`.
+    `init` acts as the terminal value of a virtual tile before the first.
+    `level` says which level of the memory hierarchy the carries cross:
+    `serial` carries them in registers of one thread (the host lowering),
+    `warp`, `cta`, `cluster` and `grid` through shuffles, shared memory,
+    distributed shared memory and global memory.
+
+    ```mlir
+    %s = swr.carry_exchange %c, %last window bands<2>
+        level serial : vector<8xf32>
+    ```
+  }];
+  let arguments = (ins F32:$decay, VectorOfRankAndType<[1], [F32]>:$terminal,
+                   Optional<VectorOfRankAndType<[1], [F32]>>:$init,
+                   Swr_WindowAttr:$window, Swr_CarryLevel:$level);
+  let results = (outs VectorOfRankAndType<[1], [F32]>:$carry_in);
+  let assemblyFormat = [{
+    $decay `,` $terminal (`init` `(` $init^ `:` type($init) `)`)? `window` custom<Window>($window) `level` $level
+    attr-dict `:` type($terminal)
+  }];
+  let hasVerifier = 1;
+}
+
+#endif // SWR_DIALECT_SWR_IR_SWROPS_TD

@@ -1,0 +1,259 @@
+//===- SwrOps.cpp - swr operations ----------------------------------------===//
+
+#include "swr/Dialect/Swr/IR/SwrOps.h"
+#include "swr/Dialect/Swr/IR/SwrLayout.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/STLExtras.h"
+
+using namespace mlir;
+using namespace mlir::swr;
+
+//===----------------------------------------------------------------------===//
+// Custom directives
+//===----------------------------------------------------------------------===//
+
+/// Windows are written without their attribute wrapper in op syntax:
+/// `swr.scan bands<2> ...`.
+static ParseResult parseWindow(OpAsmParser &parser, WindowAttr &window) {
+  window = WindowAttr::parseBody(parser);
+  return success(window != nullptr);
+}
+
+static void printWindow(OpAsmPrinter &printer, Operation *, WindowAttr window) {
+  window.printBody(printer);
+}
+
+#define GET_OP_CLASSES
+#include "swr/Dialect/Swr/IR/SwrOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// Shape checking helpers
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+std::string formatDim(int64_t dim) {
+  return ShapedType::isDynamic(dim) ? std::string("?") : std::to_string(dim);
+}
+
+/// Checks that `operand` (named `name`) has rank `rank`; `shape` describes
+/// the expected axes for the message.
+LogicalResult verifyRank(Operation *op, StringRef name, Value operand,
+                         int64_t rank, StringRef shape) {
+  auto type = cast<MemRefType>(operand.getType());
+  if (type.getRank() == rank)
+    return success();
+  return op->emitOpError() << name << ": expected rank " << rank << " ("
+                           << shape << "), got rank " << type.getRank()
+                           << " (" << type << ")";
+}
+
+/// Checks that dimension `dim` of `operand` agrees with input axis
+/// `inputAxis` where both are static.
+LogicalResult verifyDimAgrees(ScanOp op, StringRef name, Value operand,
+                              int64_t dim, int64_t inputAxis) {
+  auto type = cast<MemRefType>(operand.getType());
+  auto inputType = cast<MemRefType>(op.getInput().getType());
+  int64_t got = type.getDimSize(dim);
+  int64_t expected = inputType.getDimSize(inputAxis);
+  if (ShapedType::isDynamic(got) || ShapedType::isDynamic(expected) ||
+      got == expected)
+    return success();
+  return op.emitOpError() << name << ": dimension " << dim << " ("
+                          << getAxisName(op.getLayout(), inputAxis)
+                          << ") is " << got << " but input has "
+                          << formatDim(expected);
+}
+
+/// Checks that `operand` keeps exactly the input axes `axes`, in order.
+LogicalResult verifyKeepsAxes(ScanOp op, StringRef name, Value operand,
+                              ArrayRef<int64_t> axes, StringRef shape) {
+  if (failed(verifyRank(op, name, operand, axes.size(), shape)))
+    return failure();
+  for (auto [dim, axis] : llvm::enumerate(axes))
+    if (failed(verifyDimAgrees(op, name, operand, dim, axis)))
+      return failure();
+  return success();
+}
+
+/// The state tensors of a packed variable-length batch are indexed by
+/// sequence; their first dimension is the number of sequences.
+LogicalResult verifyPackedState(ScanOp op, StringRef name, Value state,
+                                const LayoutAxes &axes) {
+  if (failed(verifyRank(op, name, state, axes.state.size(), axes.stateShape)))
+    return failure();
+  for (auto [dim, axis] : llvm::enumerate(axes.state)) {
+    if (dim == 0)
+      continue;
+    if (failed(verifyDimAgrees(op, name, state, dim, axis)))
+      return failure();
+  }
+  auto offsetsType = cast<MemRefType>(op.getSeqOffsets().getType());
+  int64_t sequences = cast<MemRefType>(state.getType()).getDimSize(0);
+  int64_t offsets = offsetsType.getDimSize(0);
+  if (ShapedType::isDynamic(sequences) || ShapedType::isDynamic(offsets) ||
+      sequences == offsets - 1)
+    return success();
+  return op.emitOpError() << name << ": dimension 0 (sequences) is "
+                          << sequences << " but seq_offsets holds "
+                          << offsets - 1 << " sequences (" << offsets
+                          << " offsets)";
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// ScanOp
+//===----------------------------------------------------------------------===//
+
+int64_t ScanOp::getInputRank() { return getLayoutAxes(getLayout()).rank; }
+
+int64_t ScanOp::getTimeAxis() { return getLayoutAxes(getLayout()).time; }
+
+int64_t ScanOp::getStaticLength() {
+  return cast<MemRefType>(getInput().getType()).getDimSize(getTimeAxis());
+}
+
+LogicalResult ScanOp::verify() {
+  const LayoutAxes &axes = getLayoutAxes(getLayout());
+  StringRef layoutName = stringifyLayout(getLayout());
+
+  if (failed(verifyRank(*this, "input", getInput(), axes.rank,
+                        axes.inputShape)))
+    return failure();
+
+  // The output has the input's shape.
+  if (failed(verifyRank(*this, "output", getOutput(), axes.rank,
+                        axes.inputShape)))
+    return failure();
+  for (int64_t axis = 0; axis < axes.rank; ++axis)
+    if (failed(verifyDimAgrees(*this, "output", getOutput(), axis, axis)))
+      return failure();
+
+  // Decays: per head or shaped like the input.
+  if (getSharing() == DecaySharing::per_head) {
+    if (axes.perHeadDecay.empty())
+      return emitOpError() << "decay: layout " << layoutName
+                           << " has no head axis; per_head decays need "
+                              "layout bhdl or bthd (use per_channel)";
+    if (failed(verifyKeepsAxes(*this, "decay", getDecay(), axes.perHeadDecay,
+                               axes.perHeadDecayShape)))
+      return failure();
+  } else {
+    if (failed(verifyRank(*this, "decay", getDecay(), axes.rank,
+                          axes.inputShape)))
+      return failure();
+    for (int64_t axis = 0; axis < axes.rank; ++axis)
+      if (failed(verifyDimAgrees(*this, "decay", getDecay(), axis, axis)))
+        return failure();
+  }
+
+  // Packed variable-length batches hold every sequence in batch 0.
+  if (getSeqOffsets()) {
+    int64_t batch = cast<MemRefType>(getInput().getType()).getDimSize(0);
+    if (!ShapedType::isDynamic(batch) && batch != 1)
+      return emitOpError() << "input: a packed batch (seq_offsets) needs "
+                              "batch size 1, got "
+                           << batch;
+  }
+
+  // Initial and final state keep the batch (or sequence) and channel axes.
+  for (auto [name, state] : {std::pair<StringRef, Value>{"init", getInit()},
+                             {"final", getFinalState()}}) {
+    if (!state)
+      continue;
+    if (getSeqOffsets()) {
+      if (failed(verifyPackedState(*this, name, state, axes)))
+        return failure();
+    } else if (failed(verifyKeepsAxes(*this, name, state, axes.state,
+                                      axes.stateShape))) {
+      return failure();
+    }
+  }
+  return success();
+}
+
+namespace {
+
+/// A window that keeps every entry of the transfer operator at the scan's
+/// static length is the full recurrence: `bands<k>` with k at least the
+/// number of tiles, `exact<W>` with W at least the length.
+struct WindowCoveringLengthIsFull : OpRewritePattern<ScanOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ScanOp op,
+                                PatternRewriter &rewriter) const override {
+    WindowAttr window = op.getWindow();
+    int64_t length = op.getStaticLength();
+    if (window.isFull() || ShapedType::isDynamic(length) ||
+        !window.coversLength(length))
+      return failure();
+    rewriter.modifyOpInPlace(op, [&] {
+      op.setWindowAttr(WindowAttr::getFull(op.getContext()));
+    });
+    return success();
+  }
+};
+
+} // namespace
+
+void ScanOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                         MLIRContext *context) {
+  patterns.add<WindowCoveringLengthIsFull>(context);
+}
+
+//===----------------------------------------------------------------------===//
+// Block-level ops
+//===----------------------------------------------------------------------===//
+
+LogicalResult TransferOperatorOp::verify() {
+  int64_t n = getDecays().getType().getDimSize(0);
+  VectorType op = getTransfer().getType();
+  if (op.getDimSize(0) != n || op.getDimSize(1) != n)
+    return emitOpError() << "transfer: expected vector<" << n << "x" << n
+                         << "xf32> for " << n << " decays, got " << op;
+  if (getInjection().getType().getDimSize(0) != n)
+    return emitOpError() << "injection: expected vector<" << n
+                         << "xf32> for " << n << " decays, got "
+                         << getInjection().getType();
+  return success();
+}
+
+LogicalResult LocalSolveOp::verify() {
+  VectorType op = getTransfer().getType();
+  VectorType tile = getTile().getType();
+  if (op.getDimSize(0) != op.getDimSize(1))
+    return emitOpError() << "transfer: expected a square matrix, got " << op;
+  if (tile.getDimSize(0) != op.getDimSize(1))
+    return emitOpError() << "tile: expected " << op.getDimSize(1)
+                         << " time steps (rows) to match the operator, got "
+                         << tile.getDimSize(0);
+  return success();
+}
+
+LogicalResult CarryOp::verify() {
+  VectorType local = getLocal().getType();
+  int64_t steps = getInjection().getType().getDimSize(0);
+  int64_t channels = getCarryIn().getType().getDimSize(0);
+  if (local.getDimSize(0) != steps)
+    return emitOpError() << "injection: expected " << local.getDimSize(0)
+                         << " values (one per time step), got " << steps;
+  if (local.getDimSize(1) != channels)
+    return emitOpError() << "carry_in: expected " << local.getDimSize(1)
+                         << " values (one per channel), got " << channels;
+  return success();
+}
+
+LogicalResult CarryExchangeOp::verify() {
+  if (getWindow().isExact())
+    return emitOpError() << "window: exact<W> windows have no carrier "
+                            "recurrence; expected full or bands<k>";
+  if (getInit() && getInit().getType() != getTerminal().getType())
+    return emitOpError() << "init: expected " << getTerminal().getType()
+                         << " like the terminal values, got "
+                         << getInit().getType();
+  return success();
+}

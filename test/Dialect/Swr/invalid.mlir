@@ -1,0 +1,277 @@
+// RUN: swr-opt %s --split-input-file --verify-diagnostics
+
+func.func @input_rank(%a: memref<?x?x?xf32>, %x: memref<?x?x?xf32>, %y: memref<?x?x?xf32>) {
+  // expected-error @below {{'swr.scan' op input: expected rank 4 ([B, H, D, L]), got rank 3 ('memref<?x?x?xf32>')}}
+  swr.scan full layout bhdl sharing per_head decay(%a : memref<?x?x?xf32>)
+      input(%x : memref<?x?x?xf32>) output(%y : memref<?x?x?xf32>)
+  return
+}
+
+// -----
+
+func.func @output_rank(%a: memref<?x?x?xf32>, %x: memref<?x?x16x?xf32>, %y: memref<?x?x?xf32>) {
+  // expected-error @below {{output: expected rank 4 ([B, H, D, L]), got rank 3}}
+  swr.scan full layout bhdl sharing per_head decay(%a : memref<?x?x?xf32>)
+      input(%x : memref<?x?x16x?xf32>) output(%y : memref<?x?x?xf32>)
+  return
+}
+
+// -----
+
+func.func @output_shape(%a: memref<?x?x?xf32>, %x: memref<?x?x16x128xf32>, %y: memref<?x?x16x100xf32>) {
+  // expected-error @below {{output: dimension 3 (L) is 100 but input has 128}}
+  swr.scan full layout bhdl sharing per_head decay(%a : memref<?x?x?xf32>)
+      input(%x : memref<?x?x16x128xf32>) output(%y : memref<?x?x16x100xf32>)
+  return
+}
+
+// -----
+
+func.func @per_head_without_heads(%a: memref<?x?xf32>, %x: memref<?x?x?xf32>, %y: memref<?x?x?xf32>) {
+  // expected-error @below {{decay: layout bct has no head axis; per_head decays need layout bhdl or bthd (use per_channel)}}
+  swr.scan full layout bct sharing per_head decay(%a : memref<?x?xf32>)
+      input(%x : memref<?x?x?xf32>) output(%y : memref<?x?x?xf32>)
+  return
+}
+
+// -----
+
+func.func @per_head_decay_rank(%a: memref<?x?x?x?xf32>, %x: memref<?x?x16x?xf32>, %y: memref<?x?x16x?xf32>) {
+  // expected-error @below {{decay: expected rank 3 ([B, H, L]), got rank 4 ('memref<?x?x?x?xf32>')}}
+  swr.scan full layout bhdl sharing per_head decay(%a : memref<?x?x?x?xf32>)
+      input(%x : memref<?x?x16x?xf32>) output(%y : memref<?x?x16x?xf32>)
+  return
+}
+
+// -----
+
+func.func @per_head_decay_broadcast(%a: memref<2x8x64xf32>, %x: memref<2x4x16x64xf32>, %y: memref<2x4x16x64xf32>) {
+  // expected-error @below {{decay: dimension 1 (H) is 8 but input has 4}}
+  swr.scan full layout bhdl sharing per_head decay(%a : memref<2x8x64xf32>)
+      input(%x : memref<2x4x16x64xf32>) output(%y : memref<2x4x16x64xf32>)
+  return
+}
+
+// -----
+
+func.func @per_head_decay_bthd(%a: memref<2x64x3xf32>, %x: memref<2x64x4x16xf32>, %y: memref<2x64x4x16xf32>) {
+  // expected-error @below {{decay: dimension 2 (H) is 3 but input has 4}}
+  swr.scan full layout bthd sharing per_head decay(%a : memref<2x64x3xf32>)
+      input(%x : memref<2x64x4x16xf32>) output(%y : memref<2x64x4x16xf32>)
+  return
+}
+
+// -----
+
+func.func @per_channel_decay_rank(%a: memref<?x?x?xf32>, %x: memref<?x?x16x?xf32>, %y: memref<?x?x16x?xf32>) {
+  // expected-error @below {{decay: expected rank 4 ([B, H, D, L]), got rank 3}}
+  swr.scan full layout bhdl sharing per_channel decay(%a : memref<?x?x?xf32>)
+      input(%x : memref<?x?x16x?xf32>) output(%y : memref<?x?x16x?xf32>)
+  return
+}
+
+// -----
+
+func.func @per_channel_decay_shape(%a: memref<2x64x99xf32>, %x: memref<2x64x100xf32>, %y: memref<2x64x100xf32>) {
+  // expected-error @below {{decay: dimension 2 (T) is 99 but input has 100}}
+  swr.scan full layout bct sharing per_channel decay(%a : memref<2x64x99xf32>)
+      input(%x : memref<2x64x100xf32>) output(%y : memref<2x64x100xf32>)
+  return
+}
+
+// -----
+
+func.func @packed_batch(%a: memref<2x?x?xf32>, %x: memref<2x?x16x?xf32>, %cu: memref<?xi32>, %y: memref<2x?x16x?xf32>) {
+  // expected-error @below {{input: a packed batch (seq_offsets) needs batch size 1, got 2}}
+  swr.scan full layout bhdl sharing per_head decay(%a : memref<2x?x?xf32>)
+      input(%x : memref<2x?x16x?xf32>) seq_offsets(%cu : memref<?xi32>)
+      output(%y : memref<2x?x16x?xf32>)
+  return
+}
+
+// -----
+
+func.func @packed_state(%a: memref<1x?x?xf32>, %x: memref<1x?x16x?xf32>, %cu: memref<4xi64>, %h0: memref<2x?x16xf32>, %y: memref<1x?x16x?xf32>) {
+  // expected-error @below {{init: dimension 0 (sequences) is 2 but seq_offsets holds 3 sequences (4 offsets)}}
+  swr.scan full layout bhdl sharing per_head decay(%a : memref<1x?x?xf32>)
+      input(%x : memref<1x?x16x?xf32>) init(%h0 : memref<2x?x16xf32>)
+      seq_offsets(%cu : memref<4xi64>) output(%y : memref<1x?x16x?xf32>)
+  return
+}
+
+// -----
+
+func.func @init_rank(%a: memref<?x?x?xf32>, %x: memref<?x?x16x?xf32>, %h0: memref<?x?xf32>, %y: memref<?x?x16x?xf32>) {
+  // expected-error @below {{init: expected rank 3 ([B, H, D]), got rank 2}}
+  swr.scan full layout bhdl sharing per_head decay(%a : memref<?x?x?xf32>)
+      input(%x : memref<?x?x16x?xf32>) init(%h0 : memref<?x?xf32>)
+      output(%y : memref<?x?x16x?xf32>)
+  return
+}
+
+// -----
+
+func.func @init_shape(%a: memref<?x?x?xf32>, %x: memref<?x?x16x?xf32>, %h0: memref<?x?x8xf32>, %y: memref<?x?x16x?xf32>) {
+  // expected-error @below {{init: dimension 2 (D) is 8 but input has 16}}
+  swr.scan full layout bhdl sharing per_head decay(%a : memref<?x?x?xf32>)
+      input(%x : memref<?x?x16x?xf32>) init(%h0 : memref<?x?x8xf32>)
+      output(%y : memref<?x?x16x?xf32>)
+  return
+}
+
+// -----
+
+func.func @final_shape(%a: memref<?x?x?xf32>, %x: memref<3x?x16x?xf32>, %y: memref<3x?x16x?xf32>, %hT: memref<2x?x16xf32>) {
+  // expected-error @below {{final: dimension 0 (B) is 2 but input has 3}}
+  swr.scan full layout bhdl sharing per_head decay(%a : memref<?x?x?xf32>)
+      input(%x : memref<3x?x16x?xf32>) output(%y : memref<3x?x16x?xf32>)
+      final(%hT : memref<2x?x16xf32>)
+  return
+}
+
+// -----
+
+func.func @input_dtype(%a: memref<?x?x?xf32>, %x: memref<?x?x16x?xi32>, %y: memref<?x?x16x?xf32>) {
+  // expected-error @below {{operand #1 must be memref of 32-bit float or bfloat16 type or 16-bit float values, but got 'memref<?x?x16x?xi32>'}}
+  swr.scan full layout bhdl sharing per_head decay(%a : memref<?x?x?xf32>)
+      input(%x : memref<?x?x16x?xi32>) output(%y : memref<?x?x16x?xf32>)
+  return
+}
+
+// -----
+
+func.func @decay_dtype(%a: memref<?x?x?xf64>, %x: memref<?x?x16x?xf32>, %y: memref<?x?x16x?xf32>) {
+  // expected-error @below {{operand #0 must be memref of 32-bit float or bfloat16 type or 16-bit float values, but got 'memref<?x?x?xf64>'}}
+  swr.scan full layout bhdl sharing per_head decay(%a : memref<?x?x?xf64>)
+      input(%x : memref<?x?x16x?xf32>) output(%y : memref<?x?x16x?xf32>)
+  return
+}
+
+// -----
+
+func.func @offsets_dtype(%a: memref<1x?x?xf32>, %x: memref<1x?x16x?xf32>, %cu: memref<?xf32>, %y: memref<1x?x16x?xf32>) {
+  // expected-error @below {{operand #2 must be 1D memref of 32-bit signless integer or 64-bit signless integer values, but got 'memref<?xf32>'}}
+  swr.scan full layout bhdl sharing per_head decay(%a : memref<1x?x?xf32>)
+      input(%x : memref<1x?x16x?xf32>) seq_offsets(%cu : memref<?xf32>)
+      output(%y : memref<1x?x16x?xf32>)
+  return
+}
+
+// -----
+
+func.func @bands_zero(%a: memref<?x?x?xf32>, %x: memref<?x?x16x?xf32>, %y: memref<?x?x16x?xf32>) {
+  // expected-error @below {{bands<k> needs k >= 1, got k = 0}}
+  swr.scan bands<0> layout bhdl sharing per_head decay(%a : memref<?x?x?xf32>)
+      input(%x : memref<?x?x16x?xf32>) output(%y : memref<?x?x16x?xf32>)
+  return
+}
+
+// -----
+
+func.func @exact_zero(%a: memref<?x?x?xf32>, %x: memref<?x?x16x?xf32>, %y: memref<?x?x16x?xf32>) {
+  // expected-error @below {{exact<W> needs W >= 1, got W = 0}}
+  swr.scan exact<0> layout bhdl sharing per_head decay(%a : memref<?x?x?xf32>)
+      input(%x : memref<?x?x16x?xf32>) output(%y : memref<?x?x16x?xf32>)
+  return
+}
+
+// -----
+
+func.func @tile_zero(%a: memref<?x?x?xf32>, %x: memref<?x?x16x?xf32>, %y: memref<?x?x16x?xf32>) {
+  // expected-error @below {{window tile must be >= 1, got 0}}
+  swr.scan bands<2, 0> layout bhdl sharing per_head decay(%a : memref<?x?x?xf32>)
+      input(%x : memref<?x?x16x?xf32>) output(%y : memref<?x?x16x?xf32>)
+  return
+}
+
+// -----
+
+func.func @unknown_window(%a: memref<?x?x?xf32>, %x: memref<?x?x16x?xf32>, %y: memref<?x?x16x?xf32>) {
+  // expected-error @below {{expected window kind 'full', 'bands' or 'exact', got 'sliding'}}
+  swr.scan sliding<2> layout bhdl sharing per_head decay(%a : memref<?x?x?xf32>)
+      input(%x : memref<?x?x16x?xf32>) output(%y : memref<?x?x16x?xf32>)
+  return
+}
+
+// -----
+
+func.func @transfer_operator_shape(%a: vector<16xf32>) {
+  // expected-error @below {{'swr.transfer_operator' op transfer: expected vector<16x16xf32> for 16 decays, got 'vector<8x8xf32>'}}
+  %L, %g = swr.transfer_operator %a method running_product
+      : vector<16xf32> -> vector<8x8xf32>, vector<16xf32>
+  return
+}
+
+// -----
+
+func.func @transfer_injection_shape(%a: vector<16xf32>) {
+  // expected-error @below {{injection: expected vector<16xf32> for 16 decays, got 'vector<8xf32>'}}
+  %L, %g = swr.transfer_operator %a method log_space
+      : vector<16xf32> -> vector<16x16xf32>, vector<8xf32>
+  return
+}
+
+// -----
+
+func.func @local_solve_square(%L: vector<16x8xf32>, %u: vector<8x4xf32>) {
+  // expected-error @below {{'swr.local_solve' op transfer: expected a square matrix, got 'vector<16x8xf32>'}}
+  %v = swr.local_solve %L, %u : vector<16x8xf32>, vector<8x4xf32>
+  return
+}
+
+// -----
+
+func.func @local_solve_rows(%L: vector<16x16xf32>, %u: vector<8x4xf32>) {
+  // expected-error @below {{tile: expected 16 time steps (rows) to match the operator, got 8}}
+  %v = swr.local_solve %L, %u : vector<16x16xf32>, vector<8x4xf32>
+  return
+}
+
+// -----
+
+func.func @carry_injection(%v: vector<16x4xf32>, %g: vector<8xf32>, %s: vector<4xf32>) {
+  // expected-error @below {{'swr.carry' op injection: expected 16 values (one per time step), got 8}}
+  %y = swr.carry %v, %g, %s : vector<16x4xf32>, vector<8xf32>, vector<4xf32>
+  return
+}
+
+// -----
+
+func.func @carry_channels(%v: vector<16x4xf32>, %g: vector<16xf32>, %s: vector<8xf32>) {
+  // expected-error @below {{carry_in: expected 4 values (one per channel), got 8}}
+  %y = swr.carry %v, %g, %s : vector<16x4xf32>, vector<16xf32>, vector<8xf32>
+  return
+}
+
+// -----
+
+func.func @carry_exchange_exact(%c: f32, %t: vector<4xf32>) {
+  // expected-error @below {{'swr.carry_exchange' op window: exact<W> windows have no carrier recurrence; expected full or bands<k>}}
+  %s = swr.carry_exchange %c, %t window exact<64> level serial : vector<4xf32>
+  return
+}
+
+// -----
+
+func.func @carry_exchange_init(%c: f32, %t: vector<4xf32>, %h: vector<8xf32>) {
+  // expected-error @below {{init: expected 'vector<4xf32>' like the terminal values, got 'vector<8xf32>'}}
+  %s = swr.carry_exchange %c, %t init(%h : vector<8xf32>) window full level serial : vector<4xf32>
+  return
+}
+
+// -----
+
+func.func @carry_exchange_level(%c: f32, %t: vector<4xf32>) {
+  // expected-error @+1 {{expected string or keyword containing one of the following enum values for attribute 'level' [serial, warp, cta, cluster, grid]}}
+  %s = swr.carry_exchange %c, %t window full level block : vector<4xf32>
+  return
+}
+
+// -----
+
+func.func @unknown_layout(%a: memref<?x?x?xf32>, %x: memref<?x?x?xf32>, %y: memref<?x?x?xf32>) {
+  // expected-error @+1 {{expected string or keyword containing one of the following enum values for attribute 'layout' [bhdl, bct, bthd]}}
+  swr.scan full layout btc sharing per_channel decay(%a : memref<?x?x?xf32>)
+      input(%x : memref<?x?x?xf32>) output(%y : memref<?x?x?xf32>)
+  return
+}

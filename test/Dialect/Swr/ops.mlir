@@ -1,0 +1,93 @@
+// RUN: swr-opt %s | swr-opt | FileCheck %s
+// RUN: swr-opt %s --mlir-print-op-generic | swr-opt | FileCheck %s
+
+// Every op of the dialect and every form of its attributes round-trips.
+
+// CHECK-LABEL: func.func @scan_bands_bhdl_per_head
+func.func @scan_bands_bhdl_per_head(%a: memref<?x?x?xbf16>, %x: memref<?x?x16x?xbf16>,
+                                    %y: memref<?x?x16x?xbf16>) {
+  // CHECK: swr.scan bands<2> layout bhdl sharing per_head decay(%{{.*}} : memref<?x?x?xbf16>) input(%{{.*}} : memref<?x?x16x?xbf16>) output(%{{.*}} : memref<?x?x16x?xbf16>)
+  swr.scan bands<2> layout bhdl sharing per_head
+      decay(%a : memref<?x?x?xbf16>) input(%x : memref<?x?x16x?xbf16>)
+      output(%y : memref<?x?x16x?xbf16>)
+  return
+}
+
+// CHECK-LABEL: func.func @scan_full_bct_reverse_states
+func.func @scan_full_bct_reverse_states(%a: memref<2x64x100xf32>, %x: memref<2x64x100xf16>,
+                                        %h0: memref<2x64xf32>, %y: memref<2x64x100xf32>,
+                                        %hT: memref<2x64xf32>) {
+  // CHECK: swr.scan full layout bct sharing per_channel reverse decay(%{{.*}} : memref<2x64x100xf32>) input(%{{.*}} : memref<2x64x100xf16>) init(%{{.*}} : memref<2x64xf32>) output(%{{.*}} : memref<2x64x100xf32>) final(%{{.*}} : memref<2x64xf32>)
+  swr.scan full layout bct sharing per_channel reverse
+      decay(%a : memref<2x64x100xf32>) input(%x : memref<2x64x100xf16>)
+      init(%h0 : memref<2x64xf32>)
+      output(%y : memref<2x64x100xf32>) final(%hT : memref<2x64xf32>)
+  return
+}
+
+// CHECK-LABEL: func.func @scan_exact_bthd
+func.func @scan_exact_bthd(%a: memref<?x?x?xf16>, %x: memref<?x?x?x?xf16>,
+                           %y: memref<?x?x?x?xbf16>) {
+  // CHECK: swr.scan exact<512> layout bthd sharing per_head
+  swr.scan exact<512> layout bthd sharing per_head
+      decay(%a : memref<?x?x?xf16>) input(%x : memref<?x?x?x?xf16>)
+      output(%y : memref<?x?x?x?xbf16>)
+  return
+}
+
+// CHECK-LABEL: func.func @scan_bands_tile_per_channel
+func.func @scan_bands_tile_per_channel(%a: memref<?x?x?x?xf32>, %x: memref<?x?x?x?xf32>,
+                                       %y: memref<?x?x?x?xf32>) {
+  // CHECK: swr.scan bands<4, 32> layout bthd sharing per_channel
+  swr.scan bands<4, 32> layout bthd sharing per_channel
+      decay(%a : memref<?x?x?x?xf32>) input(%x : memref<?x?x?x?xf32>)
+      output(%y : memref<?x?x?x?xf32>)
+  return
+}
+
+// CHECK-LABEL: func.func @scan_packed
+func.func @scan_packed(%a: memref<1x?x?xbf16>, %x: memref<1x?x16x?xbf16>,
+                       %cu: memref<4xi32>, %h0: memref<3x?x16xf32>,
+                       %y: memref<1x?x16x?xbf16>, %hT: memref<3x?x16xf32>) {
+  // CHECK: swr.scan bands<1> layout bhdl sharing per_head decay(%{{.*}} : memref<1x?x?xbf16>) input(%{{.*}} : memref<1x?x16x?xbf16>) init(%{{.*}} : memref<3x?x16xf32>) seq_offsets(%{{.*}} : memref<4xi32>) output(%{{.*}} : memref<1x?x16x?xbf16>) final(%{{.*}} : memref<3x?x16xf32>)
+  swr.scan bands<1> layout bhdl sharing per_head
+      decay(%a : memref<1x?x?xbf16>) input(%x : memref<1x?x16x?xbf16>)
+      init(%h0 : memref<3x?x16xf32>) seq_offsets(%cu : memref<4xi32>)
+      output(%y : memref<1x?x16x?xbf16>) final(%hT : memref<3x?x16xf32>)
+  return
+}
+
+// CHECK-LABEL: func.func @block_ops
+func.func @block_ops(%a: vector<16xf32>, %u: vector<16x8xf32>, %c: f32,
+                     %t: vector<8xf32>) -> vector<16x8xf32> {
+  // CHECK: %[[L:.*]], %[[G:.*]] = swr.transfer_operator %{{.*}} method log_space : vector<16xf32> -> vector<16x16xf32>, vector<16xf32>
+  %L, %g = swr.transfer_operator %a method log_space
+      : vector<16xf32> -> vector<16x16xf32>, vector<16xf32>
+  // CHECK: swr.transfer_operator %{{.*}} method running_product
+  %L2, %g2 = swr.transfer_operator %a method running_product
+      : vector<16xf32> -> vector<16x16xf32>, vector<16xf32>
+  // CHECK: %[[V:.*]] = swr.local_solve %[[L]], %{{.*}} : vector<16x16xf32>, vector<16x8xf32>
+  %v = swr.local_solve %L, %u : vector<16x16xf32>, vector<16x8xf32>
+  // CHECK: %[[S:.*]] = swr.carry_exchange %{{.*}}, %{{.*}} window bands<3> level warp : vector<8xf32>
+  %s = swr.carry_exchange %c, %t window bands<3> level warp : vector<8xf32>
+  // CHECK: swr.carry_exchange %{{.*}}, %{{.*}} init(%{{.*}} : vector<8xf32>) window full level grid : vector<8xf32>
+  %s2 = swr.carry_exchange %c, %t init(%t : vector<8xf32>) window full level grid
+      : vector<8xf32>
+  // CHECK: swr.carry_exchange {{.*}} level serial
+  %s3 = swr.carry_exchange %c, %t window full level serial : vector<8xf32>
+  // CHECK: swr.carry_exchange {{.*}} level cta
+  %s4 = swr.carry_exchange %c, %t window full level cta : vector<8xf32>
+  // CHECK: swr.carry_exchange {{.*}} level cluster
+  %s5 = swr.carry_exchange %c, %t window full level cluster : vector<8xf32>
+  // CHECK: swr.carry %[[V]], %[[G]], %[[S]] : vector<16x8xf32>, vector<16xf32>, vector<8xf32>
+  %y = swr.carry %v, %g, %s : vector<16x8xf32>, vector<16xf32>, vector<8xf32>
+  return %y : vector<16x8xf32>
+}
+
+// CHECK-LABEL: func.func @window_attributes
+// CHECK-SAME: swr.windows = [#swr.window<full>, #swr.window<bands<2>>, #swr.window<bands<2, 32>>, #swr.window<exact<7>>]
+func.func @window_attributes() attributes {
+    swr.windows = [#swr.window<full>, #swr.window<bands<2>>,
+                   #swr.window<bands<2, 32>>, #swr.window<exact<7>>]} {
+  return
+}
