@@ -9,6 +9,7 @@
 #include "swr/InitAllPasses.h"
 
 #include "swr/Dialect/Swr/IR/SwrDialect.h"
+#include "swr/Dialect/Swr/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -26,6 +27,7 @@ void mlir::swr::registerAllDialects(DialectRegistry &registry) {
 }
 
 void mlir::swr::registerAllPasses() {
+  registerSwrPasses();
   registerCanonicalizerPass();
   registerCSEPass();
 }

@@ -237,10 +237,18 @@ LogicalResult LocalSolveOp::verify() {
 LogicalResult CarryOp::verify() {
   VectorType local = getLocal().getType();
   int64_t steps = getInjection().getType().getDimSize(0);
-  int64_t channels = getCarryIn().getType().getDimSize(0);
+  int64_t channels = getCarryIn().getType().getDimSize(
+      getCarryIn().getType().getRank() - 1);
   if (local.getDimSize(0) != steps)
     return emitOpError() << "injection: expected " << local.getDimSize(0)
                          << " values (one per time step), got " << steps;
+  VectorType carry = getCarryIn().getType();
+  if (carry.getRank() == 2) {
+    if (carry != local)
+      return emitOpError() << "carry_in: expected " << local
+                           << " (one carry per output), got " << carry;
+    return success();
+  }
   if (local.getDimSize(1) != channels)
     return emitOpError() << "carry_in: expected " << local.getDimSize(1)
                          << " values (one per channel), got " << channels;
@@ -256,4 +264,77 @@ LogicalResult CarryExchangeOp::verify() {
                          << " like the terminal values, got "
                          << getInit().getType();
   return success();
+}
+
+LogicalResult WindowExchangeOp::verify() {
+  if (!getWindow().isExact())
+    return emitOpError() << "window: expected exact<W>, got "
+                         << getWindow() << " (use swr.carry_exchange)";
+  int64_t channels = getSuffixSums().getType().getDimSize(1);
+  if (getInit() && getInit().getType().getDimSize(0) != channels)
+    return emitOpError() << "init: expected " << channels
+                         << " values (one per channel), got "
+                         << getInit().getType().getDimSize(0);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Tile memory access
+//===----------------------------------------------------------------------===//
+
+/// Shared checks of read_tile and write_tile: one index per memref dimension,
+/// distinct time and channel axes inside the rank, a vector of rank 2 exactly
+/// when there is a channel axis.
+static LogicalResult verifyTileAccess(Operation *op, MemRefType memref,
+                                      size_t numIndices, int64_t timeAxis,
+                                      std::optional<int64_t> channelAxis,
+                                      VectorType tile, StringRef tileName) {
+  int64_t rank = memref.getRank();
+  if (static_cast<int64_t>(numIndices) != rank)
+    return op->emitOpError() << "indices: expected " << rank
+                             << " (one per dimension of " << memref
+                             << "), got " << numIndices;
+  if (timeAxis < 0 || timeAxis >= rank)
+    return op->emitOpError() << "time: axis " << timeAxis
+                             << " is outside rank " << rank;
+  if (channelAxis) {
+    if (*channelAxis < 0 || *channelAxis >= rank)
+      return op->emitOpError() << "channel: axis " << *channelAxis
+                               << " is outside rank " << rank;
+    if (*channelAxis == timeAxis)
+      return op->emitOpError() << "channel: axis " << *channelAxis
+                               << " is also the time axis";
+  }
+  int64_t expectedRank = channelAxis ? 2 : 1;
+  if (tile.getRank() != expectedRank)
+    return op->emitOpError()
+           << tileName << ": expected a rank-" << expectedRank << " vector ("
+           << (channelAxis ? "time x channels" : "time") << "), got " << tile;
+  return success();
+}
+
+int64_t ReadTileOp::getTileSteps() {
+  return getResult().getType().getDimSize(0);
+}
+int64_t ReadTileOp::getTileChannels() {
+  VectorType type = getResult().getType();
+  return type.getRank() == 2 ? type.getDimSize(1) : 1;
+}
+LogicalResult ReadTileOp::verify() {
+  return verifyTileAccess(*this, getSource().getType(), getIndices().size(),
+                          getTimeAxis(), getChannelAxis(),
+                          getResult().getType(), "result");
+}
+
+int64_t WriteTileOp::getTileSteps() {
+  return getValue().getType().getDimSize(0);
+}
+int64_t WriteTileOp::getTileChannels() {
+  VectorType type = getValue().getType();
+  return type.getRank() == 2 ? type.getDimSize(1) : 1;
+}
+LogicalResult WriteTileOp::verify() {
+  return verifyTileAccess(*this, getDest().getType(), getIndices().size(),
+                          getTimeAxis(), getChannelAxis(),
+                          getValue().getType(), "value");
 }

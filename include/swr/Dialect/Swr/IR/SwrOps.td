@@ -96,7 +96,8 @@ def Swr_TransferOperatorOp : Swr_Op<"transfer_operator", [Pure]> {
     and the injection `g[i] = a[0] * ... * a[i]` (the weight of the carry
     entering the tile in output i; `g[n-1]` is the tile's total decay).
     `method` chooses running products or differences of log-space prefix
-    sums (stable for decays near 0 and 1 alike).
+    sums. With `band W`, entries with i - j >= W are zero: the operator of
+    an exact W-token window restricted to the tile.
 
     ```mlir
     %L, %g = swr.transfer_operator %a method running_product
@@ -105,11 +106,13 @@ def Swr_TransferOperatorOp : Swr_Op<"transfer_operator", [Pure]> {
   }];
   let arguments = (ins VectorOfRankAndType<[1], [F32]>:$decays,
                    DefaultValuedAttr<Swr_TransferMethod,
-                     "TransferMethod::running_product">:$method);
+                     "TransferMethod::running_product">:$method,
+                   OptionalAttr<ConfinedAttr<I64Attr, [IntMinValue<1>]>>:$band);
   let results = (outs VectorOfRankAndType<[2], [F32]>:$transfer,
                  VectorOfRankAndType<[1], [F32]>:$injection);
   let assemblyFormat = [{
-    $decays `method` $method attr-dict `:` type($decays) `->` type($transfer)
+    $decays `method` $method (`band` $band^)? attr-dict `:` type($decays)
+    `->` type($transfer)
     `,` type($injection)
   }];
   let hasVerifier = 1;
@@ -141,7 +144,9 @@ def Swr_CarryOp : Swr_Op<"carry", [Pure, AllTypesMatch<["local", "result"]>]> {
   let description = [{
     Adds the carry `s` (one value per channel) entering a tile, weighted by
     the tile's injection `g` (one value per time step), to the tile's local
-    solution `v` (time x channels): `y[i][c] = v[i][c] + g[i] * s[c]`.
+    solution `v` (time x channels): `y[i][c] = v[i][c] + g[i] * s[c]`. For
+    exact windows the carry differs per output (`s` is time x channels):
+    `y[i][c] = v[i][c] + g[i] * s[i][c]`.
 
     ```mlir
     %y = swr.carry %v, %g, %s : vector<16x8xf32>, vector<16xf32>, vector<8xf32>
@@ -149,7 +154,7 @@ def Swr_CarryOp : Swr_Op<"carry", [Pure, AllTypesMatch<["local", "result"]>]> {
   }];
   let arguments = (ins VectorOfRankAndType<[2], [F32]>:$local,
                    VectorOfRankAndType<[1], [F32]>:$injection,
-                   VectorOfRankAndType<[1], [F32]>:$carry_in);
+                   VectorOfRankAndType<[1, 2], [F32]>:$carry_in);
   let results = (outs VectorOfRankAndType<[2], [F32]>:$result);
   let assemblyFormat = [{
     $local `,` $injection `,` $carry_in attr-dict `:` type($local) `,`
@@ -190,6 +195,136 @@ def Swr_CarryExchangeOp : Swr_Op<"carry_exchange", [
     attr-dict `:` type($terminal)
   }];
   let hasVerifier = 1;
+}
+
+def Swr_ExtractionOperatorOp : Swr_Op<"extraction_operator", [Pure,
+    AllTypesMatch<["transfer", "result"]>]> {
+  let summary = "suffix-sum operator of a tile's terminal row";
+  let description = [{
+    From a tile's transfer operator `L` builds `S[j][j'] = L[n-1][j']` for
+    j' >= j and 0 below: `S u` gives, for every j, the part of the tile's
+    terminal value contributed by inputs j.. n-1 (what an exact window that
+    starts at input j of this tile sees of it).
+
+    ```mlir
+    %S = swr.extraction_operator %L : vector<16x16xf32>
+    ```
+  }];
+  let arguments = (ins VectorOfRankAndType<[2], [F32]>:$transfer);
+  let results = (outs VectorOfRankAndType<[2], [F32]>:$result);
+  let assemblyFormat = "$transfer attr-dict `:` type($transfer)";
+}
+
+def Swr_WindowExchangeOp : Swr_Op<"window_exchange", [
+    AllTypesMatch<["suffix_sums", "carry_in"]>]> {
+  let summary = "per-output carries of an exact window between tiles";
+  let description = [{
+    A collective over the tiles of the innermost enclosing loop, in loop
+    order, for `exact<W>` windows. Every tile gives its total decay `c` and
+    the suffix sums `R` of its inputs' contributions to its terminal value
+    (`R[j] = sum_{j' >= j} L[n-1][j'] u[j']`, so `R[0]` is the terminal).
+    Returns, per output i of this tile, the contribution of earlier tiles
+    that lies inside the window of output i, up to the injection factor:
+
+        X[i] = sum over earlier tiles sigma of c[tau-1]...c[sigma+1] * R_sigma[j0]
+
+    with j0 = max(0, start of the window of output i - start of sigma)
+    (tiles starting at or after the window start contribute R[0], the one
+    holding the window start a suffix, earlier ones nothing). `init` is the
+    terminal value of a virtual tile before the first, holding one token at
+    time -1.
+
+    ```mlir
+    %X = swr.window_exchange %c, %R window exact<512> level serial
+        : vector<16x16xf32>
+    ```
+  }];
+  let arguments = (ins F32:$decay,
+                   VectorOfRankAndType<[2], [F32]>:$suffix_sums,
+                   Optional<VectorOfRankAndType<[1], [F32]>>:$init,
+                   Swr_WindowAttr:$window, Swr_CarryLevel:$level);
+  let results = (outs VectorOfRankAndType<[2], [F32]>:$carry_in);
+  let assemblyFormat = [{
+    $decay `,` $suffix_sums (`init` `(` $init^ `:` type($init) `)`)?
+    `window` custom<Window>($window) `level` $level attr-dict `:`
+    type($suffix_sums)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Tile memory access
+//===----------------------------------------------------------------------===//
+
+class Swr_TileAccessOp<string mnemonic, list<Trait> traits = []>
+    : Swr_Op<mnemonic, traits> {
+  code tileAccessDescription = [{
+    The tile covers `n` logical time steps starting at `position` and, when
+    `channel` is given, `m` channels starting at the index of the channel
+    axis. Logical step p of a sequence of `length` steps is stored at
+    `base + p` on the time axis (`base + length - 1 - p` with `reverse`),
+    where `base` is the time index in `indices` (the start of a packed
+    sequence, 0 otherwise). Elements past the sequence end or the channel
+    axis are not accessed.
+  }];
+  let extraClassDeclaration = [{
+    /// Time steps (n) and channels (m, 1 without a channel axis) of the tile.
+    int64_t getTileSteps();
+    int64_t getTileChannels();
+  }];
+  let hasVerifier = 1;
+}
+
+def Swr_ReadTileOp : Swr_TileAccessOp<"read_tile"> {
+  let summary = "reads one tile of a scan operand as f32";
+  let description = [{
+    Reads `n` time steps x `m` channels of `source` into a vector
+    (`vector<n x m x f32>`, or `vector<n x f32>` without a channel axis),
+    converting the elements to f32. Elements outside the sequence or the
+    channel axis read as `padding` (1 for decays and 0 for inputs keep a
+    partial last tile exact: its state carries through the padding).
+  }] # tileAccessDescription # [{
+
+    ```mlir
+    %u = swr.read_tile %x[%b, %h, %c0, %base] at %pos length %len
+        time 3 channel 2 pad 0.0 : memref<?x?x16x?xbf16> -> vector<16x16xf32>
+    ```
+  }];
+  let arguments = (ins Arg<Swr_FloatMemRef, "", [MemRead]>:$source,
+                   Variadic<Index>:$indices, Index:$position, Index:$length,
+                   I64Attr:$time_axis, OptionalAttr<I64Attr>:$channel_axis,
+                   UnitAttr:$reverse, F32Attr:$padding);
+  let results = (outs VectorOfRankAndType<[1, 2], [F32]>:$result);
+  let assemblyFormat = [{
+    $source `[` $indices `]` `at` $position `length` $length
+    `time` $time_axis (`channel` $channel_axis^)? (`reverse` $reverse^)?
+    `pad` $padding attr-dict `:` type($source) `->` type($result)
+  }];
+}
+
+def Swr_WriteTileOp : Swr_TileAccessOp<"write_tile"> {
+  let summary = "writes one tile of a scan result";
+  let description = [{
+    Writes the elements of `value` that lie inside the sequence and the
+    channel axis to `dest`, rounding f32 to the destination element type
+    (round to nearest even).
+  }] # tileAccessDescription # [{
+
+    ```mlir
+    swr.write_tile %y, %out[%b, %h, %c0, %base] at %pos length %len
+        time 3 channel 2 : vector<16x16xf32>, memref<?x?x16x?xbf16>
+    ```
+  }];
+  let arguments = (ins VectorOfRankAndType<[1, 2], [F32]>:$value,
+                   Arg<Swr_FloatMemRef, "", [MemWrite]>:$dest,
+                   Variadic<Index>:$indices, Index:$position, Index:$length,
+                   I64Attr:$time_axis, OptionalAttr<I64Attr>:$channel_axis,
+                   UnitAttr:$reverse);
+  let assemblyFormat = [{
+    $value `,` $dest `[` $indices `]` `at` $position `length` $length
+    `time` $time_axis (`channel` $channel_axis^)? (`reverse` $reverse^)?
+    attr-dict `:` type($value) `,` type($dest)
+  }];
 }
 
 #endif // SWR_DIALECT_SWR_IR_SWROPS_TD

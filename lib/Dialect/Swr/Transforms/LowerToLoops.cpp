@@ -1,0 +1,546 @@
+//===- LowerToLoops.cpp - block-level swr ops to scf/vector/memref --------===//
+//
+// The host lowering of the Block Two-Pass form. Carry exchanges at level
+// `serial` become loop-carried state of the enclosing tile loop:
+//
+//   full      s' = terminal + c s                 carry = s
+//   bands<k>  P'_m = terminal + c P_{m-1}         carry = P_{k-1}
+//             (P_m: the carrier recurrence truncated to m hops, P_0 = 0)
+//   exact<W>  P as for bands<1 + floor((W-1)/n)>, plus the suffix sums of the
+//             last tiles scaled by the decays since: the tile holding the
+//             start of an output's window contributes a suffix of its inputs.
+//
+// Tile reads and writes are masked scalar loops through a stack buffer; the
+// tile math becomes vector ops (rows of running products, outer products).
+//
+//===----------------------------------------------------------------------===//
+
+#include "swr/Dialect/Swr/IR/SwrOps.h"
+#include "swr/Dialect/Swr/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <limits>
+
+namespace mlir::swr {
+#define GEN_PASS_DEF_SWRLOWERTOLOOPS
+#include "swr/Dialect/Swr/Transforms/Passes.h.inc"
+} // namespace mlir::swr
+
+using namespace mlir;
+using namespace mlir::swr;
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Vector helpers
+//===----------------------------------------------------------------------===//
+
+Value f32Const(ImplicitLocOpBuilder &b, float value) {
+  return arith::ConstantOp::create(b, b.getF32FloatAttr(value));
+}
+
+Value splat(ImplicitLocOpBuilder &b, VectorType type, float value) {
+  return arith::ConstantOp::create(
+      b, DenseElementsAttr::get(type, b.getF32FloatAttr(value)));
+}
+
+/// A constant i1 vector of `n` lanes: lane j is `predicate(j)`.
+Value laneMask(ImplicitLocOpBuilder &b, int64_t n,
+               llvm::function_ref<bool(int64_t)> predicate) {
+  SmallVector<bool> lanes;
+  for (int64_t j = 0; j < n; ++j)
+    lanes.push_back(predicate(j));
+  auto type = VectorType::get({n}, b.getI1Type());
+  return arith::ConstantOp::create(b, DenseElementsAttr::get(type, lanes));
+}
+
+/// The f32 vector with 1 in lane `i` and 0 elsewhere.
+Value unitVector(ImplicitLocOpBuilder &b, int64_t n, int64_t i) {
+  SmallVector<float> lanes(n, 0.0f);
+  lanes[i] = 1.0f;
+  auto type = VectorType::get({n}, b.getF32Type());
+  return arith::ConstantOp::create(
+      b, DenseElementsAttr::get(type, ArrayRef<float>(lanes)));
+}
+
+Value scale(ImplicitLocOpBuilder &b, Value vector, Value scalar) {
+  Value broadcast = vector::BroadcastOp::create(b, vector.getType(), scalar);
+  return arith::MulFOp::create(b, vector, broadcast);
+}
+
+/// Shifts the rows of `rows` (leading dimension K) down by one, scaling
+/// them by `decay`, and puts `first` in row 0: the update of every
+/// truncated carrier at once.
+Value shiftInRow(ImplicitLocOpBuilder &b, Value rows, Value first,
+                 Value decay) {
+  auto type = cast<VectorType>(rows.getType());
+  int64_t count = type.getDimSize(0);
+  SmallVector<int64_t> firstShape{1};
+  llvm::append_range(firstShape, type.getShape().drop_front());
+  Value firstRow = vector::ShapeCastOp::create(
+      b, VectorType::get(firstShape, b.getF32Type()), first);
+  SmallVector<int64_t> mask;
+  for (int64_t m = 0; m < count; ++m)
+    mask.push_back(m); // lane 0: `first`; lane m >= 1: row m-1 of `rows`
+  return vector::ShuffleOp::create(b, firstRow, scale(b, rows, decay), mask);
+}
+
+//===----------------------------------------------------------------------===//
+// Transfer operators and solves
+//===----------------------------------------------------------------------===//
+
+/// Row i of L: lanes j < i (and i - j < band) from `offDiagonal`, 1 at j = i.
+Value operatorRow(ImplicitLocOpBuilder &b, int64_t n, int64_t i,
+                  std::optional<int64_t> band, Value offDiagonal) {
+  Value unit = unitVector(b, n, i);
+  if (i == 0)
+    return unit;
+  Value mask = laneMask(b, n, [&](int64_t j) {
+    return j < i && (!band || i - j < *band);
+  });
+  return arith::SelectOp::create(b, mask, offDiagonal, unit);
+}
+
+void lowerTransferOperator(TransferOperatorOp op) {
+  ImplicitLocOpBuilder b(op.getLoc(), op);
+  int64_t n = op.getDecays().getType().getDimSize(0);
+  auto rowType = VectorType::get({n}, b.getF32Type());
+  Value transfer = splat(b, op.getTransfer().getType(), 0.0f);
+  SmallVector<Value> injection;
+  std::optional<int64_t> band = op.getBand();
+  if (op.getMethod() == TransferMethod::running_product) {
+    // Row i = row i-1 times a[i]: every product is a chain of multiplies,
+    // exact at a = 0 and accurate near 1.
+    Value row;
+    for (int64_t i = 0; i < n; ++i) {
+      Value decay = vector::ExtractOp::create(b, op.getDecays(), i);
+      Value offDiagonal = i == 0 ? Value() : scale(b, row, decay);
+      row = operatorRow(b, n, i, band, offDiagonal);
+      transfer = vector::InsertOp::create(b, row, transfer, i);
+      injection.push_back(
+          i == 0 ? decay : arith::MulFOp::create(b, injection.back(), decay));
+    }
+  } else {
+    // Prefix sums of log a; a is clamped to the smallest normal float so a
+    // decay of 0 gives a vanishing product instead of exp(-inf + inf).
+    Value tiny = f32Const(b, std::numeric_limits<float>::min());
+    SmallVector<Value> prefix;
+    for (int64_t i = 0; i < n; ++i) {
+      Value decay = vector::ExtractOp::create(b, op.getDecays(), i);
+      Value clamped = arith::MaximumFOp::create(b, decay, tiny);
+      Value log = math::LogOp::create(b, clamped);
+      prefix.push_back(i == 0 ? log : arith::AddFOp::create(b, prefix.back(), log));
+      injection.push_back(math::ExpOp::create(b, prefix.back()));
+    }
+    Value prefixVector = vector::FromElementsOp::create(b, rowType, prefix);
+    for (int64_t i = 0; i < n; ++i) {
+      Value offDiagonal;
+      if (i > 0) {
+        Value here = vector::BroadcastOp::create(b, rowType, prefix[i]);
+        offDiagonal = math::ExpOp::create(
+            b, arith::SubFOp::create(b, here, prefixVector));
+      }
+      Value row = operatorRow(b, n, i, band, offDiagonal);
+      transfer = vector::InsertOp::create(b, row, transfer, i);
+    }
+  }
+  Value injectionVector = vector::FromElementsOp::create(b, rowType, injection);
+  op.getTransfer().replaceAllUsesWith(transfer);
+  op.getInjection().replaceAllUsesWith(injectionVector);
+  op.erase();
+}
+
+void lowerExtractionOperator(ExtractionOperatorOp op) {
+  ImplicitLocOpBuilder b(op.getLoc(), op);
+  VectorType type = op.getTransfer().getType();
+  int64_t n = type.getDimSize(0);
+  Value last = vector::ExtractOp::create(b, op.getTransfer(), n - 1);
+  Value zeroRow = splat(b, VectorType::get({n}, b.getF32Type()), 0.0f);
+  Value result = splat(b, type, 0.0f);
+  for (int64_t j = 0; j < n; ++j) {
+    Value mask = laneMask(b, n, [&](int64_t lane) { return lane >= j; });
+    Value row = arith::SelectOp::create(b, mask, last, zeroRow);
+    result = vector::InsertOp::create(b, row, result, j);
+  }
+  op.getResult().replaceAllUsesWith(result);
+  op.erase();
+}
+
+/// v = L u as a sum of outer products of L's columns and u's rows.
+void lowerLocalSolve(LocalSolveOp op) {
+  ImplicitLocOpBuilder b(op.getLoc(), op);
+  VectorType tileType = op.getTile().getType();
+  int64_t n = tileType.getDimSize(0);
+  Value columns = vector::TransposeOp::create(b, op.getTransfer(),
+                                              ArrayRef<int64_t>{1, 0});
+  Value acc = splat(b, tileType, 0.0f);
+  for (int64_t j = 0; j < n; ++j) {
+    Value column = vector::ExtractOp::create(b, columns, j);
+    Value row = vector::ExtractOp::create(b, op.getTile(), j);
+    acc = vector::OuterProductOp::create(b, tileType, column, row, acc,
+                                         vector::CombiningKind::ADD);
+  }
+  op.getResult().replaceAllUsesWith(acc);
+  op.erase();
+}
+
+void lowerCarry(CarryOp op) {
+  ImplicitLocOpBuilder b(op.getLoc(), op);
+  VectorType tileType = op.getLocal().getType();
+  Value result;
+  if (op.getCarryIn().getType().getRank() == 1) {
+    result = vector::OuterProductOp::create(b, tileType, op.getInjection(),
+                                            op.getCarryIn(), op.getLocal(),
+                                            vector::CombiningKind::ADD);
+  } else {
+    // Per-output carries: scale row i by g[i].
+    auto transposedType = VectorType::get(
+        {tileType.getDimSize(1), tileType.getDimSize(0)}, b.getF32Type());
+    Value columns =
+        vector::BroadcastOp::create(b, transposedType, op.getInjection());
+    Value rows =
+        vector::TransposeOp::create(b, columns, ArrayRef<int64_t>{1, 0});
+    result = arith::AddFOp::create(
+        b, op.getLocal(), arith::MulFOp::create(b, rows, op.getCarryIn()));
+  }
+  op.getResult().replaceAllUsesWith(result);
+  op.erase();
+}
+
+//===----------------------------------------------------------------------===//
+// Serial carry exchanges: loop-carried state of the tile loop
+//===----------------------------------------------------------------------===//
+
+/// The state `init` broadcast to `type`, or zeros without an init.
+Value initialState(ImplicitLocOpBuilder &b, VectorType type, Value init) {
+  if (!init)
+    return splat(b, type, 0.0f);
+  return vector::BroadcastOp::create(b, type, init);
+}
+
+FailureOr<scf::ForOp> enclosingTileLoop(Operation *op, Value init) {
+  auto loop = dyn_cast_or_null<scf::ForOp>(op->getParentOp());
+  if (!loop)
+    return op->emitOpError()
+           << "level serial: expected to be directly inside the scf.for "
+              "over tiles";
+  if (init && !loop.isDefinedOutsideOfLoop(init))
+    return op->emitOpError() << "init: expected a value defined outside "
+                                "the tile loop";
+  return loop;
+}
+
+/// Adds `initial` as loop-carried state of `loop`; `next` computes the
+/// state for the next tile from the current one (at the yield).
+BlockArgument addLoopState(scf::ForOp loop, Value initial,
+                           llvm::function_ref<Value(OpBuilder &, Location,
+                                                    Value)> next) {
+  IRRewriter rewriter(loop.getContext());
+  rewriter.setInsertionPoint(loop);
+  FailureOr<LoopLikeOpInterface> newLoop = loop.replaceWithAdditionalYields(
+      rewriter, initial, /*replaceInitOperandUsesInLoop=*/false,
+      [&](OpBuilder &b, Location loc, ArrayRef<BlockArgument> state) {
+        return SmallVector<Value>{next(b, loc, state.front())};
+      });
+  assert(succeeded(newLoop) && "scf.for always takes more iter_args");
+  return (*newLoop).getRegionIterArgs().back();
+}
+
+LogicalResult lowerCarryExchange(CarryExchangeOp op) {
+  if (op.getLevel() != CarryLevel::serial)
+    return op.emitOpError() << "level: the host lowering carries only "
+                               "`serial` exchanges; run the GPU lowering "
+                               "for "
+                            << stringifyCarryLevel(op.getLevel());
+  FailureOr<scf::ForOp> loop = enclosingTileLoop(op, op.getInit());
+  if (failed(loop))
+    return failure();
+  VectorType rowType = op.getTerminal().getType();
+  WindowAttr window = op.getWindow();
+  ImplicitLocOpBuilder before(op.getLoc(), *loop);
+  Value carry;
+  if (window.isFull()) {
+    BlockArgument state = addLoopState(
+        *loop, initialState(before, rowType, op.getInit()),
+        [&](OpBuilder &nested, Location loc, Value current) -> Value {
+          ImplicitLocOpBuilder b(loc, nested);
+          return arith::AddFOp::create(b, op.getTerminal(),
+                                       scale(b, current, op.getDecay()));
+        });
+    carry = state;
+  } else if (window.getSize() == 1) {
+    ImplicitLocOpBuilder b(op.getLoc(), op);
+    carry = splat(b, rowType, 0.0f);
+  } else {
+    int64_t hops = window.getSize() - 1;
+    auto statesType = VectorType::get({hops, rowType.getDimSize(0)},
+                                      before.getF32Type());
+    BlockArgument state = addLoopState(
+        *loop, initialState(before, statesType, op.getInit()),
+        [&](OpBuilder &nested, Location loc, Value current) -> Value {
+          ImplicitLocOpBuilder b(loc, nested);
+          return shiftInRow(b, current, op.getTerminal(), op.getDecay());
+        });
+    ImplicitLocOpBuilder b(op.getLoc(), op);
+    carry = vector::ExtractOp::create(b, state, hops - 1);
+  }
+  op.getCarryIn().replaceAllUsesWith(carry);
+  op.erase();
+  return success();
+}
+
+LogicalResult lowerWindowExchange(WindowExchangeOp op) {
+  if (op.getLevel() != CarryLevel::serial)
+    return op.emitOpError() << "level: the host lowering carries only "
+                               "`serial` exchanges";
+  FailureOr<scf::ForOp> loop = enclosingTileLoop(op, op.getInit());
+  if (failed(loop))
+    return failure();
+  VectorType tileType = op.getSuffixSums().getType();
+  int64_t n = tileType.getDimSize(0);
+  int64_t channels = tileType.getDimSize(1);
+  int64_t width = op.getWindow().getSize();
+  int64_t maxFullTiles = (width - 1) / n;
+  auto rowType = VectorType::get({channels}, op.getDecay().getType());
+  ImplicitLocOpBuilder before(op.getLoc(), *loop);
+
+  // Suffix sums of the last maxFullTiles + 1 tiles, scaled by the decays
+  // since; slot m-1 holds the tile m steps back. The virtual tile before
+  // the first holds `init` at its last step, so all its suffixes are init.
+  auto suffixesType = VectorType::get({maxFullTiles + 1, n, channels},
+                                      before.getF32Type());
+  Value suffixesInit = splat(before, suffixesType, 0.0f);
+  if (Value init = op.getInit()) {
+    Value virtualTile = vector::BroadcastOp::create(before, tileType, init);
+    suffixesInit = vector::InsertOp::create(before, virtualTile, suffixesInit,
+                                            int64_t(0));
+  }
+  Value carriersInit;
+  if (maxFullTiles > 0)
+    carriersInit = initialState(
+        before,
+        VectorType::get({maxFullTiles, channels}, before.getF32Type()),
+        op.getInit());
+
+  BlockArgument suffixes = addLoopState(
+      *loop, suffixesInit,
+      [&](OpBuilder &nested, Location loc, Value current) -> Value {
+        ImplicitLocOpBuilder b(loc, nested);
+        return shiftInRow(b, current, op.getSuffixSums(), op.getDecay());
+      });
+  // Whole tiles inside the window: the carrier truncated to m hops.
+  BlockArgument carriers;
+  if (maxFullTiles > 0) {
+    unsigned suffixesIndex = suffixes.getArgNumber();
+    auto current = cast<scf::ForOp>(suffixes.getOwner()->getParentOp());
+    carriers = addLoopState(
+        current, carriersInit,
+        [&](OpBuilder &nested, Location loc, Value state) -> Value {
+          ImplicitLocOpBuilder b(loc, nested);
+          Value terminal = vector::ExtractOp::create(b, op.getSuffixSums(), 0);
+          return shiftInRow(b, state, terminal, op.getDecay());
+        });
+    // The body moved to a new loop: take the suffix state from there.
+    suffixes = carriers.getOwner()->getArgument(suffixesIndex);
+  }
+
+  ImplicitLocOpBuilder b(op.getLoc(), op);
+  Value zeroRow = splat(b, rowType, 0.0f);
+  Value carry = splat(b, tileType, 0.0f);
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t before = width - 1 - i; // tokens of the window before output i
+    int64_t fullTiles = before >= n ? before / n : 0;
+    Value row = fullTiles > 0
+                    ? Value(vector::ExtractOp::create(b, carriers,
+                                                      fullTiles - 1))
+                    : zeroRow;
+    int64_t boundary = fullTiles + 1;
+    int64_t start = n * boundary + i - width + 1;
+    if (start < n) {
+      Value suffix = vector::ExtractOp::create(
+          b, suffixes, ArrayRef<int64_t>{boundary - 1, start});
+      row = arith::AddFOp::create(b, row, suffix);
+    }
+    carry = vector::InsertOp::create(b, row, carry, i);
+  }
+  op.getCarryIn().replaceAllUsesWith(carry);
+  op.erase();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Tile reads and writes
+//===----------------------------------------------------------------------===//
+
+/// A stack buffer for one tile, allocated once at the function entry.
+Value tileBuffer(Operation *op, VectorType type) {
+  auto func = op->getParentOfType<func::FuncOp>();
+  OpBuilder b = OpBuilder::atBlockBegin(&func.getBody().front());
+  return memref::AllocaOp::create(
+      b, op->getLoc(), MemRefType::get(type.getShape(), type.getElementType()));
+}
+
+/// Calls `body(step, channel, valid, sourceIndices)` for every element of a
+/// tile access, with `valid` true inside the sequence and channel axis.
+template <typename TileOp>
+void forEachTileElement(
+    ImplicitLocOpBuilder &b, TileOp op, Value memref,
+    llvm::function_ref<void(ImplicitLocOpBuilder &, ValueRange, Value,
+                            SmallVector<Value>)>
+        body) {
+  Value zero = arith::ConstantIndexOp::create(b, 0);
+  Value one = arith::ConstantIndexOp::create(b, 1);
+  Value steps = arith::ConstantIndexOp::create(b, op.getTileSteps());
+  Value channels = arith::ConstantIndexOp::create(b, op.getTileChannels());
+  std::optional<int64_t> channelAxis = op.getChannelAxis();
+  int64_t timeAxis = op.getTimeAxis();
+  Value channelDim =
+      channelAxis ? Value(memref::DimOp::create(b, memref, *channelAxis))
+                  : Value();
+  scf::ForOp::create(
+      b, zero, steps, one, ValueRange{},
+      [&](OpBuilder &n1, Location loc, Value step, ValueRange) {
+        scf::ForOp::create(
+            n1, loc, zero, channels, one, ValueRange{},
+            [&](OpBuilder &n2, Location loc2, Value channel, ValueRange) {
+              ImplicitLocOpBuilder inner(loc2, n2);
+              Value position = arith::AddIOp::create(inner, op.getPosition(),
+                                                     step);
+              Value valid = arith::CmpIOp::create(
+                  inner, arith::CmpIPredicate::ult, position, op.getLength());
+              SmallVector<Value> indices(op.getIndices());
+              Value logical = position;
+              if (op.getReverse()) {
+                Value last = arith::SubIOp::create(inner, op.getLength(), one);
+                logical = arith::SubIOp::create(inner, last, position);
+              }
+              indices[timeAxis] =
+                  arith::AddIOp::create(inner, indices[timeAxis], logical);
+              if (channelAxis) {
+                Value index = arith::AddIOp::create(
+                    inner, indices[*channelAxis], channel);
+                Value inside = arith::CmpIOp::create(
+                    inner, arith::CmpIPredicate::ult, index, channelDim);
+                valid = arith::AndIOp::create(inner, valid, inside);
+                indices[*channelAxis] = index;
+              }
+              SmallVector<Value, 2> bufferIndices{step};
+              if (op.getTileChannels() > 1 || channelAxis)
+                bufferIndices.push_back(channel);
+              body(inner, bufferIndices, valid, indices);
+              scf::YieldOp::create(inner);
+            });
+        scf::YieldOp::create(n1, loc);
+      });
+}
+
+void lowerReadTile(ReadTileOp op) {
+  VectorType type = op.getResult().getType();
+  Value buffer = tileBuffer(op, type);
+  ImplicitLocOpBuilder b(op.getLoc(), op);
+  Value padding = arith::ConstantOp::create(b, op.getPaddingAttr());
+  Type elementType = op.getSource().getType().getElementType();
+  forEachTileElement(
+      b, op, op.getSource(),
+      [&](ImplicitLocOpBuilder &inner, ValueRange bufferIndices, Value valid,
+          SmallVector<Value> indices) {
+        auto ifOp = scf::IfOp::create(
+            inner, valid,
+            [&](OpBuilder &then, Location loc) {
+              Value value =
+                  memref::LoadOp::create(then, loc, op.getSource(), indices);
+              if (!elementType.isF32())
+                value = arith::ExtFOp::create(then, loc, then.getF32Type(),
+                                              value);
+              scf::YieldOp::create(then, loc, value);
+            },
+            [&](OpBuilder &otherwise, Location loc) {
+              scf::YieldOp::create(otherwise, loc, padding);
+            });
+        memref::StoreOp::create(inner, ifOp.getResult(0), buffer,
+                                bufferIndices);
+      });
+  SmallVector<Value> origin(type.getRank(),
+                            arith::ConstantIndexOp::create(b, 0));
+  SmallVector<bool> inBounds(type.getRank(), true);
+  Value tile = vector::TransferReadOp::create(b, type, buffer, origin,
+                                              padding, inBounds);
+  op.getResult().replaceAllUsesWith(tile);
+  op.erase();
+}
+
+void lowerWriteTile(WriteTileOp op) {
+  VectorType type = op.getValue().getType();
+  Value buffer = tileBuffer(op, type);
+  ImplicitLocOpBuilder b(op.getLoc(), op);
+  SmallVector<Value> origin(type.getRank(),
+                            arith::ConstantIndexOp::create(b, 0));
+  SmallVector<bool> inBounds(type.getRank(), true);
+  vector::TransferWriteOp::create(b, op.getValue(), buffer, origin, inBounds);
+  Type elementType = op.getDest().getType().getElementType();
+  forEachTileElement(
+      b, op, op.getDest(),
+      [&](ImplicitLocOpBuilder &inner, ValueRange bufferIndices, Value valid,
+          SmallVector<Value> indices) {
+        scf::IfOp::create(inner, valid, [&](OpBuilder &then, Location loc) {
+          Value value = memref::LoadOp::create(then, loc, buffer, bufferIndices);
+          if (!elementType.isF32())
+            value = arith::TruncFOp::create(then, loc, elementType, value);
+          memref::StoreOp::create(then, loc, value, op.getDest(), indices);
+          scf::YieldOp::create(then, loc);
+        });
+      });
+  op.erase();
+}
+
+struct SwrLowerToLoopsPass
+    : public swr::impl::SwrLowerToLoopsBase<SwrLowerToLoopsPass> {
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    // Exchanges first: they add state to the tile loops, which must still be
+    // the exchanges' direct parents.
+    SmallVector<Operation *> exchanges;
+    func.walk([&](Operation *op) {
+      if (isa<CarryExchangeOp, WindowExchangeOp>(op))
+        exchanges.push_back(op);
+    });
+    for (Operation *op : exchanges) {
+      LogicalResult lowered =
+          isa<CarryExchangeOp>(op)
+              ? lowerCarryExchange(cast<CarryExchangeOp>(op))
+              : lowerWindowExchange(cast<WindowExchangeOp>(op));
+      if (failed(lowered))
+        return signalPassFailure();
+    }
+    SmallVector<Operation *> ops;
+    func.walk([&](Operation *op) {
+      if (isa<SwrDialect>(op->getDialect()))
+        ops.push_back(op);
+    });
+    for (Operation *op : ops) {
+      llvm::TypeSwitch<Operation *>(op)
+          .Case([](TransferOperatorOp op) { lowerTransferOperator(op); })
+          .Case([](ExtractionOperatorOp op) { lowerExtractionOperator(op); })
+          .Case([](LocalSolveOp op) { lowerLocalSolve(op); })
+          .Case([](CarryOp op) { lowerCarry(op); })
+          .Case([](ReadTileOp op) { lowerReadTile(op); })
+          .Case([](WriteTileOp op) { lowerWriteTile(op); })
+          .Default([&](Operation *op) {
+            op->emitOpError() << "has no host lowering; run swr-tile-blocks "
+                                 "first";
+            signalPassFailure();
+          });
+    }
+  }
+};
+
+} // namespace

@@ -1,0 +1,415 @@
+//===- TileBlocks.cpp - swr.scan to the Block Two-Pass form ---------------===//
+//
+// Rewrites each swr.scan into loops over (sequence, head, channel block)
+// around a loop over time tiles whose body is the B2P step of one tile:
+//
+//   a  = read_tile decay        (padding 1: the state carries through)
+//   L, g = transfer_operator a
+//   u  = read_tile input        (padding 0)
+//   v  = local_solve L, u
+//   s  = carry_exchange c, v[n-1]       (full, bands<k>)
+//      | window_exchange c, S u         (exact<W>, per-output carries)
+//   y  = carry v, g, s
+//   write_tile y
+//
+// The loop over tiles carries the last output row, which is the final state.
+//
+//===----------------------------------------------------------------------===//
+
+#include "swr/Dialect/Swr/IR/SwrLayout.h"
+#include "swr/Dialect/Swr/IR/SwrOps.h"
+#include "swr/Dialect/Swr/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+namespace mlir::swr {
+#define GEN_PASS_DEF_SWRTILEBLOCKS
+#include "swr/Dialect/Swr/Transforms/Passes.h.inc"
+} // namespace mlir::swr
+
+using namespace mlir;
+using namespace mlir::swr;
+
+namespace {
+
+/// Loop indices of the current (sequence, head, channel block).
+struct TileCoords {
+  Value batch;   // batch index into input/output/decay
+  Value head;    // head (bhdl, bthd) or channel (bct) index
+  Value channel; // first channel of the block; null without a channel axis
+  Value base;    // time index where the sequence starts
+  Value length;  // steps in the sequence
+  Value state;   // index into dimension 0 of init/final
+};
+
+/// How one scan is tiled.
+struct ScanTiling {
+  mutable ScanOp scan; // op accessors are not const
+  const LayoutAxes &axes;
+  int64_t steps;    // time steps per tile
+  int64_t channels; // channels per tile
+  TransferMethod method;
+
+  bool hasChannelAxis() const { return axes.channel >= 0; }
+  bool perHead() const { return scan.getSharing() == DecaySharing::per_head; }
+};
+
+Value indexConst(ImplicitLocOpBuilder &b, int64_t value) {
+  return arith::ConstantIndexOp::create(b, value);
+}
+
+/// The coordinate of input axis `axis` at `coords`.
+Value coordOfAxis(const ScanTiling &tiling, const TileCoords &coords,
+                  int64_t axis) {
+  const LayoutAxes &axes = tiling.axes;
+  if (axis == axes.batch)
+    return coords.batch;
+  if (axis == axes.head)
+    return coords.head;
+  if (axis == axes.channel)
+    return coords.channel;
+  return coords.base;
+}
+
+/// Position of input axis `axis` among `kept`, or nullopt.
+std::optional<int64_t> positionOf(ArrayRef<int64_t> kept, int64_t axis) {
+  for (auto [pos, keptAxis] : llvm::enumerate(kept))
+    if (keptAxis == axis)
+      return pos;
+  return std::nullopt;
+}
+
+/// Reads the decays of the tile at `position` as vector<steps x f32>: one per
+/// head (shared by the channel block) or one per channel (a block of one).
+Value readDecays(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                 const TileCoords &coords, Value position) {
+  SmallVector<int64_t, 4> kept;
+  if (tiling.perHead())
+    kept.assign(tiling.axes.perHeadDecay.begin(),
+                tiling.axes.perHeadDecay.end());
+  else
+    for (int64_t axis = 0; axis < tiling.axes.rank; ++axis)
+      kept.push_back(axis);
+  SmallVector<Value, 4> indices;
+  for (int64_t axis : kept)
+    indices.push_back(coordOfAxis(tiling, coords, axis));
+
+  IntegerAttr channelAxis;
+  VectorType type = VectorType::get({tiling.steps}, b.getF32Type());
+  VectorType readType = type;
+  if (!tiling.perHead() && tiling.hasChannelAxis()) {
+    channelAxis = b.getI64IntegerAttr(tiling.axes.channel);
+    readType = VectorType::get({tiling.steps, 1}, b.getF32Type());
+  }
+  int64_t timeAxis = *positionOf(kept, tiling.axes.time);
+  Value decays = ReadTileOp::create(
+      b, readType, tiling.scan.getDecay(), indices, position, coords.length,
+      b.getI64IntegerAttr(timeAxis), channelAxis,
+      tiling.scan.getReverse() ? b.getUnitAttr() : UnitAttr(),
+      b.getF32FloatAttr(1.0f));
+  if (readType != type)
+    decays = vector::ShapeCastOp::create(b, type, decays);
+  return decays;
+}
+
+/// Indices of an input-shaped tensor (input, output, per-channel decay).
+SmallVector<Value, 4> inputIndices(const ScanTiling &tiling,
+                                   const TileCoords &coords) {
+  SmallVector<Value, 4> indices;
+  for (int64_t axis = 0; axis < tiling.axes.rank; ++axis)
+    indices.push_back(coordOfAxis(tiling, coords, axis));
+  return indices;
+}
+
+VectorType tileType(ImplicitLocOpBuilder &b, const ScanTiling &tiling) {
+  return VectorType::get({tiling.steps, tiling.channels}, b.getF32Type());
+}
+
+/// Reads the inputs of the tile as vector<steps x channels x f32>.
+Value readInputs(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                 const TileCoords &coords, Value position) {
+  VectorType type = tileType(b, tiling);
+  IntegerAttr channelAxis;
+  VectorType readType = VectorType::get({tiling.steps}, b.getF32Type());
+  if (tiling.hasChannelAxis()) {
+    channelAxis = b.getI64IntegerAttr(tiling.axes.channel);
+    readType = type;
+  }
+  Value tile = ReadTileOp::create(
+      b, readType, tiling.scan.getInput(), inputIndices(tiling, coords),
+      position, coords.length, b.getI64IntegerAttr(tiling.axes.time),
+      channelAxis, tiling.scan.getReverse() ? b.getUnitAttr() : UnitAttr(),
+      b.getF32FloatAttr(0.0f));
+  if (readType != type)
+    tile = vector::ShapeCastOp::create(b, type, tile);
+  return tile;
+}
+
+void writeOutputs(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                  const TileCoords &coords, Value position, Value tile) {
+  IntegerAttr channelAxis;
+  if (tiling.hasChannelAxis())
+    channelAxis = b.getI64IntegerAttr(tiling.axes.channel);
+  else
+    tile = vector::ShapeCastOp::create(
+        b, VectorType::get({tiling.steps}, b.getF32Type()), tile);
+  WriteTileOp::create(b, tile, tiling.scan.getOutput(),
+                      inputIndices(tiling, coords), position, coords.length,
+                      b.getI64IntegerAttr(tiling.axes.time), channelAxis,
+                      tiling.scan.getReverse() ? b.getUnitAttr() : UnitAttr());
+}
+
+/// Indices of the state tensors ([B|N, H, D] or [B|N, C]) at `coords`.
+SmallVector<Value, 4> stateIndices(const ScanTiling &tiling,
+                                   const TileCoords &coords) {
+  SmallVector<Value, 4> indices{coords.state};
+  for (int64_t axis : ArrayRef<int64_t>(tiling.axes.state).drop_front())
+    indices.push_back(coordOfAxis(tiling, coords, axis));
+  return indices;
+}
+
+/// Reads the initial state of the channel block (0 past the channel axis).
+Value readInitialState(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                       const TileCoords &coords) {
+  Value init = tiling.scan.getInit();
+  Type elementType = cast<MemRefType>(init.getType()).getElementType();
+  Value zero = arith::ConstantOp::create(b, b.getZeroAttr(elementType));
+  auto type = VectorType::get({tiling.channels}, elementType);
+  Value state = vector::TransferReadOp::create(
+      b, type, init, stateIndices(tiling, coords), zero,
+      ArrayRef<bool>{false});
+  if (!elementType.isF32())
+    state = arith::ExtFOp::create(
+        b, VectorType::get({tiling.channels}, b.getF32Type()), state);
+  return state;
+}
+
+void writeFinalState(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                     const TileCoords &coords, Value state) {
+  Value final = tiling.scan.getFinalState();
+  Type elementType = cast<MemRefType>(final.getType()).getElementType();
+  if (!elementType.isF32())
+    state = arith::TruncFOp::create(
+        b, VectorType::get({tiling.channels}, elementType), state);
+  vector::TransferWriteOp::create(b, state, final,
+                                  stateIndices(tiling, coords),
+                                  ArrayRef<bool>{false});
+}
+
+/// Builds the transfer operator (and injection) of a tile's decays.
+TransferOperatorOp buildTransferOperator(ImplicitLocOpBuilder &b,
+                                         const ScanTiling &tiling,
+                                         Value decays,
+                                         std::optional<int64_t> band) {
+  int64_t n = tiling.steps;
+  auto operatorType = VectorType::get({n, n}, b.getF32Type());
+  auto injectionType = VectorType::get({n}, b.getF32Type());
+  return TransferOperatorOp::create(
+      b, operatorType, injectionType, decays,
+      TransferMethodAttr::get(b.getContext(), tiling.method),
+      band ? b.getI64IntegerAttr(*band) : IntegerAttr());
+}
+
+Value localSolve(ImplicitLocOpBuilder &b, Value transfer, Value tile) {
+  return LocalSolveOp::create(b, tile.getType(), transfer, tile);
+}
+
+/// The carries entering the tile and the tile's outputs, for full and
+/// bands<k> windows: one carry per channel, a rank-1 update.
+Value solveWithCarrier(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                       Value decays, Value inputs, Value init) {
+  auto transfer =
+      buildTransferOperator(b, tiling, decays, /*band=*/std::nullopt);
+  Value local = localSolve(b, transfer.getTransfer(), inputs);
+  Value terminal = vector::ExtractOp::create(b, local, tiling.steps - 1);
+  Value decay =
+      vector::ExtractOp::create(b, transfer.getInjection(), tiling.steps - 1);
+  Value carry = CarryExchangeOp::create(
+      b, terminal.getType(), decay, terminal, init, tiling.scan.getWindow(),
+      CarryLevelAttr::get(b.getContext(), CarryLevel::serial));
+  return CarryOp::create(b, local.getType(), local, transfer.getInjection(),
+                         carry);
+}
+
+/// Exact W-token windows: the operator of the tile is cut to the band
+/// i - j < W, and earlier tiles contribute per output through the suffix
+/// sums of their inputs' weights.
+Value solveExactWindow(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                       Value decays, Value inputs, Value init) {
+  WindowAttr window = tiling.scan.getWindow();
+  auto transfer =
+      buildTransferOperator(b, tiling, decays, /*band=*/std::nullopt);
+  Value banded = transfer.getTransfer();
+  if (window.getSize() < tiling.steps)
+    banded = buildTransferOperator(b, tiling, decays, window.getSize())
+                 .getTransfer();
+  Value local = localSolve(b, banded, inputs);
+  Value extraction = ExtractionOperatorOp::create(
+      b, banded.getType(), transfer.getTransfer());
+  Value suffixSums = localSolve(b, extraction, inputs);
+  Value decay =
+      vector::ExtractOp::create(b, transfer.getInjection(), tiling.steps - 1);
+  Value carry = WindowExchangeOp::create(
+      b, suffixSums.getType(), decay, suffixSums, init, window,
+      CarryLevelAttr::get(b.getContext(), CarryLevel::serial));
+  return CarryOp::create(b, local.getType(), local, transfer.getInjection(),
+                         carry);
+}
+
+/// Emits the loop over the tiles of one sequence of one channel block.
+void emitTileLoop(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                  const TileCoords &coords) {
+  ScanOp scan = tiling.scan;
+  Value init = scan.getInit() ? readInitialState(b, tiling, coords) : Value();
+  auto rowType = VectorType::get({tiling.channels}, b.getF32Type());
+  Value lastRow = init ? init
+                       : arith::ConstantOp::create(
+                             b, DenseElementsAttr::get(
+                                    rowType, b.getF32FloatAttr(0.0f)));
+
+  Value steps = indexConst(b, tiling.steps);
+  Value tiles = arith::CeilDivUIOp::create(b, coords.length, steps);
+  auto loop = scf::ForOp::create(
+      b, indexConst(b, 0), tiles, indexConst(b, 1), ValueRange{lastRow},
+      [&](OpBuilder &nested, Location loc, Value tile, ValueRange) {
+        ImplicitLocOpBuilder body(loc, nested);
+        Value position = arith::MulIOp::create(body, tile, steps);
+        Value decays = readDecays(body, tiling, coords, position);
+        Value inputs = readInputs(body, tiling, coords, position);
+        Value outputs = scan.getWindow().isExact()
+                            ? solveExactWindow(body, tiling, decays, inputs,
+                                               init)
+                            : solveWithCarrier(body, tiling, decays, inputs,
+                                               init);
+        writeOutputs(body, tiling, coords, position, outputs);
+        // Padding (decay 1, input 0) carries the last real output to row
+        // n-1, so this is the final state even for a partial tile.
+        Value last = vector::ExtractOp::create(body, outputs, tiling.steps - 1);
+        scf::YieldOp::create(body, last);
+      });
+  if (scan.getFinalState())
+    writeFinalState(b, tiling, coords, loop.getResult(0));
+}
+
+/// Loops over heads and channel blocks, then the tile loop.
+void emitHeadLoops(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                   TileCoords coords) {
+  Value input = tiling.scan.getInput();
+  Value heads = memref::DimOp::create(b, input, tiling.axes.head);
+  scf::ForOp::create(
+      b, indexConst(b, 0), heads, indexConst(b, 1), ValueRange{},
+      [&](OpBuilder &nested, Location loc, Value head, ValueRange) {
+        ImplicitLocOpBuilder body(loc, nested);
+        coords.head = head;
+        if (!tiling.hasChannelAxis()) {
+          emitTileLoop(body, tiling, coords);
+          scf::YieldOp::create(body);
+          return;
+        }
+        Value channels = memref::DimOp::create(body, input, tiling.axes.channel);
+        scf::ForOp::create(
+            body, indexConst(body, 0), channels,
+            indexConst(body, tiling.channels), ValueRange{},
+            [&](OpBuilder &nested2, Location loc2, Value channel, ValueRange) {
+              ImplicitLocOpBuilder inner(loc2, nested2);
+              coords.channel = channel;
+              emitTileLoop(inner, tiling, coords);
+              scf::YieldOp::create(inner);
+            });
+        scf::YieldOp::create(body);
+      });
+}
+
+/// Loops over batches (or packed sequences), then heads.
+void emitScanLoops(ImplicitLocOpBuilder &b, const ScanTiling &tiling) {
+  ScanOp scan = tiling.scan;
+  Value zero = indexConst(b, 0);
+  Value one = indexConst(b, 1);
+  if (Value offsets = scan.getSeqOffsets()) {
+    Value count = memref::DimOp::create(b, offsets, 0);
+    Value sequences = arith::SubIOp::create(b, count, one);
+    Value sequencesOrNone = arith::MaxSIOp::create(b, sequences, zero);
+    scf::ForOp::create(
+        b, zero, sequencesOrNone, one, ValueRange{},
+        [&](OpBuilder &nested, Location loc, Value sequence, ValueRange) {
+          ImplicitLocOpBuilder body(loc, nested);
+          Value next = arith::AddIOp::create(body, sequence, one);
+          auto load = [&](Value index) -> Value {
+            Value value = memref::LoadOp::create(body, offsets, index);
+            return arith::IndexCastOp::create(body, body.getIndexType(),
+                                              value);
+          };
+          Value start = load(sequence);
+          Value end = load(next);
+          TileCoords coords;
+          coords.batch = zero;
+          coords.base = start;
+          coords.length = arith::SubIOp::create(body, end, start);
+          coords.state = sequence;
+          emitHeadLoops(body, tiling, coords);
+          scf::YieldOp::create(body);
+        });
+    return;
+  }
+  Value input = scan.getInput();
+  Value batches = memref::DimOp::create(b, input, tiling.axes.batch);
+  Value length = memref::DimOp::create(b, input, tiling.axes.time);
+  scf::ForOp::create(
+      b, zero, batches, one, ValueRange{},
+      [&](OpBuilder &nested, Location loc, Value batch, ValueRange) {
+        ImplicitLocOpBuilder body(loc, nested);
+        TileCoords coords;
+        coords.batch = batch;
+        coords.base = zero;
+        coords.length = length;
+        coords.state = batch;
+        emitHeadLoops(body, tiling, coords);
+        scf::YieldOp::create(body);
+      });
+}
+
+struct SwrTileBlocksPass
+    : public swr::impl::SwrTileBlocksBase<SwrTileBlocksPass> {
+  using SwrTileBlocksBase::SwrTileBlocksBase;
+
+  void runOnOperation() override {
+    std::optional<TransferMethod> transferMethod =
+        symbolizeTransferMethod(method);
+    if (!transferMethod) {
+      getOperation().emitError()
+          << "swr-tile-blocks: method must be running_product or "
+             "log_space, got '"
+          << method << "'";
+      return signalPassFailure();
+    }
+    if (block < 1 || channelTile < 1) {
+      getOperation().emitError()
+          << "swr-tile-blocks: block and channel-tile must be >= 1, got "
+          << block << " and " << channelTile;
+      return signalPassFailure();
+    }
+    SmallVector<ScanOp> scans;
+    getOperation().walk([&](ScanOp scan) { scans.push_back(scan); });
+    for (ScanOp scan : scans)
+      tile(scan, *transferMethod);
+  }
+
+  void tile(ScanOp scan, TransferMethod transferMethod) {
+    WindowAttr window = scan.getWindow();
+    const LayoutAxes &axes = getLayoutAxes(scan.getLayout());
+    bool blockOfChannels =
+        scan.getSharing() == DecaySharing::per_head && axes.channel >= 0;
+    ScanTiling tiling{scan, axes, window.isBands() ? window.getTile() : block,
+                      blockOfChannels ? channelTile : int64_t(1),
+                      transferMethod};
+    ImplicitLocOpBuilder b(scan.getLoc(), scan);
+    emitScanLoops(b, tiling);
+    scan.erase();
+  }
+};
+
+} // namespace
