@@ -10,6 +10,7 @@
 
 #include "swr/Dialect/Swr/IR/SwrDialect.h"
 #include "swr/Dialect/Swr/Transforms/Passes.h"
+#include "swr/Pipelines/Pipelines.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -28,6 +29,7 @@ void mlir::swr::registerAllDialects(DialectRegistry &registry) {
 
 void mlir::swr::registerAllPasses() {
   registerSwrPasses();
+  registerPipelines();
   registerCanonicalizerPass();
   registerCSEPass();
 }

@@ -78,8 +78,7 @@ Value scale(ImplicitLocOpBuilder &b, Value vector, Value scalar) {
 }
 
 /// Shifts the rows of `rows` (leading dimension K) down by one, scaling
-/// them by `decay`, and puts `first` in row 0: the update of every
-/// truncated carrier at once.
+/// them by `decay`, and puts `first` in row 0.
 Value shiftInRow(ImplicitLocOpBuilder &b, Value rows, Value first,
                  Value decay) {
   auto type = cast<VectorType>(rows.getType());
@@ -92,6 +91,18 @@ Value shiftInRow(ImplicitLocOpBuilder &b, Value rows, Value first,
   for (int64_t m = 0; m < count; ++m)
     mask.push_back(m); // lane 0: `first`; lane m >= 1: row m-1 of `rows`
   return vector::ShuffleOp::create(b, firstRow, scale(b, rows, decay), mask);
+}
+
+/// The update of every truncated carrier at once: row m-1 holds P_m, the
+/// carrier recurrence truncated to m hops, and P'_m = t + c P_{m-1} with
+/// P_0 = 0.
+Value updateCarriers(ImplicitLocOpBuilder &b, Value carriers, Value terminal,
+                     Value decay) {
+  auto type = cast<VectorType>(carriers.getType());
+  Value zero = splat(b, cast<VectorType>(terminal.getType()), 0.0f);
+  Value shifted = shiftInRow(b, carriers, zero, decay);
+  Value terminals = vector::BroadcastOp::create(b, type, terminal);
+  return arith::AddFOp::create(b, shifted, terminals);
 }
 
 //===----------------------------------------------------------------------===//
@@ -288,7 +299,7 @@ LogicalResult lowerCarryExchange(CarryExchangeOp op) {
         *loop, initialState(before, statesType, op.getInit()),
         [&](OpBuilder &nested, Location loc, Value current) -> Value {
           ImplicitLocOpBuilder b(loc, nested);
-          return shiftInRow(b, current, op.getTerminal(), op.getDecay());
+          return updateCarriers(b, current, op.getTerminal(), op.getDecay());
         });
     ImplicitLocOpBuilder b(op.getLoc(), op);
     carry = vector::ExtractOp::create(b, state, hops - 1);
@@ -347,7 +358,7 @@ LogicalResult lowerWindowExchange(WindowExchangeOp op) {
         [&](OpBuilder &nested, Location loc, Value state) -> Value {
           ImplicitLocOpBuilder b(loc, nested);
           Value terminal = vector::ExtractOp::create(b, op.getSuffixSums(), 0);
-          return shiftInRow(b, state, terminal, op.getDecay());
+          return updateCarriers(b, state, terminal, op.getDecay());
         });
     // The body moved to a new loop: take the suffix state from there.
     suffixes = carriers.getOwner()->getArgument(suffixesIndex);

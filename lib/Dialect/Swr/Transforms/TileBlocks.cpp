@@ -260,6 +260,29 @@ Value solveExactWindow(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
                          carry);
 }
 
+/// The output at the last step of the sequence seen so far: row n-1, or
+/// the last real row of a partial tile. Padding (decay 1, input 0) carries
+/// the state to row n-1 for full and bands windows, but an exact window
+/// slides over the padding, so it picks the row of step length-1.
+Value lastOutput(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                 const TileCoords &coords, Value position, Value outputs) {
+  int64_t n = tiling.steps;
+  if (!tiling.scan.getWindow().isExact())
+    return vector::ExtractOp::create(b, outputs, n - 1);
+  Value one = indexConst(b, 1);
+  Value remaining = arith::SubIOp::create(
+      b, arith::SubIOp::create(b, coords.length, position), one);
+  Value row = arith::MinUIOp::create(b, remaining, indexConst(b, n - 1));
+  Value last = vector::ExtractOp::create(b, outputs, n - 1);
+  for (int64_t i = 0; i < n - 1; ++i) {
+    Value isRow = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, row,
+                                        indexConst(b, i));
+    Value candidate = vector::ExtractOp::create(b, outputs, i);
+    last = arith::SelectOp::create(b, isRow, candidate, last);
+  }
+  return last;
+}
+
 /// Emits the loop over the tiles of one sequence of one channel block.
 void emitTileLoop(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
                   const TileCoords &coords) {
@@ -286,10 +309,8 @@ void emitTileLoop(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
                             : solveWithCarrier(body, tiling, decays, inputs,
                                                init);
         writeOutputs(body, tiling, coords, position, outputs);
-        // Padding (decay 1, input 0) carries the last real output to row
-        // n-1, so this is the final state even for a partial tile.
-        Value last = vector::ExtractOp::create(body, outputs, tiling.steps - 1);
-        scf::YieldOp::create(body, last);
+        scf::YieldOp::create(
+            body, lastOutput(body, tiling, coords, position, outputs));
       });
   if (scan.getFinalState())
     writeFinalState(b, tiling, coords, loop.getResult(0));
