@@ -25,7 +25,12 @@ void swr::buildHostPipeline(OpPassManager &pm,
   func.addPass(createCanonicalizerPass());
   func.addPass(createCSEPass());
 
-  pm.addPass(createConvertVectorToSCFPass());
+  // Full unrolling turns n-D transfers into 1-D ones; the default keeps a
+  // temporary buffer alloca'd inside the loop, which grows the stack on
+  // every iteration.
+  VectorTransferToSCFOptions transfers;
+  transfers.enableFullUnroll();
+  pm.addPass(createConvertVectorToSCFPass(transfers));
   pm.addPass(createSCFToControlFlowPass());
   arith::ArithExpandOpsPassOptions expand;
   expand.includeBf16 = true;

@@ -53,9 +53,10 @@ static cl::list<int64_t>
 static cl::list<int64_t>
     seqLensOption("seq-lens", cl::CommaSeparated,
                   cl::desc("Packed sequence lengths (needs seq_offsets)"));
-static cl::opt<std::string>
-    decaysOption("decays", cl::init("spread"),
-                 cl::desc("Decay regime: near1, spread, near0"));
+static cl::list<std::string>
+    decaysOption("decays", cl::CommaSeparated,
+                 cl::desc("Decay regimes to run: near1, spread, near0 "
+                          "(default spread)"));
 static cl::opt<uint64_t> seedOption("seed", cl::init(1),
                                     cl::desc("Random seed"));
 static cl::opt<std::string> targetOption("target", cl::init("host"),
@@ -297,6 +298,7 @@ void checkAgainstType(StringRef role, ArrayRef<int64_t> shape, Type type) {
 //===----------------------------------------------------------------------===//
 
 struct RunResult {
+  ref::DecayRegime regime = ref::DecayRegime::Spread;
   int64_t length = 0;
   double relErr = 0, floor = 0, relErrSeen = 0;
   int64_t unwritten = 0;
@@ -552,7 +554,8 @@ RunResult runOnce(Problem &p, HostKernel &kernel, ref::DecayRegime regime,
 
 void printResult(const RunResult &r, const Problem &p) {
   if (jsonOption) {
-    llvm::json::Object object{{"length", r.length},
+    llvm::json::Object object{{"decays", ref::regimeName(r.regime)},
+                              {"length", r.length},
                               {"rel_err", r.relErr},
                               {"floor", r.floor},
                               {"rel_err_seen_inputs", r.relErrSeen},
@@ -561,8 +564,9 @@ void printResult(const RunResult &r, const Problem &p) {
     llvm::outs() << llvm::json::Value(std::move(object)) << "\n";
     return;
   }
-  llvm::outs() << llvm::format("L=%-8lld rel_err=%.3e floor=%.3e "
+  llvm::outs() << llvm::format("%-6s L=%-8lld rel_err=%.3e floor=%.3e "
                                "rel_err_seen=%.3e unwritten=%lld %s\n",
+                               ref::regimeName(r.regime),
                                (long long)r.length, r.relErr, r.floor,
                                r.relErrSeen, (long long)r.unwritten,
                                r.ok ? "ok" : "FAIL");
@@ -578,10 +582,15 @@ int main(int argc, char **argv) {
   if (targetOption != "host")
     fail("--target: only 'host' runs here (got '" + targetOption +
          "'); the GPU target comes with the CUDA runtime");
-  std::optional<ref::DecayRegime> regime = ref::parseRegime(decaysOption);
-  if (!regime)
-    fail("--decays: expected near1, spread or near0, got '" + decaysOption +
-         "'");
+  SmallVector<ref::DecayRegime> regimes;
+  for (const std::string &name : decaysOption) {
+    std::optional<ref::DecayRegime> regime = ref::parseRegime(name);
+    if (!regime)
+      fail("--decays: expected near1, spread or near0, got '" + name + "'");
+    regimes.push_back(*regime);
+  }
+  if (regimes.empty())
+    regimes.push_back(ref::DecayRegime::Spread);
 
   DialectRegistry registry;
   registerAllDialects(registry);
@@ -641,10 +650,12 @@ int main(int argc, char **argv) {
   bool allOk = true;
   RunResult worst;
   double worstRatio = -1;
+  for (ref::DecayRegime regime : regimes)
   for (int64_t length : lengths) {
     if (problem.seqLens.empty())
       problem.inputShape[problem.axes->time] = length;
-    RunResult r = runOnce(problem, **kernel, *regime, seedOption + length);
+    RunResult r = runOnce(problem, **kernel, regime, seedOption + length);
+    r.regime = regime;
     printResult(r, problem);
     allOk &= r.ok;
     double ratio = r.relErr / std::max(r.floor, 1e-300);

@@ -275,3 +275,81 @@ func.func @unknown_layout(%a: memref<?x?x?xf32>, %x: memref<?x?x?xf32>, %y: memr
       input(%x : memref<?x?x?xf32>) output(%y : memref<?x?x?xf32>)
   return
 }
+
+// -----
+
+func.func @window_exchange_window(%c: f32, %r: vector<16x4xf32>) {
+  // expected-error @below {{'swr.window_exchange' op window: expected exact<W>, got #swr.window<full> (use swr.carry_exchange)}}
+  %x = swr.window_exchange %c, %r window full level serial : vector<16x4xf32>
+  return
+}
+
+// -----
+
+func.func @window_exchange_init(%c: f32, %r: vector<16x4xf32>, %h: vector<8xf32>) {
+  // expected-error @below {{init: expected 4 values (one per channel), got 8}}
+  %x = swr.window_exchange %c, %r init(%h : vector<8xf32>) window exact<7> level serial : vector<16x4xf32>
+  return
+}
+
+// -----
+
+func.func @carry_per_row(%v: vector<16x4xf32>, %g: vector<16xf32>, %s: vector<8x4xf32>) {
+  // expected-error @below {{carry_in: expected 'vector<16x4xf32>' (one carry per output), got 'vector<8x4xf32>'}}
+  %y = swr.carry %v, %g, %s : vector<16x4xf32>, vector<16xf32>, vector<8x4xf32>
+  return
+}
+
+// -----
+
+func.func @transfer_band(%a: vector<16xf32>) {
+  // expected-error @below {{attribute 'band' failed to satisfy constraint: 64-bit signless integer attribute whose minimum value is 1}}
+  %L, %g = swr.transfer_operator %a method running_product band 0
+      : vector<16xf32> -> vector<16x16xf32>, vector<16xf32>
+  return
+}
+
+// -----
+
+func.func @read_tile_indices(%x: memref<?x?xf32>, %p: index) {
+  %c0 = arith.constant 0 : index
+  // expected-error @below {{'swr.read_tile' op indices: expected 2 (one per dimension of 'memref<?x?xf32>'), got 1}}
+  %u = swr.read_tile %x[%c0] at %p length %p time 1 pad 0.0 : memref<?x?xf32> -> vector<16xf32>
+  return
+}
+
+// -----
+
+func.func @read_tile_time_axis(%x: memref<?x?xf32>, %p: index) {
+  %c0 = arith.constant 0 : index
+  // expected-error @below {{time: axis 2 is outside rank 2}}
+  %u = swr.read_tile %x[%c0, %c0] at %p length %p time 2 pad 0.0 : memref<?x?xf32> -> vector<16xf32>
+  return
+}
+
+// -----
+
+func.func @read_tile_channel_axis(%x: memref<?x?xf32>, %p: index) {
+  %c0 = arith.constant 0 : index
+  // expected-error @below {{channel: axis 1 is also the time axis}}
+  %u = swr.read_tile %x[%c0, %c0] at %p length %p time 1 channel 1 pad 0.0 : memref<?x?xf32> -> vector<16x4xf32>
+  return
+}
+
+// -----
+
+func.func @read_tile_channel_range(%x: memref<?x?xf32>, %p: index) {
+  %c0 = arith.constant 0 : index
+  // expected-error @below {{channel: axis 5 is outside rank 2}}
+  %u = swr.read_tile %x[%c0, %c0] at %p length %p time 1 channel 5 pad 0.0 : memref<?x?xf32> -> vector<16x4xf32>
+  return
+}
+
+// -----
+
+func.func @write_tile_rank(%y: memref<?x?xf32>, %v: vector<16x4xf32>, %p: index) {
+  %c0 = arith.constant 0 : index
+  // expected-error @below {{'swr.write_tile' op value: expected a rank-1 vector (time), got 'vector<16x4xf32>'}}
+  swr.write_tile %v, %y[%c0, %c0] at %p length %p time 1 : vector<16x4xf32>, memref<?x?xf32>
+  return
+}

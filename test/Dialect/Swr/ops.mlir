@@ -91,3 +91,33 @@ func.func @window_attributes() attributes {
                    #swr.window<bands<2, 32>>, #swr.window<exact<7>>]} {
   return
 }
+
+// CHECK-LABEL: func.func @exact_block_ops
+func.func @exact_block_ops(%a: vector<16xf32>, %u: vector<16x4xf32>, %c: f32,
+                           %h: vector<4xf32>) -> vector<16x4xf32> {
+  // CHECK: swr.transfer_operator %{{.*}} method running_product band 7
+  %L, %g = swr.transfer_operator %a method running_product band 7
+      : vector<16xf32> -> vector<16x16xf32>, vector<16xf32>
+  // CHECK: swr.extraction_operator %{{.*}} : vector<16x16xf32>
+  %S = swr.extraction_operator %L : vector<16x16xf32>
+  %R = swr.local_solve %S, %u : vector<16x16xf32>, vector<16x4xf32>
+  // CHECK: swr.window_exchange %{{.*}}, %{{.*}} init(%{{.*}} : vector<4xf32>) window exact<7> level serial : vector<16x4xf32>
+  %X = swr.window_exchange %c, %R init(%h : vector<4xf32>) window exact<7> level serial
+      : vector<16x4xf32>
+  // CHECK: swr.carry %{{.*}}, %{{.*}}, %{{.*}} : vector<16x4xf32>, vector<16xf32>, vector<16x4xf32>
+  %y = swr.carry %u, %g, %X : vector<16x4xf32>, vector<16xf32>, vector<16x4xf32>
+  return %y : vector<16x4xf32>
+}
+
+// CHECK-LABEL: func.func @tile_access
+func.func @tile_access(%x: memref<?x?x16x?xbf16>, %y: memref<?x?xf16>, %i: index,
+                       %p: index, %n: index) {
+  // CHECK: swr.read_tile %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}] at %{{.*}} length %{{.*}} time 3 channel 2 reverse pad 0.000000e+00 : memref<?x?x16x?xbf16> -> vector<16x16xf32>
+  %u = swr.read_tile %x[%i, %i, %i, %i] at %p length %n time 3 channel 2 reverse pad 0.0
+      : memref<?x?x16x?xbf16> -> vector<16x16xf32>
+  // CHECK: swr.read_tile %{{.*}} time 1 pad 1.000000e+00 : memref<?x?xf16> -> vector<16xf32>
+  %a = swr.read_tile %y[%i, %i] at %p length %n time 1 pad 1.0 : memref<?x?xf16> -> vector<16xf32>
+  // CHECK: swr.write_tile %{{.*}}, %{{.*}}[%{{.*}}, %{{.*}}] at %{{.*}} length %{{.*}} time 1 : vector<16xf32>, memref<?x?xf16>
+  swr.write_tile %a, %y[%i, %i] at %p length %n time 1 : vector<16xf32>, memref<?x?xf16>
+  return
+}

@@ -235,6 +235,8 @@ void lowerCarry(CarryOp op) {
 Value initialState(ImplicitLocOpBuilder &b, VectorType type, Value init) {
   if (!init)
     return splat(b, type, 0.0f);
+  if (init.getType() == type)
+    return init;
   return vector::BroadcastOp::create(b, type, init);
 }
 

@@ -410,7 +410,8 @@ struct SwrTileBlocksPass
     if (block < 1 || channelTile < 1) {
       getOperation().emitError()
           << "swr-tile-blocks: block and channel-tile must be >= 1, got "
-          << block << " and " << channelTile;
+          << static_cast<int64_t>(block) << " and "
+          << static_cast<int64_t>(channelTile);
       return signalPassFailure();
     }
     SmallVector<ScanOp> scans;

@@ -1,0 +1,52 @@
+// RUN: swr-opt %s --swr-lower-to-loops --split-input-file --verify-diagnostics
+// RUN: not swr-opt %s --swr-tile-blocks="method=cubic" 2>&1 | FileCheck %s --check-prefix=METHOD
+// RUN: not swr-opt %s --swr-tile-blocks="block=0" 2>&1 | FileCheck %s --check-prefix=BLOCK
+
+// METHOD: swr-tile-blocks: method must be running_product or log_space, got 'cubic'
+// BLOCK: swr-tile-blocks: block and channel-tile must be >= 1, got 0 and 16
+
+func.func @exchange_outside_loop(%t: vector<4xf32>, %c: f32) -> vector<4xf32> {
+  // expected-error @below {{'swr.carry_exchange' op level serial: expected to be directly inside the scf.for over tiles}}
+  %s = swr.carry_exchange %c, %t window full level serial : vector<4xf32>
+  return %s : vector<4xf32>
+}
+
+// -----
+
+func.func @exchange_at_warp_level(%n: index, %t: vector<4xf32>, %c: f32, %out: memref<4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  scf.for %i = %c0 to %n step %c1 {
+    // expected-error @below {{level: the host lowering carries only `serial` exchanges; run the GPU lowering for warp}}
+    %s = swr.carry_exchange %c, %t window full level warp : vector<4xf32>
+    vector.transfer_write %s, %out[%c0] : vector<4xf32>, memref<4xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @init_inside_loop(%n: index, %t: vector<4xf32>, %c: f32, %out: memref<4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  scf.for %i = %c0 to %n step %c1 {
+    %h0 = arith.addf %t, %t : vector<4xf32>
+    // expected-error @below {{init: expected a value defined outside the tile loop}}
+    %s = swr.carry_exchange %c, %t init(%h0 : vector<4xf32>) window full level serial : vector<4xf32>
+    vector.transfer_write %s, %out[%c0] : vector<4xf32>, memref<4xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @window_exchange_at_cta_level(%n: index, %r: vector<16x2xf32>, %c: f32, %out: memref<16x2xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  scf.for %i = %c0 to %n step %c1 {
+    // expected-error @below {{level: the host lowering carries only `serial` exchanges}}
+    %x = swr.window_exchange %c, %r window exact<40> level cta : vector<16x2xf32>
+    vector.transfer_write %x, %out[%c0, %c0] : vector<16x2xf32>, memref<16x2xf32>
+  }
+  return
+}

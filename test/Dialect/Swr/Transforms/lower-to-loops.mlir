@@ -1,0 +1,155 @@
+// RUN: swr-opt %s --swr-lower-to-loops --split-input-file | FileCheck %s --implicit-check-not=swr.
+
+// Full window: the carrier s' = terminal + c s becomes loop-carried state.
+// CHECK-LABEL: func.func @carry_full
+// CHECK-SAME: (%[[N:.*]]: index, %[[H0:.*]]: vector<4xf32>, %[[T:.*]]: vector<4xf32>, %[[C:.*]]: f32)
+// CHECK: scf.for {{.*}} iter_args(%[[ACC:.*]] = %[[H0]], %[[S:.*]] = %[[H0]]) -> (vector<4xf32>, vector<4xf32>)
+// CHECK:   %[[SUM:.*]] = arith.addf %[[ACC]], %[[S]]
+// CHECK:   %[[CB:.*]] = vector.broadcast %[[C]] : f32 to vector<4xf32>
+// CHECK:   %[[SCALED:.*]] = arith.mulf %[[S]], %[[CB]]
+// CHECK:   %[[NEXT:.*]] = arith.addf %[[T]], %[[SCALED]]
+// CHECK:   scf.yield %[[SUM]], %[[NEXT]]
+func.func @carry_full(%n: index, %h0: vector<4xf32>, %t: vector<4xf32>, %c: f32) -> vector<4xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %r = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %h0) -> (vector<4xf32>) {
+    %s = swr.carry_exchange %c, %t init(%h0 : vector<4xf32>) window full level serial : vector<4xf32>
+    %sum = arith.addf %acc, %s : vector<4xf32>
+    scf.yield %sum : vector<4xf32>
+  }
+  return %r : vector<4xf32>
+}
+
+// -----
+
+// bands<3>: the carriers truncated to 1 and 2 hops; the carry is the second.
+// CHECK-LABEL: func.func @carry_bands
+// CHECK: %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<2x4xf32>
+// CHECK: scf.for {{.*}} iter_args(%[[P:.*]] = %[[ZERO]]) -> (vector<2x4xf32>)
+// CHECK:   %[[S:.*]] = vector.extract %[[P]][1] : vector<4xf32> from vector<2x4xf32>
+// CHECK:   vector.shuffle %{{.*}}, %{{.*}} [0, 1] : vector<1x4xf32>, vector<2x4xf32>
+// CHECK:   arith.addf
+// CHECK:   scf.yield
+func.func @carry_bands(%n: index, %t: vector<4xf32>, %c: f32, %out: memref<4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  scf.for %i = %c0 to %n step %c1 {
+    %s = swr.carry_exchange %c, %t window bands<3> level serial : vector<4xf32>
+    vector.transfer_write %s, %out[%c0] : vector<4xf32>, memref<4xf32>
+  }
+  return
+}
+
+// -----
+
+// bands<1>: independent tiles, no carry and no state.
+// CHECK-LABEL: func.func @carry_bands1
+// CHECK: scf.for
+// CHECK-NOT: iter_args
+// CHECK: vector.transfer_write %[[Z:.*]], %{{.*}} : vector<4xf32>
+func.func @carry_bands1(%n: index, %t: vector<4xf32>, %c: f32, %out: memref<4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  scf.for %i = %c0 to %n step %c1 {
+    %s = swr.carry_exchange %c, %t window bands<1> level serial : vector<4xf32>
+    vector.transfer_write %s, %out[%c0] : vector<4xf32>, memref<4xf32>
+  }
+  return
+}
+
+// -----
+
+// exact<40> over 16-step tiles: up to two whole tiles and one partial one
+// before every output; suffix sums of the last three tiles and carriers
+// truncated to one and two hops travel with the loop.
+// CHECK-LABEL: func.func @window_exchange
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) -> (vector<3x16x2xf32>, vector<2x2xf32>)
+// CHECK: vector.extract %{{.*}}[2, 9] : vector<2xf32> from vector<3x16x2xf32>
+func.func @window_exchange(%n: index, %r: vector<16x2xf32>, %c: f32, %out: memref<16x2xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  scf.for %i = %c0 to %n step %c1 {
+    %x = swr.window_exchange %c, %r window exact<40> level serial : vector<16x2xf32>
+    vector.transfer_write %x, %out[%c0, %c0] : vector<16x2xf32>, memref<16x2xf32>
+  }
+  return
+}
+
+// -----
+
+// Running products: row i of L is row i-1 times a[i] below the diagonal.
+// CHECK-LABEL: func.func @transfer_running_product
+// CHECK-COUNT-4: vector.extract %{{.*}}[{{[0-3]}}] : f32 from vector<4xf32>
+// CHECK: arith.select
+// CHECK: vector.from_elements {{.*}} : vector<4xf32>
+// CHECK-NOT: math.exp
+func.func @transfer_running_product(%a: vector<4xf32>) -> (vector<4x4xf32>, vector<4xf32>) {
+  %l, %g = swr.transfer_operator %a method running_product : vector<4xf32> -> vector<4x4xf32>, vector<4xf32>
+  return %l, %g : vector<4x4xf32>, vector<4xf32>
+}
+
+// -----
+
+// Log space: prefix sums of log(max(a, tiny)), entries exp(S_i - S_j).
+// CHECK-LABEL: func.func @transfer_log_space
+// CHECK: arith.maximumf
+// CHECK: math.log
+// CHECK: math.exp
+func.func @transfer_log_space(%a: vector<4xf32>) -> vector<4x4xf32> {
+  %l, %g = swr.transfer_operator %a method log_space band 2 : vector<4xf32> -> vector<4x4xf32>, vector<4xf32>
+  return %l : vector<4x4xf32>
+}
+
+// -----
+
+// The local solve is a sum of outer products of L's columns and u's rows.
+// CHECK-LABEL: func.func @local_solve
+// CHECK: vector.transpose %{{.*}}, [1, 0] : vector<4x4xf32> to vector<4x4xf32>
+// CHECK-COUNT-4: vector.outerproduct {{.*}} : vector<4xf32>, vector<3xf32>
+func.func @local_solve(%l: vector<4x4xf32>, %u: vector<4x3xf32>) -> vector<4x3xf32> {
+  %v = swr.local_solve %l, %u : vector<4x4xf32>, vector<4x3xf32>
+  return %v : vector<4x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @carry_rank1
+// CHECK: vector.outerproduct %{{.*}}, %{{.*}}, %{{.*}} {kind = #vector.kind<add>} : vector<4xf32>, vector<3xf32>
+func.func @carry_rank1(%v: vector<4x3xf32>, %g: vector<4xf32>, %s: vector<3xf32>) -> vector<4x3xf32> {
+  %y = swr.carry %v, %g, %s : vector<4x3xf32>, vector<4xf32>, vector<3xf32>
+  return %y : vector<4x3xf32>
+}
+
+// -----
+
+// Tile reads: masked scalar loads through a stack buffer allocated once.
+// CHECK-LABEL: func.func @read_tile_reverse
+// CHECK: %[[BUF:.*]] = memref.alloca() : memref<16x4xf32>
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: arith.cmpi ult
+// CHECK: arith.subi
+// CHECK: scf.if %{{.*}} -> (f32)
+// CHECK:   memref.load %{{.*}} : memref<?x?x?xbf16>
+// CHECK:   arith.extf %{{.*}} : bf16 to f32
+// CHECK: memref.store %{{.*}}, %[[BUF]]
+// CHECK: vector.transfer_read %[[BUF]]
+func.func @read_tile_reverse(%x: memref<?x?x?xbf16>, %b: index, %pos: index, %len: index) -> vector<16x4xf32> {
+  %c0 = arith.constant 0 : index
+  %u = swr.read_tile %x[%b, %c0, %c0] at %pos length %len time 2 channel 1 reverse pad 0.0 : memref<?x?x?xbf16> -> vector<16x4xf32>
+  return %u : vector<16x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @write_tile
+// CHECK: %[[BUF:.*]] = memref.alloca() : memref<16xf32>
+// CHECK: vector.transfer_write %{{.*}}, %[[BUF]]
+// CHECK: scf.if
+// CHECK:   arith.truncf %{{.*}} : f32 to f16
+// CHECK:   memref.store %{{.*}} : memref<?x?xf16>
+func.func @write_tile(%y: memref<?x?xf16>, %v: vector<16xf32>, %pos: index, %len: index) {
+  %c0 = arith.constant 0 : index
+  swr.write_tile %v, %y[%c0, %c0] at %pos length %len time 1 : vector<16xf32>, memref<?x?xf16>
+  return
+}
