@@ -4,7 +4,6 @@
 // The whole host pipeline ends in the LLVM dialect.
 // CHECK-LABEL: llvm.func @phalanx_swr
 // CHECK: llvm.intr.fmuladd
-// CHECK: llvm.fmul
 // CHECK: llvm.return
 
 // OPT-LABEL: llvm.func @full_f16
