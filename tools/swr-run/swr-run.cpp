@@ -160,8 +160,8 @@ struct Tensor {
       break;
     }
     case Storage::BF16: {
-      uint16_t v = ref::toBF16Bits(static_cast<float>(ref::roundTo(
-          ref::DType::BF16, value)));
+      uint16_t v = ref::toBF16Bits(
+          static_cast<float>(ref::roundTo(ref::DType::BF16, value)));
       std::memcpy(at, &v, 2);
       seen[i] = ref::fromBF16Bits(v);
       break;
@@ -223,12 +223,10 @@ struct Tensor {
 struct ScanBinding {
   ScanOp scan;
   func::FuncOp func;
-  int decay = -1, input = -1, init = -1, offsets = -1, output = -1,
-      final = -1;
+  int decay = -1, input = -1, init = -1, offsets = -1, output = -1, final = -1;
 };
 
-int argumentIndex(ScanOp scan, func::FuncOp func, Value value,
-                  StringRef role) {
+int argumentIndex(ScanOp scan, func::FuncOp func, Value value, StringRef role) {
   if (!value)
     return -1;
   auto argument = dyn_cast<BlockArgument>(value);
@@ -272,8 +270,7 @@ SmallVector<int64_t> parseShape(StringRef text) {
   for (StringRef part : parts) {
     int64_t dim;
     if (part.trim().getAsInteger(10, dim) || dim < 0)
-      fail("--shape: expected dimensions like 2x4x16x1000, got '" + text +
-           "'");
+      fail("--shape: expected dimensions like 2x4x16x1000, got '" + text + "'");
     shape.push_back(dim);
   }
   return shape;
@@ -355,8 +352,8 @@ void allocateProblem(Problem &p) {
     p.final.allocate(elementStorage(b, b.final), stateShape);
   }
   if (b.offsets >= 0) {
-    SmallVector<int64_t> offsetsShape{
-        static_cast<int64_t>(p.seqLens.size()) + 1};
+    SmallVector<int64_t> offsetsShape{static_cast<int64_t>(p.seqLens.size()) +
+                                      1};
     checkAgainstType("seq_offsets", offsetsShape, argumentType(b, b.offsets));
     p.offsets.allocate(elementStorage(b, b.offsets), offsetsShape);
     int64_t start = 0;
@@ -466,8 +463,7 @@ void computeReference(const Problem &p, bool onSeen, std::vector<double> &y,
                           xStrides[axes.time], seq.length, window,
                           scan.getReverse(),
                           p.init.size() ? h0.data() + sOffset : nullptr,
-                          y.data() + xOffset, xStrides[axes.time],
-                          &finalState);
+                          y.data() + xOffset, xStrides[axes.time], &finalState);
         if (p.final.size())
           final[sOffset] = finalState;
       }
@@ -531,8 +527,7 @@ RunResult runOnce(Problem &p, HostKernel &kernel, ref::DecayRegime regime,
   exact = wantExact;
   exact.insert(exact.end(), wantExactFinal.begin(), wantExactFinal.end());
   std::vector<double> perfect = roundAll(wantSeen, p.output.storage);
-  std::vector<double> perfectFinal =
-      roundAll(wantSeenFinal, p.final.storage);
+  std::vector<double> perfectFinal = roundAll(wantSeenFinal, p.final.storage);
   perfect.insert(perfect.end(), perfectFinal.begin(), perfectFinal.end());
   seen = wantSeen;
   seen.insert(seen.end(), wantSeenFinal.begin(), wantSeenFinal.end());
@@ -544,10 +539,9 @@ RunResult runOnce(Problem &p, HostKernel &kernel, ref::DecayRegime regime,
   result.relErrSeen = ref::relativeError(got.data(), seen.data(), n);
   bool lowPrecisionOut = p.output.storage != Storage::F32 ||
                          (p.final.size() && p.final.storage != Storage::F32);
-  bool withinBound =
-      lowPrecisionOut
-          ? result.relErr <= 1.5 * result.floor + 1e-12
-          : result.relErrSeen <= 1e-5;
+  bool withinBound = lowPrecisionOut
+                         ? result.relErr <= 1.5 * result.floor + 1e-12
+                         : result.relErrSeen <= 1e-5;
   result.ok = result.unwritten == 0 && withinBound;
   return result;
 }
@@ -566,10 +560,9 @@ void printResult(const RunResult &r, const Problem &p) {
   }
   llvm::outs() << llvm::format("%-6s L=%-8lld rel_err=%.3e floor=%.3e "
                                "rel_err_seen=%.3e unwritten=%lld %s\n",
-                               ref::regimeName(r.regime),
-                               (long long)r.length, r.relErr, r.floor,
-                               r.relErrSeen, (long long)r.unwritten,
-                               r.ok ? "ok" : "FAIL");
+                               ref::regimeName(r.regime), (long long)r.length,
+                               r.relErr, r.floor, r.relErrSeen,
+                               (long long)r.unwritten, r.ok ? "ok" : "FAIL");
 }
 
 } // namespace
@@ -643,27 +636,26 @@ int main(int argc, char **argv) {
   OwningOpRef<ModuleOp> lowered = module->clone();
   auto kernel = HostKernel::compile(*lowered, nameCopy, options);
   if (!kernel)
-    fail("compiling " + specFile + ": " +
-         llvm::toString(kernel.takeError()));
+    fail("compiling " + specFile + ": " + llvm::toString(kernel.takeError()));
 
   // The summary reports the run closest to (or furthest past) its bound.
   bool allOk = true;
   RunResult worst;
   double worstRatio = -1;
   for (ref::DecayRegime regime : regimes)
-  for (int64_t length : lengths) {
-    if (problem.seqLens.empty())
-      problem.inputShape[problem.axes->time] = length;
-    RunResult r = runOnce(problem, **kernel, regime, seedOption + length);
-    r.regime = regime;
-    printResult(r, problem);
-    allOk &= r.ok;
-    double ratio = r.relErr / std::max(r.floor, 1e-300);
-    if (!r.ok || ratio > worstRatio) {
-      worst = r;
-      worstRatio = r.ok ? ratio : std::numeric_limits<double>::infinity();
+    for (int64_t length : lengths) {
+      if (problem.seqLens.empty())
+        problem.inputShape[problem.axes->time] = length;
+      RunResult r = runOnce(problem, **kernel, regime, seedOption + length);
+      r.regime = regime;
+      printResult(r, problem);
+      allOk &= r.ok;
+      double ratio = r.relErr / std::max(r.floor, 1e-300);
+      if (!r.ok || ratio > worstRatio) {
+        worst = r;
+        worstRatio = r.ok ? ratio : std::numeric_limits<double>::infinity();
+      }
     }
-  }
   worst.ok = allOk;
   llvm::outs() << "swr-run: " << (worst.ok ? "ok" : "FAIL")
                << llvm::format(" rel_err=%.3e floor=%.3e", worst.relErr,

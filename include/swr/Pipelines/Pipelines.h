@@ -12,10 +12,8 @@ class OpPassManager;
 namespace swr {
 
 /// Options of the host pipeline (a subset of swr-tile-blocks').
-struct HostPipelineOptions
-    : public PassPipelineOptions<HostPipelineOptions> {
-  Option<int64_t> block{*this, "block",
-                        llvm::cl::desc("Time steps per tile"),
+struct HostPipelineOptions : public PassPipelineOptions<HostPipelineOptions> {
+  Option<int64_t> block{*this, "block", llvm::cl::desc("Time steps per tile"),
                         llvm::cl::init(16)};
   Option<int64_t> channelTile{
       *this, "channel-tile",

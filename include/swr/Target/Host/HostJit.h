@@ -29,8 +29,7 @@ public:
   MemRefDescriptor(void *data, llvm::ArrayRef<int64_t> sizes,
                    llvm::ArrayRef<int64_t> strides);
   /// A row-major (contiguous) descriptor.
-  static MemRefDescriptor contiguous(void *data,
-                                     llvm::ArrayRef<int64_t> sizes);
+  static MemRefDescriptor contiguous(void *data, llvm::ArrayRef<int64_t> sizes);
   void *get() { return fields.data(); }
 
 private:

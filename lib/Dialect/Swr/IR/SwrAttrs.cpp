@@ -87,9 +87,8 @@ void WindowAttr::print(AsmPrinter &printer) const {
   printer << '>';
 }
 
-LogicalResult
-WindowAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                   WindowKind kind, int64_t size, int64_t tile) {
+LogicalResult WindowAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                 WindowKind kind, int64_t size, int64_t tile) {
   if (tile < 1)
     return emitError() << "window tile must be >= 1, got " << tile;
   switch (kind) {

@@ -7,14 +7,14 @@
 namespace mlir::swr {
 
 const LayoutAxes &getLayoutAxes(Layout layout) {
-  static const LayoutAxes bhdl{4,         0,          1,           2,
-                               3,         {0, 1, 3},  {0, 1, 2},   "[B, H, D, L]",
-                               "[B, H, L]", "[B, H, D]"};
-  static const LayoutAxes bct{3,    0,      1,        -1,       2,
-                              {},   {0, 1}, "[B, C, T]", "",   "[B, C]"};
-  static const LayoutAxes bthd{4,         0,          2,           3,
-                               1,         {0, 1, 2},  {0, 2, 3},   "[B, T, H, D]",
-                               "[B, T, H]", "[B, H, D]"};
+  static const LayoutAxes bhdl{
+      4,           0,          1, 2, 3, {0, 1, 3}, {0, 1, 2}, "[B, H, D, L]",
+      "[B, H, L]", "[B, H, D]"};
+  static const LayoutAxes bct{3,  0,      1,           -1, 2,
+                              {}, {0, 1}, "[B, C, T]", "", "[B, C]"};
+  static const LayoutAxes bthd{
+      4,           0,          2, 3, 1, {0, 1, 2}, {0, 2, 3}, "[B, T, H, D]",
+      "[B, T, H]", "[B, H, D]"};
   switch (layout) {
   case Layout::bhdl:
     return bhdl;

@@ -47,8 +47,8 @@ LogicalResult verifyRank(Operation *op, StringRef name, Value operand,
   if (type.getRank() == rank)
     return success();
   return op->emitOpError() << name << ": expected rank " << rank << " ("
-                           << shape << "), got rank " << type.getRank()
-                           << " (" << type << ")";
+                           << shape << "), got rank " << type.getRank() << " ("
+                           << type << ")";
 }
 
 /// Checks that dimension `dim` of `operand` agrees with input axis
@@ -63,9 +63,8 @@ LogicalResult verifyDimAgrees(ScanOp op, StringRef name, Value operand,
       got == expected)
     return success();
   return op.emitOpError() << name << ": dimension " << dim << " ("
-                          << getAxisName(op.getLayout(), inputAxis)
-                          << ") is " << got << " but input has "
-                          << formatDim(expected);
+                          << getAxisName(op.getLayout(), inputAxis) << ") is "
+                          << got << " but input has " << formatDim(expected);
 }
 
 /// Checks that `operand` keeps exactly the input axes `axes`, in order.
@@ -121,13 +120,13 @@ LogicalResult ScanOp::verify() {
   const LayoutAxes &axes = getLayoutAxes(getLayout());
   StringRef layoutName = stringifyLayout(getLayout());
 
-  if (failed(verifyRank(*this, "input", getInput(), axes.rank,
-                        axes.inputShape)))
+  if (failed(
+          verifyRank(*this, "input", getInput(), axes.rank, axes.inputShape)))
     return failure();
 
   // The output has the input's shape.
-  if (failed(verifyRank(*this, "output", getOutput(), axes.rank,
-                        axes.inputShape)))
+  if (failed(
+          verifyRank(*this, "output", getOutput(), axes.rank, axes.inputShape)))
     return failure();
   for (int64_t axis = 0; axis < axes.rank; ++axis)
     if (failed(verifyDimAgrees(*this, "output", getOutput(), axis, axis)))
@@ -143,8 +142,8 @@ LogicalResult ScanOp::verify() {
                                axes.perHeadDecayShape)))
       return failure();
   } else {
-    if (failed(verifyRank(*this, "decay", getDecay(), axes.rank,
-                          axes.inputShape)))
+    if (failed(
+            verifyRank(*this, "decay", getDecay(), axes.rank, axes.inputShape)))
       return failure();
     for (int64_t axis = 0; axis < axes.rank; ++axis)
       if (failed(verifyDimAgrees(*this, "decay", getDecay(), axis, axis)))
@@ -191,9 +190,8 @@ struct WindowCoveringLengthIsFull : OpRewritePattern<ScanOp> {
     if (window.isFull() || ShapedType::isDynamic(length) ||
         !window.coversLength(length))
       return failure();
-    rewriter.modifyOpInPlace(op, [&] {
-      op.setWindowAttr(WindowAttr::getFull(op.getContext()));
-    });
+    rewriter.modifyOpInPlace(
+        op, [&] { op.setWindowAttr(WindowAttr::getFull(op.getContext())); });
     return success();
   }
 };
@@ -216,9 +214,8 @@ LogicalResult TransferOperatorOp::verify() {
     return emitOpError() << "transfer: expected vector<" << n << "x" << n
                          << "xf32> for " << n << " decays, got " << op;
   if (getInjection().getType().getDimSize(0) != n)
-    return emitOpError() << "injection: expected vector<" << n
-                         << "xf32> for " << n << " decays, got "
-                         << getInjection().getType();
+    return emitOpError() << "injection: expected vector<" << n << "xf32> for "
+                         << n << " decays, got " << getInjection().getType();
   return success();
 }
 
@@ -237,8 +234,8 @@ LogicalResult LocalSolveOp::verify() {
 LogicalResult CarryOp::verify() {
   VectorType local = getLocal().getType();
   int64_t steps = getInjection().getType().getDimSize(0);
-  int64_t channels = getCarryIn().getType().getDimSize(
-      getCarryIn().getType().getRank() - 1);
+  int64_t channels =
+      getCarryIn().getType().getDimSize(getCarryIn().getType().getRank() - 1);
   if (local.getDimSize(0) != steps)
     return emitOpError() << "injection: expected " << local.getDimSize(0)
                          << " values (one per time step), got " << steps;
@@ -268,8 +265,8 @@ LogicalResult CarryExchangeOp::verify() {
 
 LogicalResult WindowExchangeOp::verify() {
   if (!getWindow().isExact())
-    return emitOpError() << "window: expected exact<W>, got "
-                         << getWindow() << " (use swr.carry_exchange)";
+    return emitOpError() << "window: expected exact<W>, got " << getWindow()
+                         << " (use swr.carry_exchange)";
   int64_t channels = getSuffixSums().getType().getDimSize(1);
   if (getInit() && getInit().getType().getDimSize(0) != channels)
     return emitOpError() << "init: expected " << channels
@@ -291,19 +288,19 @@ static LogicalResult verifyTileAccess(Operation *op, MemRefType memref,
                                       VectorType tile, StringRef tileName) {
   int64_t rank = memref.getRank();
   if (static_cast<int64_t>(numIndices) != rank)
-    return op->emitOpError() << "indices: expected " << rank
-                             << " (one per dimension of " << memref
-                             << "), got " << numIndices;
+    return op->emitOpError()
+           << "indices: expected " << rank << " (one per dimension of "
+           << memref << "), got " << numIndices;
   if (timeAxis < 0 || timeAxis >= rank)
-    return op->emitOpError() << "time: axis " << timeAxis
-                             << " is outside rank " << rank;
+    return op->emitOpError()
+           << "time: axis " << timeAxis << " is outside rank " << rank;
   if (channelAxis) {
     if (*channelAxis < 0 || *channelAxis >= rank)
-      return op->emitOpError() << "channel: axis " << *channelAxis
-                               << " is outside rank " << rank;
+      return op->emitOpError()
+             << "channel: axis " << *channelAxis << " is outside rank " << rank;
     if (*channelAxis == timeAxis)
-      return op->emitOpError() << "channel: axis " << *channelAxis
-                               << " is also the time axis";
+      return op->emitOpError()
+             << "channel: axis " << *channelAxis << " is also the time axis";
   }
   int64_t expectedRank = channelAxis ? 2 : 1;
   if (tile.getRank() != expectedRank)
@@ -335,6 +332,6 @@ int64_t WriteTileOp::getTileChannels() {
 }
 LogicalResult WriteTileOp::verify() {
   return verifyTileAccess(*this, getDest().getType(), getIndices().size(),
-                          getTimeAxis(), getChannelAxis(),
-                          getValue().getType(), "value");
+                          getTimeAxis(), getChannelAxis(), getValue().getType(),
+                          "value");
 }

@@ -115,9 +115,8 @@ Value operatorRow(ImplicitLocOpBuilder &b, int64_t n, int64_t i,
   Value unit = unitVector(b, n, i);
   if (i == 0)
     return unit;
-  Value mask = laneMask(b, n, [&](int64_t j) {
-    return j < i && (!band || i - j < *band);
-  });
+  Value mask = laneMask(
+      b, n, [&](int64_t j) { return j < i && (!band || i - j < *band); });
   return arith::SelectOp::create(b, mask, offDiagonal, unit);
 }
 
@@ -149,7 +148,8 @@ void lowerTransferOperator(TransferOperatorOp op) {
       Value decay = vector::ExtractOp::create(b, op.getDecays(), i);
       Value clamped = arith::MaximumFOp::create(b, decay, tiny);
       Value log = math::LogOp::create(b, clamped);
-      prefix.push_back(i == 0 ? log : arith::AddFOp::create(b, prefix.back(), log));
+      prefix.push_back(i == 0 ? log
+                              : arith::AddFOp::create(b, prefix.back(), log));
       injection.push_back(math::ExpOp::create(b, prefix.back()));
     }
     Value prefixVector = vector::FromElementsOp::create(b, rowType, prefix);
@@ -191,8 +191,8 @@ void lowerLocalSolve(LocalSolveOp op) {
   ImplicitLocOpBuilder b(op.getLoc(), op);
   VectorType tileType = op.getTile().getType();
   int64_t n = tileType.getDimSize(0);
-  Value columns = vector::TransposeOp::create(b, op.getTransfer(),
-                                              ArrayRef<int64_t>{1, 0});
+  Value columns =
+      vector::TransposeOp::create(b, op.getTransfer(), ArrayRef<int64_t>{1, 0});
   Value acc = splat(b, tileType, 0.0f);
   for (int64_t j = 0; j < n; ++j) {
     Value column = vector::ExtractOp::create(b, columns, j);
@@ -254,9 +254,9 @@ FailureOr<scf::ForOp> enclosingTileLoop(Operation *op, Value init) {
 
 /// Adds `initial` as loop-carried state of `loop`; `next` computes the
 /// state for the next tile from the current one (at the yield).
-BlockArgument addLoopState(scf::ForOp loop, Value initial,
-                           llvm::function_ref<Value(OpBuilder &, Location,
-                                                    Value)> next) {
+BlockArgument
+addLoopState(scf::ForOp loop, Value initial,
+             llvm::function_ref<Value(OpBuilder &, Location, Value)> next) {
   IRRewriter rewriter(loop.getContext());
   rewriter.setInsertionPoint(loop);
   FailureOr<LoopLikeOpInterface> newLoop = loop.replaceWithAdditionalYields(
@@ -295,8 +295,8 @@ LogicalResult lowerCarryExchange(CarryExchangeOp op) {
     carry = splat(b, rowType, 0.0f);
   } else {
     int64_t hops = window.getSize() - 1;
-    auto statesType = VectorType::get({hops, rowType.getDimSize(0)},
-                                      before.getF32Type());
+    auto statesType =
+        VectorType::get({hops, rowType.getDimSize(0)}, before.getF32Type());
     BlockArgument state = addLoopState(
         *loop, initialState(before, statesType, op.getInit()),
         [&](OpBuilder &nested, Location loc, Value current) -> Value {
@@ -329,19 +329,18 @@ LogicalResult lowerWindowExchange(WindowExchangeOp op) {
   // Suffix sums of the last maxFullTiles + 1 tiles, scaled by the decays
   // since; slot m-1 holds the tile m steps back. The virtual tile before
   // the first holds `init` at its last step, so all its suffixes are init.
-  auto suffixesType = VectorType::get({maxFullTiles + 1, n, channels},
-                                      before.getF32Type());
+  auto suffixesType =
+      VectorType::get({maxFullTiles + 1, n, channels}, before.getF32Type());
   Value suffixesInit = splat(before, suffixesType, 0.0f);
   if (Value init = op.getInit()) {
     Value virtualTile = vector::BroadcastOp::create(before, tileType, init);
-    suffixesInit = vector::InsertOp::create(before, virtualTile, suffixesInit,
-                                            int64_t(0));
+    suffixesInit =
+        vector::InsertOp::create(before, virtualTile, suffixesInit, int64_t(0));
   }
   Value carriersInit;
   if (maxFullTiles > 0)
     carriersInit = initialState(
-        before,
-        VectorType::get({maxFullTiles, channels}, before.getF32Type()),
+        before, VectorType::get({maxFullTiles, channels}, before.getF32Type()),
         op.getInit());
 
   BlockArgument suffixes = addLoopState(
@@ -372,10 +371,10 @@ LogicalResult lowerWindowExchange(WindowExchangeOp op) {
   for (int64_t i = 0; i < n; ++i) {
     int64_t before = width - 1 - i; // tokens of the window before output i
     int64_t fullTiles = before >= n ? before / n : 0;
-    Value row = fullTiles > 0
-                    ? Value(vector::ExtractOp::create(b, carriers,
-                                                      fullTiles - 1))
-                    : zeroRow;
+    Value row =
+        fullTiles > 0
+            ? Value(vector::ExtractOp::create(b, carriers, fullTiles - 1))
+            : zeroRow;
     int64_t boundary = fullTiles + 1;
     int64_t start = n * boundary + i - width + 1;
     if (start < n) {
@@ -416,9 +415,9 @@ void forEachTileElement(
   Value channels = arith::ConstantIndexOp::create(b, op.getTileChannels());
   std::optional<int64_t> channelAxis = op.getChannelAxis();
   int64_t timeAxis = op.getTimeAxis();
-  Value channelDim =
-      channelAxis ? Value(memref::DimOp::create(b, memref, *channelAxis))
-                  : Value();
+  Value channelDim = channelAxis
+                         ? Value(memref::DimOp::create(b, memref, *channelAxis))
+                         : Value();
   scf::ForOp::create(
       b, zero, steps, one, ValueRange{},
       [&](OpBuilder &n1, Location loc, Value step, ValueRange) {
@@ -426,8 +425,8 @@ void forEachTileElement(
             n1, loc, zero, channels, one, ValueRange{},
             [&](OpBuilder &n2, Location loc2, Value channel, ValueRange) {
               ImplicitLocOpBuilder inner(loc2, n2);
-              Value position = arith::AddIOp::create(inner, op.getPosition(),
-                                                     step);
+              Value position =
+                  arith::AddIOp::create(inner, op.getPosition(), step);
               Value valid = arith::CmpIOp::create(
                   inner, arith::CmpIPredicate::ult, position, op.getLength());
               SmallVector<Value> indices(op.getIndices());
@@ -462,31 +461,30 @@ void lowerReadTile(ReadTileOp op) {
   ImplicitLocOpBuilder b(op.getLoc(), op);
   Value padding = arith::ConstantOp::create(b, op.getPaddingAttr());
   Type elementType = op.getSource().getType().getElementType();
-  forEachTileElement(
-      b, op, op.getSource(),
-      [&](ImplicitLocOpBuilder &inner, ValueRange bufferIndices, Value valid,
-          SmallVector<Value> indices) {
-        auto ifOp = scf::IfOp::create(
-            inner, valid,
-            [&](OpBuilder &then, Location loc) {
-              Value value =
-                  memref::LoadOp::create(then, loc, op.getSource(), indices);
-              if (!elementType.isF32())
-                value = arith::ExtFOp::create(then, loc, then.getF32Type(),
-                                              value);
-              scf::YieldOp::create(then, loc, value);
-            },
-            [&](OpBuilder &otherwise, Location loc) {
-              scf::YieldOp::create(otherwise, loc, padding);
-            });
-        memref::StoreOp::create(inner, ifOp.getResult(0), buffer,
-                                bufferIndices);
-      });
+  forEachTileElement(b, op, op.getSource(),
+                     [&](ImplicitLocOpBuilder &inner, ValueRange bufferIndices,
+                         Value valid, SmallVector<Value> indices) {
+                       auto ifOp = scf::IfOp::create(
+                           inner, valid,
+                           [&](OpBuilder &then, Location loc) {
+                             Value value = memref::LoadOp::create(
+                                 then, loc, op.getSource(), indices);
+                             if (!elementType.isF32())
+                               value = arith::ExtFOp::create(
+                                   then, loc, then.getF32Type(), value);
+                             scf::YieldOp::create(then, loc, value);
+                           },
+                           [&](OpBuilder &otherwise, Location loc) {
+                             scf::YieldOp::create(otherwise, loc, padding);
+                           });
+                       memref::StoreOp::create(inner, ifOp.getResult(0), buffer,
+                                               bufferIndices);
+                     });
   SmallVector<Value> origin(type.getRank(),
                             arith::ConstantIndexOp::create(b, 0));
   SmallVector<bool> inBounds(type.getRank(), true);
-  Value tile = vector::TransferReadOp::create(b, type, buffer, origin,
-                                              padding, inBounds);
+  Value tile = vector::TransferReadOp::create(b, type, buffer, origin, padding,
+                                              inBounds);
   op.getResult().replaceAllUsesWith(tile);
   op.erase();
 }
@@ -505,7 +503,8 @@ void lowerWriteTile(WriteTileOp op) {
       [&](ImplicitLocOpBuilder &inner, ValueRange bufferIndices, Value valid,
           SmallVector<Value> indices) {
         scf::IfOp::create(inner, valid, [&](OpBuilder &then, Location loc) {
-          Value value = memref::LoadOp::create(then, loc, buffer, bufferIndices);
+          Value value =
+              memref::LoadOp::create(then, loc, buffer, bufferIndices);
           if (!elementType.isF32())
             value = arith::TruncFOp::create(then, loc, elementType, value);
           memref::StoreOp::create(then, loc, value, op.getDest(), indices);

@@ -180,8 +180,7 @@ Value readInitialState(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
   Value zero = arith::ConstantOp::create(b, b.getZeroAttr(elementType));
   auto type = VectorType::get({tiling.channels}, elementType);
   Value state = vector::TransferReadOp::create(
-      b, type, init, stateIndices(tiling, coords), zero,
-      ArrayRef<bool>{false});
+      b, type, init, stateIndices(tiling, coords), zero, ArrayRef<bool>{false});
   if (!elementType.isF32())
     state = arith::ExtFOp::create(
         b, VectorType::get({tiling.channels}, b.getF32Type()), state);
@@ -195,15 +194,13 @@ void writeFinalState(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
   if (!elementType.isF32())
     state = arith::TruncFOp::create(
         b, VectorType::get({tiling.channels}, elementType), state);
-  vector::TransferWriteOp::create(b, state, final,
-                                  stateIndices(tiling, coords),
+  vector::TransferWriteOp::create(b, state, final, stateIndices(tiling, coords),
                                   ArrayRef<bool>{false});
 }
 
 /// Builds the transfer operator (and injection) of a tile's decays.
 TransferOperatorOp buildTransferOperator(ImplicitLocOpBuilder &b,
-                                         const ScanTiling &tiling,
-                                         Value decays,
+                                         const ScanTiling &tiling, Value decays,
                                          std::optional<int64_t> band) {
   int64_t n = tiling.steps;
   auto operatorType = VectorType::get({n, n}, b.getF32Type());
@@ -248,8 +245,8 @@ Value solveExactWindow(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
     banded = buildTransferOperator(b, tiling, decays, window.getSize())
                  .getTransfer();
   Value local = localSolve(b, banded, inputs);
-  Value extraction = ExtractionOperatorOp::create(
-      b, banded.getType(), transfer.getTransfer());
+  Value extraction =
+      ExtractionOperatorOp::create(b, banded.getType(), transfer.getTransfer());
   Value suffixSums = localSolve(b, extraction, inputs);
   Value decay =
       vector::ExtractOp::create(b, transfer.getInjection(), tiling.steps - 1);
@@ -289,10 +286,10 @@ void emitTileLoop(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
   ScanOp scan = tiling.scan;
   Value init = scan.getInit() ? readInitialState(b, tiling, coords) : Value();
   auto rowType = VectorType::get({tiling.channels}, b.getF32Type());
-  Value lastRow = init ? init
-                       : arith::ConstantOp::create(
-                             b, DenseElementsAttr::get(
-                                    rowType, b.getF32FloatAttr(0.0f)));
+  Value lastRow =
+      init ? init
+           : arith::ConstantOp::create(
+                 b, DenseElementsAttr::get(rowType, b.getF32FloatAttr(0.0f)));
 
   Value steps = indexConst(b, tiling.steps);
   Value tiles = arith::CeilDivUIOp::create(b, coords.length, steps);
@@ -303,11 +300,10 @@ void emitTileLoop(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
         Value position = arith::MulIOp::create(body, tile, steps);
         Value decays = readDecays(body, tiling, coords, position);
         Value inputs = readInputs(body, tiling, coords, position);
-        Value outputs = scan.getWindow().isExact()
-                            ? solveExactWindow(body, tiling, decays, inputs,
-                                               init)
-                            : solveWithCarrier(body, tiling, decays, inputs,
-                                               init);
+        Value outputs =
+            scan.getWindow().isExact()
+                ? solveExactWindow(body, tiling, decays, inputs, init)
+                : solveWithCarrier(body, tiling, decays, inputs, init);
         writeOutputs(body, tiling, coords, position, outputs);
         scf::YieldOp::create(
             body, lastOutput(body, tiling, coords, position, outputs));
@@ -331,7 +327,8 @@ void emitHeadLoops(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
           scf::YieldOp::create(body);
           return;
         }
-        Value channels = memref::DimOp::create(body, input, tiling.axes.channel);
+        Value channels =
+            memref::DimOp::create(body, input, tiling.axes.channel);
         scf::ForOp::create(
             body, indexConst(body, 0), channels,
             indexConst(body, tiling.channels), ValueRange{},
@@ -361,8 +358,7 @@ void emitScanLoops(ImplicitLocOpBuilder &b, const ScanTiling &tiling) {
           Value next = arith::AddIOp::create(body, sequence, one);
           auto load = [&](Value index) -> Value {
             Value value = memref::LoadOp::create(body, offsets, index);
-            return arith::IndexCastOp::create(body, body.getIndexType(),
-                                              value);
+            return arith::IndexCastOp::create(body, body.getIndexType(), value);
           };
           Value start = load(sequence);
           Value end = load(next);
