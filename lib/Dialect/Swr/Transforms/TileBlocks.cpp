@@ -312,80 +312,64 @@ void emitTileLoop(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
     writeFinalState(b, tiling, coords, loop.getResult(0));
 }
 
-/// Loops over heads and channel blocks, then the tile loop.
-void emitHeadLoops(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
-                   TileCoords coords) {
-  Value input = tiling.scan.getInput();
-  Value heads = memref::DimOp::create(b, input, tiling.axes.head);
-  scf::ForOp::create(
-      b, indexConst(b, 0), heads, indexConst(b, 1), ValueRange{},
-      [&](OpBuilder &nested, Location loc, Value head, ValueRange) {
-        ImplicitLocOpBuilder body(loc, nested);
-        coords.head = head;
-        if (!tiling.hasChannelAxis()) {
-          emitTileLoop(body, tiling, coords);
-          scf::YieldOp::create(body);
-          return;
-        }
-        Value channels =
-            memref::DimOp::create(body, input, tiling.axes.channel);
-        scf::ForOp::create(
-            body, indexConst(body, 0), channels,
-            indexConst(body, tiling.channels), ValueRange{},
-            [&](OpBuilder &nested2, Location loc2, Value channel, ValueRange) {
-              ImplicitLocOpBuilder inner(loc2, nested2);
-              coords.channel = channel;
-              emitTileLoop(inner, tiling, coords);
-              scf::YieldOp::create(inner);
-            });
-        scf::YieldOp::create(body);
-      });
-}
-
-/// Loops over batches (or packed sequences), then heads.
+/// One parallel loop over (batch or packed sequence, head, channel block)
+/// around the tile loop: its iterations are independent, which is what
+/// swr-distribute maps onto GPU threads. Every upper bound is a dimension
+/// of a function argument, so a launch can size its grid from the shapes.
+/// A packed batch iterates over all offsets and skips the last, which
+/// closes the last sequence.
 void emitScanLoops(ImplicitLocOpBuilder &b, const ScanTiling &tiling) {
   ScanOp scan = tiling.scan;
   Value zero = indexConst(b, 0);
   Value one = indexConst(b, 1);
-  if (Value offsets = scan.getSeqOffsets()) {
-    Value count = memref::DimOp::create(b, offsets, 0);
-    Value sequences = arith::SubIOp::create(b, count, one);
-    Value sequencesOrNone = arith::MaxSIOp::create(b, sequences, zero);
-    scf::ForOp::create(
-        b, zero, sequencesOrNone, one, ValueRange{},
-        [&](OpBuilder &nested, Location loc, Value sequence, ValueRange) {
-          ImplicitLocOpBuilder body(loc, nested);
-          Value next = arith::AddIOp::create(body, sequence, one);
+  Value input = scan.getInput();
+  Value offsets = scan.getSeqOffsets();
+  Value outer = offsets ? memref::DimOp::create(b, offsets, 0)
+                        : memref::DimOp::create(b, input, tiling.axes.batch);
+  Value length = memref::DimOp::create(b, input, tiling.axes.time);
+  SmallVector<Value> upper{outer,
+                           memref::DimOp::create(b, input, tiling.axes.head)};
+  SmallVector<Value> steps{one, one};
+  if (tiling.hasChannelAxis()) {
+    upper.push_back(memref::DimOp::create(b, input, tiling.axes.channel));
+    steps.push_back(indexConst(b, tiling.channels));
+  }
+  SmallVector<Value> lower(upper.size(), zero);
+  scf::ParallelOp::create(
+      b, lower, upper, steps,
+      [&](OpBuilder &nested, Location loc, ValueRange ivs) {
+        ImplicitLocOpBuilder body(loc, nested);
+        TileCoords coords;
+        coords.head = ivs[1];
+        coords.channel = tiling.hasChannelAxis() ? ivs[2] : Value();
+        if (!offsets) {
+          coords.batch = ivs[0];
+          coords.base = zero;
+          coords.length = length;
+          coords.state = ivs[0];
+          emitTileLoop(body, tiling, coords);
+          return;
+        }
+        Value sequence = ivs[0];
+        Value next = arith::AddIOp::create(body, sequence, one);
+        Value isSequence = arith::CmpIOp::create(
+            body, arith::CmpIPredicate::ult, next, outer);
+        scf::IfOp::create(body, isSequence, [&](OpBuilder &then, Location) {
+          ImplicitLocOpBuilder inner(loc, then);
           auto load = [&](Value index) -> Value {
-            Value value = memref::LoadOp::create(body, offsets, index);
-            return arith::IndexCastOp::create(body, body.getIndexType(), value);
+            Value value = memref::LoadOp::create(inner, offsets, index);
+            return arith::IndexCastOp::create(inner, inner.getIndexType(),
+                                              value);
           };
           Value start = load(sequence);
           Value end = load(next);
-          TileCoords coords;
           coords.batch = zero;
           coords.base = start;
-          coords.length = arith::SubIOp::create(body, end, start);
+          coords.length = arith::SubIOp::create(inner, end, start);
           coords.state = sequence;
-          emitHeadLoops(body, tiling, coords);
-          scf::YieldOp::create(body);
+          emitTileLoop(inner, tiling, coords);
+          scf::YieldOp::create(inner);
         });
-    return;
-  }
-  Value input = scan.getInput();
-  Value batches = memref::DimOp::create(b, input, tiling.axes.batch);
-  Value length = memref::DimOp::create(b, input, tiling.axes.time);
-  scf::ForOp::create(
-      b, zero, batches, one, ValueRange{},
-      [&](OpBuilder &nested, Location loc, Value batch, ValueRange) {
-        ImplicitLocOpBuilder body(loc, nested);
-        TileCoords coords;
-        coords.batch = batch;
-        coords.base = zero;
-        coords.length = length;
-        coords.state = batch;
-        emitHeadLoops(body, tiling, coords);
-        scf::YieldOp::create(body);
       });
 }
 

@@ -1,16 +1,18 @@
 // RUN: swr-opt %s --swr-tile-blocks --split-input-file | FileCheck %s
 // RUN: swr-opt %s --swr-tile-blocks="block=8 method=log_space" --split-input-file | FileCheck %s --check-prefix=OPT
 
-// The Phalanx SWR: loops over batch and head around the tile loop; one
+// The Phalanx SWR: a parallel loop over batch, head and channel block
+// around the tile loop; one
 // transfer operator per head and tile shared by a block of 16 channels; the
 // bands<2> carry is the previous tile's local terminal value.
 
 // CHECK-LABEL: func.func @bands_bhdl_per_head
 // CHECK-SAME: (%[[A:.*]]: memref<?x?x?xbf16>, %[[X:.*]]: memref<?x?x16x?xbf16>, %[[Y:.*]]: memref<?x?x16x?xbf16>)
+// CHECK: %[[BATCH:.*]] = memref.dim %[[X]], %c0
 // CHECK: %[[L:.*]] = memref.dim %[[X]], %c3
-// CHECK: scf.for %[[B:.*]] =
-// CHECK: scf.for %[[H:.*]] =
-// CHECK: scf.for %[[C:.*]] = %{{.*}} to %{{.*}} step %c16
+// CHECK: %[[HEADS:.*]] = memref.dim %[[X]], %c1
+// CHECK: %[[CHANNELS:.*]] = memref.dim %[[X]], %c2
+// CHECK: scf.parallel (%[[B:.*]], %[[H:.*]], %[[C:.*]]) = (%{{.*}}, %{{.*}}, %{{.*}}) to (%[[BATCH]], %[[HEADS]], %[[CHANNELS]]) step (%{{.*}}, %{{.*}}, %c16)
 // CHECK: %[[TILES:.*]] = arith.ceildivui %[[L]], %c16
 // CHECK: scf.for %[[T:.*]] = %{{.*}} to %[[TILES]] {{.*}} iter_args
 // CHECK: %[[POS:.*]] = arith.muli %[[T]], %c16
@@ -72,7 +74,7 @@ func.func @full_reverse_states(%a: memref<?x?x?xf16>, %x: memref<?x?x?x?xf16>,
 // Per-channel decays: one channel per tile, its own transfer operator.
 
 // CHECK-LABEL: func.func @per_channel_bhdl
-// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c1
+// CHECK: scf.parallel {{.*}} step (%c1{{.*}}, %c1{{.*}}, %c1{{.*}})
 // CHECK: %[[DEC:.*]] = swr.read_tile {{.*}} time 3 channel 2 pad 1.0{{.*}} -> vector<16x1xf32>
 // CHECK: vector.shape_cast %[[DEC]] : vector<16x1xf32> to vector<16xf32>
 // CHECK: swr.read_tile {{.*}} -> vector<16x1xf32>
@@ -139,14 +141,18 @@ func.func @exact_long(%a: memref<?x?x?xf32>, %x: memref<?x?x16x?xf32>,
 
 // -----
 
-// Packed sequences: a loop over sequences reads their bounds; the time
-// index of every access is the sequence start and the length its own.
+// Packed sequences: the parallel loop runs over the offsets and skips the
+// last (which only closes the last sequence); each sequence reads its
+// bounds; the time index of every access is the sequence start and the
+// length its own.
 
 // CHECK-LABEL: func.func @packed
 // CHECK-SAME: %[[CU:[^:]*]]: memref<?xi64>
 // CHECK: %[[N:.*]] = memref.dim %[[CU]], %{{.*}} : memref<?xi64>
-// CHECK: scf.for %[[S:.*]] =
+// CHECK: scf.parallel (%[[S:.*]], %{{.*}}) = (%{{.*}}, %{{.*}}) to (%[[N]], %{{.*}})
 // CHECK: %[[NEXT:.*]] = arith.addi %[[S]], %{{.*}}
+// CHECK: %[[INSIDE:.*]] = arith.cmpi ult, %[[NEXT]], %[[N]]
+// CHECK: scf.if %[[INSIDE]]
 // CHECK: %[[START:.*]] = memref.load %[[CU]][%[[S]]]
 // CHECK: %[[BASE:.*]] = arith.index_cast %[[START]]
 // CHECK: %[[END:.*]] = memref.load %[[CU]][%[[NEXT]]]
