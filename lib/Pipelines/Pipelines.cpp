@@ -6,6 +6,8 @@
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -47,7 +49,55 @@ void swr::buildHostPipeline(OpPassManager &pm,
   pm.addPass(createReconcileUnrealizedCastsPass());
 }
 
+void swr::buildGpuKernelPipeline(OpPassManager &pm,
+                                 const GpuPipelineOptions &options) {
+  // One channel per thread: the tile's carries stay in its registers.
+  SwrTileBlocksOptions tiling;
+  tiling.block = options.block;
+  tiling.channelTile = 1;
+  pm.nest<func::FuncOp>().addPass(createSwrTileBlocks(tiling));
+  SwrDistributeOptions distribute;
+  distribute.blockSize = options.blockSize;
+  pm.addPass(createSwrDistribute(distribute));
+  OpPassManager &kernel = pm.nest<gpu::GPUModuleOp>().nest<gpu::GPUFuncOp>();
+  kernel.addPass(createSwrLowerToLoops());
+  kernel.addPass(createCanonicalizerPass());
+  kernel.addPass(createCSEPass());
+}
+
+void swr::buildGpuSerializationPipeline(OpPassManager &pm,
+                                        const GpuPipelineOptions &options) {
+  VectorTransferToSCFOptions transfers;
+  transfers.enableFullUnroll();
+  pm.addPass(createConvertVectorToSCFPass(transfers));
+  pm.addPass(createSCFToControlFlowPass());
+  GpuNVVMAttachTargetOptions target;
+  target.chip = options.chip;
+  target.features = options.features;
+  target.optLevel = 3;
+  pm.addPass(createGpuNVVMAttachTarget(target));
+  OpPassManager &gpuModule = pm.nest<gpu::GPUModuleOp>();
+  gpuModule.addPass(createConvertVectorToLLVMPass());
+  gpuModule.addPass(createConvertGpuOpsToNVVMOps());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  // format=isa runs LLVM's NVPTX backend in-process: no CUDA toolkit.
+  GpuModuleToBinaryPassOptions binary;
+  binary.compilationTarget = "isa";
+  pm.addPass(createGpuModuleToBinaryPass(binary));
+}
+
+static void buildGpuPipeline(OpPassManager &pm,
+                             const swr::GpuPipelineOptions &options) {
+  swr::buildGpuKernelPipeline(pm, options);
+  swr::buildGpuSerializationPipeline(pm, options);
+}
+
 void swr::registerPipelines() {
+  PassPipelineRegistration<GpuPipelineOptions>(
+      "swr-gpu-pipeline",
+      "Lower swr.scan through the Block Two-Pass form to a gpu.binary "
+      "holding PTX for NVIDIA GPUs",
+      buildGpuPipeline);
   PassPipelineRegistration<HostPipelineOptions>(
       "swr-host-pipeline",
       "Lower swr.scan through the Block Two-Pass form to the LLVM dialect "

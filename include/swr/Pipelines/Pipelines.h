@@ -25,10 +25,35 @@ struct HostPipelineOptions : public PassPipelineOptions<HostPipelineOptions> {
       llvm::cl::init("running_product")};
 };
 
+/// Options of the NVIDIA pipeline.
+struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
+  Option<std::string> chip{*this, "chip", llvm::cl::desc("Target SM"),
+                           llvm::cl::init("sm_90a")};
+  Option<std::string> features{*this, "features",
+                               llvm::cl::desc("PTX features"),
+                               llvm::cl::init("+ptx80")};
+  Option<int64_t> blockSize{*this, "block-size",
+                            llvm::cl::desc("Threads per CTA"),
+                            llvm::cl::init(128)};
+  Option<int64_t> block{*this, "block",
+                        llvm::cl::desc("Time steps per tile"),
+                        llvm::cl::init(16)};
+};
+
+/// swr.scan → B2P form with one channel per thread → gpu.module with the
+/// block-level ops lowered (stops before NVVM so the launch metadata on the
+/// gpu.func can still be read).
+void buildGpuKernelPipeline(OpPassManager &pm,
+                            const GpuPipelineOptions &options);
+
+/// The gpu.module of buildGpuKernelPipeline → NVVM → PTX in a gpu.binary.
+void buildGpuSerializationPipeline(OpPassManager &pm,
+                                   const GpuPipelineOptions &options);
+
 /// swr.scan → B2P form → scf/vector/memref → LLVM dialect, for the CPU JIT.
 void buildHostPipeline(OpPassManager &pm, const HostPipelineOptions &options);
 
-/// Registers `swr-host-pipeline`.
+/// Registers `swr-host-pipeline` and `swr-gpu-pipeline`.
 void registerPipelines();
 
 } // namespace swr

@@ -395,8 +395,8 @@ LogicalResult lowerWindowExchange(WindowExchangeOp op) {
 
 /// A stack buffer for one tile, allocated once at the function entry.
 Value tileBuffer(Operation *op, VectorType type) {
-  auto func = op->getParentOfType<func::FuncOp>();
-  OpBuilder b = OpBuilder::atBlockBegin(&func.getBody().front());
+  auto func = op->getParentOfType<FunctionOpInterface>();
+  OpBuilder b = OpBuilder::atBlockBegin(&func.getFunctionBody().front());
   return memref::AllocaOp::create(
       b, op->getLoc(), MemRefType::get(type.getShape(), type.getElementType()));
 }
@@ -517,11 +517,11 @@ void lowerWriteTile(WriteTileOp op) {
 struct SwrLowerToLoopsPass
     : public swr::impl::SwrLowerToLoopsBase<SwrLowerToLoopsPass> {
   void runOnOperation() override {
-    func::FuncOp func = getOperation();
+    Operation *func = getOperation();
     // Exchanges first: they add state to the tile loops, which must still be
     // the exchanges' direct parents.
     SmallVector<Operation *> exchanges;
-    func.walk([&](Operation *op) {
+    func->walk([&](Operation *op) {
       if (isa<CarryExchangeOp, WindowExchangeOp>(op))
         exchanges.push_back(op);
     });
@@ -534,7 +534,7 @@ struct SwrLowerToLoopsPass
         return signalPassFailure();
     }
     SmallVector<Operation *> ops;
-    func.walk([&](Operation *op) {
+    func->walk([&](Operation *op) {
       if (isa<SwrDialect>(op->getDialect()))
         ops.push_back(op);
     });

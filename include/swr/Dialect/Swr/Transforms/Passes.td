@@ -38,7 +38,8 @@ def SwrTileBlocks : Pass<"swr-tile-blocks", "::mlir::func::FuncOp"> {
   ];
 }
 
-def SwrLowerToLoops : Pass<"swr-lower-to-loops", "::mlir::func::FuncOp"> {
+def SwrLowerToLoops : InterfacePass<"swr-lower-to-loops",
+                                    "::mlir::FunctionOpInterface"> {
   let summary = "Lower the block-level swr ops to scf, vector, memref, math";
   let description = [{
     The host lowering of the Block Two-Pass form: tile reads and writes
@@ -52,6 +53,33 @@ def SwrLowerToLoops : Pass<"swr-lower-to-loops", "::mlir::func::FuncOp"> {
     "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
     "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
     "::mlir::vector::VectorDialect"
+  ];
+}
+
+def SwrDistribute : Pass<"swr-distribute", "::mlir::ModuleOp"> {
+  let summary = "Map the tiled scan onto GPU threads and outline a kernel";
+  let description = [{
+    Moves every function holding a tiled scan into a `gpu.module` as a
+    `gpu.func ... kernel` with the same memref arguments. The scan's
+    `scf.parallel` over (sequence, head, channel block) becomes one work
+    item per thread: the linear thread index is delinearised into the loop
+    indices and threads past the end do nothing. The tile loop inside stays
+    sequential per thread, so the carries stay at level `serial` (in
+    registers). Each upper bound of the parallel loop must be a dimension of
+    a kernel argument; the kernel records them in `swr.work_items` (one
+    [argument, dimension, step] triple per loop dimension) so a runtime can
+    size the grid from the shapes: grid.x = ceil(prod ceil(dim / step) /
+    block-size).
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",
+    "::mlir::scf::SCFDialect"
+  ];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"128",
+           "Threads per CTA">,
+    Option<"moduleName", "module-name", "std::string",
+           /*default=*/"\"swr_kernels\"", "Name of the gpu.module">
   ];
 }
 

@@ -1,0 +1,173 @@
+//===- Distribute.cpp - map tiled scans onto GPU threads ------------------===//
+//
+// func.func @k(args) { ... scf.parallel (%s, %h, %c) = (0, 0, 0) to (S, H, C)
+//                          step (1, 1, n) { tile loop } ... }
+// becomes
+// gpu.module @swr_kernels { gpu.func @k(args) kernel {
+//   %id = block_id.x * block_dim.x + thread_id.x
+//   scf.if %id < S * H * ceil(C / n) { (%s, %h, %c) = delinearize(%id); tile loop }
+// } }
+//
+//===----------------------------------------------------------------------===//
+
+#include "swr/Dialect/Swr/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/IR/SymbolTable.h"
+
+namespace mlir::swr {
+#define GEN_PASS_DEF_SWRDISTRIBUTE
+#include "swr/Dialect/Swr/Transforms/Passes.h.inc"
+} // namespace mlir::swr
+
+using namespace mlir;
+using namespace mlir::swr;
+
+namespace {
+
+/// The argument and dimension an upper bound reads, or failure.
+FailureOr<std::pair<int64_t, int64_t>> boundOf(Value upper) {
+  auto dim = upper.getDefiningOp<memref::DimOp>();
+  if (!dim)
+    return failure();
+  auto argument = dyn_cast<BlockArgument>(dim.getSource());
+  std::optional<int64_t> index = dim.getConstantIndex();
+  if (!argument || !index ||
+      !isa<FunctionOpInterface>(argument.getOwner()->getParentOp()))
+    return failure();
+  return std::make_pair(int64_t(argument.getArgNumber()), *index);
+}
+
+/// Replaces `loop` (inside a kernel) by one iteration per thread.
+LogicalResult distributeLoop(scf::ParallelOp loop) {
+  ImplicitLocOpBuilder b(loop.getLoc(), loop);
+  Value zero = arith::ConstantIndexOp::create(b, 0);
+  for (Value lower : loop.getLowerBound())
+    if (getConstantIntValue(lower) != 0)
+      return loop.emitOpError() << "swr-distribute: expected lower bounds 0";
+
+  // Trip count of every dimension, and their product.
+  SmallVector<Value> trips;
+  Value total = arith::ConstantIndexOp::create(b, 1);
+  for (auto [upper, step] : llvm::zip(loop.getUpperBound(), loop.getStep())) {
+    Value trip = arith::CeilDivUIOp::create(b, upper, step);
+    trips.push_back(trip);
+    total = arith::MulIOp::create(b, total, trip);
+  }
+  Value thread = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  Value block = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+  Value blockDim = gpu::BlockDimOp::create(b, gpu::Dimension::x);
+  Value id = arith::AddIOp::create(
+      b, arith::MulIOp::create(b, block, blockDim), thread);
+  Value active =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::ult, id, total);
+  auto ifOp = scf::IfOp::create(b, active, /*withElseRegion=*/false);
+
+  // Delinearise: the last loop dimension varies fastest.
+  b.setInsertionPointToStart(ifOp.thenBlock());
+  IRMapping mapping;
+  Value rest = id;
+  SmallVector<Value> indices(trips.size());
+  for (int64_t d = static_cast<int64_t>(trips.size()) - 1; d >= 0; --d) {
+    Value index = d == 0 ? rest : arith::RemUIOp::create(b, rest, trips[d]);
+    if (d > 0)
+      rest = arith::DivUIOp::create(b, rest, trips[d]);
+    indices[d] = arith::MulIOp::create(b, index, loop.getStep()[d]);
+  }
+  for (auto [iv, index] : llvm::zip(loop.getInductionVars(), indices))
+    mapping.map(iv, index);
+  for (Operation &op : loop.getBody()->without_terminator())
+    b.clone(op, mapping);
+  (void)zero;
+  loop.erase();
+  return success();
+}
+
+struct SwrDistributePass
+    : public swr::impl::SwrDistributeBase<SwrDistributePass> {
+  using SwrDistributeBase::SwrDistributeBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    if (blockSize < 1 || blockSize > 1024) {
+      module.emitError() << "swr-distribute: block-size must be in [1, 1024], "
+                            "got "
+                         << static_cast<int64_t>(blockSize);
+      return signalPassFailure();
+    }
+    SmallVector<func::FuncOp> kernels;
+    for (auto func : module.getOps<func::FuncOp>())
+      if (!func.getOps<scf::ParallelOp>().empty())
+        kernels.push_back(func);
+    if (kernels.empty())
+      return;
+
+    OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+    auto gpuModule = gpu::GPUModuleOp::create(b, module.getLoc(), moduleName);
+    SymbolTable symbols(gpuModule);
+    for (func::FuncOp func : kernels)
+      if (failed(outline(func, gpuModule, symbols)))
+        return signalPassFailure();
+    module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
+                    b.getUnitAttr());
+  }
+
+  LogicalResult outline(func::FuncOp func, gpu::GPUModuleOp gpuModule,
+                        SymbolTable &symbols) {
+    auto loops = llvm::to_vector(func.getOps<scf::ParallelOp>());
+    if (loops.size() != 1)
+      return func.emitOpError()
+             << "swr-distribute: expected one tiled scan per function, got "
+             << loops.size();
+    scf::ParallelOp loop = loops.front();
+    SmallVector<Attribute> workItems;
+    OpBuilder attrs(func.getContext());
+    for (auto [upper, step] : llvm::zip(loop.getUpperBound(), loop.getStep())) {
+      FailureOr<std::pair<int64_t, int64_t>> bound = boundOf(upper);
+      std::optional<int64_t> constantStep = getConstantIntValue(step);
+      if (failed(bound) || !constantStep)
+        return loop.emitOpError()
+               << "swr-distribute: every upper bound must be a dimension of "
+                  "a function argument and every step a constant";
+      workItems.push_back(attrs.getDenseI64ArrayAttr(
+          {bound->first, bound->second, *constantStep}));
+    }
+
+    OpBuilder b = OpBuilder::atBlockEnd(gpuModule.getBody());
+    auto kernel = gpu::GPUFuncOp::create(b, func.getLoc(), func.getSymName(),
+                                         func.getFunctionType());
+    kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
+                    b.getUnitAttr());
+    int32_t threads = static_cast<int32_t>(blockSize);
+    kernel.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr({threads, 1, 1}));
+    kernel->setAttr("swr.work_items", b.getArrayAttr(workItems));
+    symbols.insert(kernel);
+
+    // Move the body over; the function's return becomes the kernel's.
+    Block &body = kernel.getBody().front();
+    IRMapping mapping;
+    for (auto [from, to] :
+         llvm::zip(func.getArguments(), body.getArguments()))
+      mapping.map(from, to);
+    b.setInsertionPointToEnd(&body);
+    scf::ParallelOp kernelLoop;
+    for (Operation &op : func.getBody().front()) {
+      if (isa<func::ReturnOp>(op)) {
+        gpu::ReturnOp::create(b, op.getLoc());
+        continue;
+      }
+      Operation *clone = b.clone(op, mapping);
+      if (&op == loop.getOperation())
+        kernelLoop = cast<scf::ParallelOp>(clone);
+    }
+    func.erase();
+    return distributeLoop(kernelLoop);
+  }
+};
+
+} // namespace
