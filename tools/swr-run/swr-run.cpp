@@ -17,6 +17,7 @@
 #include "swr/Dialect/Swr/IR/SwrLayout.h"
 #include "swr/Dialect/Swr/IR/SwrOps.h"
 #include "swr/InitAllDialects.h"
+#include "swr/Check/Check.h"
 #include "swr/Reference/Reference.h"
 #include "swr/Target/Host/HostJit.h"
 
@@ -37,6 +38,7 @@
 using namespace mlir;
 using namespace mlir::swr;
 namespace ref = ::swr::reference;
+namespace check = ::swr::check;
 namespace cl = llvm::cl;
 
 static cl::opt<std::string> specFile(cl::Positional, cl::desc("<spec.mlir>"),
@@ -76,164 +78,26 @@ namespace {
 }
 
 //===----------------------------------------------------------------------===//
-// Host tensors
-//===----------------------------------------------------------------------===//
-
-enum class Storage { F32, BF16, F16, I32, I64 };
-
-Storage storageOf(Type type) {
-  if (type.isF32())
-    return Storage::F32;
-  if (type.isBF16())
-    return Storage::BF16;
-  if (type.isF16())
-    return Storage::F16;
-  if (type.isInteger(32))
-    return Storage::I32;
-  return Storage::I64;
-}
-
-ref::DType dtypeOf(Storage storage) {
-  switch (storage) {
-  case Storage::BF16:
-    return ref::DType::BF16;
-  case Storage::F16:
-    return ref::DType::F16;
-  default:
-    return ref::DType::F32;
-  }
-}
-
-size_t bytesOf(Storage storage) {
-  switch (storage) {
-  case Storage::BF16:
-  case Storage::F16:
-    return 2;
-  case Storage::F32:
-  case Storage::I32:
-    return 4;
-  case Storage::I64:
-    return 8;
-  }
-  return 8;
-}
-
-/// A contiguous host tensor with its values as float64: `exact` before and
-/// `seen` after rounding to the storage type.
-struct Tensor {
-  Storage storage = Storage::F32;
-  SmallVector<int64_t> shape;
-  std::vector<uint8_t> bytes;
-  std::vector<double> exact;
-  std::vector<double> seen;
-
-  /// Element count; 0 for an operand the scan does not have.
-  int64_t size() const {
-    if (shape.empty())
-      return 0;
-    int64_t n = 1;
-    for (int64_t dim : shape)
-      n *= dim;
-    return n;
-  }
-  SmallVector<int64_t> strides() const {
-    SmallVector<int64_t> result(shape.size(), 1);
-    for (int64_t i = static_cast<int64_t>(shape.size()) - 2; i >= 0; --i)
-      result[i] = result[i + 1] * shape[i + 1];
-    return result;
-  }
-  void allocate(Storage type, ArrayRef<int64_t> dims) {
-    storage = type;
-    shape.assign(dims.begin(), dims.end());
-    bytes.assign(size() * bytesOf(storage), 0);
-    exact.assign(size(), 0.0);
-    seen.assign(size(), 0.0);
-  }
-  void store(int64_t i, double value) {
-    exact[i] = value;
-    uint8_t *at = bytes.data() + i * bytesOf(storage);
-    switch (storage) {
-    case Storage::F32: {
-      float v = static_cast<float>(value);
-      std::memcpy(at, &v, 4);
-      seen[i] = v;
-      break;
-    }
-    case Storage::BF16: {
-      uint16_t v = ref::toBF16Bits(
-          static_cast<float>(ref::roundTo(ref::DType::BF16, value)));
-      std::memcpy(at, &v, 2);
-      seen[i] = ref::fromBF16Bits(v);
-      break;
-    }
-    case Storage::F16: {
-      uint16_t v = ref::toF16Bits(
-          static_cast<float>(ref::roundTo(ref::DType::F16, value)));
-      std::memcpy(at, &v, 2);
-      seen[i] = ref::fromF16Bits(v);
-      break;
-    }
-    case Storage::I32: {
-      int32_t v = static_cast<int32_t>(value);
-      std::memcpy(at, &v, 4);
-      seen[i] = v;
-      break;
-    }
-    case Storage::I64: {
-      int64_t v = static_cast<int64_t>(value);
-      std::memcpy(at, &v, 8);
-      seen[i] = static_cast<double>(v);
-      break;
-    }
-    }
-  }
-  double load(int64_t i) const {
-    const uint8_t *at = bytes.data() + i * bytesOf(storage);
-    switch (storage) {
-    case Storage::F32: {
-      float v;
-      std::memcpy(&v, at, 4);
-      return v;
-    }
-    case Storage::BF16: {
-      uint16_t v;
-      std::memcpy(&v, at, 2);
-      return ref::fromBF16Bits(v);
-    }
-    case Storage::F16: {
-      uint16_t v;
-      std::memcpy(&v, at, 2);
-      return ref::fromF16Bits(v);
-    }
-    default:
-      return 0.0;
-    }
-  }
-  void poison() {
-    for (int64_t i = 0; i < size(); ++i)
-      store(i, std::numeric_limits<double>::quiet_NaN());
-  }
-};
-
-//===----------------------------------------------------------------------===//
 // The scan under test
 //===----------------------------------------------------------------------===//
 
-/// Which function argument each operand of the scan is.
+/// The function holding the scan, and the role of each of its arguments.
 struct ScanBinding {
-  ScanOp scan;
-  func::FuncOp func;
-  int decay = -1, input = -1, init = -1, offsets = -1, output = -1, final = -1;
+  mutable ScanOp scan;
+  mutable func::FuncOp func; // op accessors are not const
+  SmallVector<check::Role> roles; // one per function argument
 };
 
-int argumentIndex(ScanOp scan, func::FuncOp func, Value value, StringRef role) {
-  if (!value)
-    return -1;
-  auto argument = dyn_cast<BlockArgument>(value);
-  if (!argument || argument.getOwner() != &func.getBody().front())
-    fail("the " + role + " operand of swr.scan must be an argument of @" +
-         func.getSymName());
-  return static_cast<int>(argument.getArgNumber());
+check::Storage storageOf(Type type) {
+  if (type.isBF16())
+    return check::Storage::BF16;
+  if (type.isF16())
+    return check::Storage::F16;
+  if (type.isInteger(32))
+    return check::Storage::I32;
+  if (type.isInteger(64))
+    return check::Storage::I64;
+  return check::Storage::F32;
 }
 
 ScanBinding bindScan(ModuleOp module) {
@@ -247,20 +111,52 @@ ScanBinding bindScan(ModuleOp module) {
     if (scans.size() > 1)
       fail("@" + func.getSymName() + " holds " + llvm::Twine(scans.size()) +
            " swr.scan ops; swr-run checks functions with one");
-    ScanBinding binding{scans.front(), func};
+    ScanBinding binding{scans.front(), func, {}};
     ScanOp scan = binding.scan;
-    binding.decay = argumentIndex(scan, func, scan.getDecay(), "decay");
-    binding.input = argumentIndex(scan, func, scan.getInput(), "input");
-    binding.init = argumentIndex(scan, func, scan.getInit(), "init");
-    binding.offsets =
-        argumentIndex(scan, func, scan.getSeqOffsets(), "seq_offsets");
-    binding.output = argumentIndex(scan, func, scan.getOutput(), "output");
-    binding.final = argumentIndex(scan, func, scan.getFinalState(), "final");
+    std::pair<Value, check::Role> operands[] = {
+        {scan.getDecay(), check::Role::Decay},
+        {scan.getInput(), check::Role::Input},
+        {scan.getInit(), check::Role::Init},
+        {scan.getSeqOffsets(), check::Role::SeqOffsets},
+        {scan.getOutput(), check::Role::Output},
+        {scan.getFinalState(), check::Role::Final}};
+    for (BlockArgument argument : func.getArguments()) {
+      auto *it = llvm::find_if(operands, [&](auto &operand) {
+        return operand.first == argument;
+      });
+      if (it == std::end(operands))
+        fail("argument #" + llvm::Twine(argument.getArgNumber()) + " of @" +
+             func.getSymName() + " is not an operand of its swr.scan");
+      binding.roles.push_back(it->second);
+    }
+    for (auto &[value, role] : operands)
+      if (value && !isa<BlockArgument>(value))
+        fail(llvm::Twine("the ") + check::roleName(role) +
+             " operand of swr.scan must be an argument of @" +
+             func.getSymName());
     return binding;
   }
   fail(functionName.empty()
            ? llvm::Twine("no function holds a swr.scan")
            : llvm::Twine("no function @") + functionName + " with a swr.scan");
+}
+
+check::ScanDescription describe(const ScanBinding &binding) {
+  ScanOp scan = binding.scan;
+  check::ScanDescription description;
+  WindowAttr window = scan.getWindow();
+  ref::WindowKind kind = window.isFull()    ? ref::WindowKind::Full
+                         : window.isBands() ? ref::WindowKind::Bands
+                                            : ref::WindowKind::Exact;
+  description.window = {kind, window.getSize(), window.getTile()};
+  description.layout = *check::parseLayout(stringifyLayout(scan.getLayout()));
+  description.perHead = scan.getSharing() == DecaySharing::per_head;
+  description.reverse = scan.getReverse();
+  for (auto [role, type] :
+       llvm::zip(binding.roles, binding.func.getArgumentTypes()))
+    description.params.push_back(
+        {role, storageOf(cast<MemRefType>(type).getElementType())});
+  return description;
 }
 
 SmallVector<int64_t> parseShape(StringRef text) {
@@ -270,299 +166,52 @@ SmallVector<int64_t> parseShape(StringRef text) {
   for (StringRef part : parts) {
     int64_t dim;
     if (part.trim().getAsInteger(10, dim) || dim < 0)
-      fail("--shape: expected dimensions like 2x4x16x1000, got '" + text + "'");
+      fail("--shape: expected dimensions like 2x4x16x1000, got '" + text +
+           "'");
     shape.push_back(dim);
   }
   return shape;
 }
 
-/// Checks `shape` against the static dims of `type` for operand `role`.
-void checkAgainstType(StringRef role, ArrayRef<int64_t> shape, Type type) {
-  auto memref = cast<MemRefType>(type);
-  if (memref.getRank() != static_cast<int64_t>(shape.size()))
-    fail(role + ": expected rank " + llvm::Twine(memref.getRank()) +
-         ", got a shape of rank " + llvm::Twine(shape.size()));
-  for (auto [dim, size] : llvm::enumerate(shape))
-    if (!ShapedType::isDynamic(memref.getDimSize(dim)) &&
-        memref.getDimSize(dim) != size)
-      fail(role + ": dimension " + llvm::Twine(dim) + " of the spec is " +
-           llvm::Twine(memref.getDimSize(dim)) + " but the run asks for " +
-           llvm::Twine(size));
-}
-
-//===----------------------------------------------------------------------===//
-// One run
-//===----------------------------------------------------------------------===//
-
-struct RunResult {
-  ref::DecayRegime regime = ref::DecayRegime::Spread;
-  int64_t length = 0;
-  double relErr = 0, floor = 0, relErrSeen = 0;
-  int64_t unwritten = 0;
-  bool ok = false;
-};
-
-struct Problem {
-  ScanBinding binding;
-  const LayoutAxes *axes;
-  SmallVector<int64_t> inputShape;
-  SmallVector<int64_t> seqLens; // packed batch when non-empty
-  Tensor decay, input, init, offsets, output, final;
-};
-
-SmallVector<int64_t> keptShape(ArrayRef<int64_t> input,
-                               ArrayRef<int64_t> axes) {
-  SmallVector<int64_t> shape;
-  for (int64_t axis : axes)
-    shape.push_back(input[axis]);
-  return shape;
-}
-
-Type argumentType(ScanBinding binding, int index) {
-  return binding.func.getArgumentTypes()[index];
-}
-
-Storage elementStorage(ScanBinding binding, int index) {
-  return storageOf(
-      cast<MemRefType>(argumentType(binding, index)).getElementType());
-}
-
-void allocateProblem(Problem &p) {
-  ScanBinding &b = p.binding;
-  const LayoutAxes &axes = *p.axes;
-  checkAgainstType("input", p.inputShape, argumentType(b, b.input));
-  checkAgainstType("output", p.inputShape, argumentType(b, b.output));
-  p.input.allocate(elementStorage(b, b.input), p.inputShape);
-  p.output.allocate(elementStorage(b, b.output), p.inputShape);
-  SmallVector<int64_t> decayShape =
-      b.scan.getSharing() == DecaySharing::per_head
-          ? keptShape(p.inputShape, axes.perHeadDecay)
-          : p.inputShape;
-  checkAgainstType("decay", decayShape, argumentType(b, b.decay));
-  p.decay.allocate(elementStorage(b, b.decay), decayShape);
-  SmallVector<int64_t> stateShape = keptShape(p.inputShape, axes.state);
-  if (!p.seqLens.empty())
-    stateShape[0] = static_cast<int64_t>(p.seqLens.size());
-  if (b.init >= 0) {
-    checkAgainstType("init", stateShape, argumentType(b, b.init));
-    p.init.allocate(elementStorage(b, b.init), stateShape);
-  }
-  if (b.final >= 0) {
-    checkAgainstType("final", stateShape, argumentType(b, b.final));
-    p.final.allocate(elementStorage(b, b.final), stateShape);
-  }
-  if (b.offsets >= 0) {
-    SmallVector<int64_t> offsetsShape{static_cast<int64_t>(p.seqLens.size()) +
-                                      1};
-    checkAgainstType("seq_offsets", offsetsShape, argumentType(b, b.offsets));
-    p.offsets.allocate(elementStorage(b, b.offsets), offsetsShape);
-    int64_t start = 0;
-    p.offsets.store(0, 0);
-    for (auto [i, len] : llvm::enumerate(p.seqLens)) {
-      start += len;
-      p.offsets.store(i + 1, static_cast<double>(start));
-    }
+/// Checks the run's shapes against the static dims of the spec's types.
+void checkAgainstTypes(const ScanBinding &binding,
+                       const check::Problem &problem) {
+  for (auto [role, type] :
+       llvm::zip(binding.roles, binding.func.getArgumentTypes())) {
+    auto memref = cast<MemRefType>(type);
+    std::vector<int64_t> shape = problem.shapeOf(role);
+    StringRef name = check::roleName(role);
+    if (memref.getRank() != static_cast<int64_t>(shape.size()))
+      fail(name + ": expected rank " + llvm::Twine(memref.getRank()) +
+           ", got a shape of rank " + llvm::Twine(shape.size()));
+    for (auto [dim, size] : llvm::enumerate(shape))
+      if (!ShapedType::isDynamic(memref.getDimSize(dim)) &&
+          memref.getDimSize(dim) != size)
+        fail(name + ": dimension " + llvm::Twine(dim) + " of the spec is " +
+             llvm::Twine(memref.getDimSize(dim)) + " but the run asks for " +
+             llvm::Twine(size));
   }
 }
 
-void fillProblem(Problem &p, ref::DecayRegime regime, uint64_t seed) {
-  ref::Random random(seed);
-  for (int64_t i = 0; i < p.decay.size(); ++i)
-    p.decay.store(i, random.decay(regime));
-  for (int64_t i = 0; i < p.input.size(); ++i)
-    p.input.store(i, random.normal());
-  for (int64_t i = 0; i < p.init.size(); ++i)
-    p.init.store(i, random.normal());
-  p.output.poison();
-  p.final.poison();
-}
-
-ref::Window referenceWindow(WindowAttr window) {
-  switch (window.getKind()) {
-  case WindowKind::full:
-    return {ref::WindowKind::Full, 0, window.getTile()};
-  case WindowKind::bands:
-    return {ref::WindowKind::Bands, window.getSize(), window.getTile()};
-  case WindowKind::exact:
-    return {ref::WindowKind::Exact, window.getSize(), window.getTile()};
+check::Result runOnce(const ScanBinding &binding, check::Problem &problem,
+                      HostKernel &kernel, ref::DecayRegime regime,
+                      uint64_t seed) {
+  checkAgainstTypes(binding, problem);
+  problem.prepare(regime, seed);
+  std::vector<MemRefDescriptor> descriptors;
+  for (check::Role role : binding.roles) {
+    check::Tensor &tensor = problem.tensor(role);
+    descriptors.push_back(
+        MemRefDescriptor::contiguous(tensor.bytes.data(), tensor.shape));
   }
-  return {};
-}
-
-/// The float64 reference on `exact` or `seen` inputs, shaped like output
-/// and final.
-void computeReference(const Problem &p, bool onSeen, std::vector<double> &y,
-                      std::vector<double> &final) {
-  const LayoutAxes &axes = *p.axes;
-  ScanOp scan = p.binding.scan;
-  auto pick = [&](const Tensor &t) -> const std::vector<double> & {
-    return onSeen ? t.seen : t.exact;
-  };
-  const std::vector<double> &a = pick(p.decay);
-  const std::vector<double> &x = pick(p.input);
-  const std::vector<double> &h0 = pick(p.init);
-  y.assign(p.output.size(), 0.0);
-  final.assign(p.final.size(), 0.0);
-  SmallVector<int64_t> xStrides = p.input.strides();
-  SmallVector<int64_t> aStrides = p.decay.strides();
-  SmallVector<int64_t> sStrides =
-      p.init.size() ? p.init.strides() : p.final.strides();
-  bool perHead = scan.getSharing() == DecaySharing::per_head;
-  ref::Window window = referenceWindow(scan.getWindow());
-  int64_t heads = p.inputShape[axes.head];
-  int64_t channels = axes.channel >= 0 ? p.inputShape[axes.channel] : 1;
-
-  // Sequences: (batch, time base, length, state row).
-  struct Sequence {
-    int64_t batch, base, length, state;
-  };
-  std::vector<Sequence> sequences;
-  if (p.seqLens.empty()) {
-    for (int64_t b = 0; b < p.inputShape[axes.batch]; ++b)
-      sequences.push_back({b, 0, p.inputShape[axes.time], b});
-  } else {
-    int64_t base = 0;
-    for (auto [s, len] : llvm::enumerate(p.seqLens)) {
-      sequences.push_back({0, base, len, static_cast<int64_t>(s)});
-      base += len;
-    }
-  }
-  for (const Sequence &seq : sequences) {
-    for (int64_t h = 0; h < heads; ++h) {
-      for (int64_t c = 0; c < channels; ++c) {
-        SmallVector<int64_t> index(axes.rank, 0);
-        index[axes.batch] = seq.batch;
-        index[axes.head] = h;
-        if (axes.channel >= 0)
-          index[axes.channel] = c;
-        index[axes.time] = seq.base;
-        int64_t xOffset = 0;
-        for (int64_t d = 0; d < axes.rank; ++d)
-          xOffset += index[d] * xStrides[d];
-        int64_t aOffset = 0, aTimeStride;
-        if (perHead) {
-          for (auto [d, axis] : llvm::enumerate(axes.perHeadDecay))
-            aOffset += index[axis] * aStrides[d];
-          auto timePosition = llvm::find(axes.perHeadDecay, axes.time) -
-                              axes.perHeadDecay.begin();
-          aTimeStride = aStrides[timePosition];
-        } else {
-          aOffset = xOffset;
-          aTimeStride = xStrides[axes.time];
-        }
-        int64_t sOffset = 0;
-        if (!sStrides.empty()) {
-          SmallVector<int64_t> stateIndex{seq.state};
-          for (int64_t axis : ArrayRef<int64_t>(axes.state).drop_front())
-            stateIndex.push_back(index[axis]);
-          for (auto [d, i] : llvm::enumerate(stateIndex))
-            sOffset += i * sStrides[d];
-        }
-        double finalState = 0;
-        ref::scanSequence(a.data() + aOffset, aTimeStride, x.data() + xOffset,
-                          xStrides[axes.time], seq.length, window,
-                          scan.getReverse(),
-                          p.init.size() ? h0.data() + sOffset : nullptr,
-                          y.data() + xOffset, xStrides[axes.time], &finalState);
-        if (p.final.size())
-          final[sOffset] = finalState;
-      }
-    }
-  }
-}
-
-/// Appends `values` rounded to `storage` (what a perfect kernel would store).
-std::vector<double> roundAll(const std::vector<double> &values,
-                             Storage storage) {
-  std::vector<double> rounded;
-  rounded.reserve(values.size());
-  for (double v : values)
-    rounded.push_back(ref::roundTo(dtypeOf(storage), v));
-  return rounded;
-}
-
-RunResult runOnce(Problem &p, HostKernel &kernel, ref::DecayRegime regime,
-                  uint64_t seed) {
-  allocateProblem(p);
-  fillProblem(p, regime, seed);
-
-  ScanBinding &b = p.binding;
-  std::vector<std::unique_ptr<MemRefDescriptor>> descriptors(
-      b.func.getNumArguments());
-  auto bind = [&](int index, Tensor &t) {
-    if (index >= 0)
-      descriptors[index] = std::make_unique<MemRefDescriptor>(
-          MemRefDescriptor::contiguous(t.bytes.data(), t.shape));
-  };
-  bind(b.decay, p.decay);
-  bind(b.input, p.input);
-  bind(b.init, p.init);
-  bind(b.offsets, p.offsets);
-  bind(b.output, p.output);
-  bind(b.final, p.final);
   SmallVector<MemRefDescriptor *> arguments;
-  for (auto &descriptor : descriptors) {
-    if (!descriptor)
-      fail("@" + b.func.getSymName() +
-           " has arguments that are not operands of its swr.scan");
-    arguments.push_back(descriptor.get());
-  }
+  for (MemRefDescriptor &descriptor : descriptors)
+    arguments.push_back(&descriptor);
   if (llvm::Error error = kernel.invoke(arguments))
     fail("running the kernel: " + llvm::toString(std::move(error)));
-
-  std::vector<double> wantExact, wantExactFinal, wantSeen, wantSeenFinal;
-  computeReference(p, /*onSeen=*/false, wantExact, wantExactFinal);
-  computeReference(p, /*onSeen=*/true, wantSeen, wantSeenFinal);
-
-  // Outputs and final states count together.
-  std::vector<double> got, exact, seen;
-  RunResult result;
-  for (int64_t i = 0; i < p.output.size(); ++i)
-    got.push_back(p.output.load(i));
-  for (int64_t i = 0; i < p.final.size(); ++i)
-    got.push_back(p.final.load(i));
-  for (double v : got)
-    if (!std::isfinite(v))
-      ++result.unwritten;
-  exact = wantExact;
-  exact.insert(exact.end(), wantExactFinal.begin(), wantExactFinal.end());
-  std::vector<double> perfect = roundAll(wantSeen, p.output.storage);
-  std::vector<double> perfectFinal = roundAll(wantSeenFinal, p.final.storage);
-  perfect.insert(perfect.end(), perfectFinal.begin(), perfectFinal.end());
-  seen = wantSeen;
-  seen.insert(seen.end(), wantSeenFinal.begin(), wantSeenFinal.end());
-
-  int64_t n = static_cast<int64_t>(got.size());
-  result.length = p.inputShape[p.axes->time];
-  result.relErr = ref::relativeError(got.data(), exact.data(), n);
-  result.floor = ref::relativeError(perfect.data(), exact.data(), n);
-  result.relErrSeen = ref::relativeError(got.data(), seen.data(), n);
-  bool lowPrecisionOut = p.output.storage != Storage::F32 ||
-                         (p.final.size() && p.final.storage != Storage::F32);
-  bool withinBound = lowPrecisionOut
-                         ? result.relErr <= 1.5 * result.floor + 1e-12
-                         : result.relErrSeen <= 1e-5;
-  result.ok = result.unwritten == 0 && withinBound;
+  check::Result result = check::compare(problem);
+  result.regime = regime;
   return result;
-}
-
-void printResult(const RunResult &r, const Problem &p) {
-  if (jsonOption) {
-    llvm::json::Object object{{"decays", ref::regimeName(r.regime)},
-                              {"length", r.length},
-                              {"rel_err", r.relErr},
-                              {"floor", r.floor},
-                              {"rel_err_seen_inputs", r.relErrSeen},
-                              {"unwritten", r.unwritten},
-                              {"ok", r.ok}};
-    llvm::outs() << llvm::json::Value(std::move(object)) << "\n";
-    return;
-  }
-  llvm::outs() << llvm::format("%-6s L=%-8lld rel_err=%.3e floor=%.3e "
-                               "rel_err_seen=%.3e unwritten=%lld %s\n",
-                               ref::regimeName(r.regime), (long long)r.length,
-                               r.relErr, r.floor, r.relErrSeen,
-                               (long long)r.unwritten, r.ok ? "ok" : "FAIL");
 }
 
 } // namespace
@@ -574,7 +223,7 @@ int main(int argc, char **argv) {
                               "against a float64 reference\n");
   if (targetOption != "host")
     fail("--target: only 'host' runs here (got '" + targetOption +
-         "'); the GPU target comes with the CUDA runtime");
+         "'); GPU kernels run through swr-compile and swr-gpu-run");
   SmallVector<ref::DecayRegime> regimes;
   for (const std::string &name : decaysOption) {
     std::optional<ref::DecayRegime> regime = ref::parseRegime(name);
@@ -596,59 +245,59 @@ int main(int argc, char **argv) {
   if (!module)
     return 2;
 
-  Problem problem;
-  problem.binding = bindScan(*module);
-  ScanOp scan = problem.binding.scan;
-  problem.axes = &getLayoutAxes(scan.getLayout());
+  ScanBinding binding = bindScan(*module);
+  check::Problem problem;
+  problem.scan = describe(binding);
+  const check::Axes &axes = check::axesOf(problem.scan.layout);
   if (shapeOption.empty())
     fail("--shape: give the input shape, e.g. --shape 2x4x16x1000");
-  problem.inputShape = parseShape(shapeOption);
-  if (static_cast<int64_t>(problem.inputShape.size()) != problem.axes->rank)
-    fail("--shape: layout " + stringifyLayout(scan.getLayout()) +
-         " takes rank " + llvm::Twine(problem.axes->rank) + " " +
-         problem.axes->inputShape + ", got " +
-         llvm::Twine(problem.inputShape.size()) + " dimensions");
+  SmallVector<int64_t> shape = parseShape(shapeOption);
+  problem.inputShape.assign(shape.begin(), shape.end());
+  if (static_cast<int64_t>(problem.inputShape.size()) != axes.rank)
+    fail("--shape: layout " + stringifyLayout(binding.scan.getLayout()) +
+         " takes rank " + llvm::Twine(axes.rank) + " " + axes.inputShape +
+         ", got " + llvm::Twine(problem.inputShape.size()) + " dimensions");
+  bool packed = binding.scan.getSeqOffsets() != nullptr;
   if (!seqLensOption.empty()) {
-    if (!scan.getSeqOffsets())
+    if (!packed)
       fail("--seq-lens: the spec's swr.scan takes no seq_offsets");
-    problem.seqLens.assign(seqLensOption.begin(), seqLensOption.end());
     int64_t total = 0;
-    for (int64_t len : problem.seqLens) {
+    for (int64_t len : seqLensOption) {
       if (len < 0)
         fail("--seq-lens: lengths must be >= 0");
+      problem.seqLens.push_back(len);
       total += len;
     }
-    problem.inputShape[problem.axes->batch] = 1;
-    problem.inputShape[problem.axes->time] = total;
-  } else if (scan.getSeqOffsets()) {
+    problem.inputShape[axes.batch] = 1;
+    problem.inputShape[axes.time] = total;
+  } else if (packed) {
     fail("--seq-lens: the spec's swr.scan takes seq_offsets; give the "
          "sequence lengths");
   }
   SmallVector<int64_t> lengths(lengthsOption.begin(), lengthsOption.end());
-  if (lengths.empty())
-    lengths.push_back(problem.inputShape[problem.axes->time]);
+  if (lengths.empty() || packed)
+    lengths.assign(1, problem.inputShape[axes.time]);
 
   HostPipelineOptions options;
   options.block = blockOption;
   options.method = methodOption;
-  StringRef name = problem.binding.func.getSymName();
-  std::string nameCopy = name.str();
+  std::string name = binding.func.getSymName().str();
   OwningOpRef<ModuleOp> lowered = module->clone();
-  auto kernel = HostKernel::compile(*lowered, nameCopy, options);
+  auto kernel = HostKernel::compile(*lowered, name, options);
   if (!kernel)
-    fail("compiling " + specFile + ": " + llvm::toString(kernel.takeError()));
+    fail("compiling " + specFile + ": " +
+         llvm::toString(kernel.takeError()));
 
   // The summary reports the run closest to (or furthest past) its bound.
   bool allOk = true;
-  RunResult worst;
+  check::Result worst;
   double worstRatio = -1;
-  for (ref::DecayRegime regime : regimes)
+  for (ref::DecayRegime regime : regimes) {
     for (int64_t length : lengths) {
-      if (problem.seqLens.empty())
-        problem.inputShape[problem.axes->time] = length;
-      RunResult r = runOnce(problem, **kernel, regime, seedOption + length);
-      r.regime = regime;
-      printResult(r, problem);
+      problem.inputShape[axes.time] = length;
+      check::Result r =
+          runOnce(binding, problem, **kernel, regime, seedOption + length);
+      llvm::outs() << check::formatResult(r, jsonOption) << "\n";
       allOk &= r.ok;
       double ratio = r.relErr / std::max(r.floor, 1e-300);
       if (!r.ok || ratio > worstRatio) {
@@ -656,10 +305,10 @@ int main(int argc, char **argv) {
         worstRatio = r.ok ? ratio : std::numeric_limits<double>::infinity();
       }
     }
-  worst.ok = allOk;
-  llvm::outs() << "swr-run: " << (worst.ok ? "ok" : "FAIL")
+  }
+  llvm::outs() << "swr-run: " << (allOk ? "ok" : "FAIL")
                << llvm::format(" rel_err=%.3e floor=%.3e", worst.relErr,
                                worst.floor)
                << "\n";
-  return worst.ok ? 0 : 1;
+  return allOk ? 0 : 1;
 }

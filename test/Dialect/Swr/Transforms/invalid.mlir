@@ -1,4 +1,4 @@
-// RUN: swr-opt %s --swr-lower-to-loops --split-input-file --verify-diagnostics
+// RUN: swr-opt %s --pass-pipeline='builtin.module(func.func(swr-lower-to-loops))' --split-input-file --verify-diagnostics
 // RUN: not swr-opt %s --swr-tile-blocks="method=cubic" 2>&1 | FileCheck %s --check-prefix=METHOD
 // RUN: not swr-opt %s --swr-tile-blocks="block=0" 2>&1 | FileCheck %s --check-prefix=BLOCK
 

@@ -1,4 +1,4 @@
-// RUN: swr-opt %s --swr-lower-to-loops --split-input-file | FileCheck %s --implicit-check-not=swr.
+// RUN: swr-opt %s --pass-pipeline='builtin.module(func.func(swr-lower-to-loops))' --split-input-file | FileCheck %s --implicit-check-not=swr.
 
 // Full window: the carrier s' = terminal + c s becomes loop-carried state.
 // CHECK-LABEL: func.func @carry_full
