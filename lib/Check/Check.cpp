@@ -218,8 +218,7 @@ std::vector<int64_t> Problem::shapeOf(Role role) const {
   case Role::Output:
     return inputShape;
   case Role::Decay:
-    return scan.perHead ? keptShape(inputShape, axes.perHeadDecay)
-                        : inputShape;
+    return scan.perHead ? keptShape(inputShape, axes.perHeadDecay) : inputShape;
   case Role::Init:
   case Role::Final: {
     std::vector<int64_t> shape = keptShape(inputShape, axes.state);
@@ -295,8 +294,7 @@ std::vector<Sequence> sequencesOf(const Problem &p) {
   }
   int64_t base = 0;
   for (size_t s = 0; s < p.seqLens.size(); ++s) {
-    sequences.push_back(
-        {0, base, p.seqLens[s], static_cast<int64_t>(s)});
+    sequences.push_back({0, base, p.seqLens[s], static_cast<int64_t>(s)});
     base += p.seqLens[s];
   }
   return sequences;
@@ -353,8 +351,7 @@ void computeReference(const Problem &p, bool onSeen, std::vector<double> &y,
                           xStrides[axes.time], seq.length, p.scan.window,
                           p.scan.reverse,
                           p.init.size() ? h0.data() + sOffset : nullptr,
-                          y.data() + xOffset, xStrides[axes.time],
-                          &finalState);
+                          y.data() + xOffset, xStrides[axes.time], &finalState);
         if (p.final.size())
           final[sOffset] = finalState;
       }
@@ -427,8 +424,7 @@ std::string formatResult(const Result &r, bool json) {
                   "\"unwritten\":%lld,\"ok\":%s}",
                   ref::regimeName(r.regime), static_cast<long long>(r.length),
                   r.relErr, r.floor, r.relErrSeen,
-                  static_cast<long long>(r.unwritten),
-                  r.ok ? "true" : "false");
+                  static_cast<long long>(r.unwritten), r.ok ? "true" : "false");
   else
     std::snprintf(line, sizeof(line),
                   "%-6s L=%-8lld rel_err=%.3e floor=%.3e rel_err_seen=%.3e "

@@ -14,10 +14,10 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "swr/Check/Check.h"
 #include "swr/Dialect/Swr/IR/SwrLayout.h"
 #include "swr/Dialect/Swr/IR/SwrOps.h"
 #include "swr/InitAllDialects.h"
-#include "swr/Check/Check.h"
 #include "swr/Reference/Reference.h"
 #include "swr/Target/Host/HostJit.h"
 
@@ -84,7 +84,7 @@ namespace {
 /// The function holding the scan, and the role of each of its arguments.
 struct ScanBinding {
   mutable ScanOp scan;
-  mutable func::FuncOp func; // op accessors are not const
+  mutable func::FuncOp func;      // op accessors are not const
   SmallVector<check::Role> roles; // one per function argument
 };
 
@@ -121,9 +121,8 @@ ScanBinding bindScan(ModuleOp module) {
         {scan.getOutput(), check::Role::Output},
         {scan.getFinalState(), check::Role::Final}};
     for (BlockArgument argument : func.getArguments()) {
-      auto *it = llvm::find_if(operands, [&](auto &operand) {
-        return operand.first == argument;
-      });
+      auto *it = llvm::find_if(
+          operands, [&](auto &operand) { return operand.first == argument; });
       if (it == std::end(operands))
         fail("argument #" + llvm::Twine(argument.getArgNumber()) + " of @" +
              func.getSymName() + " is not an operand of its swr.scan");
@@ -166,8 +165,7 @@ SmallVector<int64_t> parseShape(StringRef text) {
   for (StringRef part : parts) {
     int64_t dim;
     if (part.trim().getAsInteger(10, dim) || dim < 0)
-      fail("--shape: expected dimensions like 2x4x16x1000, got '" + text +
-           "'");
+      fail("--shape: expected dimensions like 2x4x16x1000, got '" + text + "'");
     shape.push_back(dim);
   }
   return shape;
@@ -285,8 +283,7 @@ int main(int argc, char **argv) {
   OwningOpRef<ModuleOp> lowered = module->clone();
   auto kernel = HostKernel::compile(*lowered, name, options);
   if (!kernel)
-    fail("compiling " + specFile + ": " +
-         llvm::toString(kernel.takeError()));
+    fail("compiling " + specFile + ": " + llvm::toString(kernel.takeError()));
 
   // The summary reports the run closest to (or furthest past) its bound.
   bool allOk = true;

@@ -35,8 +35,7 @@ struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
   Option<int64_t> blockSize{*this, "block-size",
                             llvm::cl::desc("Threads per CTA"),
                             llvm::cl::init(128)};
-  Option<int64_t> block{*this, "block",
-                        llvm::cl::desc("Time steps per tile"),
+  Option<int64_t> block{*this, "block", llvm::cl::desc("Time steps per tile"),
                         llvm::cl::init(16)};
 };
 

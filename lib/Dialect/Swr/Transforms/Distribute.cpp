@@ -5,7 +5,8 @@
 // becomes
 // gpu.module @swr_kernels { gpu.func @k(args) kernel {
 //   %id = block_id.x * block_dim.x + thread_id.x
-//   scf.if %id < S * H * ceil(C / n) { (%s, %h, %c) = delinearize(%id); tile loop }
+//   scf.if %id < S * H * ceil(C / n) { (%s, %h, %c) = delinearize(%id); tile
+//   loop }
 // } }
 //
 //===----------------------------------------------------------------------===//
@@ -62,10 +63,9 @@ LogicalResult distributeLoop(scf::ParallelOp loop) {
   Value thread = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
   Value block = gpu::BlockIdOp::create(b, gpu::Dimension::x);
   Value blockDim = gpu::BlockDimOp::create(b, gpu::Dimension::x);
-  Value id = arith::AddIOp::create(
-      b, arith::MulIOp::create(b, block, blockDim), thread);
-  Value active =
-      arith::CmpIOp::create(b, arith::CmpIPredicate::ult, id, total);
+  Value id = arith::AddIOp::create(b, arith::MulIOp::create(b, block, blockDim),
+                                   thread);
+  Value active = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, id, total);
   auto ifOp = scf::IfOp::create(b, active, /*withElseRegion=*/false);
 
   // Delinearise: the last loop dimension varies fastest.
@@ -141,8 +141,7 @@ struct SwrDistributePass
     OpBuilder b = OpBuilder::atBlockEnd(gpuModule.getBody());
     auto kernel = gpu::GPUFuncOp::create(b, func.getLoc(), func.getSymName(),
                                          func.getFunctionType());
-    kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
-                    b.getUnitAttr());
+    kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
     int32_t threads = static_cast<int32_t>(blockSize);
     kernel.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr({threads, 1, 1}));
     kernel->setAttr("swr.work_items", b.getArrayAttr(workItems));
@@ -151,8 +150,7 @@ struct SwrDistributePass
     // Move the body over; the function's return becomes the kernel's.
     Block &body = kernel.getBody().front();
     IRMapping mapping;
-    for (auto [from, to] :
-         llvm::zip(func.getArguments(), body.getArguments()))
+    for (auto [from, to] : llvm::zip(func.getArguments(), body.getArguments()))
       mapping.map(from, to);
     b.setInsertionPointToEnd(&body);
     scf::ParallelOp kernelLoop;

@@ -352,8 +352,8 @@ void emitScanLoops(ImplicitLocOpBuilder &b, const ScanTiling &tiling) {
         }
         Value sequence = ivs[0];
         Value next = arith::AddIOp::create(body, sequence, one);
-        Value isSequence = arith::CmpIOp::create(
-            body, arith::CmpIPredicate::ult, next, outer);
+        Value isSequence =
+            arith::CmpIOp::create(body, arith::CmpIPredicate::ult, next, outer);
         scf::IfOp::create(body, isSequence, [&](OpBuilder &then, Location) {
           ImplicitLocOpBuilder inner(loc, then);
           auto load = [&](Value index) -> Value {

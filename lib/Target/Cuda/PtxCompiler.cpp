@@ -1,0 +1,175 @@
+//===- PtxCompiler.cpp - swr spec to PTX and a launch description ---------===//
+
+#include "swr/Target/Cuda/PtxCompiler.h"
+#include "swr/Dialect/Swr/IR/SwrOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Config/llvm-config.h"
+#include "llvm/Support/JSON.h"
+
+using namespace mlir;
+using namespace mlir::swr;
+
+llvm::StringRef mlir::swr::compilerBuildId() {
+  return "swr 0.1 (MLIR/LLVM " LLVM_VERSION_STRING ")";
+}
+
+static llvm::Error error(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+namespace {
+
+const char *elementName(Type type) {
+  if (type.isBF16())
+    return "bf16";
+  if (type.isF16())
+    return "f16";
+  if (type.isInteger(32))
+    return "i32";
+  if (type.isInteger(64))
+    return "i64";
+  return "f32";
+}
+
+/// The scan of `func` and the role of each argument, or an error.
+llvm::Expected<std::pair<ScanOp, std::vector<std::string>>>
+bindScan(func::FuncOp func) {
+  SmallVector<ScanOp> scans;
+  func.walk([&](ScanOp scan) { scans.push_back(scan); });
+  if (scans.size() != 1)
+    return error("@" + func.getSymName() + ": expected one swr.scan, got " +
+                 llvm::Twine(scans.size()));
+  ScanOp scan = scans.front();
+  std::pair<Value, const char *> operands[] = {
+      {scan.getDecay(), "decay"},   {scan.getInput(), "input"},
+      {scan.getInit(), "init"},     {scan.getSeqOffsets(), "seq_offsets"},
+      {scan.getOutput(), "output"}, {scan.getFinalState(), "final"}};
+  std::vector<std::string> roles;
+  for (BlockArgument argument : func.getArguments()) {
+    auto *it = llvm::find_if(
+        operands, [&](auto &operand) { return operand.first == argument; });
+    if (it == std::end(operands))
+      return error("argument #" + llvm::Twine(argument.getArgNumber()) +
+                   " of @" + func.getSymName() +
+                   " is not an operand of its swr.scan");
+    roles.push_back(it->second);
+  }
+  return std::make_pair(scan, roles);
+}
+
+llvm::json::Object describeScan(ScanOp scan) {
+  WindowAttr window = scan.getWindow();
+  return llvm::json::Object{
+      {"window", stringifyWindowKind(window.getKind())},
+      {"size", window.getSize()},
+      {"tile", window.getTile()},
+      {"layout", stringifyLayout(scan.getLayout())},
+      {"sharing", stringifyDecaySharing(scan.getSharing())},
+      {"reverse", scan.getReverse()}};
+}
+
+/// Runs `build`'s passes on `module`, collecting diagnostics into an error.
+llvm::Error runPipeline(ModuleOp module,
+                        llvm::function_ref<void(OpPassManager &)> build,
+                        llvm::StringRef stage) {
+  std::string diagnostics;
+  llvm::raw_string_ostream os(diagnostics);
+  ScopedDiagnosticHandler handler(module.getContext(), [&](Diagnostic &diag) {
+    os << diag.getLocation() << ": " << diag << "\n";
+    return success();
+  });
+  PassManager pm = PassManager::on<ModuleOp>(module.getContext());
+  build(pm);
+  if (failed(pm.run(module)))
+    return error(stage + " failed:\n" + diagnostics);
+  return llvm::Error::success();
+}
+
+} // namespace
+
+llvm::Expected<CompiledKernel>
+mlir::swr::compileToPtx(ModuleOp spec, llvm::StringRef name,
+                        const GpuPipelineOptions &options) {
+  auto func = spec.lookupSymbol<func::FuncOp>(name);
+  if (!func)
+    return error("no function @" + name + " in the spec");
+  auto binding = bindScan(func);
+  if (!binding)
+    return binding.takeError();
+  auto [scan, roles] = *binding;
+
+  llvm::json::Array params;
+  for (auto [role, type] : llvm::zip(roles, func.getArgumentTypes())) {
+    auto memref = cast<MemRefType>(type);
+    params.push_back(
+        llvm::json::Object{{"name", role},
+                           {"kind", "memref"},
+                           {"rank", memref.getRank()},
+                           {"dtype", elementName(memref.getElementType())}});
+  }
+  llvm::json::Object scanDescription = describeScan(scan);
+
+  OwningOpRef<ModuleOp> module = spec.clone();
+  // Keep only the kernel's function.
+  for (auto other : llvm::to_vector(module->getOps<func::FuncOp>()))
+    if (other.getSymName() != name)
+      other.erase();
+  if (llvm::Error e = runPipeline(
+          *module,
+          [&](OpPassManager &pm) { buildGpuKernelPipeline(pm, options); },
+          "GPU kernel pipeline"))
+    return std::move(e);
+
+  // Launch metadata lives on the gpu.func until serialisation.
+  gpu::GPUFuncOp kernel;
+  module->walk([&](gpu::GPUFuncOp op) { kernel = op; });
+  if (!kernel)
+    return error("the GPU kernel pipeline produced no kernel");
+  auto block = kernel.getKnownBlockSize();
+  auto workItems = kernel->getAttrOfType<ArrayAttr>("swr.work_items");
+  if (!block || !workItems)
+    return error("the kernel lacks known_block_size or swr.work_items");
+  llvm::json::Array items;
+  for (Attribute item : workItems) {
+    ArrayRef<int64_t> triple = cast<DenseI64ArrayAttr>(item).asArrayRef();
+    items.push_back(llvm::json::Object{
+        {"param", triple[0]}, {"dim", triple[1]}, {"ceil_div", triple[2]}});
+  }
+
+  if (llvm::Error e = runPipeline(
+          *module,
+          [&](OpPassManager &pm) {
+            buildGpuSerializationPipeline(pm, options);
+          },
+          "GPU serialisation pipeline"))
+    return std::move(e);
+  CompiledKernel result;
+  result.entry = name.str();
+  module->walk([&](gpu::BinaryOp binary) {
+    for (Attribute object : binary.getObjects())
+      result.ptx = cast<gpu::ObjectAttr>(object).getObject().str();
+  });
+  if (result.ptx.empty())
+    return error("the GPU pipeline produced no PTX");
+
+  llvm::json::Object launch{
+      {"format", "swr-launch-v1"},
+      {"entry", result.entry},
+      {"target", options.chip.getValue()},
+      {"compiler", compilerBuildId()},
+      {"block", llvm::json::Array{(*block)[0], (*block)[1], (*block)[2]}},
+      {"cluster", llvm::json::Array{1, 1, 1}},
+      {"dynamic_shared_memory", 0},
+      {"grid", llvm::json::Object{{"work_items", std::move(items)},
+                                  {"items_per_block", (*block)[0]}}},
+      {"params", std::move(params)},
+      {"scan", std::move(scanDescription)},
+      {"strategy", "fma"}};
+  llvm::raw_string_ostream os(result.launchJson);
+  os << llvm::formatv("{0:2}", llvm::json::Value(std::move(launch))) << "\n";
+  return result;
+}
