@@ -24,41 +24,55 @@ cmake -S . -B build-gpu -DSWR_RUNTIME_ONLY=ON -DCMAKE_BUILD_TYPE=Release \
 run="$root/build-gpu/bin/swr-gpu-run"
 
 echo "== correctness matrix"
-passed=0 failed=0
-: >"$logs/matrix.txt"
-for json in gpu-bundle/*.json; do
-  name="$(basename "${json%.json}")"
+# One kernel per core at a time: the float64 reference runs on the CPU.
+mkdir -p "$logs/runs"
+run_one() {
+  local name="$1"
   # shellcheck disable=SC2046
-  if "$run" "gpu-bundle/$name.ptx" "$json" $(cat "gpu-bundle/$name.args") \
-    >"$logs/run-$name.txt" 2>&1; then
-    passed=$((passed + 1))
+  if "$run" "gpu-bundle/$name.ptx" "gpu-bundle/$name.json" \
+    $(cat "gpu-bundle/$name.args") >"$logs/runs/$name.txt" 2>&1; then
+    echo "ok $name $(tail -1 "$logs/runs/$name.txt")"
   else
-    failed=$((failed + 1))
-    echo "FAIL $name"
-    tail -3 "$logs/run-$name.txt"
+    echo "FAIL $name $(tail -1 "$logs/runs/$name.txt")"
   fi
-  echo "$name $(tail -1 "$logs/run-$name.txt")" >>"$logs/matrix.txt"
-done
-tar czf "$logs/runs.tgz" -C "$logs" $(cd "$logs" && ls run-*.txt) && rm -f "$logs"/run-*.txt
+}
+export -f run_one
+export run logs
+ls gpu-bundle/*.json | xargs -n1 basename | sed 's/\.json$//' |
+  xargs -P "$(nproc)" -I{} bash -c 'run_one {}' | sort >"$logs/matrix.txt"
+passed=$(grep -c '^ok ' "$logs/matrix.txt")
+failed=$(grep -c '^FAIL ' "$logs/matrix.txt")
+grep '^FAIL ' "$logs/matrix.txt" | head -20
+tar czf "$logs/runs.tgz" -C "$logs" runs && rm -rf "$logs/runs"
 
 echo "== compute-sanitizer"
 sanitizer="$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)"
 : >"$logs/sanitizer.txt"
-for name in full-bhdl-per_head-fwd-h0-bf16-bf16-final \
-  bands2-bthd-per_channel-rev-noh0-f16-f16 \
-  exact40-bct-per_channel-fwd-h0-f32-f32-final \
-  bands5-bhdl-per_head-rev-h0-bf16-bf16-final; do
+while read -r name shape; do
   for tool in memcheck racecheck; do
     "$sanitizer" --tool "$tool" --error-exitcode 3 "$run" \
-      "gpu-bundle/$name.ptx" "gpu-bundle/$name.json" --shape 1x2x16x1 \
+      "gpu-bundle/$name.ptx" "gpu-bundle/$name.json" --shape "$shape" \
       --lengths 17,300 >"$logs/san.txt" 2>&1
     rc=$?
     echo "$tool $name rc=$rc $(grep -E 'ERROR SUMMARY|RACECHECK SUMMARY' "$logs/san.txt" | tail -1)" |
       tee -a "$logs/sanitizer.txt"
   done
-done
+done <<'KERNELS'
+full-bhdl-per_head-fwd-h0-bf16-bf16-final 1x2x16x1
+bands2-bthd-per_channel-rev-noh0-f16-f16 1x1x2x16
+exact40-bct-per_channel-fwd-h0-f32-f32-final 1x32x1
+bands5-bhdl-per_head-rev-h0-bf16-bf16-final 1x2x16x1
+KERNELS
+
+echo "== benchmark (the Phalanx shape B8 H128 D16 L8192, bf16; fma strategy)"
+"$run" gpu-bundle/bands2-bhdl-per_head-fwd-noh0-bf16-bf16.ptx \
+  gpu-bundle/bands2-bhdl-per_head-fwd-noh0-bf16-bf16.json \
+  --shape 8x128x16x8192 --lengths 8192 --bench 2>&1 | tee "$logs/bench.txt" | tail -2
+"$run" gpu-bundle/full-bct-per_channel-fwd-noh0-f32-f32.ptx \
+  gpu-bundle/full-bct-per_channel-fwd-noh0-f32-f32.json \
+  --shape 8x1536x4096 --lengths 4096 --bench 2>&1 | tee -a "$logs/bench.txt" | tail -2
 
 echo "== summary"
 echo "matrix: $passed passed, $failed failed"
-grep -c "rc=0" "$logs/sanitizer.txt" | xargs echo "sanitizer runs clean:"
-[[ $failed -eq 0 ]]
+echo "sanitizer runs clean: $(grep -c 'rc=0' "$logs/sanitizer.txt") of $(wc -l <"$logs/sanitizer.txt")"
+[[ $failed -eq 0 ]] && ! grep -qv 'rc=0' "$logs/sanitizer.txt"

@@ -106,6 +106,9 @@ SWR_RUNTIME_EXPORT int swr_memcpy_htod(void *dst, const void *src,
 SWR_RUNTIME_EXPORT int swr_memcpy_dtoh(void *dst, const void *src,
                                        size_t bytes);
 /** Sets `bytes` bytes of device memory to `value`. */
+/** Device-to-device copy of `bytes` (asynchronous on the null stream). */
+SWR_RUNTIME_EXPORT int swr_memcpy_dtod(void *dst, const void *src,
+                                       size_t bytes);
 SWR_RUNTIME_EXPORT int swr_memset_d8(void *dst, unsigned char value,
                                      size_t bytes);
 /** Waits for all work on the current device's context (cuCtxSynchronize). */

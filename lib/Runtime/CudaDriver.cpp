@@ -70,6 +70,7 @@ bool resolveAll(void *lib, DriverApi &api, std::string &error) {
          resolve(lib, "cuMemAlloc_v2", api.cuMemAlloc, error) &&
          resolve(lib, "cuMemFree_v2", api.cuMemFree, error) &&
          resolve(lib, "cuMemcpyHtoD_v2", api.cuMemcpyHtoD, error) &&
+         resolve(lib, "cuMemcpyDtoD_v2", api.cuMemcpyDtoD, error) &&
          resolve(lib, "cuMemcpyDtoH_v2", api.cuMemcpyDtoH, error) &&
          resolve(lib, "cuMemsetD8_v2", api.cuMemsetD8, error) &&
          resolve(lib, "cuStreamSynchronize", api.cuStreamSynchronize, error) &&

@@ -488,6 +488,17 @@ Status memcpyDeviceToHost(void *dst, const void *src, size_t bytes) {
       });
 }
 
+Status memcpyDeviceToDevice(void *dst, const void *src, size_t bytes) {
+  return transfer(
+      "swr_memcpy_dtod", dst, src, bytes, [&](const DriverApi &api) {
+        if (CUresult r =
+                api.cuMemcpyDtoD(devicePointer(dst), devicePointer(src), bytes))
+          return driverError(api, "cuMemcpyDtoD_v2", r, "",
+                             std::to_string(bytes) + " bytes");
+        return Status::success();
+      });
+}
+
 Status memsetD8(void *dst, unsigned char value, size_t bytes) {
   return transfer("swr_memset_d8", dst, dst, bytes, [&](const DriverApi &api) {
     if (CUresult r = api.cuMemsetD8(devicePointer(dst), value, bytes))

@@ -100,6 +100,10 @@ int swr_memcpy_dtoh(void *dst, const void *src, size_t bytes) {
   return report(swr::runtime::memcpyDeviceToHost(dst, src, bytes));
 }
 
+int swr_memcpy_dtod(void *dst, const void *src, size_t bytes) {
+  return report(swr::runtime::memcpyDeviceToDevice(dst, src, bytes));
+}
+
 int swr_memset_d8(void *dst, unsigned char value, size_t bytes) {
   return report(swr::runtime::memsetD8(dst, value, bytes));
 }

@@ -2,11 +2,15 @@
 //
 //   swr-gpu-run kernel.ptx kernel.json --shape 2x4x16x1000
 //       [--lengths 1,17,8193] [--seq-lens 1,17,300] [--decays near1,spread]
-//       [--seed N] [--json] [--device N]
+//       [--seed N] [--json] [--device N] [--bench]
 //
 // Loads the PTX that swr-compile emitted through the Phalanx runtime, fills
 // the operands with seeded random data, poisons the outputs with NaN, runs
 // the kernel and compares every output element with the float64 reference.
+// With --bench it then times the kernel at the last length with CUDA events
+// (warm-up, median of 25, buffers rotated through more than the 60 MB L2)
+// and prints GB/s on the bytes that must move next to a device-to-device
+// copy of the same bytes measured in the same run.
 // No MLIR: this tool is built on the GPU machine. The last line is
 //   swr-gpu-run: ok rel_err=<e> floor=<f>      (or FAIL ..., exit code 1)
 //
@@ -70,6 +74,7 @@ struct Options {
   uint64_t seed = 1;
   int device = 0;
   bool json = false;
+  bool bench = false;
 };
 
 Options parseOptions(int argc, char **argv) {
@@ -102,6 +107,8 @@ Options parseOptions(int argc, char **argv) {
       options.device = std::atoi(value("--device").c_str());
     else if (arg == "--json")
       options.json = true;
+    else if (arg == "--bench")
+      options.bench = true;
     else if (!arg.empty() && arg[0] == '-')
       fail("unknown option " + arg);
     else
@@ -196,6 +203,99 @@ check::Result runOnce(swr_kernel *kernel, check::Problem &problem,
   return result;
 }
 
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return values[values.size() / 2];
+}
+
+/// Times `launch(copy)` for copy = 0.. with CUDA events: 3 warm-ups, then
+/// the median of 25 timed runs, in milliseconds.
+template <typename Launch> double timeMedian(Launch launch) {
+  for (int i = 0; i < 3; ++i)
+    launch(i);
+  checkCall(swr_synchronize(), "warm-up");
+  std::vector<double> times;
+  for (int i = 0; i < 25; ++i) {
+    checkCall(swr_event_timer_begin(nullptr), "starting the timer");
+    launch(i);
+    float ms = 0;
+    checkCall(swr_event_timer_end(nullptr, &ms), "stopping the timer");
+    times.push_back(ms);
+  }
+  return median(times);
+}
+
+/// Benchmarks the kernel on `problem`'s shapes (inputs as prepared).
+void bench(swr_kernel *kernel, check::Problem &problem, bool json) {
+  const int64_t l2Bytes = 60ll << 20;
+  int64_t bytes = 0;
+  for (const check::ScanDescription::Param &param : problem.scan.params)
+    bytes += static_cast<int64_t>(problem.tensor(param.role).bytes.size());
+  // Enough copies of every operand that one round does not fit in L2.
+  int copies = static_cast<int>(std::min<int64_t>(
+      16, std::max<int64_t>(1, (4 * l2Bytes + bytes - 1) / bytes)));
+  std::vector<DeviceBuffers> sets(copies);
+  std::vector<std::vector<swr_memref>> args(copies);
+  for (int c = 0; c < copies; ++c) {
+    for (const check::ScanDescription::Param &param : problem.scan.params) {
+      check::Tensor &tensor = problem.tensor(param.role);
+      void *device = nullptr;
+      checkCall(
+          swr_device_alloc(std::max<size_t>(tensor.bytes.size(), 16), &device),
+          "allocating benchmark buffers");
+      sets[c].pointers.push_back(device);
+      if (!tensor.bytes.empty())
+        checkCall(
+            swr_memcpy_htod(device, tensor.bytes.data(), tensor.bytes.size()),
+            "copying benchmark inputs");
+      swr_memref memref{};
+      memref.data = device;
+      memref.rank = static_cast<int32_t>(tensor.shape.size());
+      std::vector<int64_t> strides = tensor.strides();
+      for (size_t d = 0; d < tensor.shape.size(); ++d) {
+        memref.sizes[d] = tensor.shape[d];
+        memref.strides[d] = strides[d];
+      }
+      args[c].push_back(memref);
+    }
+  }
+  double kernelMs = timeMedian([&](int i) {
+    std::vector<swr_memref> &a = args[i % copies];
+    checkCall(swr_kernel_launch(kernel, a.data(),
+                                static_cast<int32_t>(a.size()), nullptr),
+              "launching the kernel");
+  });
+  // A copy of bytes/2 reads and writes `bytes` in all.
+  size_t half = static_cast<size_t>(bytes / 2);
+  std::vector<DeviceBuffers> copyBuffers(copies);
+  for (int c = 0; c < copies; ++c)
+    for (int k = 0; k < 2; ++k) {
+      void *device = nullptr;
+      checkCall(swr_device_alloc(std::max<size_t>(half, 16), &device),
+                "allocating copy buffers");
+      checkCall(swr_memset_d8(device, 0, std::max<size_t>(half, 16)),
+                "clearing copy buffers");
+      copyBuffers[c].pointers.push_back(device);
+    }
+  double copyMs = timeMedian([&](int i) {
+    DeviceBuffers &b = copyBuffers[i % copies];
+    checkCall(swr_memcpy_dtod(b.pointers[1], b.pointers[0], half),
+              "device-to-device copy");
+  });
+  double gbps = bytes / (kernelMs * 1e6);
+  double copyGbps = 2.0 * half / (copyMs * 1e6);
+  if (json)
+    std::printf("{\"bench_ms\":%.5f,\"bytes\":%lld,\"gbps\":%.1f,"
+                "\"copy_gbps\":%.1f,\"pct_of_copy\":%.1f}\n",
+                kernelMs, static_cast<long long>(bytes), gbps, copyGbps,
+                100.0 * gbps / copyGbps);
+  else
+    std::printf("bench: %.4f ms, %lld bytes, %.1f GB/s; copy %.1f GB/s; "
+                "%.1f%% of copy\n",
+                kernelMs, static_cast<long long>(bytes), gbps, copyGbps,
+                100.0 * gbps / copyGbps);
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -260,6 +360,11 @@ int main(int argc, char **argv) {
         worstRatio = r.ok ? ratio : std::numeric_limits<double>::infinity();
       }
     }
+  }
+  if (options.bench) {
+    problem.inputShape[axes.time] = lengths.back();
+    problem.prepare(regimes.front(), options.seed);
+    bench(kernel, problem, options.json);
   }
   swr_kernel_destroy(kernel);
   std::printf("swr-gpu-run: %s rel_err=%.3e floor=%.3e\n",

@@ -101,6 +101,7 @@ struct DriverApi {
   CUresult (*cuMemAlloc)(CUdeviceptr *, size_t);
   CUresult (*cuMemFree)(CUdeviceptr);
   CUresult (*cuMemcpyHtoD)(CUdeviceptr, const void *, size_t);
+  CUresult (*cuMemcpyDtoD)(CUdeviceptr, CUdeviceptr, size_t);
   CUresult (*cuMemcpyDtoH)(void *, CUdeviceptr, size_t);
   CUresult (*cuMemsetD8)(CUdeviceptr, unsigned char, size_t);
   CUresult (*cuStreamSynchronize)(CUstream);
@@ -193,6 +194,8 @@ Status deviceAlloc(size_t bytes, void **out);
 Status deviceFree(void *pointer);
 Status memcpyHostToDevice(void *dst, const void *src, size_t bytes);
 Status memcpyDeviceToHost(void *dst, const void *src, size_t bytes);
+/// Device-to-device copy (the bandwidth ceiling benchmarks compare with).
+Status memcpyDeviceToDevice(void *dst, const void *src, size_t bytes);
 Status memsetD8(void *dst, unsigned char value, size_t bytes);
 Status synchronize();
 Status eventTimerBegin(void *stream);
