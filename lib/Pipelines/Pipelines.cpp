@@ -23,6 +23,9 @@ void swr::buildHostPipeline(OpPassManager &pm,
   tiling.method = options.method;
   OpPassManager &func = pm.nest<func::FuncOp>();
   func.addPass(createSwrTileBlocks(tiling));
+  SwrLowerLocalSolveOptions solves;
+  solves.strategy = options.strategy;
+  func.addPass(createSwrLowerLocalSolve(solves));
   func.addPass(createSwrLowerToLoops());
   func.addPass(createCanonicalizerPass());
   func.addPass(createCSEPass());
@@ -60,6 +63,9 @@ void swr::buildGpuKernelPipeline(OpPassManager &pm,
   distribute.blockSize = options.blockSize;
   pm.addPass(createSwrDistribute(distribute));
   OpPassManager &kernel = pm.nest<gpu::GPUModuleOp>().nest<gpu::GPUFuncOp>();
+  SwrLowerLocalSolveOptions solves;
+  solves.strategy = options.strategy;
+  kernel.addPass(createSwrLowerLocalSolve(solves));
   kernel.addPass(createSwrLowerToLoops());
   kernel.addPass(createCanonicalizerPass());
   kernel.addPass(createCSEPass());

@@ -120,3 +120,19 @@ def test_log_space_transfer_operators(bin_dir, tmp_path) -> None:
     records = run_case(bin_dir, tmp_path, case, "--shape", case.shape(1000),
                        "--method", "log_space", "--decays", "near1,spread")
     assert_within_bounds(records, "f32")
+
+
+@pytest.mark.parametrize("window", WINDOWS + ["bands<1>", "exact<7>"])
+@pytest.mark.parametrize("layout,sharing", LAYOUT_SHARING)
+@pytest.mark.parametrize("reverse", [False, True])
+def test_fma_strategy(bin_dir, tmp_path, window, layout, sharing,
+                      reverse) -> None:
+    """The strategy the GPU kernels use: local solves as the recurrence."""
+    case = ScanCase(window=window, layout=layout, sharing=sharing,
+                    reverse=reverse, init=True, final=True,
+                    dtype_in="bf16", dtype_out="bf16")
+    records = run_case(bin_dir, tmp_path, case, "--shape",
+                       case.shape(1, batch=2, heads=2, channels=16),
+                       "--lengths", "1,17,1000", "--decays", "near1,spread",
+                       "--strategy", "fma")
+    assert_within_bounds(records, "bf16")

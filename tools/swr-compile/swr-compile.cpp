@@ -36,6 +36,9 @@ static cl::opt<std::string>
                                       "first one)"));
 static cl::opt<std::string> chip("chip", cl::init("sm_90a"),
                                  cl::desc("Target SM"));
+static cl::opt<std::string>
+    strategy("strategy", cl::init("fma"),
+             cl::desc("Local solves: fma (the recurrence) or matrix"));
 static cl::opt<int64_t> blockSize("block-size", cl::init(128),
                                   cl::desc("Threads per CTA"));
 
@@ -81,6 +84,7 @@ int main(int argc, char **argv) {
   swr::GpuPipelineOptions options;
   options.chip = chip;
   options.blockSize = blockSize;
+  options.strategy = strategy;
   auto kernel = swr::compileToPtx(*module, name, options);
   if (!kernel)
     return fail(llvm::toString(kernel.takeError()));

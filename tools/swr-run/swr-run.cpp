@@ -66,6 +66,10 @@ static cl::opt<std::string> targetOption("target", cl::init("host"),
 static cl::opt<std::string>
     methodOption("method", cl::init("running_product"),
                  cl::desc("Transfer operators: running_product, log_space"));
+static cl::opt<std::string>
+    strategyOption("strategy", cl::init("matrix"),
+                   cl::desc("Local solves: matrix (outer products) or fma "
+                            "(the recurrence)"));
 static cl::opt<int64_t> blockOption("block", cl::init(16),
                                     cl::desc("Tile length (full/exact)"));
 static cl::opt<bool> jsonOption("json", cl::desc("Print JSON lines"));
@@ -279,6 +283,7 @@ int main(int argc, char **argv) {
   HostPipelineOptions options;
   options.block = blockOption;
   options.method = methodOption;
+  options.strategy = strategyOption;
   std::string name = binding.func.getSymName().str();
   OwningOpRef<ModuleOp> lowered = module->clone();
   auto kernel = HostKernel::compile(*lowered, name, options);

@@ -23,6 +23,11 @@ struct HostPipelineOptions : public PassPipelineOptions<HostPipelineOptions> {
       *this, "method",
       llvm::cl::desc("running_product or log_space transfer operators"),
       llvm::cl::init("running_product")};
+  Option<std::string> strategy{
+      *this, "strategy",
+      llvm::cl::desc("Local solves: matrix (outer products) or fma "
+                     "(the recurrence, one FMA per element)"),
+      llvm::cl::init("matrix")};
 };
 
 /// Options of the NVIDIA pipeline.
@@ -37,6 +42,11 @@ struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
                             llvm::cl::init(128)};
   Option<int64_t> block{*this, "block", llvm::cl::desc("Time steps per tile"),
                         llvm::cl::init(16)};
+  Option<std::string> strategy{
+      *this, "strategy",
+      llvm::cl::desc("Local solves: fma (the recurrence, one FMA per "
+                     "element) or matrix (outer products)"),
+      llvm::cl::init("fma")};
 };
 
 /// swr.scan → B2P form with one channel per thread → gpu.module with the

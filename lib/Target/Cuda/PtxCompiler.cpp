@@ -168,7 +168,7 @@ mlir::swr::compileToPtx(ModuleOp spec, llvm::StringRef name,
                                   {"items_per_block", (*block)[0]}}},
       {"params", std::move(params)},
       {"scan", std::move(scanDescription)},
-      {"strategy", "fma"}};
+      {"strategy", options.strategy.getValue()}};
   llvm::raw_string_ostream os(result.launchJson);
   os << llvm::formatv("{0:2}", llvm::json::Value(std::move(launch))) << "\n";
   return result;

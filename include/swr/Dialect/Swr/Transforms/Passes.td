@@ -56,6 +56,28 @@ def SwrLowerToLoops : InterfacePass<"swr-lower-to-loops",
   ];
 }
 
+def SwrLowerLocalSolve : InterfacePass<"swr-lower-local-solve",
+                                       "::mlir::FunctionOpInterface"> {
+  let summary = "Choose how local solves compute v = L u";
+  let description = [{
+    `strategy=fma`: a local solve of a tile's own (unbanded) transfer
+    operator becomes the recurrence itself, `v[0] = u[0]`,
+    `v[i] = a[i] * v[i-1] + u[i]`, one f32 FMA per element on CUDA cores
+    (or CPU lanes) instead of the n x n matrix product; the operator is then
+    dead and only its injection (prefix products) remains. Works for per-head
+    and per-channel decays alike. Exact windows' banded operators and
+    extraction operators keep the matrix form.
+    `strategy=matrix`: leave every local solve as the matrix product (what
+    tensor cores compute; lowered by swr-lower-to-loops as sums of outer
+    products).
+  }];
+  let dependentDialects = ["::mlir::vector::VectorDialect"];
+  let options = [
+    Option<"strategy", "strategy", "std::string", /*default=*/"\"fma\"",
+           "fma or matrix">
+  ];
+}
+
 def SwrDistribute : Pass<"swr-distribute", "::mlir::ModuleOp"> {
   let summary = "Map the tiled scan onto GPU threads and outline a kernel";
   let description = [{

@@ -1,0 +1,75 @@
+//===- LowerLocalSolve.cpp - pick the local-solve strategy ----------------===//
+//
+// strategy=fma rewrites
+//   %L, %g = swr.transfer_operator %a
+//   %v = swr.local_solve %L, %u
+// into the recurrence over the tile's rows, v[i] = a[i] * v[i-1] + u[i]: the
+// same numbers as L u (each entry of L is the product chain the recurrence
+// applies), with n FMAs per channel instead of n^2.
+//
+//===----------------------------------------------------------------------===//
+
+#include "swr/Dialect/Swr/IR/SwrOps.h"
+#include "swr/Dialect/Swr/Transforms/Passes.h"
+
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+namespace mlir::swr {
+#define GEN_PASS_DEF_SWRLOWERLOCALSOLVE
+#include "swr/Dialect/Swr/Transforms/Passes.h.inc"
+} // namespace mlir::swr
+
+using namespace mlir;
+using namespace mlir::swr;
+
+namespace {
+
+/// The decays whose unbanded transfer operator `transfer` is, or null.
+Value recurrenceDecays(Value transfer) {
+  auto op = transfer.getDefiningOp<TransferOperatorOp>();
+  if (!op || op.getBand() || op.getTransfer() != transfer)
+    return {};
+  return op.getDecays();
+}
+
+void lowerToRecurrence(LocalSolveOp solve, Value decays) {
+  ImplicitLocOpBuilder b(solve.getLoc(), solve);
+  VectorType tileType = solve.getTile().getType();
+  int64_t n = tileType.getDimSize(0);
+  auto rowType = VectorType::get({tileType.getDimSize(1)}, b.getF32Type());
+  Value row = vector::ExtractOp::create(b, solve.getTile(), 0);
+  Value result = vector::BroadcastOp::create(b, tileType, row);
+  for (int64_t i = 1; i < n; ++i) {
+    Value decay = vector::ExtractOp::create(b, decays, i);
+    Value decayRow = vector::BroadcastOp::create(b, rowType, decay);
+    Value input = vector::ExtractOp::create(b, solve.getTile(), i);
+    row = vector::FMAOp::create(b, decayRow, row, input);
+    result = vector::InsertOp::create(b, row, result, i);
+  }
+  solve.getResult().replaceAllUsesWith(result);
+  solve.erase();
+}
+
+struct SwrLowerLocalSolvePass
+    : public swr::impl::SwrLowerLocalSolveBase<SwrLowerLocalSolvePass> {
+  using SwrLowerLocalSolveBase::SwrLowerLocalSolveBase;
+
+  void runOnOperation() override {
+    if (strategy != "fma" && strategy != "matrix") {
+      getOperation()->emitError()
+          << "swr-lower-local-solve: strategy must be fma or matrix, got '"
+          << strategy << "'";
+      return signalPassFailure();
+    }
+    if (strategy == "matrix")
+      return;
+    SmallVector<LocalSolveOp> solves;
+    getOperation()->walk([&](LocalSolveOp op) { solves.push_back(op); });
+    for (LocalSolveOp solve : solves)
+      if (Value decays = recurrenceDecays(solve.getTransfer()))
+        lowerToRecurrence(solve, decays);
+  }
+};
+
+} // namespace
