@@ -22,7 +22,7 @@ llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.swr_tools_dir, config.llvm_tools_dir]
-tools = ["swr-opt", "swr-run", "FileCheck", "not", "count"]
+tools = ["swr-opt", "swr-run", "swr-compile", "FileCheck", "not", "count"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 # Tests that assemble emitted PTX carry `REQUIRES: ptxas`.

@@ -1,0 +1,52 @@
+"""Every window mode x layout x decay sharing x direction x h0 x dtype
+compiles to PTX (swr-compile, NVPTX in-process) that ptxas accepts for
+sm_90a, with a launch description the runtime can read."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from spec_builder import ScanCase
+
+PTXAS = shutil.which("ptxas") or (
+    "/usr/local/cuda/bin/ptxas"
+    if os.path.exists("/usr/local/cuda/bin/ptxas") else None)
+
+CASES = [
+    ScanCase(window=w, layout=layout, sharing=sharing, reverse=rev, init=h0,
+             final=h0, dtype_in=dt, dtype_out=dt)
+    for w, (layout, sharing), rev, h0, dt in itertools.product(
+        ["full", "bands<2>", "bands<5>", "exact<40>", "exact<7>"],
+        [("bhdl", "per_head"), ("bhdl", "per_channel"), ("bthd", "per_head"),
+         ("bthd", "per_channel"), ("bct", "per_channel")],
+        [False, True], [False, True], ["f32", "bf16", "f16"])
+] + [ScanCase(window="bands<2>", packed=True, init=True, final=True)]
+
+
+@pytest.mark.parametrize("strategy", ["fma", "matrix"])
+def test_ptx_matrix(bin_dir, tmp_path, strategy: str) -> None:
+    if PTXAS is None:
+        pytest.skip("ptxas not installed")
+    for case in CASES:
+        spec = tmp_path / f"{case.name()}.mlir"
+        spec.write_text(case.mlir())
+        ptx = tmp_path / f"{case.name()}.ptx"
+        launch = tmp_path / f"{case.name()}.json"
+        subprocess.run([str(bin_dir / "swr-compile"), str(spec), "-o", str(ptx),
+                        "--launch", str(launch), "--strategy", strategy],
+                       check=True, capture_output=True, text=True)
+        result = subprocess.run([PTXAS, "-arch=sm_90a", str(ptx), "-o",
+                                 str(tmp_path / "k.cubin")],
+                                capture_output=True, text=True)
+        assert result.returncode == 0, f"{case.name()}: {result.stderr}"
+        description = json.loads(launch.read_text())
+        assert description["format"] == "swr-launch-v1"
+        assert description["strategy"] == strategy
+        assert [p["name"] for p in description["params"]][:2] == [
+            "decay", "input"]
