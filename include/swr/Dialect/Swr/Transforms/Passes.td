@@ -19,9 +19,10 @@ def SwrTileBlocks : Pass<"swr-tile-blocks", "::mlir::func::FuncOp"> {
     decays get one per channel. Shapes stay runtime values.
 
     `bands<k, tile>` windows are tiled with their own tile; `full` windows
-    with `block`. `exact<W>` windows tile with `block` too and subtract, per
-    output, the contribution of the tokens between the window start and the
-    start of the covering band (`swr.window_correction`).
+    with `block`. `exact<W>` windows tile with `block` too: the tile's own
+    operator is cut to the band i - j < W, and earlier tiles contribute per
+    output through the suffix sums of their inputs' weights
+    (`swr.extraction_operator`, `swr.window_exchange`).
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::memref::MemRefDialect",
