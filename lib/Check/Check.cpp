@@ -2,6 +2,7 @@
 
 #include "swr/Check/Check.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -413,6 +414,24 @@ Result compare(const Problem &p) {
                          : result.relErrSeen <= 1e-5;
   result.ok = result.unwritten == 0 && withinBound;
   return result;
+}
+
+void Summary::add(const Result &result) {
+  allOk &= result.ok;
+  double ratio = result.relErr / std::max(result.floor, 1e-300);
+  if (!result.ok)
+    ratio = std::numeric_limits<double>::infinity();
+  if (ratio > worstRatio) {
+    worst = result;
+    worstRatio = ratio;
+  }
+}
+
+std::string Summary::line(const char *tool) const {
+  char text[256];
+  std::snprintf(text, sizeof(text), "%s: %s rel_err=%.3e floor=%.3e", tool,
+                allOk ? "ok" : "FAIL", worst.relErr, worst.floor);
+  return text;
 }
 
 std::string formatResult(const Result &r, bool json) {

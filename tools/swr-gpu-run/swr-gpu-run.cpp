@@ -159,31 +159,35 @@ struct DeviceBuffers {
   }
 };
 
+/// Copies `tensor` to a new device buffer (owned by `buffers`) and returns
+/// its contiguous device memref.
+swr_memref toDevice(const check::Tensor &tensor, DeviceBuffers &buffers) {
+  void *device = nullptr;
+  checkCall(
+      swr_device_alloc(std::max<size_t>(tensor.bytes.size(), 16), &device),
+      "allocating device memory");
+  buffers.pointers.push_back(device);
+  if (!tensor.bytes.empty())
+    checkCall(swr_memcpy_htod(device, tensor.bytes.data(), tensor.bytes.size()),
+              "copying to the device");
+  swr_memref memref{};
+  memref.data = device;
+  memref.rank = static_cast<int32_t>(tensor.shape.size());
+  std::vector<int64_t> strides = tensor.strides();
+  for (size_t d = 0; d < tensor.shape.size(); ++d) {
+    memref.sizes[d] = tensor.shape[d];
+    memref.strides[d] = strides[d];
+  }
+  return memref;
+}
+
 check::Result runOnce(swr_kernel *kernel, check::Problem &problem,
                       ref::DecayRegime regime, uint64_t seed) {
   problem.prepare(regime, seed);
   DeviceBuffers buffers;
   std::vector<swr_memref> args;
-  for (const check::ScanDescription::Param &param : problem.scan.params) {
-    check::Tensor &tensor = problem.tensor(param.role);
-    size_t bytes = std::max<size_t>(tensor.bytes.size(), 16);
-    void *device = nullptr;
-    checkCall(swr_device_alloc(bytes, &device), "allocating device memory");
-    buffers.pointers.push_back(device);
-    if (!tensor.bytes.empty())
-      checkCall(
-          swr_memcpy_htod(device, tensor.bytes.data(), tensor.bytes.size()),
-          "copying to the device");
-    swr_memref memref{};
-    memref.data = device;
-    memref.rank = static_cast<int32_t>(tensor.shape.size());
-    std::vector<int64_t> strides = tensor.strides();
-    for (size_t d = 0; d < tensor.shape.size(); ++d) {
-      memref.sizes[d] = tensor.shape[d];
-      memref.strides[d] = strides[d];
-    }
-    args.push_back(memref);
-  }
+  for (const check::ScanDescription::Param &param : problem.scan.params)
+    args.push_back(toDevice(problem.tensor(param.role), buffers));
   checkCall(swr_kernel_launch(kernel, args.data(),
                               static_cast<int32_t>(args.size()), nullptr),
             "launching the kernel");
@@ -236,29 +240,9 @@ void bench(swr_kernel *kernel, check::Problem &problem, bool json) {
       16, std::max<int64_t>(1, (4 * l2Bytes + bytes - 1) / bytes)));
   std::vector<DeviceBuffers> sets(copies);
   std::vector<std::vector<swr_memref>> args(copies);
-  for (int c = 0; c < copies; ++c) {
-    for (const check::ScanDescription::Param &param : problem.scan.params) {
-      check::Tensor &tensor = problem.tensor(param.role);
-      void *device = nullptr;
-      checkCall(
-          swr_device_alloc(std::max<size_t>(tensor.bytes.size(), 16), &device),
-          "allocating benchmark buffers");
-      sets[c].pointers.push_back(device);
-      if (!tensor.bytes.empty())
-        checkCall(
-            swr_memcpy_htod(device, tensor.bytes.data(), tensor.bytes.size()),
-            "copying benchmark inputs");
-      swr_memref memref{};
-      memref.data = device;
-      memref.rank = static_cast<int32_t>(tensor.shape.size());
-      std::vector<int64_t> strides = tensor.strides();
-      for (size_t d = 0; d < tensor.shape.size(); ++d) {
-        memref.sizes[d] = tensor.shape[d];
-        memref.strides[d] = strides[d];
-      }
-      args[c].push_back(memref);
-    }
-  }
+  for (int c = 0; c < copies; ++c)
+    for (const check::ScanDescription::Param &param : problem.scan.params)
+      args[c].push_back(toDevice(problem.tensor(param.role), sets[c]));
   double kernelMs = timeMedian([&](int i) {
     std::vector<swr_memref> &a = args[i % copies];
     checkCall(swr_kernel_launch(kernel, a.data(),
@@ -345,20 +329,13 @@ int main(int argc, char **argv) {
                             &kernel),
             "loading the kernel");
 
-  bool allOk = true;
-  check::Result worst;
-  double worstRatio = -1;
+  check::Summary summary;
   for (ref::DecayRegime regime : regimes) {
     for (int64_t length : lengths) {
       problem.inputShape[axes.time] = length;
       check::Result r = runOnce(kernel, problem, regime, options.seed + length);
       std::printf("%s\n", check::formatResult(r, options.json).c_str());
-      allOk &= r.ok;
-      double ratio = r.relErr / std::max(r.floor, 1e-300);
-      if (!r.ok || ratio > worstRatio) {
-        worst = r;
-        worstRatio = r.ok ? ratio : std::numeric_limits<double>::infinity();
-      }
+      summary.add(r);
     }
   }
   if (options.bench) {
@@ -367,7 +344,6 @@ int main(int argc, char **argv) {
     bench(kernel, problem, options.json);
   }
   swr_kernel_destroy(kernel);
-  std::printf("swr-gpu-run: %s rel_err=%.3e floor=%.3e\n",
-              allOk ? "ok" : "FAIL", worst.relErr, worst.floor);
-  return allOk ? 0 : 1;
+  std::printf("%s\n", summary.line("swr-gpu-run").c_str());
+  return summary.ok() ? 0 : 1;
 }

@@ -290,27 +290,16 @@ int main(int argc, char **argv) {
   if (!kernel)
     fail("compiling " + specFile + ": " + llvm::toString(kernel.takeError()));
 
-  // The summary reports the run closest to (or furthest past) its bound.
-  bool allOk = true;
-  check::Result worst;
-  double worstRatio = -1;
+  check::Summary summary;
   for (ref::DecayRegime regime : regimes) {
     for (int64_t length : lengths) {
       problem.inputShape[axes.time] = length;
       check::Result r =
           runOnce(binding, problem, **kernel, regime, seedOption + length);
       llvm::outs() << check::formatResult(r, jsonOption) << "\n";
-      allOk &= r.ok;
-      double ratio = r.relErr / std::max(r.floor, 1e-300);
-      if (!r.ok || ratio > worstRatio) {
-        worst = r;
-        worstRatio = r.ok ? ratio : std::numeric_limits<double>::infinity();
-      }
+      summary.add(r);
     }
   }
-  llvm::outs() << "swr-run: " << (allOk ? "ok" : "FAIL")
-               << llvm::format(" rel_err=%.3e floor=%.3e", worst.relErr,
-                               worst.floor)
-               << "\n";
-  return allOk ? 0 : 1;
+  llvm::outs() << summary.line("swr-run") << "\n";
+  return summary.ok() ? 0 : 1;
 }

@@ -103,6 +103,21 @@ struct Result {
 /// outputs within 1e-5 of float64 on the inputs the kernel saw.
 Result compare(const Problem &problem);
 
+/// Folds the results of several runs into the line the runners end with:
+/// "<tool>: ok rel_err=<e> floor=<f>" for the run closest to (or furthest
+/// past) its bound.
+class Summary {
+public:
+  void add(const Result &result);
+  bool ok() const { return allOk; }
+  std::string line(const char *tool) const;
+
+private:
+  bool allOk = true;
+  Result worst;
+  double worstRatio = -1;
+};
+
 /// One line: text or JSON.
 std::string formatResult(const Result &result, bool json);
 

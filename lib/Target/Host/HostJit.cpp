@@ -1,6 +1,7 @@
 //===- HostJit.cpp - run swr programs on the CPU --------------------------===//
 
 #include "swr/Target/Host/HostJit.h"
+#include "swr/Reference/Reference.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -28,65 +29,21 @@ using namespace mlir::swr;
 
 namespace {
 
-uint32_t bitsOf(float value) {
-  uint32_t bits;
-  std::memcpy(&bits, &value, sizeof(bits));
-  return bits;
-}
-
 float floatOf(uint32_t bits) {
   float value;
   std::memcpy(&value, &bits, sizeof(value));
   return value;
 }
 
-uint16_t roundToBF16(float value) {
-  uint32_t bits = bitsOf(value);
-  if ((bits & 0x7fffffffu) > 0x7f800000u) // NaN: keep it quiet
-    return static_cast<uint16_t>((bits >> 16) | 0x40);
-  uint32_t lsb = (bits >> 16) & 1u;
-  return static_cast<uint16_t>((bits + 0x7fffu + lsb) >> 16);
-}
-
-uint16_t roundToHalf(float value) {
-  uint32_t bits = bitsOf(value);
-  uint32_t sign = (bits >> 16) & 0x8000u;
-  uint32_t magnitude = bits & 0x7fffffffu;
-  if (magnitude > 0x7f800000u)
-    return static_cast<uint16_t>(sign | 0x7e00u);
-  if (magnitude >= 0x477ff000u) // rounds past 65504: infinity
-    return static_cast<uint16_t>(sign | 0x7c00u);
-  if (magnitude < 0x38800000u) { // subnormal half (or zero)
-    // Scale into the subnormal range with one float addition, whose
-    // round-to-nearest-even is exactly the half rounding.
-    float scaled = floatOf(magnitude) + 0.5f;
-    return static_cast<uint16_t>(sign | (bitsOf(scaled) - bitsOf(0.5f)));
-  }
-  uint32_t lsb = (magnitude >> 13) & 1u;
-  magnitude += 0xc8000fffu + lsb; // rebias exponent, round to nearest even
-  return static_cast<uint16_t>(sign | (magnitude >> 13));
-}
-
-float extendHalf(uint16_t half) {
-  uint32_t sign = (half & 0x8000u) << 16;
-  uint32_t exponent = (half >> 10) & 0x1fu;
-  uint32_t mantissa = half & 0x3ffu;
-  if (exponent == 0x1f)
-    return floatOf(sign | 0x7f800000u | (mantissa << 13));
-  if (exponent == 0) // zero or subnormal: mantissa * 2^-24
-    return floatOf(sign) + (sign ? -1.0f : 1.0f) * mantissa * 0x1p-24f;
-  return floatOf(sign | ((exponent + 112) << 23) | (mantissa << 13));
-}
-
 // The helpers pass 16-bit values in the low bits of xmm0, like _Float16.
 _Float16 truncsfbf2(float value) {
-  uint16_t bits = roundToBF16(value);
+  uint16_t bits = ::swr::reference::toBF16Bits(value);
   _Float16 result;
   std::memcpy(&result, &bits, sizeof(bits));
   return result;
 }
 _Float16 truncsfhf2(float value) {
-  uint16_t bits = roundToHalf(value);
+  uint16_t bits = ::swr::reference::toF16Bits(value);
   _Float16 result;
   std::memcpy(&result, &bits, sizeof(bits));
   return result;
@@ -94,7 +51,7 @@ _Float16 truncsfhf2(float value) {
 float extendhfsf2(_Float16 value) {
   uint16_t bits;
   std::memcpy(&bits, &value, sizeof(bits));
-  return extendHalf(bits);
+  return ::swr::reference::fromF16Bits(bits);
 }
 float extendbfsf2(_Float16 value) {
   uint16_t bits;
