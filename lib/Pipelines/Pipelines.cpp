@@ -21,6 +21,7 @@ void swr::buildHostPipeline(OpPassManager &pm,
   tiling.block = options.block;
   tiling.channelTile = options.channelTile;
   tiling.method = options.method;
+  tiling.timeChunk = options.timeChunk;
   OpPassManager &func = pm.nest<func::FuncOp>();
   func.addPass(createSwrTileBlocks(tiling));
   SwrLowerLocalSolveOptions solves;
@@ -58,6 +59,7 @@ void swr::buildGpuKernelPipeline(OpPassManager &pm,
   SwrTileBlocksOptions tiling;
   tiling.block = options.block;
   tiling.channelTile = 1;
+  tiling.timeChunk = options.timeChunk;
   pm.nest<func::FuncOp>().addPass(createSwrTileBlocks(tiling));
   SwrDistributeOptions distribute;
   distribute.blockSize = options.blockSize;

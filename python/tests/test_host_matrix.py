@@ -136,3 +136,24 @@ def test_fma_strategy(bin_dir, tmp_path, window, layout, sharing,
                        "--lengths", "1,17,1000", "--decays", "near1,spread",
                        "--strategy", "fma")
     assert_within_bounds(records, "bf16")
+
+
+@pytest.mark.parametrize("window", ["bands<1>", "bands<2>", "bands<5>",
+                                    "bands<3, 8>"])
+@pytest.mark.parametrize("layout,sharing", LAYOUT_SHARING)
+@pytest.mark.parametrize("reverse", [False, True])
+@pytest.mark.parametrize("chunk", [1, 3])
+def test_time_chunks(bin_dir, tmp_path, window, layout, sharing, reverse,
+                     chunk) -> None:
+    """bands<k> split into independent time chunks (what GPU threads run):
+    each chunk re-solves the k-1 tiles before it; h0 reaches only chunks
+    whose warm-up starts at tile 0."""
+    case = ScanCase(window=window, layout=layout, sharing=sharing,
+                    reverse=reverse, init=True, dtype_in="bf16",
+                    dtype_out="bf16")
+    records = run_case(bin_dir, tmp_path, case, "--shape",
+                       case.shape(1, batch=2, heads=2, channels=16),
+                       "--lengths", "1,17,100,1000", "--decays",
+                       "near1,spread", "--strategy", "fma", "--time-chunk",
+                       str(chunk))
+    assert_within_bounds(records, "bf16")

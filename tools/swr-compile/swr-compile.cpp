@@ -39,6 +39,10 @@ static cl::opt<std::string> chip("chip", cl::init("sm_90a"),
 static cl::opt<std::string>
     strategy("strategy", cl::init("fma"),
              cl::desc("Local solves: fma (the recurrence) or matrix"));
+static cl::opt<int64_t>
+    timeChunk("time-chunk", cl::init(16),
+              cl::desc("bands<k>: independent time chunks of this many tiles "
+                       "per thread (0: one thread per sequence)"));
 static cl::opt<int64_t> blockSize("block-size", cl::init(128),
                                   cl::desc("Threads per CTA"));
 
@@ -85,6 +89,7 @@ int main(int argc, char **argv) {
   options.chip = chip;
   options.blockSize = blockSize;
   options.strategy = strategy;
+  options.timeChunk = timeChunk;
   auto kernel = swr::compileToPtx(*module, name, options);
   if (!kernel)
     return fail(llvm::toString(kernel.takeError()));

@@ -70,6 +70,10 @@ static cl::opt<std::string>
     strategyOption("strategy", cl::init("matrix"),
                    cl::desc("Local solves: matrix (outer products) or fma "
                             "(the recurrence)"));
+static cl::opt<int64_t>
+    timeChunkOption("time-chunk", cl::init(0),
+                    cl::desc("bands<k>: independent time chunks of this many "
+                             "tiles (0: none)"));
 static cl::opt<int64_t> blockOption("block", cl::init(16),
                                     cl::desc("Tile length (full/exact)"));
 static cl::opt<bool> jsonOption("json", cl::desc("Print JSON lines"));
@@ -284,6 +288,7 @@ int main(int argc, char **argv) {
   options.block = blockOption;
   options.method = methodOption;
   options.strategy = strategyOption;
+  options.timeChunk = timeChunkOption;
   std::string name = binding.func.getSymName().str();
   OwningOpRef<ModuleOp> lowered = module->clone();
   auto kernel = HostKernel::compile(*lowered, name, options);

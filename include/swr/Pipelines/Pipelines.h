@@ -28,6 +28,11 @@ struct HostPipelineOptions : public PassPipelineOptions<HostPipelineOptions> {
       llvm::cl::desc("Local solves: matrix (outer products) or fma "
                      "(the recurrence, one FMA per element)"),
       llvm::cl::init("matrix")};
+  Option<int64_t> timeChunk{
+      *this, "time-chunk",
+      llvm::cl::desc("bands<k>: independent time chunks of this many tiles "
+                     "(0: none)"),
+      llvm::cl::init(0)};
 };
 
 /// Options of the NVIDIA pipeline.
@@ -47,6 +52,11 @@ struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
       llvm::cl::desc("Local solves: fma (the recurrence, one FMA per "
                      "element) or matrix (outer products)"),
       llvm::cl::init("fma")};
+  Option<int64_t> timeChunk{
+      *this, "time-chunk",
+      llvm::cl::desc("bands<k>: independent time chunks of this many tiles "
+                     "(0: none)"),
+      llvm::cl::init(16)};
 };
 
 /// swr.scan → B2P form with one channel per thread → gpu.module with the

@@ -44,6 +44,7 @@ struct TileCoords {
   Value base;    // time index where the sequence starts
   Value length;  // steps in the sequence
   Value state;   // index into dimension 0 of init/final
+  Value chunk;   // first time step of this chunk; null when not chunked
 };
 
 /// How one scan is tiled.
@@ -53,6 +54,7 @@ struct ScanTiling {
   int64_t steps;    // time steps per tile
   int64_t channels; // channels per tile
   TransferMethod method;
+  int64_t chunkTiles; // tiles per time chunk; 0: one chunk per sequence
 
   bool hasChannelAxis() const { return axes.channel >= 0; }
   bool perHead() const { return scan.getSharing() == DecaySharing::per_head; }
@@ -281,20 +283,51 @@ Value lastOutput(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
 }
 
 /// Emits the loop over the tiles of one sequence of one channel block.
+/// The tiles one thread walks: all of them, or for a time chunk of a
+/// bands<k> window its own tiles after k-1 tiles that only warm up the
+/// carriers (a bands<k> output sees no further back).
+struct TileRange {
+  Value begin, end; // tiles [begin, end) are solved
+  Value firstOwned; // tiles before it are not written; null: all are
+};
+
+TileRange tileRange(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                    const TileCoords &coords, Value tiles) {
+  if (!coords.chunk)
+    return {indexConst(b, 0), tiles, Value()};
+  Value steps = indexConst(b, tiling.steps);
+  Value first = arith::DivUIOp::create(b, coords.chunk, steps);
+  int64_t warmUp = tiling.scan.getWindow().getSize() - 1;
+  Value begin = arith::MaxSIOp::create(
+      b, arith::SubIOp::create(b, first, indexConst(b, warmUp)),
+      indexConst(b, 0));
+  Value end = arith::MinUIOp::create(
+      b, arith::AddIOp::create(b, first, indexConst(b, tiling.chunkTiles)),
+      tiles);
+  return {begin, end, first};
+}
+
 void emitTileLoop(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
                   const TileCoords &coords) {
   ScanOp scan = tiling.scan;
-  Value init = scan.getInit() ? readInitialState(b, tiling, coords) : Value();
   auto rowType = VectorType::get({tiling.channels}, b.getF32Type());
-  Value lastRow =
-      init ? init
-           : arith::ConstantOp::create(
-                 b, DenseElementsAttr::get(rowType, b.getF32FloatAttr(0.0f)));
-
+  Value zeros = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(rowType, b.getF32FloatAttr(0.0f)));
+  Value init = scan.getInit() ? readInitialState(b, tiling, coords) : Value();
   Value steps = indexConst(b, tiling.steps);
   Value tiles = arith::CeilDivUIOp::create(b, coords.length, steps);
+  TileRange range = tileRange(b, tiling, coords, tiles);
+  // The initial state is the terminal of a virtual tile before tile 0: a
+  // chunk whose warm-up starts later is beyond its reach.
+  if (init && range.firstOwned) {
+    Value fromStart = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
+                                            range.begin, indexConst(b, 0));
+    init = arith::SelectOp::create(b, fromStart, init, zeros);
+  }
+  Value lastRow = init ? init : zeros;
+
   auto loop = scf::ForOp::create(
-      b, indexConst(b, 0), tiles, indexConst(b, 1), ValueRange{lastRow},
+      b, range.begin, range.end, indexConst(b, 1), ValueRange{lastRow},
       [&](OpBuilder &nested, Location loc, Value tile, ValueRange) {
         ImplicitLocOpBuilder body(loc, nested);
         Value position = arith::MulIOp::create(body, tile, steps);
@@ -304,7 +337,17 @@ void emitTileLoop(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
             scan.getWindow().isExact()
                 ? solveExactWindow(body, tiling, decays, inputs, init)
                 : solveWithCarrier(body, tiling, decays, inputs, init);
-        writeOutputs(body, tiling, coords, position, outputs);
+        if (range.firstOwned) {
+          Value owned = arith::CmpIOp::create(body, arith::CmpIPredicate::uge,
+                                              tile, range.firstOwned);
+          scf::IfOp::create(body, owned, [&](OpBuilder &then, Location) {
+            ImplicitLocOpBuilder inner(loc, then);
+            writeOutputs(inner, tiling, coords, position, outputs);
+            scf::YieldOp::create(inner);
+          });
+        } else {
+          writeOutputs(body, tiling, coords, position, outputs);
+        }
         scf::YieldOp::create(
             body, lastOutput(body, tiling, coords, position, outputs));
       });
@@ -334,6 +377,10 @@ void emitScanLoops(ImplicitLocOpBuilder &b, const ScanTiling &tiling) {
     upper.push_back(memref::DimOp::create(b, input, tiling.axes.channel));
     steps.push_back(indexConst(b, tiling.channels));
   }
+  if (tiling.chunkTiles > 0) {
+    upper.push_back(length);
+    steps.push_back(indexConst(b, tiling.chunkTiles * tiling.steps));
+  }
   SmallVector<Value> lower(upper.size(), zero);
   scf::ParallelOp::create(
       b, lower, upper, steps,
@@ -342,6 +389,7 @@ void emitScanLoops(ImplicitLocOpBuilder &b, const ScanTiling &tiling) {
         TileCoords coords;
         coords.head = ivs[1];
         coords.channel = tiling.hasChannelAxis() ? ivs[2] : Value();
+        coords.chunk = tiling.chunkTiles > 0 ? ivs.back() : Value();
         if (!offsets) {
           coords.batch = ivs[0];
           coords.base = zero;
@@ -405,9 +453,16 @@ struct SwrTileBlocksPass
     const LayoutAxes &axes = getLayoutAxes(scan.getLayout());
     bool blockOfChannels =
         scan.getSharing() == DecaySharing::per_head && axes.channel >= 0;
-    ScanTiling tiling{scan, axes, window.isBands() ? window.getTile() : block,
+    // Time chunks need no carry between them only for bands<k> windows;
+    // a final state would need the last chunk to run even for length 0.
+    bool chunked = timeChunk > 0 && window.isBands() && !scan.getSeqOffsets() &&
+                   !scan.getFinalState();
+    ScanTiling tiling{scan,
+                      axes,
+                      window.isBands() ? window.getTile() : block,
                       blockOfChannels ? channelTile : int64_t(1),
-                      transferMethod};
+                      transferMethod,
+                      chunked ? static_cast<int64_t>(timeChunk) : 0};
     ImplicitLocOpBuilder b(scan.getLoc(), scan);
     emitScanLoops(b, tiling);
     scan.erase();

@@ -1,5 +1,6 @@
 // RUN: swr-opt %s --swr-tile-blocks --split-input-file | FileCheck %s
 // RUN: swr-opt %s --swr-tile-blocks="block=8 method=log_space" --split-input-file | FileCheck %s --check-prefix=OPT
+// RUN: swr-opt %s --swr-tile-blocks="time-chunk=4" --split-input-file | FileCheck %s --check-prefix=CHUNK
 
 // The Phalanx SWR: a parallel loop over batch, head and channel block
 // around the tile loop; one
@@ -33,6 +34,26 @@ func.func @bands_bhdl_per_head(%a: memref<?x?x?xbf16>, %x: memref<?x?x16x?xbf16>
       output(%y : memref<?x?x16x?xbf16>)
   return
 }
+
+// Time chunks of 4 tiles: one more parallel dimension over the time axis
+// (step 64); each chunk re-solves the k-1 = 1 tile before it without
+// writing it.
+// CHUNK-LABEL: func.func @bands_bhdl_per_head
+// CHUNK: scf.parallel ({{.*}}, %[[CHUNK:.*]]) = {{.*}} step ({{.*}}, %c64)
+// CHUNK: %[[FIRST:.*]] = arith.divui %[[CHUNK]], %c16{{.*}}
+// CHUNK: %[[WARM:.*]] = arith.subi %[[FIRST]], %c1{{.*}}
+// CHUNK: %[[BEGIN:.*]] = arith.maxsi %[[WARM]], %c0{{.*}}
+// CHUNK: %[[STOP:.*]] = arith.addi %[[FIRST]], %c4{{.*}}
+// CHUNK: %[[END:.*]] = arith.minui %[[STOP]], %{{.*}}
+// CHUNK: scf.for %[[T:.*]] = %[[BEGIN]] to %[[END]]
+// CHUNK: %[[OWNED:.*]] = arith.cmpi uge, %[[T]], %[[FIRST]]
+// CHUNK: scf.if %[[OWNED]]
+// CHUNK-NEXT: swr.write_tile
+
+// Full windows need every carry: no chunks.
+// CHUNK-LABEL: func.func @full_reverse_states
+// CHUNK-NOT: step ({{.*}}, %c64)
+// CHUNK-LABEL: func.func @per_channel_bhdl
 
 // OPT-LABEL: func.func @bands_bhdl_per_head
 // A bands window keeps its own tile whatever the block option.

@@ -35,7 +35,11 @@ def SwrTileBlocks : Pass<"swr-tile-blocks", "::mlir::func::FuncOp"> {
            "Channels solved together when they share a decay">,
     Option<"method", "method", "std::string", /*default=*/"\"running_product\"",
            "How transfer operators form decay products: running_product "
-           "or log_space">
+           "or log_space">,
+    Option<"timeChunk", "time-chunk", "int64_t", /*default=*/"0",
+           "For bands<k> windows without a final state or packed batches: "
+           "split time into independent chunks of this many tiles, each "
+           "re-solving the k-1 tiles before it (0: no chunks)">
   ];
 }
 
