@@ -455,10 +455,72 @@ void forEachTileElement(
       });
 }
 
-void lowerReadTile(ReadTileOp op) {
+/// Whether a tile is one contiguous run of memory: a single channel, time
+/// the innermost axis of an identity-layout memref.
+template <typename TileOp> bool isContiguousRun(TileOp op, MemRefType type) {
+  return op.getTileChannels() == 1 && op.getTimeAxis() == type.getRank() - 1 &&
+         type.getLayout().isIdentity();
+}
+
+/// Whether the tile lies wholly inside the sequence and the channel axis.
+template <typename TileOp>
+Value isFullTile(ImplicitLocOpBuilder &b, TileOp op, Value memref) {
+  Value steps = arith::ConstantIndexOp::create(b, op.getTileSteps());
+  Value end = arith::AddIOp::create(b, op.getPosition(), steps);
+  Value full =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::ule, end, op.getLength());
+  if (std::optional<int64_t> axis = op.getChannelAxis()) {
+    Value dim = memref::DimOp::create(b, memref, *axis);
+    Value inside = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
+                                         op.getIndices()[*axis], dim);
+    full = arith::AndIOp::create(b, full, inside);
+  }
+  return full;
+}
+
+/// Indices of the first element in memory of a full contiguous tile.
+template <typename TileOp>
+SmallVector<Value> runStart(ImplicitLocOpBuilder &b, TileOp op) {
+  SmallVector<Value> indices(op.getIndices());
+  Value first = op.getPosition();
+  if (op.getReverse()) {
+    // Logical steps p..p+n-1 sit at length-1-p down to length-p-n.
+    Value steps = arith::ConstantIndexOp::create(b, op.getTileSteps());
+    first = arith::SubIOp::create(
+        b, arith::SubIOp::create(b, op.getLength(), op.getPosition()), steps);
+  }
+  int64_t time = op.getTimeAxis();
+  indices[time] = arith::AddIOp::create(b, indices[time], first);
+  return indices;
+}
+
+Value reversed(ImplicitLocOpBuilder &b, Value vector) {
+  int64_t n = cast<VectorType>(vector.getType()).getDimSize(0);
+  SmallVector<int64_t> mask;
+  for (int64_t i = n - 1; i >= 0; --i)
+    mask.push_back(i);
+  return vector::ShuffleOp::create(b, vector, vector, mask);
+}
+
+/// A full contiguous tile in one vector load (a GPU thread's 32 bytes of
+/// bf16 in one or two instructions instead of 16 scalar loads).
+Value loadRun(ImplicitLocOpBuilder &b, ReadTileOp op) {
+  MemRefType memref = op.getSource().getType();
+  auto runType = VectorType::get({op.getTileSteps()}, memref.getElementType());
+  Value run =
+      vector::LoadOp::create(b, runType, op.getSource(), runStart(b, op));
+  if (op.getReverse())
+    run = reversed(b, run);
+  if (!memref.getElementType().isF32())
+    run = arith::ExtFOp::create(
+        b, VectorType::get({op.getTileSteps()}, b.getF32Type()), run);
+  return vector::ShapeCastOp::create(b, op.getResult().getType(), run);
+}
+
+/// Any tile: masked scalar loads through a stack buffer.
+Value loadMasked(ImplicitLocOpBuilder &b, ReadTileOp op) {
   VectorType type = op.getResult().getType();
   Value buffer = tileBuffer(op, type);
-  ImplicitLocOpBuilder b(op.getLoc(), op);
   Value padding = arith::ConstantOp::create(b, op.getPaddingAttr());
   Type elementType = op.getSource().getType().getElementType();
   forEachTileElement(b, op, op.getSource(),
@@ -483,16 +545,48 @@ void lowerReadTile(ReadTileOp op) {
   SmallVector<Value> origin(type.getRank(),
                             arith::ConstantIndexOp::create(b, 0));
   SmallVector<bool> inBounds(type.getRank(), true);
-  Value tile = vector::TransferReadOp::create(b, type, buffer, origin, padding,
-                                              inBounds);
+  return vector::TransferReadOp::create(b, type, buffer, origin, padding,
+                                        inBounds);
+}
+
+void lowerReadTile(ReadTileOp op) {
+  ImplicitLocOpBuilder b(op.getLoc(), op);
+  Value tile;
+  if (isContiguousRun(op, op.getSource().getType())) {
+    auto ifOp = scf::IfOp::create(
+        b, isFullTile(b, op, op.getSource()),
+        [&](OpBuilder &then, Location loc) {
+          ImplicitLocOpBuilder inner(loc, then);
+          scf::YieldOp::create(inner, loadRun(inner, op));
+        },
+        [&](OpBuilder &otherwise, Location loc) {
+          ImplicitLocOpBuilder inner(loc, otherwise);
+          scf::YieldOp::create(inner, loadMasked(inner, op));
+        });
+    tile = ifOp.getResult(0);
+  } else {
+    tile = loadMasked(b, op);
+  }
   op.getResult().replaceAllUsesWith(tile);
   op.erase();
 }
 
-void lowerWriteTile(WriteTileOp op) {
+void storeRun(ImplicitLocOpBuilder &b, WriteTileOp op) {
+  MemRefType memref = op.getDest().getType();
+  int64_t n = op.getTileSteps();
+  Value run = vector::ShapeCastOp::create(
+      b, VectorType::get({n}, b.getF32Type()), op.getValue());
+  if (!memref.getElementType().isF32())
+    run = arith::TruncFOp::create(
+        b, VectorType::get({n}, memref.getElementType()), run);
+  if (op.getReverse())
+    run = reversed(b, run);
+  vector::StoreOp::create(b, run, op.getDest(), runStart(b, op));
+}
+
+void storeMasked(ImplicitLocOpBuilder &b, WriteTileOp op) {
   VectorType type = op.getValue().getType();
   Value buffer = tileBuffer(op, type);
-  ImplicitLocOpBuilder b(op.getLoc(), op);
   SmallVector<Value> origin(type.getRank(),
                             arith::ConstantIndexOp::create(b, 0));
   SmallVector<bool> inBounds(type.getRank(), true);
@@ -511,6 +605,26 @@ void lowerWriteTile(WriteTileOp op) {
           scf::YieldOp::create(then, loc);
         });
       });
+}
+
+void lowerWriteTile(WriteTileOp op) {
+  ImplicitLocOpBuilder b(op.getLoc(), op);
+  if (isContiguousRun(op, op.getDest().getType())) {
+    scf::IfOp::create(
+        b, isFullTile(b, op, op.getDest()),
+        [&](OpBuilder &then, Location loc) {
+          ImplicitLocOpBuilder inner(loc, then);
+          storeRun(inner, op);
+          scf::YieldOp::create(inner);
+        },
+        [&](OpBuilder &otherwise, Location loc) {
+          ImplicitLocOpBuilder inner(loc, otherwise);
+          storeMasked(inner, op);
+          scf::YieldOp::create(inner);
+        });
+  } else {
+    storeMasked(b, op);
+  }
   op.erase();
 }
 

@@ -153,3 +153,35 @@ func.func @write_tile(%y: memref<?x?xf16>, %v: vector<16xf32>, %pos: index, %len
   swr.write_tile %v, %y[%c0, %c0] at %pos length %len time 1 : vector<16xf32>, memref<?x?xf16>
   return
 }
+
+// -----
+
+// One channel with time innermost: a full tile is one contiguous run, read
+// with one vector load (reversed for reverse scans); partial tiles and
+// channels past the axis take the masked path.
+// CHECK-LABEL: func.func @read_tile_run
+// CHECK: %[[FULL:.*]] = arith.andi
+// CHECK: scf.if %[[FULL]] -> (vector<16x1xf32>)
+// CHECK:   %[[LOADED:.*]] = vector.load %{{.*}} : memref<?x?x?xbf16>, vector<16xbf16>
+// CHECK:   %[[REV:.*]] = vector.shuffle %[[LOADED]], %[[LOADED]] [15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0]
+// CHECK:   arith.extf %[[REV]] : vector<16xbf16> to vector<16xf32>
+// CHECK: } else {
+// CHECK:   memref.load
+func.func @read_tile_run(%x: memref<?x?x?xbf16>, %b: index, %pos: index, %len: index) -> vector<16x1xf32> {
+  %c0 = arith.constant 0 : index
+  %u = swr.read_tile %x[%b, %c0, %c0] at %pos length %len time 2 channel 1 reverse pad 0.0 : memref<?x?x?xbf16> -> vector<16x1xf32>
+  return %u : vector<16x1xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @write_tile_run
+// CHECK: scf.if
+// CHECK:   arith.truncf %{{.*}} : vector<16xf32> to vector<16xf16>
+// CHECK:   vector.store %{{.*}} : memref<?x?xf16>, vector<16xf16>
+// CHECK: } else {
+func.func @write_tile_run(%y: memref<?x?xf16>, %v: vector<16xf32>, %pos: index, %len: index) {
+  %c0 = arith.constant 0 : index
+  swr.write_tile %v, %y[%c0, %c0] at %pos length %len time 1 : vector<16xf32>, memref<?x?xf16>
+  return
+}
