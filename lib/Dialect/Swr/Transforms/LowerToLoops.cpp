@@ -462,6 +462,39 @@ template <typename TileOp> bool isContiguousRun(TileOp op, MemRefType type) {
          type.getLayout().isIdentity();
 }
 
+/// Bytes a contiguous run's vector accesses are aligned to: 16 (one
+/// 128-bit access per 16 bytes) or the whole run if it is shorter.
+template <typename TileOp> int64_t runAlignment(TileOp op, MemRefType type) {
+  int64_t bytes = op.getTileSteps() * type.getElementTypeBitWidth() / 8;
+  return std::min<int64_t>(16, llvm::PowerOf2Ceil(bytes) == uint64_t(bytes)
+                                   ? bytes
+                                   : type.getElementTypeBitWidth() / 8);
+}
+
+template <typename TileOp>
+SmallVector<Value> runStart(ImplicitLocOpBuilder &b, TileOp op);
+
+/// Whether the run starting at `indices` is aligned to `alignment` bytes:
+/// rows of odd lengths start anywhere, so this is a runtime property.
+Value isAligned(ImplicitLocOpBuilder &b, Value memref, ValueRange indices,
+                int64_t alignment) {
+  auto type = cast<MemRefType>(memref.getType());
+  auto metadata = memref::ExtractStridedMetadataOp::create(b, memref);
+  Value offset = metadata.getOffset();
+  for (auto [index, stride] : llvm::zip(indices, metadata.getStrides()))
+    offset = arith::AddIOp::create(b, offset,
+                                   arith::MulIOp::create(b, index, stride));
+  Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, memref);
+  Value elementBytes =
+      arith::ConstantIndexOp::create(b, type.getElementTypeBitWidth() / 8);
+  Value address = arith::AddIOp::create(
+      b, base, arith::MulIOp::create(b, offset, elementBytes));
+  Value misalignment = arith::RemUIOp::create(
+      b, address, arith::ConstantIndexOp::create(b, alignment));
+  return arith::CmpIOp::create(b, arith::CmpIPredicate::eq, misalignment,
+                               arith::ConstantIndexOp::create(b, 0));
+}
+
 /// Whether the tile lies wholly inside the sequence and the channel axis.
 template <typename TileOp>
 Value isFullTile(ImplicitLocOpBuilder &b, TileOp op, Value memref) {
@@ -475,7 +508,9 @@ Value isFullTile(ImplicitLocOpBuilder &b, TileOp op, Value memref) {
                                          op.getIndices()[*axis], dim);
     full = arith::AndIOp::create(b, full, inside);
   }
-  return full;
+  auto type = cast<MemRefType>(memref.getType());
+  Value aligned = isAligned(b, memref, runStart(b, op), runAlignment(op, type));
+  return arith::AndIOp::create(b, full, aligned);
 }
 
 /// Indices of the first element in memory of a full contiguous tile.
@@ -507,8 +542,9 @@ Value reversed(ImplicitLocOpBuilder &b, Value vector) {
 Value loadRun(ImplicitLocOpBuilder &b, ReadTileOp op) {
   MemRefType memref = op.getSource().getType();
   auto runType = VectorType::get({op.getTileSteps()}, memref.getElementType());
-  Value run =
-      vector::LoadOp::create(b, runType, op.getSource(), runStart(b, op));
+  Value run = vector::LoadOp::create(
+      b, runType, op.getSource(), runStart(b, op), /*nontemporal=*/false,
+      llvm::MaybeAlign(runAlignment(op, memref)));
   if (op.getReverse())
     run = reversed(b, run);
   if (!memref.getElementType().isF32())
@@ -581,7 +617,9 @@ void storeRun(ImplicitLocOpBuilder &b, WriteTileOp op) {
         b, VectorType::get({n}, memref.getElementType()), run);
   if (op.getReverse())
     run = reversed(b, run);
-  vector::StoreOp::create(b, run, op.getDest(), runStart(b, op));
+  vector::StoreOp::create(b, run, op.getDest(), runStart(b, op),
+                          /*nontemporal=*/false,
+                          llvm::MaybeAlign(runAlignment(op, memref)));
 }
 
 void storeMasked(ImplicitLocOpBuilder &b, WriteTileOp op) {

@@ -156,13 +156,18 @@ func.func @write_tile(%y: memref<?x?xf16>, %v: vector<16xf32>, %pos: index, %len
 
 // -----
 
-// One channel with time innermost: a full tile is one contiguous run, read
-// with one vector load (reversed for reverse scans); partial tiles and
-// channels past the axis take the masked path.
+// One channel with time innermost: a full tile whose start is 16-byte
+// aligned is one contiguous run, read with aligned vector loads (reversed
+// for reverse scans); partial or misaligned tiles and channels past the
+// axis take the masked path.
 // CHECK-LABEL: func.func @read_tile_run
-// CHECK: %[[FULL:.*]] = arith.andi
-// CHECK: scf.if %[[FULL]] -> (vector<16x1xf32>)
-// CHECK:   %[[LOADED:.*]] = vector.load %{{.*}} : memref<?x?x?xbf16>, vector<16xbf16>
+// CHECK: memref.extract_strided_metadata
+// CHECK: memref.extract_aligned_pointer_as_index
+// CHECK: %[[MIS:.*]] = arith.remui %{{.*}}, %c16
+// CHECK: %[[ALIGNED:.*]] = arith.cmpi eq, %[[MIS]]
+// CHECK: %[[FAST:.*]] = arith.andi %{{.*}}, %[[ALIGNED]]
+// CHECK: scf.if %[[FAST]] -> (vector<16x1xf32>)
+// CHECK:   %[[LOADED:.*]] = vector.load %{{.*}} {alignment = 16 : i64} : memref<?x?x?xbf16>, vector<16xbf16>
 // CHECK:   %[[REV:.*]] = vector.shuffle %[[LOADED]], %[[LOADED]] [15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0]
 // CHECK:   arith.extf %[[REV]] : vector<16xbf16> to vector<16xf32>
 // CHECK: } else {
@@ -178,7 +183,7 @@ func.func @read_tile_run(%x: memref<?x?x?xbf16>, %b: index, %pos: index, %len: i
 // CHECK-LABEL: func.func @write_tile_run
 // CHECK: scf.if
 // CHECK:   arith.truncf %{{.*}} : vector<16xf32> to vector<16xf16>
-// CHECK:   vector.store %{{.*}} : memref<?x?xf16>, vector<16xf16>
+// CHECK:   vector.store %{{.*}} {alignment = 16 : i64} : memref<?x?xf16>, vector<16xf16>
 // CHECK: } else {
 func.func @write_tile_run(%y: memref<?x?xf16>, %v: vector<16xf32>, %pos: index, %len: index) {
   %c0 = arith.constant 0 : index
