@@ -45,7 +45,9 @@ typedef enum swr_status {
   /** The launch description is not valid JSON. */
   SWR_ERROR_INVALID_JSON = 5,
   /** The launch description is JSON but not a valid swr-launch-v1. */
-  SWR_ERROR_INVALID_LAUNCH_DESCRIPTION = 6
+  SWR_ERROR_INVALID_LAUNCH_DESCRIPTION = 6,
+  /** The compiler rejected a spec (libswr's compiler API). */
+  SWR_ERROR_COMPILE = 7
 } swr_status;
 
 /** The maximum memref rank. */

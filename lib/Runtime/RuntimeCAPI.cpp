@@ -37,6 +37,8 @@ int invalidArgument(std::string message) {
 
 } // namespace
 
+int swr::runtime::reportStatus(const Status &status) { return report(status); }
+
 extern "C" {
 
 const char *swr_last_error(void) { return lastError.c_str(); }

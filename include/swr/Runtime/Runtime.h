@@ -136,6 +136,7 @@ enum class StatusCode : int {
   DriverError = SWR_ERROR_DRIVER,
   InvalidJson = SWR_ERROR_INVALID_JSON,
   InvalidLaunchDescription = SWR_ERROR_INVALID_LAUNCH_DESCRIPTION,
+  CompileError = SWR_ERROR_COMPILE,
 };
 
 /// A result without exceptions: a code and, on failure, a message.
@@ -200,6 +201,11 @@ Status memsetD8(void *dst, unsigned char value, size_t bytes);
 Status synchronize();
 Status eventTimerBegin(void *stream);
 Status eventTimerEnd(void *stream, float *milliseconds);
+
+/// Records `status` as the calling thread's swr_last_error message (when it
+/// is a failure) and returns its C status code; other C APIs of libswr
+/// report their errors through it too.
+int reportStatus(const Status &status);
 
 } // namespace runtime
 } // namespace swr

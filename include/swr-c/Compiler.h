@@ -1,0 +1,65 @@
+/*===- swr-c/Compiler.h - C API of the swr compiler ---------------*- C -*-===*
+ *
+ * Compiles swr specs (MLIR text holding one swr.scan per function) to PTX
+ * with a launch description, or to a CPU kernel run through the host JIT.
+ * Errors: a nonzero swr_status; swr_last_error() (swr-c/Runtime.h) has the
+ * message, with the spec's diagnostics and their locations.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#ifndef SWR_C_COMPILER_H
+#define SWR_C_COMPILER_H
+
+#include "swr-c/Runtime.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** The compiler's build id, recorded in every launch description. */
+SWR_RUNTIME_EXPORT const char *swr_build_id(void);
+
+/** Options of swr_compile_ptx; zero-initialise, then set what differs:
+ *  NULL strings and 0 numbers take the defaults (sm_90a, fma, 128, 16). */
+typedef struct swr_compile_options {
+  const char *function; /* default: the first function of the spec */
+  const char *chip;
+  const char *strategy; /* "fma" or "matrix" */
+  int64_t block_size;
+  int64_t time_chunk; /* < 0: no time chunks */
+} swr_compile_options;
+
+/** Compiles `spec` to PTX and its JSON launch description. Both strings are
+ *  NUL-terminated, allocated here, and released with swr_free. */
+SWR_RUNTIME_EXPORT int swr_compile_ptx(const char *spec, size_t spec_size,
+                                       const swr_compile_options *options,
+                                       char **ptx, char **launch_json);
+
+/** A spec compiled for the CPU (opaque). */
+typedef struct swr_host_kernel swr_host_kernel;
+
+/** Compiles function `function` (NULL: the first) of `spec` for the CPU.
+ *  `strategy`: NULL or "matrix" (L u as outer products) or "fma". */
+SWR_RUNTIME_EXPORT int swr_host_compile(const char *spec, size_t spec_size,
+                                        const char *function,
+                                        const char *strategy,
+                                        swr_host_kernel **out);
+
+/** Runs a host kernel on host memrefs, one per function argument. */
+SWR_RUNTIME_EXPORT int swr_host_invoke(swr_host_kernel *kernel,
+                                       const swr_memref *args,
+                                       int32_t num_args);
+
+SWR_RUNTIME_EXPORT void swr_host_destroy(swr_host_kernel *kernel);
+
+/** Releases a string returned by this API. */
+SWR_RUNTIME_EXPORT void swr_free(void *pointer);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SWR_C_COMPILER_H */

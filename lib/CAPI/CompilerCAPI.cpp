@@ -1,0 +1,168 @@
+//===- CompilerCAPI.cpp - C API of the swr compiler -----------------------===//
+
+#include "swr-c/Compiler.h"
+
+#include "swr/InitAllDialects.h"
+#include "swr/Runtime/Runtime.h"
+#include "swr/Target/Cuda/PtxCompiler.h"
+#include "swr/Target/Host/HostJit.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/Support/SourceMgr.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
+
+using namespace mlir;
+using ::swr::runtime::Status;
+using ::swr::runtime::StatusCode;
+
+struct swr_host_kernel {
+  std::unique_ptr<MLIRContext> context;
+  std::unique_ptr<mlir::swr::HostKernel> kernel;
+  int32_t numArgs = 0;
+};
+
+namespace {
+
+int fail(StatusCode code, std::string message) {
+  return ::swr::runtime::reportStatus(Status(code, std::move(message)));
+}
+
+std::unique_ptr<MLIRContext> makeContext() {
+  DialectRegistry registry;
+  mlir::swr::registerAllDialects(registry);
+  auto context = std::make_unique<MLIRContext>(registry);
+  context->loadAllAvailableDialects();
+  return context;
+}
+
+/// Parses `spec`, collecting diagnostics (with locations) into `error`.
+OwningOpRef<ModuleOp> parseSpec(MLIRContext &context, const char *spec,
+                                size_t size, std::string &error) {
+  llvm::raw_string_ostream os(error);
+  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
+    os << diag.getLocation() << ": " << diag << "\n";
+    return success();
+  });
+  return parseSourceString<ModuleOp>(llvm::StringRef(spec, size), &context,
+                                     "spec");
+}
+
+/// The named function, or the first one.
+std::string functionName(ModuleOp module, const char *requested) {
+  if (requested && *requested)
+    return requested;
+  auto funcs = module.getOps<func::FuncOp>();
+  return funcs.empty() ? std::string() : (*funcs.begin()).getSymName().str();
+}
+
+char *copyString(const std::string &text) {
+  char *copy = static_cast<char *>(std::malloc(text.size() + 1));
+  std::memcpy(copy, text.c_str(), text.size() + 1);
+  return copy;
+}
+
+} // namespace
+
+extern "C" {
+
+const char *swr_build_id(void) { return mlir::swr::compilerBuildId().data(); }
+
+int swr_compile_ptx(const char *spec, size_t spec_size,
+                    const swr_compile_options *options, char **ptx,
+                    char **launch_json) {
+  if (!spec || !ptx || !launch_json)
+    return fail(StatusCode::InvalidArgument,
+                "swr_compile_ptx: spec, ptx and launch_json must not be NULL");
+  std::unique_ptr<MLIRContext> context = makeContext();
+  std::string error;
+  OwningOpRef<ModuleOp> module = parseSpec(*context, spec, spec_size, error);
+  if (!module)
+    return fail(StatusCode::CompileError, "cannot parse the spec:\n" + error);
+  swr_compile_options defaults{};
+  const swr_compile_options &o = options ? *options : defaults;
+  mlir::swr::GpuPipelineOptions pipeline;
+  if (o.chip)
+    pipeline.chip = o.chip;
+  if (o.strategy)
+    pipeline.strategy = o.strategy;
+  if (o.block_size > 0)
+    pipeline.blockSize = o.block_size;
+  if (o.time_chunk != 0)
+    pipeline.timeChunk = o.time_chunk < 0 ? 0 : o.time_chunk;
+  std::string name = functionName(*module, o.function);
+  auto kernel = mlir::swr::compileToPtx(*module, name, pipeline);
+  if (!kernel)
+    return fail(StatusCode::CompileError, llvm::toString(kernel.takeError()));
+  *ptx = copyString(kernel->ptx);
+  *launch_json = copyString(kernel->launchJson);
+  return SWR_SUCCESS;
+}
+
+int swr_host_compile(const char *spec, size_t spec_size, const char *function,
+                     const char *strategy, swr_host_kernel **out) {
+  if (!spec || !out)
+    return fail(StatusCode::InvalidArgument,
+                "swr_host_compile: spec and out must not be NULL");
+  auto result = std::make_unique<swr_host_kernel>();
+  result->context = makeContext();
+  std::string error;
+  OwningOpRef<ModuleOp> module =
+      parseSpec(*result->context, spec, spec_size, error);
+  if (!module)
+    return fail(StatusCode::CompileError, "cannot parse the spec:\n" + error);
+  std::string name = functionName(*module, function);
+  auto func = module->lookupSymbol<func::FuncOp>(name);
+  if (!func)
+    return fail(StatusCode::CompileError,
+                "no function @" + name + " in the spec");
+  result->numArgs = static_cast<int32_t>(func.getNumArguments());
+  mlir::swr::HostPipelineOptions options;
+  if (strategy)
+    options.strategy = strategy;
+  auto kernel = mlir::swr::HostKernel::compile(*module, name, options);
+  if (!kernel)
+    return fail(StatusCode::CompileError, llvm::toString(kernel.takeError()));
+  result->kernel = std::move(*kernel);
+  *out = result.release();
+  return SWR_SUCCESS;
+}
+
+int swr_host_invoke(swr_host_kernel *kernel, const swr_memref *args,
+                    int32_t num_args) {
+  if (!kernel || (!args && num_args))
+    return fail(StatusCode::InvalidArgument,
+                "swr_host_invoke: kernel and args must not be NULL");
+  if (num_args != kernel->numArgs)
+    return fail(StatusCode::InvalidArgument,
+                "swr_host_invoke: the kernel takes " +
+                    std::to_string(kernel->numArgs) + " memrefs, got " +
+                    std::to_string(num_args));
+  std::vector<mlir::swr::MemRefDescriptor> descriptors;
+  for (int32_t i = 0; i < num_args; ++i) {
+    const swr_memref &m = args[i];
+    if (m.rank < 0 || m.rank > SWR_MAX_RANK)
+      return fail(StatusCode::InvalidArgument,
+                  "swr_host_invoke: argument " + std::to_string(i) +
+                      " has rank " + std::to_string(m.rank));
+    descriptors.emplace_back(m.data, llvm::ArrayRef<int64_t>(m.sizes, m.rank),
+                             llvm::ArrayRef<int64_t>(m.strides, m.rank));
+  }
+  std::vector<mlir::swr::MemRefDescriptor *> pointers;
+  for (mlir::swr::MemRefDescriptor &d : descriptors)
+    pointers.push_back(&d);
+  if (llvm::Error error = kernel->kernel->invoke(pointers))
+    return fail(StatusCode::CompileError, llvm::toString(std::move(error)));
+  return SWR_SUCCESS;
+}
+
+void swr_host_destroy(swr_host_kernel *kernel) { delete kernel; }
+
+void swr_free(void *pointer) { std::free(pointer); }
+
+} // extern "C"

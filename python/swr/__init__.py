@@ -1,0 +1,14 @@
+"""swr: linear-recurrence kernels compiled by the SWR compiler.
+
+Pure Python over libswr's C API (ctypes). The core imports neither torch
+nor cupy.
+"""
+
+from .compiler import HostKernel, PtxKernel, build_id, compile_ptx
+from .errors import (ArgumentError, CompileError, LibraryNotFoundError,
+                     SwrError)
+from .spec import ScanSpec
+
+__all__ = ["ArgumentError", "CompileError", "HostKernel",
+           "LibraryNotFoundError", "PtxKernel", "ScanSpec", "SwrError",
+           "build_id", "compile_ptx"]

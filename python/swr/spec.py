@@ -1,0 +1,84 @@
+"""ScanSpec: the explicit description of a swr.scan kernel, as MLIR text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import ArgumentError
+
+LAYOUTS = {"bhdl": 4, "bthd": 4, "bct": 3}
+DTYPES = ("f32", "bf16", "f16")
+
+
+@dataclass(frozen=True)
+class ScanSpec:
+    """h[t] = a[t] * h[t-1] + x[t] over a window; shapes stay runtime values.
+
+    window: "full", "bands<k>", "bands<k, tile>" or "exact<W>".
+    layout: "bhdl" ([B,H,D,L]), "bthd" ([B,T,H,D]) or "bct" ([B,C,T]).
+    sharing: "per_head" (not for bct) or "per_channel".
+    """
+
+    window: str = "full"
+    layout: str = "bhdl"
+    sharing: str = "per_head"
+    reverse: bool = False
+    init: bool = False
+    final: bool = False
+    dtype_in: str = "f32"
+    dtype_out: str = "f32"
+    dtype_state: str = "f32"
+    name: str = "kernel"
+
+    def __post_init__(self) -> None:
+        if self.layout not in LAYOUTS:
+            raise ArgumentError(f"layout: expected one of {sorted(LAYOUTS)}, "
+                                f"got {self.layout!r}")
+        if self.sharing not in ("per_head", "per_channel"):
+            raise ArgumentError("sharing: expected 'per_head' or "
+                                f"'per_channel', got {self.sharing!r}")
+        if self.layout == "bct" and self.sharing == "per_head":
+            raise ArgumentError("sharing: layout 'bct' has no head axis; "
+                                "expected 'per_channel', got 'per_head'")
+        for field in ("dtype_in", "dtype_out", "dtype_state"):
+            value = getattr(self, field)
+            if value not in DTYPES:
+                raise ArgumentError(f"{field}: expected one of {DTYPES}, "
+                                    f"got {value!r}")
+
+    @property
+    def rank(self) -> int:
+        return LAYOUTS[self.layout]
+
+    def _memref(self, rank: int, dtype: str) -> str:
+        return "memref<" + "?x" * rank + dtype + ">"
+
+    def operand_roles(self) -> list[str]:
+        """The kernel's arguments, in order."""
+        roles = ["decay", "input", "output"]
+        if self.init:
+            roles.append("init")
+        if self.final:
+            roles.append("final")
+        return roles
+
+    def mlir(self) -> str:
+        decay_rank = 3 if self.sharing == "per_head" else self.rank
+        a = self._memref(decay_rank, self.dtype_in)
+        x = self._memref(self.rank, self.dtype_in)
+        y = self._memref(self.rank, self.dtype_out)
+        s = self._memref(self.rank - 1, self.dtype_state)
+        args = [f"%a: {a}", f"%x: {x}", f"%y: {y}"]
+        clauses = [f"decay(%a : {a})", f"input(%x : {x})"]
+        if self.init:
+            args.append(f"%h0: {s}")
+            clauses.append(f"init(%h0 : {s})")
+        clauses.append(f"output(%y : {y})")
+        if self.final:
+            args.append(f"%hT: {s}")
+            clauses.append(f"final(%hT : {s})")
+        reverse = " reverse" if self.reverse else ""
+        return (f"func.func @{self.name}({', '.join(args)}) {{\n"
+                f"  swr.scan {self.window} layout {self.layout} "
+                f"sharing {self.sharing}{reverse}\n"
+                f"      {' '.join(clauses)}\n  return\n}}\n")
