@@ -120,27 +120,11 @@ ScanBinding bindScan(ModuleOp module) {
       fail("@" + func.getSymName() + " holds " + llvm::Twine(scans.size()) +
            " swr.scan ops; swr-run checks functions with one");
     ScanBinding binding{scans.front(), func, {}};
-    ScanOp scan = binding.scan;
-    std::pair<Value, check::Role> operands[] = {
-        {scan.getDecay(), check::Role::Decay},
-        {scan.getInput(), check::Role::Input},
-        {scan.getInit(), check::Role::Init},
-        {scan.getSeqOffsets(), check::Role::SeqOffsets},
-        {scan.getOutput(), check::Role::Output},
-        {scan.getFinalState(), check::Role::Final}};
-    for (BlockArgument argument : func.getArguments()) {
-      auto *it = llvm::find_if(
-          operands, [&](auto &operand) { return operand.first == argument; });
-      if (it == std::end(operands))
-        fail("argument #" + llvm::Twine(argument.getArgNumber()) + " of @" +
-             func.getSymName() + " is not an operand of its swr.scan");
-      binding.roles.push_back(it->second);
-    }
-    for (auto &[value, role] : operands)
-      if (value && !isa<BlockArgument>(value))
-        fail(llvm::Twine("the ") + check::roleName(role) +
-             " operand of swr.scan must be an argument of @" +
-             func.getSymName());
+    auto roles = getKernelArgumentRoles(binding.scan, func.getBody().front());
+    if (!roles)
+      fail("@" + func.getSymName() + ": " + llvm::toString(roles.takeError()));
+    for (StringRef role : *roles)
+      binding.roles.push_back(*check::parseRole(role));
     return binding;
   }
   fail(functionName.empty()

@@ -44,21 +44,12 @@ bindScan(func::FuncOp func) {
     return error("@" + func.getSymName() + ": expected one swr.scan, got " +
                  llvm::Twine(scans.size()));
   ScanOp scan = scans.front();
-  std::pair<Value, const char *> operands[] = {
-      {scan.getDecay(), "decay"},   {scan.getInput(), "input"},
-      {scan.getInit(), "init"},     {scan.getSeqOffsets(), "seq_offsets"},
-      {scan.getOutput(), "output"}, {scan.getFinalState(), "final"}};
-  std::vector<std::string> roles;
-  for (BlockArgument argument : func.getArguments()) {
-    auto *it = llvm::find_if(
-        operands, [&](auto &operand) { return operand.first == argument; });
-    if (it == std::end(operands))
-      return error("argument #" + llvm::Twine(argument.getArgNumber()) +
-                   " of @" + func.getSymName() +
-                   " is not an operand of its swr.scan");
-    roles.push_back(it->second);
-  }
-  return std::make_pair(scan, roles);
+  auto roles = getKernelArgumentRoles(scan, func.getBody().front());
+  if (!roles)
+    return error("@" + func.getSymName() + ": " +
+                 llvm::toString(roles.takeError()));
+  std::vector<std::string> names(roles->begin(), roles->end());
+  return std::make_pair(scan, names);
 }
 
 llvm::json::Object describeScan(ScanOp scan) {

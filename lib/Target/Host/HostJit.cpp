@@ -29,12 +29,6 @@ using namespace mlir::swr;
 
 namespace {
 
-float floatOf(uint32_t bits) {
-  float value;
-  std::memcpy(&value, &bits, sizeof(value));
-  return value;
-}
-
 // The helpers pass 16-bit values in the low bits of xmm0, like _Float16.
 _Float16 truncsfbf2(float value) {
   uint16_t bits = ::swr::reference::toBF16Bits(value);
@@ -56,7 +50,7 @@ float extendhfsf2(_Float16 value) {
 float extendbfsf2(_Float16 value) {
   uint16_t bits;
   std::memcpy(&bits, &value, sizeof(bits));
-  return floatOf(static_cast<uint32_t>(bits) << 16);
+  return ::swr::reference::fromBF16Bits(bits);
 }
 
 llvm::orc::SymbolMap conversionSymbols(llvm::orc::MangleAndInterner mangle) {

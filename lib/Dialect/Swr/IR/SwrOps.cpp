@@ -203,6 +203,32 @@ void ScanOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
   patterns.add<WindowCoveringLengthIsFull>(context);
 }
 
+llvm::Expected<SmallVector<StringRef>>
+mlir::swr::getKernelArgumentRoles(ScanOp scan, Block &entry) {
+  std::pair<Value, StringRef> operands[] = {
+      {scan.getDecay(), "decay"},   {scan.getInput(), "input"},
+      {scan.getInit(), "init"},     {scan.getSeqOffsets(), "seq_offsets"},
+      {scan.getOutput(), "output"}, {scan.getFinalState(), "final"}};
+  auto error = [](const llvm::Twine &message) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+  };
+  for (auto &[value, role] : operands)
+    if (value && !(isa<BlockArgument>(value) &&
+                   cast<BlockArgument>(value).getOwner() == &entry))
+      return error("the " + role +
+                   " operand of swr.scan must be an argument of the function");
+  SmallVector<StringRef> roles;
+  for (BlockArgument argument : entry.getArguments()) {
+    auto *it = llvm::find_if(
+        operands, [&](auto &operand) { return operand.first == argument; });
+    if (it == std::end(operands))
+      return error("argument #" + llvm::Twine(argument.getArgNumber()) +
+                   " is not an operand of the function's swr.scan");
+    roles.push_back(it->second);
+  }
+  return roles;
+}
+
 //===----------------------------------------------------------------------===//
 // Block-level ops
 //===----------------------------------------------------------------------===//

@@ -47,7 +47,6 @@ FailureOr<std::pair<int64_t, int64_t>> boundOf(Value upper) {
 /// Replaces `loop` (inside a kernel) by one iteration per thread.
 LogicalResult distributeLoop(scf::ParallelOp loop) {
   ImplicitLocOpBuilder b(loop.getLoc(), loop);
-  Value zero = arith::ConstantIndexOp::create(b, 0);
   for (Value lower : loop.getLowerBound())
     if (getConstantIntValue(lower) != 0)
       return loop.emitOpError() << "swr-distribute: expected lower bounds 0";
@@ -83,7 +82,6 @@ LogicalResult distributeLoop(scf::ParallelOp loop) {
     mapping.map(iv, index);
   for (Operation &op : loop.getBody()->without_terminator())
     b.clone(op, mapping);
-  (void)zero;
   loop.erase();
   return success();
 }

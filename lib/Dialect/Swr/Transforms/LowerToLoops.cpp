@@ -495,24 +495,6 @@ Value isAligned(ImplicitLocOpBuilder &b, Value memref, ValueRange indices,
                                arith::ConstantIndexOp::create(b, 0));
 }
 
-/// Whether the tile lies wholly inside the sequence and the channel axis.
-template <typename TileOp>
-Value isFullTile(ImplicitLocOpBuilder &b, TileOp op, Value memref) {
-  Value steps = arith::ConstantIndexOp::create(b, op.getTileSteps());
-  Value end = arith::AddIOp::create(b, op.getPosition(), steps);
-  Value full =
-      arith::CmpIOp::create(b, arith::CmpIPredicate::ule, end, op.getLength());
-  if (std::optional<int64_t> axis = op.getChannelAxis()) {
-    Value dim = memref::DimOp::create(b, memref, *axis);
-    Value inside = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
-                                         op.getIndices()[*axis], dim);
-    full = arith::AndIOp::create(b, full, inside);
-  }
-  auto type = cast<MemRefType>(memref.getType());
-  Value aligned = isAligned(b, memref, runStart(b, op), runAlignment(op, type));
-  return arith::AndIOp::create(b, full, aligned);
-}
-
 /// Indices of the first element in memory of a full contiguous tile.
 template <typename TileOp>
 SmallVector<Value> runStart(ImplicitLocOpBuilder &b, TileOp op) {
@@ -529,6 +511,26 @@ SmallVector<Value> runStart(ImplicitLocOpBuilder &b, TileOp op) {
   return indices;
 }
 
+/// Whether the tile lies wholly inside the sequence and the channel axis,
+/// and its run, starting at `start`, is aligned for vector accesses.
+template <typename TileOp>
+Value isFullTile(ImplicitLocOpBuilder &b, TileOp op, Value memref,
+                 ValueRange start) {
+  Value steps = arith::ConstantIndexOp::create(b, op.getTileSteps());
+  Value end = arith::AddIOp::create(b, op.getPosition(), steps);
+  Value full =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::ule, end, op.getLength());
+  if (std::optional<int64_t> axis = op.getChannelAxis()) {
+    Value dim = memref::DimOp::create(b, memref, *axis);
+    Value inside = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
+                                         op.getIndices()[*axis], dim);
+    full = arith::AndIOp::create(b, full, inside);
+  }
+  auto type = cast<MemRefType>(memref.getType());
+  Value aligned = isAligned(b, memref, start, runAlignment(op, type));
+  return arith::AndIOp::create(b, full, aligned);
+}
+
 Value reversed(ImplicitLocOpBuilder &b, Value vector) {
   int64_t n = cast<VectorType>(vector.getType()).getDimSize(0);
   SmallVector<int64_t> mask;
@@ -539,11 +541,11 @@ Value reversed(ImplicitLocOpBuilder &b, Value vector) {
 
 /// A full contiguous tile in one vector load (a GPU thread's 32 bytes of
 /// bf16 in one or two instructions instead of 16 scalar loads).
-Value loadRun(ImplicitLocOpBuilder &b, ReadTileOp op) {
+Value loadRun(ImplicitLocOpBuilder &b, ReadTileOp op, ValueRange start) {
   MemRefType memref = op.getSource().getType();
   auto runType = VectorType::get({op.getTileSteps()}, memref.getElementType());
   Value run = vector::LoadOp::create(
-      b, runType, op.getSource(), runStart(b, op), /*nontemporal=*/false,
+      b, runType, op.getSource(), start, /*nontemporal=*/false,
       llvm::MaybeAlign(runAlignment(op, memref)));
   if (op.getReverse())
     run = reversed(b, run);
@@ -589,11 +591,12 @@ void lowerReadTile(ReadTileOp op) {
   ImplicitLocOpBuilder b(op.getLoc(), op);
   Value tile;
   if (isContiguousRun(op, op.getSource().getType())) {
+    SmallVector<Value> start = runStart(b, op);
     auto ifOp = scf::IfOp::create(
-        b, isFullTile(b, op, op.getSource()),
+        b, isFullTile(b, op, op.getSource(), start),
         [&](OpBuilder &then, Location loc) {
           ImplicitLocOpBuilder inner(loc, then);
-          scf::YieldOp::create(inner, loadRun(inner, op));
+          scf::YieldOp::create(inner, loadRun(inner, op, start));
         },
         [&](OpBuilder &otherwise, Location loc) {
           ImplicitLocOpBuilder inner(loc, otherwise);
@@ -607,7 +610,7 @@ void lowerReadTile(ReadTileOp op) {
   op.erase();
 }
 
-void storeRun(ImplicitLocOpBuilder &b, WriteTileOp op) {
+void storeRun(ImplicitLocOpBuilder &b, WriteTileOp op, ValueRange start) {
   MemRefType memref = op.getDest().getType();
   int64_t n = op.getTileSteps();
   Value run = vector::ShapeCastOp::create(
@@ -617,7 +620,7 @@ void storeRun(ImplicitLocOpBuilder &b, WriteTileOp op) {
         b, VectorType::get({n}, memref.getElementType()), run);
   if (op.getReverse())
     run = reversed(b, run);
-  vector::StoreOp::create(b, run, op.getDest(), runStart(b, op),
+  vector::StoreOp::create(b, run, op.getDest(), start,
                           /*nontemporal=*/false,
                           llvm::MaybeAlign(runAlignment(op, memref)));
 }
@@ -648,11 +651,12 @@ void storeMasked(ImplicitLocOpBuilder &b, WriteTileOp op) {
 void lowerWriteTile(WriteTileOp op) {
   ImplicitLocOpBuilder b(op.getLoc(), op);
   if (isContiguousRun(op, op.getDest().getType())) {
+    SmallVector<Value> start = runStart(b, op);
     scf::IfOp::create(
-        b, isFullTile(b, op, op.getDest()),
+        b, isFullTile(b, op, op.getDest(), start),
         [&](OpBuilder &then, Location loc) {
           ImplicitLocOpBuilder inner(loc, then);
-          storeRun(inner, op);
+          storeRun(inner, op, start);
           scf::YieldOp::create(inner);
         },
         [&](OpBuilder &otherwise, Location loc) {
