@@ -10,7 +10,7 @@ from . import _capi
 from .errors import ArgumentError, CompileError
 from .spec import ScanSpec
 
-_NUMPY_DTYPES = {"float32": "f32", "float16": "f16"}
+_NUMPY_DTYPES = {"float32": "f32", "float16": "f16", "int32": "i32"}
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,8 @@ class HostKernel:
             return self.spec.dtype_in
         if role == "output":
             return self.spec.dtype_out
+        if role == "seq_offsets":
+            return "i32"
         return self.spec.dtype_state
 
     def __call__(self, *arrays) -> None:

@@ -17,6 +17,8 @@ class ScanSpec:
     window: "full", "bands<k>", "bands<k, tile>" or "exact<W>".
     layout: "bhdl" ([B,H,D,L]), "bthd" ([B,T,H,D]) or "bct" ([B,C,T]).
     sharing: "per_head" (not for bct) or "per_channel".
+    packed: variable-length sequences packed into batch 0, delimited by an
+    i32 offsets argument (cu_seqlens).
     """
 
     window: str = "full"
@@ -25,10 +27,11 @@ class ScanSpec:
     reverse: bool = False
     init: bool = False
     final: bool = False
+    packed: bool = False
     dtype_in: str = "f32"
     dtype_out: str = "f32"
     dtype_state: str = "f32"
-    name: str = "kernel"
+    function: str = "kernel"
 
     def __post_init__(self) -> None:
         if self.layout not in LAYOUTS:
@@ -58,6 +61,8 @@ class ScanSpec:
         roles = ["decay", "input", "output"]
         if self.init:
             roles.append("init")
+        if self.packed:
+            roles.append("seq_offsets")
         if self.final:
             roles.append("final")
         return roles
@@ -73,12 +78,15 @@ class ScanSpec:
         if self.init:
             args.append(f"%h0: {s}")
             clauses.append(f"init(%h0 : {s})")
+        if self.packed:
+            args.append("%cu: memref<?xi32>")
+            clauses.append("seq_offsets(%cu : memref<?xi32>)")
         clauses.append(f"output(%y : {y})")
         if self.final:
             args.append(f"%hT: {s}")
             clauses.append(f"final(%hT : {s})")
         reverse = " reverse" if self.reverse else ""
-        return (f"func.func @{self.name}({', '.join(args)}) {{\n"
+        return (f"func.func @{self.function}({', '.join(args)}) {{\n"
                 f"  swr.scan {self.window} layout {self.layout} "
                 f"sharing {self.sharing}{reverse}\n"
                 f"      {' '.join(clauses)}\n  return\n}}\n")
