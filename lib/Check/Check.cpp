@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <functional>
+#include <iterator>
 #include <limits>
 
 namespace swr {
@@ -86,11 +88,13 @@ const Axes &axesOf(Layout layout) {
   return bhdl;
 }
 
-static const char *const roleNames[] = {"decay",       "input",  "init",
-                                        "seq_offsets", "output", "final"};
+static const char *const roleNames[] = {
+    "decay",      "input",      "init",        "seq_offsets",
+    "output",     "final",      "grad_output", "grad_final",
+    "grad_input", "grad_decay", "grad_init"};
 
 std::optional<Role> parseRole(std::string_view name) {
-  for (int i = 0; i < 6; ++i)
+  for (int i = 0; i < static_cast<int>(std::size(roleNames)); ++i)
     if (name == roleNames[i])
       return static_cast<Role>(i);
   return std::nullopt;
@@ -217,11 +221,16 @@ std::vector<int64_t> Problem::shapeOf(Role role) const {
   switch (role) {
   case Role::Input:
   case Role::Output:
+  case Role::GradOutput:
+  case Role::GradInput:
     return inputShape;
   case Role::Decay:
+  case Role::GradDecay:
     return scan.perHead ? keptShape(inputShape, axes.perHeadDecay) : inputShape;
   case Role::Init:
-  case Role::Final: {
+  case Role::Final:
+  case Role::GradFinal:
+  case Role::GradInit: {
     std::vector<int64_t> shape = keptShape(inputShape, axes.state);
     if (!seqLens.empty())
       shape[0] = static_cast<int64_t>(seqLens.size());
@@ -247,12 +256,28 @@ Tensor &Problem::tensor(Role role) {
     return output;
   case Role::Final:
     return final;
+  case Role::GradOutput:
+    return gradOutput;
+  case Role::GradFinal:
+    return gradFinal;
+  case Role::GradInput:
+    return gradInput;
+  case Role::GradDecay:
+    return gradDecay;
+  case Role::GradInit:
+    return gradInit;
   }
   return input;
 }
 
+namespace {
+void computeReference(const Problem &p, bool onSeen, std::vector<double> &y,
+                      std::vector<double> &final);
+} // namespace
+
 void Problem::prepare(ref::DecayRegime regime, uint64_t seed) {
-  for (Tensor *t : {&decay, &input, &init, &offsets, &output, &final})
+  for (Tensor *t : {&decay, &input, &init, &offsets, &output, &final,
+                    &gradOutput, &gradFinal, &gradInput, &gradDecay, &gradInit})
     *t = Tensor();
   for (const ScanDescription::Param &param : scan.params)
     tensor(param.role).allocate(param.storage, shapeOf(param.role));
@@ -271,8 +296,24 @@ void Problem::prepare(ref::DecayRegime regime, uint64_t seed) {
       offsets.store(static_cast<int64_t>(i) + 1, static_cast<double>(start));
     }
   }
-  output.poison();
-  final.poison();
+  if (!scan.gradient) {
+    output.poison();
+    final.poison();
+    return;
+  }
+  for (int64_t i = 0; i < gradOutput.size(); ++i)
+    gradOutput.store(i, random.normal());
+  for (int64_t i = 0; i < gradFinal.size(); ++i)
+    gradFinal.store(i, random.normal());
+  if (output.size()) {
+    std::vector<double> y, unusedFinal;
+    computeReference(*this, /*onSeen=*/true, y, unusedFinal);
+    for (int64_t i = 0; i < output.size(); ++i)
+      output.store(i, y[i]);
+  }
+  gradInput.poison();
+  gradDecay.poison();
+  gradInit.poison();
 }
 
 //===----------------------------------------------------------------------===//
@@ -301,23 +342,28 @@ std::vector<Sequence> sequencesOf(const Problem &p) {
   return sequences;
 }
 
-/// The float64 reference on `exact` or `seen` inputs, shaped like the
-/// output and the final state.
-void computeReference(const Problem &p, bool onSeen, std::vector<double> &y,
-                      std::vector<double> &final) {
+/// Where one channel of one sequence lives in the operand tensors.
+struct ChannelView {
+  const Sequence *seq;
+  int64_t xOffset, xStride; // input-shaped tensors
+  int64_t aOffset, aStride; // decay-shaped tensors
+  int64_t sOffset;          // state-shaped tensors
+};
+
+/// Calls `visit` for every channel of every sequence of `p`.
+void forEachChannel(const Problem &p,
+                    const std::function<void(const ChannelView &)> &visit) {
   const Axes &axes = axesOf(p.scan.layout);
-  auto pick = [&](const Tensor &t) -> const std::vector<double> & {
-    return onSeen ? t.seen : t.exact;
-  };
-  const std::vector<double> &a = pick(p.decay);
-  const std::vector<double> &x = pick(p.input);
-  const std::vector<double> &h0 = pick(p.init);
-  y.assign(p.output.size(), 0.0);
-  final.assign(p.final.size(), 0.0);
   std::vector<int64_t> xStrides = p.input.strides();
-  std::vector<int64_t> aStrides = p.decay.strides();
-  std::vector<int64_t> sStrides =
-      p.init.size() ? p.init.strides() : p.final.strides();
+  Problem shapes; // strides of the decay and state shapes
+  shapes.scan = p.scan;
+  shapes.inputShape = p.inputShape;
+  shapes.seqLens = p.seqLens;
+  Tensor decayShape, stateShape;
+  decayShape.shape = shapes.shapeOf(Role::Decay);
+  stateShape.shape = shapes.shapeOf(Role::Init);
+  std::vector<int64_t> aStrides = decayShape.strides();
+  std::vector<int64_t> sStrides = stateShape.strides();
   int64_t heads = p.inputShape[axes.head];
   int64_t channels = axes.channel >= 0 ? p.inputShape[axes.channel] : 1;
   int64_t aTimeStride = xStrides[axes.time];
@@ -344,20 +390,83 @@ void computeReference(const Problem &p, bool onSeen, std::vector<double> &y,
           for (size_t d = 0; d < axes.perHeadDecay.size(); ++d)
             aOffset += index[axes.perHeadDecay[d]] * aStrides[d];
         }
-        int64_t sOffset = seq.state * (sStrides.empty() ? 0 : sStrides[0]);
-        for (size_t d = 1; d < axes.state.size() && !sStrides.empty(); ++d)
+        int64_t sOffset = seq.state * sStrides[0];
+        for (size_t d = 1; d < axes.state.size(); ++d)
           sOffset += index[axes.state[d]] * sStrides[d];
-        double finalState = 0;
-        ref::scanSequence(a.data() + aOffset, aTimeStride, x.data() + xOffset,
-                          xStrides[axes.time], seq.length, p.scan.window,
-                          p.scan.reverse,
-                          p.init.size() ? h0.data() + sOffset : nullptr,
-                          y.data() + xOffset, xStrides[axes.time], &finalState);
-        if (p.final.size())
-          final[sOffset] = finalState;
+        visit({&seq, xOffset, xStrides[axes.time], aOffset, aTimeStride,
+               sOffset});
       }
     }
   }
+}
+
+const std::vector<double> &valuesOf(const Tensor &t, bool onSeen) {
+  return onSeen ? t.seen : t.exact;
+}
+
+/// The float64 reference on `exact` or `seen` inputs, shaped like the
+/// output and the final state.
+void computeReference(const Problem &p, bool onSeen, std::vector<double> &y,
+                      std::vector<double> &final) {
+  const std::vector<double> &a = valuesOf(p.decay, onSeen);
+  const std::vector<double> &x = valuesOf(p.input, onSeen);
+  const std::vector<double> &h0 = valuesOf(p.init, onSeen);
+  y.assign(p.input.size(), 0.0);
+  final.assign(p.final.size(), 0.0);
+  forEachChannel(p, [&](const ChannelView &ch) {
+    double finalState = 0;
+    ref::scanSequence(a.data() + ch.aOffset, ch.aStride, x.data() + ch.xOffset,
+                      ch.xStride, ch.seq->length, p.scan.window, p.scan.reverse,
+                      p.init.size() ? h0.data() + ch.sOffset : nullptr,
+                      y.data() + ch.xOffset, ch.xStride, &finalState);
+    if (p.final.size())
+      final[ch.sOffset] = finalState;
+  });
+}
+
+/// The float64 gradients on `exact` or `seen` operands, shaped like dx, da
+/// (summed over the channels sharing a decay) and dh0. A full window's
+/// kernel forms da from the forward output it is given, so on seen
+/// operands da[t] = dh[t] y[t-1] uses the stored y (dh = dx).
+void computeGradReference(const Problem &p, bool onSeen,
+                          std::vector<double> &dx, std::vector<double> &da,
+                          std::vector<double> &dh0) {
+  const std::vector<double> &a = valuesOf(p.decay, onSeen);
+  const std::vector<double> &x = valuesOf(p.input, onSeen);
+  const std::vector<double> &h0 = valuesOf(p.init, onSeen);
+  const std::vector<double> &dy = valuesOf(p.gradOutput, onSeen);
+  const std::vector<double> &dFinal = valuesOf(p.gradFinal, onSeen);
+  const std::vector<double> &y = valuesOf(p.output, onSeen);
+  bool storedOutput = onSeen && p.output.size() > 0 &&
+                      p.scan.window.kind == ref::WindowKind::Full;
+  dx.assign(p.input.size(), 0.0);
+  da.assign(p.decay.size(), 0.0);
+  dh0.assign(p.gradInit.size(), 0.0);
+  forEachChannel(p, [&](const ChannelView &ch) {
+    int64_t length = ch.seq->length;
+    std::vector<double> channelDa(length);
+    double gradInit = 0;
+    double initial = p.init.size() ? h0[ch.sOffset] : 0.0;
+    ref::scanGradSequence(
+        a.data() + ch.aOffset, ch.aStride, x.data() + ch.xOffset, ch.xStride,
+        length, p.scan.window, p.scan.reverse,
+        p.init.size() ? &initial : nullptr, dy.data() + ch.xOffset, ch.xStride,
+        p.gradFinal.size() ? dFinal.data() + ch.sOffset : nullptr,
+        dx.data() + ch.xOffset, ch.xStride, channelDa.data(), 1, &gradInit);
+    // Logical step q of the channel at physical offset `at(q)`.
+    auto at = [&](int64_t q) { return p.scan.reverse ? length - 1 - q : q; };
+    for (int64_t q = 0; q < length; ++q) {
+      double value = channelDa[at(q)];
+      if (storedOutput) {
+        double before =
+            q == 0 ? initial : y[ch.xOffset + at(q - 1) * ch.xStride];
+        value = dx[ch.xOffset + at(q) * ch.xStride] * before;
+      }
+      da[ch.aOffset + at(q) * ch.aStride] += value;
+    }
+    if (p.gradInit.size())
+      dh0[ch.sOffset] = gradInit;
+  });
 }
 
 ref::DType dtypeOf(Storage storage) {
@@ -379,41 +488,86 @@ void appendRounded(std::vector<double> &to, const std::vector<double> &values,
 
 } // namespace
 
-Result compare(const Problem &p) {
-  std::vector<double> exactY, exactFinal, seenY, seenFinal;
-  computeReference(p, /*onSeen=*/false, exactY, exactFinal);
-  computeReference(p, /*onSeen=*/true, seenY, seenFinal);
+namespace {
 
-  // Outputs and final states count together.
+/// Compares `got` (a kernel's values, concatenated over `tensors`) with
+/// float64 references on exact and on seen inputs.
+Result compareValues(const char *quantity,
+                     const std::vector<const Tensor *> &tensors,
+                     const std::vector<double> &exact,
+                     const std::vector<double> &seen) {
   Result result;
-  std::vector<double> got;
-  for (int64_t i = 0; i < p.output.size(); ++i)
-    got.push_back(p.output.load(i));
-  for (int64_t i = 0; i < p.final.size(); ++i)
-    got.push_back(p.final.load(i));
+  result.quantity = quantity;
+  std::vector<double> got, perfect;
+  bool lowPrecisionOut = false;
+  size_t at = 0;
+  for (const Tensor *t : tensors) {
+    for (int64_t i = 0; i < t->size(); ++i, ++at) {
+      got.push_back(t->load(i));
+      perfect.push_back(ref::roundTo(dtypeOf(t->storage), seen[at]));
+    }
+    lowPrecisionOut |= t->size() && t->storage != Storage::F32;
+  }
   for (double v : got)
     if (!std::isfinite(v))
       ++result.unwritten;
-  std::vector<double> exact = exactY;
-  exact.insert(exact.end(), exactFinal.begin(), exactFinal.end());
-  std::vector<double> seen = seenY;
-  seen.insert(seen.end(), seenFinal.begin(), seenFinal.end());
-  std::vector<double> perfect;
-  appendRounded(perfect, seenY, p.output.storage);
-  appendRounded(perfect, seenFinal, p.final.storage);
-
   auto n = static_cast<int64_t>(got.size());
-  result.length = p.inputShape[axesOf(p.scan.layout).time];
   result.relErr = ref::relativeError(got.data(), exact.data(), n);
   result.floor = ref::relativeError(perfect.data(), exact.data(), n);
   result.relErrSeen = ref::relativeError(got.data(), seen.data(), n);
-  bool lowPrecisionOut = p.output.storage != Storage::F32 ||
-                         (p.final.size() && p.final.storage != Storage::F32);
   bool withinBound = lowPrecisionOut
                          ? result.relErr <= 1.5 * result.floor + 1e-12
                          : result.relErrSeen <= 1e-5;
   result.ok = result.unwritten == 0 && withinBound;
   return result;
+}
+
+double boundRatio(const Result &r) {
+  if (!r.ok)
+    return std::numeric_limits<double>::infinity();
+  return r.relErr / std::max(r.floor, 1e-300);
+}
+
+std::vector<double> concat(std::vector<double> a,
+                           const std::vector<double> &b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+} // namespace
+
+Result compare(const Problem &p) {
+  std::vector<Result> results;
+  if (!p.scan.gradient) {
+    // Outputs and final states count together.
+    std::vector<double> exactY, exactFinal, seenY, seenFinal;
+    computeReference(p, /*onSeen=*/false, exactY, exactFinal);
+    computeReference(p, /*onSeen=*/true, seenY, seenFinal);
+    results.push_back(compareValues("y", {&p.output, &p.final},
+                                    concat(exactY, exactFinal),
+                                    concat(seenY, seenFinal)));
+  } else {
+    std::vector<double> exact[3], seen[3];
+    computeGradReference(p, /*onSeen=*/false, exact[0], exact[1], exact[2]);
+    computeGradReference(p, /*onSeen=*/true, seen[0], seen[1], seen[2]);
+    const char *names[3] = {"dx", "da", "dh0"};
+    const Tensor *tensors[3] = {&p.gradInput, &p.gradDecay, &p.gradInit};
+    for (int i = 0; i < 3; ++i)
+      if (tensors[i]->size())
+        results.push_back(
+            compareValues(names[i], {tensors[i]}, exact[i], seen[i]));
+  }
+  Result worst = results.front();
+  int64_t unwritten = 0;
+  for (const Result &r : results) {
+    unwritten += r.unwritten;
+    if (boundRatio(r) > boundRatio(worst))
+      worst = r;
+  }
+  worst.unwritten = unwritten;
+  worst.ok = worst.ok && unwritten == 0;
+  worst.length = p.inputShape[axesOf(p.scan.layout).time];
+  return worst;
 }
 
 void Summary::add(const Result &result) {
@@ -438,19 +592,22 @@ std::string formatResult(const Result &r, bool json) {
   char line[512];
   if (json)
     std::snprintf(line, sizeof(line),
-                  "{\"decays\":\"%s\",\"length\":%lld,\"rel_err\":%.17g,"
+                  "{\"quantity\":\"%s\",\"decays\":\"%s\",\"length\":%lld,"
+                  "\"rel_err\":%.17g,"
                   "\"floor\":%.17g,\"rel_err_seen_inputs\":%.17g,"
                   "\"unwritten\":%lld,\"ok\":%s}",
-                  ref::regimeName(r.regime), static_cast<long long>(r.length),
-                  r.relErr, r.floor, r.relErrSeen,
-                  static_cast<long long>(r.unwritten), r.ok ? "true" : "false");
+                  r.quantity, ref::regimeName(r.regime),
+                  static_cast<long long>(r.length), r.relErr, r.floor,
+                  r.relErrSeen, static_cast<long long>(r.unwritten),
+                  r.ok ? "true" : "false");
   else
     std::snprintf(line, sizeof(line),
-                  "%-6s L=%-8lld rel_err=%.3e floor=%.3e rel_err_seen=%.3e "
-                  "unwritten=%lld %s",
-                  ref::regimeName(r.regime), static_cast<long long>(r.length),
-                  r.relErr, r.floor, r.relErrSeen,
-                  static_cast<long long>(r.unwritten), r.ok ? "ok" : "FAIL");
+                  "%-3s %-6s L=%-8lld rel_err=%.3e floor=%.3e "
+                  "rel_err_seen=%.3e unwritten=%lld %s",
+                  r.quantity, ref::regimeName(r.regime),
+                  static_cast<long long>(r.length), r.relErr, r.floor,
+                  r.relErrSeen, static_cast<long long>(r.unwritten),
+                  r.ok ? "ok" : "FAIL");
   return line;
 }
 

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <limits>
 #include <stdexcept>
+#include <vector>
 
 namespace swr {
 namespace reference {
@@ -230,6 +231,97 @@ void scanSequence(const double *a, int64_t aStride, const double *x,
   }
   if (finalState)
     *finalState = length == 0 ? init : ops.y[length - 1];
+}
+
+//===----------------------------------------------------------------------===//
+// Backward
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// The channels the backward reads and accumulates into.
+struct GradOperands {
+  Channel<const double> a;
+  Channel<const double> x;
+  const std::vector<double> &dy; // logical order, with the final's gradient
+  Channel<double> dx;
+  Channel<double> da;
+  double &dh0;
+};
+
+/// Reverse mode of runSteps(begin, end, init, firstOutput): the outputs of
+/// steps >= firstOutput each see the chain of states started at `begin`, so
+/// their gradients flow back along it. `initIsH0` says whether `init` was h0
+/// (its gradient is then dh0) or a constant 0.
+void runStepsBackward(const GradOperands &ops, int64_t begin, int64_t end,
+                      double init, bool initIsH0, int64_t firstOutput) {
+  std::vector<double> before(end - begin); // state entering each step
+  double state = init;
+  for (int64_t p = begin; p < end; ++p) {
+    before[p - begin] = state;
+    state = ops.a[p] * state + ops.x[p];
+  }
+  double adjoint = 0.0;
+  for (int64_t p = end - 1; p >= begin; --p) {
+    if (p >= firstOutput)
+      adjoint += ops.dy[p];
+    ops.dx[p] += adjoint;
+    ops.da[p] += adjoint * before[p - begin];
+    adjoint *= ops.a[p];
+  }
+  if (initIsH0)
+    ops.dh0 += adjoint;
+}
+
+} // namespace
+
+void scanGradSequence(const double *a, int64_t aStride, const double *x,
+                      int64_t xStride, int64_t length, const Window &window,
+                      bool reverse, const double *h0, const double *dy,
+                      int64_t dyStride, const double *dFinal, double *dx,
+                      int64_t dxStride, double *da, int64_t daStride,
+                      double *dh0) {
+  checkScanArguments(length, window);
+  double init = h0 ? *h0 : 0.0;
+  Channel<const double> dyChannel(dy, dyStride, length, reverse);
+  std::vector<double> gradOutput(length);
+  for (int64_t p = 0; p < length; ++p)
+    gradOutput[p] = dyChannel[p];
+  // The final state is the output at the last step.
+  if (dFinal && length > 0)
+    gradOutput[length - 1] += *dFinal;
+  double initGradient = 0.0;
+  GradOperands ops{Channel<const double>(a, aStride, length, reverse),
+                   Channel<const double>(x, xStride, length, reverse),
+                   gradOutput,
+                   Channel<double>(dx, dxStride, length, reverse),
+                   Channel<double>(da, daStride, length, reverse),
+                   initGradient};
+  for (int64_t p = 0; p < length; ++p)
+    ops.dx[p] = ops.da[p] = 0.0;
+  switch (window.kind) {
+  case WindowKind::Full:
+    runStepsBackward(ops, 0, length, init, true, 0);
+    break;
+  case WindowKind::Bands:
+    for (int64_t tileStart = 0; tileStart < length; tileStart += window.tile) {
+      int64_t firstTile = tileStart / window.tile - window.size + 1;
+      runStepsBackward(ops, std::max<int64_t>(firstTile, 0) * window.tile,
+                       std::min(length, tileStart + window.tile),
+                       firstTile <= -1 ? init : 0.0, firstTile <= -1,
+                       tileStart);
+    }
+    break;
+  case WindowKind::Exact:
+    for (int64_t p = 0; p < length; ++p) {
+      int64_t first = p - window.size + 1;
+      runStepsBackward(ops, std::max<int64_t>(first, 0), p + 1,
+                       first <= -1 ? init : 0.0, first <= -1, p);
+    }
+    break;
+  }
+  if (dh0)
+    *dh0 = length == 0 ? (dFinal ? *dFinal : 0.0) : initGradient;
 }
 
 //===----------------------------------------------------------------------===//

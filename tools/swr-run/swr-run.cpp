@@ -2,7 +2,7 @@
 //
 //   swr-run spec.mlir --shape 2x4x16x1000 [--lengths 1,17,8193]
 //           [--seq-lens 1,17,300] [--decays near1|spread|near0] [--seed N]
-//           [--target host] [--json]
+//           [--target host] [--grad] [--json]
 //
 // Fills the scan's operands with seeded random data, poisons the outputs
 // with NaN, compiles and runs the spec, and compares every output element
@@ -12,11 +12,18 @@
 // their dtypes. f32 outputs must be within 1e-5 of float64 on the inputs
 // the kernel saw; bf16/f16 outputs within 1.5 x floor of exact float64.
 //
+// With --grad the compiler derives the backward of the scan
+// (swr-derive-backward) and that runs instead: random gradients of the
+// output (and final state) in, dx, da and dh0 checked one by one against a
+// float64 reverse-mode reference. A spec holding an swr.scan_grad runs as
+// such without --grad.
+//
 //===----------------------------------------------------------------------===//
 
 #include "swr/Check/Check.h"
 #include "swr/Dialect/Swr/IR/SwrLayout.h"
 #include "swr/Dialect/Swr/IR/SwrOps.h"
+#include "swr/Dialect/Swr/Transforms/Passes.h"
 #include "swr/InitAllDialects.h"
 #include "swr/Reference/Reference.h"
 #include "swr/Target/Host/HostJit.h"
@@ -24,6 +31,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
@@ -77,6 +85,9 @@ static cl::opt<int64_t>
 static cl::opt<int64_t> blockOption("block", cl::init(16),
                                     cl::desc("Tile length (full/exact)"));
 static cl::opt<bool> jsonOption("json", cl::desc("Print JSON lines"));
+static cl::opt<bool>
+    gradOption("grad", cl::desc("Derive the scan's backward and check its "
+                                "gradients instead of the forward"));
 
 namespace {
 
@@ -85,13 +96,26 @@ namespace {
   std::exit(2);
 }
 
+const char *axesLayoutName(check::Layout layout) {
+  switch (layout) {
+  case check::Layout::BHDL:
+    return "bhdl";
+  case check::Layout::BCT:
+    return "bct";
+  case check::Layout::BTHD:
+    return "bthd";
+  }
+  return "?";
+}
+
 //===----------------------------------------------------------------------===//
 // The scan under test
 //===----------------------------------------------------------------------===//
 
-/// The function holding the scan, and the role of each of its arguments.
+/// The function holding the scan (an swr.scan or swr.scan_grad), and the
+/// role of each of its arguments.
 struct ScanBinding {
-  mutable ScanOp scan;
+  Operation *scan;
   mutable func::FuncOp func;      // op accessors are not const
   SmallVector<check::Role> roles; // one per function argument
 };
@@ -108,17 +132,20 @@ check::Storage storageOf(Type type) {
   return check::Storage::F32;
 }
 
-ScanBinding bindScan(ModuleOp module) {
+ScanBinding bindScan(ModuleOp module, StringRef name) {
   for (auto func : module.getOps<func::FuncOp>()) {
-    if (!functionName.empty() && func.getSymName() != functionName)
+    if (!name.empty() && func.getSymName() != name)
       continue;
-    SmallVector<ScanOp> scans;
-    func.walk([&](ScanOp scan) { scans.push_back(scan); });
+    SmallVector<Operation *> scans;
+    func.walk([&](Operation *op) {
+      if (isa<ScanOp, ScanGradOp>(op))
+        scans.push_back(op);
+    });
     if (scans.empty())
       continue;
     if (scans.size() > 1)
       fail("@" + func.getSymName() + " holds " + llvm::Twine(scans.size()) +
-           " swr.scan ops; swr-run checks functions with one");
+           " scans; swr-run checks functions with one");
     ScanBinding binding{scans.front(), func, {}};
     auto roles = getKernelArgumentRoles(binding.scan, func.getBody().front());
     if (!roles)
@@ -127,13 +154,12 @@ ScanBinding bindScan(ModuleOp module) {
       binding.roles.push_back(*check::parseRole(role));
     return binding;
   }
-  fail(functionName.empty()
-           ? llvm::Twine("no function holds a swr.scan")
-           : llvm::Twine("no function @") + functionName + " with a swr.scan");
+  fail(name.empty() ? llvm::Twine("no function holds a swr.scan")
+                    : llvm::Twine("no function @") + name + " with a swr.scan");
 }
 
-check::ScanDescription describe(const ScanBinding &binding) {
-  ScanOp scan = binding.scan;
+template <typename ScanLikeOp>
+check::ScanDescription describeScan(ScanLikeOp scan) {
   check::ScanDescription description;
   WindowAttr window = scan.getWindow();
   ref::WindowKind kind = window.isFull()    ? ref::WindowKind::Full
@@ -143,11 +169,40 @@ check::ScanDescription describe(const ScanBinding &binding) {
   description.layout = *check::parseLayout(stringifyLayout(scan.getLayout()));
   description.perHead = scan.getSharing() == DecaySharing::per_head;
   description.reverse = scan.getReverse();
+  return description;
+}
+
+check::ScanDescription describe(const ScanBinding &binding) {
+  check::ScanDescription description;
+  if (auto grad = dyn_cast<ScanGradOp>(binding.scan)) {
+    description = describeScan(grad);
+    description.gradient = true;
+  } else {
+    description = describeScan(cast<ScanOp>(binding.scan));
+  }
   for (auto [role, type] :
        llvm::zip(binding.roles, binding.func.getArgumentTypes()))
     description.params.push_back(
         {role, storageOf(cast<MemRefType>(type).getElementType())});
   return description;
+}
+
+/// Adds the backward of every scan function (swr-derive-backward) and
+/// returns the name of the backward of `forward`.
+std::string deriveBackward(ModuleOp module, const ScanBinding &forward) {
+  if (!isa<ScanOp>(forward.scan))
+    fail("--grad: @" + forward.func.getSymName() +
+         " already holds an swr.scan_grad; run it without --grad");
+  PassManager pm(module.getContext());
+  pm.addPass(createSwrDeriveBackward());
+  if (failed(pm.run(module)))
+    fail("--grad: deriving the backward failed");
+  std::string name = (forward.func.getSymName() + "_backward").str();
+  if (!module.lookupSymbol(name))
+    fail("--grad: @" + forward.func.getSymName() + " has no backward (" +
+         stringifyWindowKind(cast<ScanOp>(forward.scan).getWindow().getKind()) +
+         " window)");
+  return name;
 }
 
 SmallVector<int64_t> parseShape(StringRef text) {
@@ -235,7 +290,9 @@ int main(int argc, char **argv) {
   if (!module)
     return 2;
 
-  ScanBinding binding = bindScan(*module);
+  ScanBinding binding = bindScan(*module, functionName);
+  if (gradOption)
+    binding = bindScan(*module, deriveBackward(*module, binding));
   check::Problem problem;
   problem.scan = describe(binding);
   const check::Axes &axes = check::axesOf(problem.scan.layout);
@@ -244,13 +301,13 @@ int main(int argc, char **argv) {
   SmallVector<int64_t> shape = parseShape(shapeOption);
   problem.inputShape.assign(shape.begin(), shape.end());
   if (static_cast<int64_t>(problem.inputShape.size()) != axes.rank)
-    fail("--shape: layout " + stringifyLayout(binding.scan.getLayout()) +
+    fail(llvm::Twine("--shape: layout ") + axesLayoutName(problem.scan.layout) +
          " takes rank " + llvm::Twine(axes.rank) + " " + axes.inputShape +
          ", got " + llvm::Twine(problem.inputShape.size()) + " dimensions");
-  bool packed = binding.scan.getSeqOffsets() != nullptr;
+  bool packed = problem.scan.find(check::Role::SeqOffsets) != nullptr;
   if (!seqLensOption.empty()) {
     if (!packed)
-      fail("--seq-lens: the spec's swr.scan takes no seq_offsets");
+      fail("--seq-lens: the spec's scan takes no seq_offsets");
     int64_t total = 0;
     for (int64_t len : seqLensOption) {
       if (len < 0)
@@ -261,7 +318,7 @@ int main(int argc, char **argv) {
     problem.inputShape[axes.batch] = 1;
     problem.inputShape[axes.time] = total;
   } else if (packed) {
-    fail("--seq-lens: the spec's swr.scan takes seq_offsets; give the "
+    fail("--seq-lens: the spec's scan takes seq_offsets; give the "
          "sequence lengths");
   }
   SmallVector<int64_t> lengths(lengthsOption.begin(), lengthsOption.end());

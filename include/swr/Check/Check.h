@@ -38,8 +38,23 @@ struct Axes {
 };
 const Axes &axesOf(Layout layout);
 
-/// The operands of a scan, in the kernel's argument order.
-enum class Role { Decay, Input, Init, SeqOffsets, Output, Final };
+/// The operands of a scan or of its backward, in the kernel's argument
+/// order. A backward reads the forward's operands (the output only for
+/// full windows) and the gradients of the output and final state, and
+/// writes the gradients of the input, decay and initial state.
+enum class Role {
+  Decay,
+  Input,
+  Init,
+  SeqOffsets,
+  Output,
+  Final,
+  GradOutput,
+  GradFinal,
+  GradInput,
+  GradDecay,
+  GradInit
+};
 std::optional<Role> parseRole(std::string_view name);
 const char *roleName(Role role);
 
@@ -48,6 +63,7 @@ struct ScanDescription {
   Layout layout = Layout::BHDL;
   bool perHead = true;
   bool reverse = false;
+  bool gradient = false; // the kernel is the backward of the scan
   struct Param {
     Role role;
     Storage storage;
@@ -81,16 +97,20 @@ struct Problem {
   std::vector<int64_t> inputShape;
   std::vector<int64_t> seqLens; // a packed batch when non-empty
   Tensor decay, input, init, offsets, output, final;
+  Tensor gradOutput, gradFinal, gradInput, gradDecay, gradInit;
 
   /// The shape each operand takes for `inputShape` (and `seqLens`).
   std::vector<int64_t> shapeOf(Role role) const;
   Tensor &tensor(Role role);
   /// Allocates every operand, fills inputs from `seed` in `regime`, sets
-  /// the offsets of a packed batch, and poisons the outputs with NaN.
+  /// the offsets of a packed batch, and poisons the outputs with NaN. A
+  /// backward's forward output (full windows) holds the float64 forward on
+  /// the inputs as stored, rounded to its type: what a forward kernel saves.
   void prepare(reference::DecayRegime regime, uint64_t seed);
 };
 
 struct Result {
+  const char *quantity = "y"; // what was compared: y, dx, da or dh0
   reference::DecayRegime regime = reference::DecayRegime::Spread;
   int64_t length = 0;
   double relErr = 0, floor = 0, relErrSeen = 0;
@@ -100,7 +120,10 @@ struct Result {
 
 /// Compares the outputs in `problem` with float64 references. bf16/f16
 /// outputs must be within 1.5 x the rounding floor of exact float64; f32
-/// outputs within 1e-5 of float64 on the inputs the kernel saw.
+/// outputs within 1e-5 of float64 on the inputs the kernel saw. The output
+/// and final state count together; a backward's dx, da and dh0 are
+/// compared one by one and the result is the one closest to (or furthest
+/// past) its bound.
 Result compare(const Problem &problem);
 
 /// Folds the results of several runs into the line the runners end with:

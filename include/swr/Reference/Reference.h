@@ -92,6 +92,23 @@ void scanSequence(const double *a, int64_t aStride, const double *x,
                   bool reverse, const double *h0, double *y, int64_t yStride,
                   double *finalState);
 
+/// The backward of scanSequence for one channel (DESIGN.md 1.5), in float64,
+/// straight from the definition: every run of the recurrence that the
+/// forward's outputs see is differentiated in reverse mode, so nothing here
+/// shares an algorithm with the kernels. Given dy (the gradient of y) and
+/// `dFinal` (nullable, the gradient of the final state), writes
+///   dx[t] = dL/dx[t], da[t] = dL/da[t] (for this channel alone) and
+///   *dh0 = dL/dh0 (nullable; with length 0 the final state is h0, so it
+///   receives *dFinal).
+/// Strides and `reverse` as in scanSequence; dx and da must not overlap the
+/// inputs. Cost: that of scanSequence.
+void scanGradSequence(const double *a, int64_t aStride, const double *x,
+                      int64_t xStride, int64_t length, const Window &window,
+                      bool reverse, const double *h0, const double *dy,
+                      int64_t dyStride, const double *dFinal, double *dx,
+                      int64_t dxStride, double *da, int64_t daStride,
+                      double *dh0);
+
 //===----------------------------------------------------------------------===//
 // Transfer operator of one tile
 //===----------------------------------------------------------------------===//

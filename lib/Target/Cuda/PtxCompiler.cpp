@@ -35,15 +35,20 @@ const char *elementName(Type type) {
   return "f32";
 }
 
-/// The scan of `func` and the role of each argument, or an error.
-llvm::Expected<std::pair<ScanOp, std::vector<std::string>>>
+/// The scan (or scan_grad) of `func` and the role of each argument, or an
+/// error.
+llvm::Expected<std::pair<Operation *, std::vector<std::string>>>
 bindScan(func::FuncOp func) {
-  SmallVector<ScanOp> scans;
-  func.walk([&](ScanOp scan) { scans.push_back(scan); });
+  SmallVector<Operation *> scans;
+  func.walk([&](Operation *op) {
+    if (isa<ScanOp, ScanGradOp>(op))
+      scans.push_back(op);
+  });
   if (scans.size() != 1)
-    return error("@" + func.getSymName() + ": expected one swr.scan, got " +
+    return error("@" + func.getSymName() +
+                 ": expected one swr.scan or swr.scan_grad, got " +
                  llvm::Twine(scans.size()));
-  ScanOp scan = scans.front();
+  Operation *scan = scans.front();
   auto roles = getKernelArgumentRoles(scan, func.getBody().front());
   if (!roles)
     return error("@" + func.getSymName() + ": " +
@@ -52,7 +57,8 @@ bindScan(func::FuncOp func) {
   return std::make_pair(scan, names);
 }
 
-llvm::json::Object describeScan(ScanOp scan) {
+template <typename ScanLikeOp>
+llvm::json::Object describeScanLike(ScanLikeOp scan, bool gradient) {
   WindowAttr window = scan.getWindow();
   return llvm::json::Object{
       {"window", stringifyWindowKind(window.getKind())},
@@ -60,7 +66,14 @@ llvm::json::Object describeScan(ScanOp scan) {
       {"tile", window.getTile()},
       {"layout", stringifyLayout(scan.getLayout())},
       {"sharing", stringifyDecaySharing(scan.getSharing())},
-      {"reverse", scan.getReverse()}};
+      {"reverse", scan.getReverse()},
+      {"gradient", gradient}};
+}
+
+llvm::json::Object describeScan(Operation *op) {
+  if (auto grad = dyn_cast<ScanGradOp>(op))
+    return describeScanLike(grad, /*gradient=*/true);
+  return describeScanLike(cast<ScanOp>(op), /*gradient=*/false);
 }
 
 /// Runs `build`'s passes on `module`, collecting diagnostics into an error.

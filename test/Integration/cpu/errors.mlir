@@ -12,7 +12,7 @@
 // STATIC: swr-run: error: input: dimension 2 of the spec is 16 but the run asks for 8
 // NOSHAPE: swr-run: error: --shape: give the input shape
 // REGIME: swr-run: error: --decays: expected near1, spread or near0, got 'warm'
-// PACKED: swr-run: error: --seq-lens: the spec's swr.scan takes no seq_offsets
+// PACKED: swr-run: error: --seq-lens: the spec's scan takes no seq_offsets
 // TARGET: swr-run: error: --target: only 'host' runs here (got 'sm_90a')
 // FUNC: swr-run: error: no function @nope with a swr.scan
 // METHOD: swr-tile-blocks: method must be running_product or log_space, got 'cubic'

@@ -51,55 +51,134 @@ LogicalResult verifyRank(Operation *op, StringRef name, Value operand,
                            << type << ")";
 }
 
+/// The operands every scan-like op shares, for the shape checks.
+struct ScanOperands {
+  Operation *op;
+  Layout layout;
+  DecaySharing sharing;
+  Value decay, input, init, seqOffsets;
+};
+
 /// Checks that dimension `dim` of `operand` agrees with input axis
 /// `inputAxis` where both are static.
-LogicalResult verifyDimAgrees(ScanOp op, StringRef name, Value operand,
-                              int64_t dim, int64_t inputAxis) {
+LogicalResult verifyDimAgrees(const ScanOperands &scan, StringRef name,
+                              Value operand, int64_t dim, int64_t inputAxis) {
   auto type = cast<MemRefType>(operand.getType());
-  auto inputType = cast<MemRefType>(op.getInput().getType());
+  auto inputType = cast<MemRefType>(scan.input.getType());
   int64_t got = type.getDimSize(dim);
   int64_t expected = inputType.getDimSize(inputAxis);
   if (ShapedType::isDynamic(got) || ShapedType::isDynamic(expected) ||
       got == expected)
     return success();
-  return op.emitOpError() << name << ": dimension " << dim << " ("
-                          << getAxisName(op.getLayout(), inputAxis) << ") is "
-                          << got << " but input has " << formatDim(expected);
+  return scan.op->emitOpError()
+         << name << ": dimension " << dim << " ("
+         << getAxisName(scan.layout, inputAxis) << ") is " << got
+         << " but input has " << formatDim(expected);
 }
 
 /// Checks that `operand` keeps exactly the input axes `axes`, in order.
-LogicalResult verifyKeepsAxes(ScanOp op, StringRef name, Value operand,
-                              ArrayRef<int64_t> axes, StringRef shape) {
-  if (failed(verifyRank(op, name, operand, axes.size(), shape)))
+LogicalResult verifyKeepsAxes(const ScanOperands &scan, StringRef name,
+                              Value operand, ArrayRef<int64_t> axes,
+                              StringRef shape) {
+  if (failed(verifyRank(scan.op, name, operand, axes.size(), shape)))
     return failure();
   for (auto [dim, axis] : llvm::enumerate(axes))
-    if (failed(verifyDimAgrees(op, name, operand, dim, axis)))
+    if (failed(verifyDimAgrees(scan, name, operand, dim, axis)))
+      return failure();
+  return success();
+}
+
+/// Checks that `operand` has the input's shape.
+LogicalResult verifyInputShaped(const ScanOperands &scan, StringRef name,
+                                Value operand, const LayoutAxes &axes) {
+  if (failed(verifyRank(scan.op, name, operand, axes.rank, axes.inputShape)))
+    return failure();
+  for (int64_t axis = 0; axis < axes.rank; ++axis)
+    if (failed(verifyDimAgrees(scan, name, operand, axis, axis)))
       return failure();
   return success();
 }
 
 /// The state tensors of a packed variable-length batch are indexed by
 /// sequence; their first dimension is the number of sequences.
-LogicalResult verifyPackedState(ScanOp op, StringRef name, Value state,
-                                const LayoutAxes &axes) {
-  if (failed(verifyRank(op, name, state, axes.state.size(), axes.stateShape)))
+LogicalResult verifyPackedState(const ScanOperands &scan, StringRef name,
+                                Value state, const LayoutAxes &axes) {
+  if (failed(
+          verifyRank(scan.op, name, state, axes.state.size(), axes.stateShape)))
     return failure();
   for (auto [dim, axis] : llvm::enumerate(axes.state)) {
     if (dim == 0)
       continue;
-    if (failed(verifyDimAgrees(op, name, state, dim, axis)))
+    if (failed(verifyDimAgrees(scan, name, state, dim, axis)))
       return failure();
   }
-  auto offsetsType = cast<MemRefType>(op.getSeqOffsets().getType());
+  auto offsetsType = cast<MemRefType>(scan.seqOffsets.getType());
   int64_t sequences = cast<MemRefType>(state.getType()).getDimSize(0);
   int64_t offsets = offsetsType.getDimSize(0);
   if (ShapedType::isDynamic(sequences) || ShapedType::isDynamic(offsets) ||
       sequences == offsets - 1)
     return success();
-  return op.emitOpError() << name << ": dimension 0 (sequences) is "
-                          << sequences << " but seq_offsets holds "
-                          << offsets - 1 << " sequences (" << offsets
-                          << " offsets)";
+  return scan.op->emitOpError()
+         << name << ": dimension 0 (sequences) is " << sequences
+         << " but seq_offsets holds " << offsets - 1 << " sequences ("
+         << offsets << " offsets)";
+}
+
+/// Checks the operands of a scan-like op: `inputShaped` operands (beyond
+/// the input) take the input's shape, the decay the shape its sharing
+/// implies, and `states` the shape of the initial state.
+LogicalResult
+verifyScanOperands(const ScanOperands &scan,
+                   ArrayRef<std::pair<StringRef, Value>> inputShaped,
+                   ArrayRef<std::pair<StringRef, Value>> decayShaped,
+                   ArrayRef<std::pair<StringRef, Value>> states) {
+  const LayoutAxes &axes = getLayoutAxes(scan.layout);
+  StringRef layoutName = stringifyLayout(scan.layout);
+  if (failed(
+          verifyRank(scan.op, "input", scan.input, axes.rank, axes.inputShape)))
+    return failure();
+  for (auto [name, operand] : inputShaped)
+    if (operand && failed(verifyInputShaped(scan, name, operand, axes)))
+      return failure();
+
+  // Decays: per head or shaped like the input.
+  for (auto [name, decay] : decayShaped) {
+    if (scan.sharing == DecaySharing::per_head) {
+      if (axes.perHeadDecay.empty())
+        return scan.op->emitOpError()
+               << name << ": layout " << layoutName
+               << " has no head axis; per_head decays need layout bhdl or "
+                  "bthd (use per_channel)";
+      if (failed(verifyKeepsAxes(scan, name, decay, axes.perHeadDecay,
+                                 axes.perHeadDecayShape)))
+        return failure();
+    } else if (failed(verifyInputShaped(scan, name, decay, axes))) {
+      return failure();
+    }
+  }
+
+  // Packed variable-length batches hold every sequence in batch 0.
+  if (scan.seqOffsets) {
+    int64_t batch = cast<MemRefType>(scan.input.getType()).getDimSize(0);
+    if (!ShapedType::isDynamic(batch) && batch != 1)
+      return scan.op->emitOpError()
+             << "input: a packed batch (seq_offsets) needs batch size 1, got "
+             << batch;
+  }
+
+  // Initial and final state keep the batch (or sequence) and channel axes.
+  for (auto [name, state] : states) {
+    if (!state)
+      continue;
+    if (scan.seqOffsets) {
+      if (failed(verifyPackedState(scan, name, state, axes)))
+        return failure();
+    } else if (failed(verifyKeepsAxes(scan, name, state, axes.state,
+                                      axes.stateShape))) {
+      return failure();
+    }
+  }
+  return success();
 }
 
 } // namespace
@@ -117,62 +196,40 @@ int64_t ScanOp::getStaticLength() {
 }
 
 LogicalResult ScanOp::verify() {
-  const LayoutAxes &axes = getLayoutAxes(getLayout());
-  StringRef layoutName = stringifyLayout(getLayout());
+  ScanOperands scan{*this,      getLayout(), getSharing(),   getDecay(),
+                    getInput(), getInit(),   getSeqOffsets()};
+  return verifyScanOperands(scan, {{"output", getOutput()}},
+                            {{"decay", getDecay()}},
+                            {{"init", getInit()}, {"final", getFinalState()}});
+}
 
-  if (failed(
-          verifyRank(*this, "input", getInput(), axes.rank, axes.inputShape)))
-    return failure();
+//===----------------------------------------------------------------------===//
+// ScanGradOp
+//===----------------------------------------------------------------------===//
 
-  // The output has the input's shape.
-  if (failed(
-          verifyRank(*this, "output", getOutput(), axes.rank, axes.inputShape)))
-    return failure();
-  for (int64_t axis = 0; axis < axes.rank; ++axis)
-    if (failed(verifyDimAgrees(*this, "output", getOutput(), axis, axis)))
-      return failure();
-
-  // Decays: per head or shaped like the input.
-  if (getSharing() == DecaySharing::per_head) {
-    if (axes.perHeadDecay.empty())
-      return emitOpError() << "decay: layout " << layoutName
-                           << " has no head axis; per_head decays need "
-                              "layout bhdl or bthd (use per_channel)";
-    if (failed(verifyKeepsAxes(*this, "decay", getDecay(), axes.perHeadDecay,
-                               axes.perHeadDecayShape)))
-      return failure();
-  } else {
-    if (failed(
-            verifyRank(*this, "decay", getDecay(), axes.rank, axes.inputShape)))
-      return failure();
-    for (int64_t axis = 0; axis < axes.rank; ++axis)
-      if (failed(verifyDimAgrees(*this, "decay", getDecay(), axis, axis)))
-        return failure();
-  }
-
-  // Packed variable-length batches hold every sequence in batch 0.
-  if (getSeqOffsets()) {
-    int64_t batch = cast<MemRefType>(getInput().getType()).getDimSize(0);
-    if (!ShapedType::isDynamic(batch) && batch != 1)
-      return emitOpError() << "input: a packed batch (seq_offsets) needs "
-                              "batch size 1, got "
-                           << batch;
-  }
-
-  // Initial and final state keep the batch (or sequence) and channel axes.
-  for (auto [name, state] : {std::pair<StringRef, Value>{"init", getInit()},
-                             {"final", getFinalState()}}) {
-    if (!state)
-      continue;
-    if (getSeqOffsets()) {
-      if (failed(verifyPackedState(*this, name, state, axes)))
-        return failure();
-    } else if (failed(verifyKeepsAxes(*this, name, state, axes.state,
-                                      axes.stateShape))) {
-      return failure();
-    }
-  }
-  return success();
+LogicalResult ScanGradOp::verify() {
+  WindowAttr window = getWindow();
+  if (window.isExact())
+    return emitOpError() << "window: exact<W> windows have no backward yet; "
+                            "expected full or bands<k>";
+  if (window.isFull() && !getOutput())
+    return emitOpError() << "output: a full window's decay gradient reads "
+                            "the forward output y (h[t-1]); expected it";
+  if (!window.isFull() && getOutput())
+    return emitOpError() << "output: " << window
+                         << " windows recompute the forward state; expected "
+                            "no output";
+  ScanOperands scan{*this,      getLayout(), getSharing(),   getDecay(),
+                    getInput(), getInit(),   getSeqOffsets()};
+  return verifyScanOperands(
+      scan,
+      {{"output", getOutput()},
+       {"grad_output", getGradOutput()},
+       {"grad_input", getGradInput()}},
+      {{"decay", getDecay()}, {"grad_decay", getGradDecay()}},
+      {{"init", getInit()},
+       {"grad_final", getGradFinal()},
+       {"grad_init", getGradInit()}});
 }
 
 namespace {
@@ -203,27 +260,46 @@ void ScanOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
   patterns.add<WindowCoveringLengthIsFull>(context);
 }
 
+/// The operands of a scan or scan_grad with their role names, in the
+/// order a kernel takes them.
+static SmallVector<std::pair<Value, StringRef>> getOperandRoles(Operation *op) {
+  if (auto scan = dyn_cast<ScanOp>(op))
+    return {{scan.getDecay(), "decay"},   {scan.getInput(), "input"},
+            {scan.getInit(), "init"},     {scan.getSeqOffsets(), "seq_offsets"},
+            {scan.getOutput(), "output"}, {scan.getFinalState(), "final"}};
+  auto grad = cast<ScanGradOp>(op);
+  return {{grad.getDecay(), "decay"},
+          {grad.getInput(), "input"},
+          {grad.getInit(), "init"},
+          {grad.getSeqOffsets(), "seq_offsets"},
+          {grad.getOutput(), "output"},
+          {grad.getGradOutput(), "grad_output"},
+          {grad.getGradFinal(), "grad_final"},
+          {grad.getGradInput(), "grad_input"},
+          {grad.getGradDecay(), "grad_decay"},
+          {grad.getGradInit(), "grad_init"}};
+}
+
 llvm::Expected<SmallVector<StringRef>>
-mlir::swr::getKernelArgumentRoles(ScanOp scan, Block &entry) {
-  std::pair<Value, StringRef> operands[] = {
-      {scan.getDecay(), "decay"},   {scan.getInput(), "input"},
-      {scan.getInit(), "init"},     {scan.getSeqOffsets(), "seq_offsets"},
-      {scan.getOutput(), "output"}, {scan.getFinalState(), "final"}};
+mlir::swr::getKernelArgumentRoles(Operation *scan, Block &entry) {
+  SmallVector<std::pair<Value, StringRef>> operands = getOperandRoles(scan);
   auto error = [](const llvm::Twine &message) {
     return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
   };
   for (auto &[value, role] : operands)
     if (value && !(isa<BlockArgument>(value) &&
                    cast<BlockArgument>(value).getOwner() == &entry))
-      return error("the " + role +
-                   " operand of swr.scan must be an argument of the function");
+      return error("the " + role + " operand of " +
+                   scan->getName().getStringRef() +
+                   " must be an argument of the function");
   SmallVector<StringRef> roles;
   for (BlockArgument argument : entry.getArguments()) {
     auto *it = llvm::find_if(
         operands, [&](auto &operand) { return operand.first == argument; });
-    if (it == std::end(operands))
+    if (it == operands.end())
       return error("argument #" + llvm::Twine(argument.getArgNumber()) +
-                   " is not an operand of the function's swr.scan");
+                   " is not an operand of the function's " +
+                   scan->getName().getStringRef());
     roles.push_back(it->second);
   }
   return roles;

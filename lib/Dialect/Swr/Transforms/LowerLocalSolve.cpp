@@ -33,15 +33,20 @@ Value recurrenceDecays(Value transfer) {
   return op.getDecays();
 }
 
+/// L u runs v[i] = a[i] v[i-1] + u[i] forwards; L^T u runs
+/// w[i] = a[i+1] w[i+1] + u[i] backwards.
 void lowerToRecurrence(LocalSolveOp solve, Value decays) {
   ImplicitLocOpBuilder b(solve.getLoc(), solve);
   VectorType tileType = solve.getTile().getType();
   int64_t n = tileType.getDimSize(0);
   auto rowType = VectorType::get({tileType.getDimSize(1)}, b.getF32Type());
-  Value row = vector::ExtractOp::create(b, solve.getTile(), 0);
+  bool backwards = solve.getTranspose();
+  int64_t first = backwards ? n - 1 : 0;
+  Value row = vector::ExtractOp::create(b, solve.getTile(), first);
   Value result = vector::BroadcastOp::create(b, tileType, row);
-  for (int64_t i = 1; i < n; ++i) {
-    Value decay = vector::ExtractOp::create(b, decays, i);
+  for (int64_t step = 1; step < n; ++step) {
+    int64_t i = backwards ? n - 1 - step : step;
+    Value decay = vector::ExtractOp::create(b, decays, backwards ? i + 1 : i);
     Value decayRow = vector::BroadcastOp::create(b, rowType, decay);
     Value input = vector::ExtractOp::create(b, solve.getTile(), i);
     row = vector::FMAOp::create(b, decayRow, row, input);

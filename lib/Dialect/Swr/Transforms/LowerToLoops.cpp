@@ -18,6 +18,8 @@
 #include "swr/Dialect/Swr/IR/SwrOps.h"
 #include "swr/Dialect/Swr/Transforms/Passes.h"
 
+#include "VectorUtils.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -43,15 +45,6 @@ namespace {
 //===----------------------------------------------------------------------===//
 // Vector helpers
 //===----------------------------------------------------------------------===//
-
-Value f32Const(ImplicitLocOpBuilder &b, float value) {
-  return arith::ConstantOp::create(b, b.getF32FloatAttr(value));
-}
-
-Value splat(ImplicitLocOpBuilder &b, VectorType type, float value) {
-  return arith::ConstantOp::create(
-      b, DenseElementsAttr::get(type, b.getF32FloatAttr(value)));
-}
 
 /// A constant i1 vector of `n` lanes: lane j is `predicate(j)`.
 Value laneMask(ImplicitLocOpBuilder &b, int64_t n,
@@ -186,13 +179,16 @@ void lowerExtractionOperator(ExtractionOperatorOp op) {
   op.erase();
 }
 
-/// v = L u as a sum of outer products of L's columns and u's rows.
+/// v = L u as a sum of outer products of L's columns and u's rows (L^T u:
+/// L's rows are L^T's columns).
 void lowerLocalSolve(LocalSolveOp op) {
   ImplicitLocOpBuilder b(op.getLoc(), op);
   VectorType tileType = op.getTile().getType();
   int64_t n = tileType.getDimSize(0);
-  Value columns =
-      vector::TransposeOp::create(b, op.getTransfer(), ArrayRef<int64_t>{1, 0});
+  Value columns = op.getTranspose()
+                      ? op.getTransfer()
+                      : vector::TransposeOp::create(b, op.getTransfer(),
+                                                    ArrayRef<int64_t>{1, 0});
   Value acc = splat(b, tileType, 0.0f);
   for (int64_t j = 0; j < n; ++j) {
     Value column = vector::ExtractOp::create(b, columns, j);

@@ -85,6 +85,81 @@ def Swr_ScanOp : Swr_Op<"scan", [AttrSizedOperandSegments]> {
 }
 
 //===----------------------------------------------------------------------===//
+// swr.scan_grad
+//===----------------------------------------------------------------------===//
+
+def Swr_ScanGradOp : Swr_Op<"scan_grad", [AttrSizedOperandSegments]> {
+  let summary = "adjoint of swr.scan: gradients of the inputs, decays and h0";
+  let description = [{
+    The backward of the `swr.scan` with the same window, layout, sharing,
+    direction and forward operands (`decay`, `input`, `init`,
+    `seq_offsets`). Given the gradient `grad_output` of the scan's output
+    (and `grad_final` of its final state, which is the output at the last
+    step) it writes
+
+    - `grad_input` (shaped like `input`): `dx = T_k^T dy`, the scan run
+      backwards in time on the forward's tile grid with the operator
+      transposed;
+    - `grad_decay` (shaped like `decay`): `da[t] = sum over kept (i, j) with
+      i >= t > j of dy[i] T[i][t] T[t-1][j] x[j]`, summed over the channels
+      that share the decay; no division by `a`, so decays near 0 are safe;
+    - `grad_init` (shaped like `init`; optional): the gradient of `h0`.
+
+    `full` windows read the forward output `y` (`output`) for the states
+    `h[t-1]` (`da[t] = dh[t] h[t-1]`); `bands<k>` windows recompute the
+    k - 1 tiles before each tile instead and take no `output`. `exact<W>`
+    windows have no backward yet. Accumulation is f32 whatever the
+    element types.
+
+    ```mlir
+    swr.scan_grad bands<2> layout bhdl sharing per_head
+        decay(%a : memref<?x?x?xbf16>) input(%x : memref<?x?x16x?xbf16>)
+        grad_output(%dy : memref<?x?x16x?xbf16>)
+        grad_input(%dx : memref<?x?x16x?xbf16>)
+        grad_decay(%da : memref<?x?x?xf32>)
+    ```
+  }];
+
+  let arguments = (ins
+    Arg<Swr_FloatMemRef, "decays a[t]", [MemRead]>:$decay,
+    Arg<Swr_FloatMemRef, "inputs x[t]", [MemRead]>:$input,
+    Arg<Optional<Swr_FloatMemRef>, "initial state", [MemRead]>:$init,
+    Arg<Optional<MemRefRankOf<[I32, I64], [1]>>, "sequence offsets",
+        [MemRead]>:$seq_offsets,
+    Arg<Optional<Swr_FloatMemRef>, "forward outputs y[t] (full windows)",
+        [MemRead]>:$output,
+    Arg<Swr_FloatMemRef, "gradient of the outputs", [MemRead]>:$grad_output,
+    Arg<Optional<Swr_FloatMemRef>, "gradient of the final state",
+        [MemRead]>:$grad_final,
+    Arg<Swr_FloatMemRef, "gradient of the inputs", [MemWrite]>:$grad_input,
+    Arg<Swr_FloatMemRef, "gradient of the decays", [MemWrite]>:$grad_decay,
+    Arg<Optional<Swr_FloatMemRef>, "gradient of the initial state",
+        [MemWrite]>:$grad_init,
+    Swr_WindowAttr:$window,
+    Swr_Layout:$layout,
+    Swr_DecaySharing:$sharing,
+    UnitAttr:$reverse
+  );
+
+  let assemblyFormat = [{
+    custom<Window>($window) `layout` $layout `sharing` $sharing (`reverse` $reverse^)?
+    `decay` `(` $decay `:` type($decay) `)`
+    `input` `(` $input `:` type($input) `)`
+    (`init` `(` $init^ `:` type($init) `)`)?
+    (`seq_offsets` `(` $seq_offsets^ `:` type($seq_offsets) `)`)?
+    (`output` `(` $output^ `:` type($output) `)`)?
+    `grad_output` `(` $grad_output `:` type($grad_output) `)`
+    (`grad_final` `(` $grad_final^ `:` type($grad_final) `)`)?
+    `grad_input` `(` $grad_input `:` type($grad_input) `)`
+    `grad_decay` `(` $grad_decay `:` type($grad_decay) `)`
+    (`grad_init` `(` $grad_init^ `:` type($grad_init) `)`)?
+    attr-dict
+  }];
+
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // Block-level ops produced by swr-tile-blocks
 //===----------------------------------------------------------------------===//
 
@@ -125,16 +200,20 @@ def Swr_LocalSolveOp : Swr_Op<"local_solve", [Pure,
     Multiplies the tile's transfer operator `L` (n x n) by the tile's inputs
     `u` (n time steps x m channels): the recurrence on the tile with a zero
     initial state, for all channels at once (a tensor-core GEMM on GPUs).
+    With `transpose` it multiplies by `L^T` instead: the adjoint solve of
+    the tile, the recurrence run backwards, `w[j] = u[j] + a[j+1] w[j+1]`.
 
     ```mlir
     %v = swr.local_solve %L, %u : vector<16x16xf32>, vector<16x8xf32>
     ```
   }];
   let arguments = (ins VectorOfRankAndType<[2], [F32]>:$transfer,
-                   VectorOfRankAndType<[2], [F32]>:$tile);
+                   VectorOfRankAndType<[2], [F32]>:$tile,
+                   UnitAttr:$transpose);
   let results = (outs VectorOfRankAndType<[2], [F32]>:$result);
   let assemblyFormat = [{
-    $transfer `,` $tile attr-dict `:` type($transfer) `,` type($tile)
+    (`transpose` $transpose^)? $transfer `,` $tile attr-dict `:`
+    type($transfer) `,` type($tile)
   }];
   let hasVerifier = 1;
 }

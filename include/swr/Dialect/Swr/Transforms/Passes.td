@@ -5,11 +5,32 @@
 
 include "mlir/Pass/PassBase.td"
 
+def SwrDeriveBackward : Pass<"swr-derive-backward", "::mlir::ModuleOp"> {
+  let summary = "Derive the backward function of every scan function";
+  let description = [{
+    For every function whose body is one `swr.scan` on its arguments, adds
+    `@<name>_backward` right after it: an `swr.scan_grad` with the same
+    window, layout, sharing and direction, taking the forward's operands
+    (the forward output only for `full` windows, whose decay gradient reads
+    h[t-1] from it) and the gradients of the output and, when the forward
+    has one, the final state; writing the gradients of the input, the
+    decays and, when the forward has one, the initial state. Each gradient
+    has its primal's type. Functions with `exact<W>` windows are skipped
+    with a warning (no backward yet).
+
+    ```mlir
+    func.func @scan_backward(%a, %x, %dy, %dx, %da)  // bands<k>
+    func.func @scan_backward(%a, %x, %y, %dy, %dx, %da)  // full
+    ```
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect"];
+}
+
 def SwrTileBlocks : Pass<"swr-tile-blocks", "::mlir::func::FuncOp"> {
   let summary = "Tile swr.scan into the Block Two-Pass form";
   let description = [{
-    Rewrites every `swr.scan` into loops over sequences, heads and channel
-    blocks around a loop over time tiles. Each tile is read
+    Rewrites every `swr.scan` (and `swr.scan_grad`) into loops over
+    sequences, heads and channel blocks around a loop over time tiles. Each tile is read
     (`swr.read_tile`, masked past the sequence end), solved locally through
     its transfer operator (`swr.transfer_operator`, `swr.local_solve`),
     joined to the tiles before it by the carrier recurrence
@@ -23,6 +44,16 @@ def SwrTileBlocks : Pass<"swr-tile-blocks", "::mlir::func::FuncOp"> {
     operator is cut to the band i - j < W, and earlier tiles contribute per
     output through the suffix sums of their inputs' weights
     (`swr.extraction_operator`, `swr.window_exchange`).
+
+    `swr.scan_grad` walks the same tile grid from the last tile to the
+    first: the adjoint local solve `L^T dy` (`swr.local_solve transpose`),
+    an adjoint carrier recurrence over the tiles after each tile, and the
+    decay gradient from the tile's forward local solve plus, for
+    `bands<k>`, the terminals of the k-1 tiles before it (recomputed), or
+    for `full` the forward output just before the tile. A per-head decay
+    gradient sums over the whole head, so one iteration owns all D channels
+    and walks them in blocks of `channel-tile` (one block of D when D is
+    static), adding each block's sum to the gradient.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::memref::MemRefDialect",

@@ -1,0 +1,108 @@
+//===- DeriveBackward.cpp - the backward function of a scan ---------------===//
+//
+// Adds @<name>_backward next to every function that is one swr.scan on its
+// arguments. The backward is an swr.scan_grad whose arguments follow the
+// kernel argument order of scan_grad (forward operands, gradients in,
+// gradients out), so runners bind them by role like any kernel.
+//
+//===----------------------------------------------------------------------===//
+
+#include "swr/Dialect/Swr/IR/SwrOps.h"
+#include "swr/Dialect/Swr/Transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/SymbolTable.h"
+
+namespace mlir::swr {
+#define GEN_PASS_DEF_SWRDERIVEBACKWARD
+#include "swr/Dialect/Swr/Transforms/Passes.h.inc"
+} // namespace mlir::swr
+
+using namespace mlir;
+using namespace mlir::swr;
+
+namespace {
+
+/// The single swr.scan of `func` if every operand is an argument, else null.
+ScanOp scanOf(func::FuncOp func) {
+  SmallVector<ScanOp> scans;
+  func.walk([&](ScanOp scan) { scans.push_back(scan); });
+  if (scans.size() != 1)
+    return {};
+  auto roles = getKernelArgumentRoles(scans.front(), func.getBody().front());
+  if (!roles) {
+    llvm::consumeError(roles.takeError());
+    return {};
+  }
+  return scans.front();
+}
+
+/// Arguments of the backward in order, appended as they are declared.
+struct BackwardSignature {
+  SmallVector<Type> types;
+  Value add(Block &entry, Location loc, Value like) {
+    if (!like)
+      return {};
+    types.push_back(like.getType());
+    return entry.addArgument(like.getType(), loc);
+  }
+};
+
+LogicalResult deriveBackward(func::FuncOp func, ScanOp scan,
+                             SymbolTable &symbols) {
+  std::string name = (func.getSymName() + "_backward").str();
+  if (symbols.lookup(name))
+    return func.emitError()
+           << "swr-derive-backward: @" << name << " already exists";
+  Location loc = scan.getLoc();
+  OpBuilder b(func->getContext());
+  b.setInsertionPointAfter(func);
+  auto backward = func::FuncOp::create(b, loc, name, b.getFunctionType({}, {}));
+  Block *entry = backward.addEntryBlock();
+  BackwardSignature sig;
+  Value decay = sig.add(*entry, loc, scan.getDecay());
+  Value input = sig.add(*entry, loc, scan.getInput());
+  Value init = sig.add(*entry, loc, scan.getInit());
+  Value offsets = sig.add(*entry, loc, scan.getSeqOffsets());
+  Value output = scan.getWindow().isFull()
+                     ? sig.add(*entry, loc, scan.getOutput())
+                     : Value();
+  Value gradOutput = sig.add(*entry, loc, scan.getOutput());
+  Value gradFinal = sig.add(*entry, loc, scan.getFinalState());
+  Value gradInput = sig.add(*entry, loc, scan.getInput());
+  Value gradDecay = sig.add(*entry, loc, scan.getDecay());
+  Value gradInit = sig.add(*entry, loc, scan.getInit());
+  backward.setFunctionType(b.getFunctionType(sig.types, {}));
+
+  b.setInsertionPointToStart(entry);
+  ScanGradOp::create(b, loc, decay, input, init, offsets, output, gradOutput,
+                     gradFinal, gradInput, gradDecay, gradInit,
+                     scan.getWindowAttr(), scan.getLayoutAttr(),
+                     scan.getSharingAttr(), scan.getReverseAttr());
+  func::ReturnOp::create(b, loc);
+  symbols.insert(backward);
+  return success();
+}
+
+struct SwrDeriveBackwardPass
+    : public swr::impl::SwrDeriveBackwardBase<SwrDeriveBackwardPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SymbolTable symbols(module);
+    for (auto func : llvm::to_vector(module.getOps<func::FuncOp>())) {
+      ScanOp scan = scanOf(func);
+      if (!scan)
+        continue;
+      if (scan.getWindow().isExact()) {
+        scan.emitWarning() << "swr-derive-backward: exact<W> windows have no "
+                              "backward yet; @"
+                           << func.getSymName() << " gets none";
+        continue;
+      }
+      if (failed(deriveBackward(func, scan, symbols)))
+        return signalPassFailure();
+    }
+  }
+};
+
+} // namespace

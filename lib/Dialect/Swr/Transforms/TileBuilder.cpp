@@ -1,0 +1,274 @@
+//===- TileBuilder.cpp - building blocks of swr-tile-blocks ---------------===//
+
+#include "TileBuilder.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+using namespace mlir::swr;
+using namespace mlir::swr::tiling;
+
+namespace {
+
+/// The coordinate of input axis `axis` at `coords`.
+Value coordOfAxis(const ScanTiling &tiling, const TileCoords &coords,
+                  int64_t axis) {
+  const LayoutAxes &axes = tiling.axes;
+  if (axis == axes.batch)
+    return coords.batch;
+  if (axis == axes.head)
+    return coords.head;
+  if (axis == axes.channel)
+    return coords.channel;
+  return coords.base;
+}
+
+/// Position of input axis `axis` among `kept`, or nullopt.
+std::optional<int64_t> positionOf(ArrayRef<int64_t> kept, int64_t axis) {
+  for (auto [pos, keptAxis] : llvm::enumerate(kept))
+    if (keptAxis == axis)
+      return pos;
+  return std::nullopt;
+}
+
+/// Indices of an input-shaped tensor (input, output, per-channel decay).
+SmallVector<Value, 4> inputIndices(const ScanTiling &tiling,
+                                   const TileCoords &coords) {
+  SmallVector<Value, 4> indices;
+  for (int64_t axis = 0; axis < tiling.axes.rank; ++axis)
+    indices.push_back(coordOfAxis(tiling, coords, axis));
+  return indices;
+}
+
+/// Indices of the state tensors ([B|N, H, D] or [B|N, C]) at `coords`.
+SmallVector<Value, 4> stateIndices(const ScanTiling &tiling,
+                                   const TileCoords &coords) {
+  SmallVector<Value, 4> indices{coords.state};
+  for (int64_t axis : ArrayRef<int64_t>(tiling.axes.state).drop_front())
+    indices.push_back(coordOfAxis(tiling, coords, axis));
+  return indices;
+}
+
+/// How a decay-shaped memref is indexed: its indices, the position of its
+/// time axis, its channel axis (per-channel decays with a channel axis) and
+/// the vector type a tile access moves.
+struct DecayAccess {
+  SmallVector<Value, 4> indices;
+  int64_t timeAxis;
+  IntegerAttr channelAxis;
+  VectorType accessType;
+};
+
+DecayAccess decayAccess(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                        const TileCoords &coords) {
+  SmallVector<int64_t, 4> kept;
+  if (tiling.perHead())
+    kept.assign(tiling.axes.perHeadDecay.begin(),
+                tiling.axes.perHeadDecay.end());
+  else
+    for (int64_t axis = 0; axis < tiling.axes.rank; ++axis)
+      kept.push_back(axis);
+  DecayAccess access;
+  for (int64_t axis : kept)
+    access.indices.push_back(coordOfAxis(tiling, coords, axis));
+  access.timeAxis = *positionOf(kept, tiling.axes.time);
+  access.accessType = VectorType::get({tiling.steps}, b.getF32Type());
+  if (!tiling.perHead() && tiling.hasChannelAxis()) {
+    access.channelAxis = b.getI64IntegerAttr(tiling.axes.channel);
+    access.accessType = VectorType::get({tiling.steps, 1}, b.getF32Type());
+  }
+  return access;
+}
+
+UnitAttr reverseAttr(ImplicitLocOpBuilder &b, const ScanTiling &tiling) {
+  return tiling.reverse ? b.getUnitAttr() : UnitAttr();
+}
+
+} // namespace
+
+Value tiling::indexConst(ImplicitLocOpBuilder &b, int64_t value) {
+  return arith::ConstantIndexOp::create(b, value);
+}
+
+VectorType tiling::tileType(ImplicitLocOpBuilder &b, const ScanTiling &tiling) {
+  return VectorType::get({tiling.steps, tiling.channels}, b.getF32Type());
+}
+
+VectorType tiling::rowType(ImplicitLocOpBuilder &b, const ScanTiling &tiling) {
+  return VectorType::get({tiling.channels}, b.getF32Type());
+}
+
+Value tiling::readDecays(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                         const TileCoords &coords, Value decay,
+                         Value position) {
+  DecayAccess access = decayAccess(b, tiling, coords);
+  Value decays = ReadTileOp::create(
+      b, access.accessType, decay, access.indices, position, coords.length,
+      b.getI64IntegerAttr(access.timeAxis), access.channelAxis,
+      reverseAttr(b, tiling), b.getF32FloatAttr(1.0f));
+  auto type = VectorType::get({tiling.steps}, b.getF32Type());
+  if (access.accessType != type)
+    decays = vector::ShapeCastOp::create(b, type, decays);
+  return decays;
+}
+
+void tiling::writeDecays(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                         const TileCoords &coords, Value dest, Value position,
+                         Value values) {
+  DecayAccess access = decayAccess(b, tiling, coords);
+  if (values.getType() != access.accessType)
+    values = vector::ShapeCastOp::create(b, access.accessType, values);
+  WriteTileOp::create(b, values, dest, access.indices, position, coords.length,
+                      b.getI64IntegerAttr(access.timeAxis), access.channelAxis,
+                      reverseAttr(b, tiling));
+}
+
+Value tiling::readInputs(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                         const TileCoords &coords, Value source,
+                         Value position) {
+  VectorType type = tileType(b, tiling);
+  IntegerAttr channelAxis;
+  VectorType readType = VectorType::get({tiling.steps}, b.getF32Type());
+  if (tiling.hasChannelAxis()) {
+    channelAxis = b.getI64IntegerAttr(tiling.axes.channel);
+    readType = type;
+  }
+  Value tile = ReadTileOp::create(
+      b, readType, source, inputIndices(tiling, coords), position,
+      coords.length, b.getI64IntegerAttr(tiling.axes.time), channelAxis,
+      reverseAttr(b, tiling), b.getF32FloatAttr(0.0f));
+  if (readType != type)
+    tile = vector::ShapeCastOp::create(b, type, tile);
+  return tile;
+}
+
+void tiling::writeOutputs(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                          const TileCoords &coords, Value dest, Value position,
+                          Value tile) {
+  IntegerAttr channelAxis;
+  if (tiling.hasChannelAxis())
+    channelAxis = b.getI64IntegerAttr(tiling.axes.channel);
+  else
+    tile = vector::ShapeCastOp::create(
+        b, VectorType::get({tiling.steps}, b.getF32Type()), tile);
+  WriteTileOp::create(b, tile, dest, inputIndices(tiling, coords), position,
+                      coords.length, b.getI64IntegerAttr(tiling.axes.time),
+                      channelAxis, reverseAttr(b, tiling));
+}
+
+Value tiling::readState(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                        const TileCoords &coords, Value source) {
+  Type elementType = cast<MemRefType>(source.getType()).getElementType();
+  Value zero = arith::ConstantOp::create(b, b.getZeroAttr(elementType));
+  auto type = VectorType::get({tiling.channels}, elementType);
+  Value state = vector::TransferReadOp::create(b, type, source,
+                                               stateIndices(tiling, coords),
+                                               zero, ArrayRef<bool>{false});
+  if (!elementType.isF32())
+    state = arith::ExtFOp::create(b, rowType(b, tiling), state);
+  return state;
+}
+
+void tiling::writeState(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                        const TileCoords &coords, Value dest, Value state) {
+  Type elementType = cast<MemRefType>(dest.getType()).getElementType();
+  if (!elementType.isF32())
+    state = arith::TruncFOp::create(
+        b, VectorType::get({tiling.channels}, elementType), state);
+  vector::TransferWriteOp::create(b, state, dest, stateIndices(tiling, coords),
+                                  ArrayRef<bool>{false});
+}
+
+TransferOperatorOp tiling::buildTransferOperator(ImplicitLocOpBuilder &b,
+                                                 const ScanTiling &tiling,
+                                                 Value decays,
+                                                 std::optional<int64_t> band) {
+  int64_t n = tiling.steps;
+  auto operatorType = VectorType::get({n, n}, b.getF32Type());
+  auto injectionType = VectorType::get({n}, b.getF32Type());
+  return TransferOperatorOp::create(
+      b, operatorType, injectionType, decays,
+      TransferMethodAttr::get(b.getContext(), tiling.method),
+      band ? b.getI64IntegerAttr(*band) : IntegerAttr());
+}
+
+Value tiling::localSolve(ImplicitLocOpBuilder &b, Value transfer, Value tile,
+                         bool transpose) {
+  return LocalSolveOp::create(b, tile.getType(), transfer, tile,
+                              transpose ? b.getUnitAttr() : UnitAttr());
+}
+
+Value tiling::carryExchange(ImplicitLocOpBuilder &b, Value decay,
+                            Value terminal, Value init, WindowAttr window) {
+  return CarryExchangeOp::create(
+      b, terminal.getType(), decay, terminal, init, window,
+      CarryLevelAttr::get(b.getContext(), CarryLevel::serial));
+}
+
+/// Every upper bound is a dimension of a function argument, so a launch can
+/// size its grid from the shapes. A packed batch iterates over all offsets
+/// and skips the last, which closes the last sequence.
+void tiling::emitScanLoops(
+    ImplicitLocOpBuilder &b, const ScanTiling &tiling, Value input,
+    Value offsets,
+    llvm::function_ref<void(ImplicitLocOpBuilder &, const TileCoords &)> body) {
+  Value zero = indexConst(b, 0);
+  Value one = indexConst(b, 1);
+  Value outer = offsets ? memref::DimOp::create(b, offsets, 0)
+                        : memref::DimOp::create(b, input, tiling.axes.batch);
+  Value length = memref::DimOp::create(b, input, tiling.axes.time);
+  SmallVector<Value> upper{outer,
+                           memref::DimOp::create(b, input, tiling.axes.head)};
+  SmallVector<Value> steps{one, one};
+  bool parallelChannels =
+      tiling.hasChannelAxis() && !tiling.channelBlocksInside;
+  if (parallelChannels) {
+    upper.push_back(memref::DimOp::create(b, input, tiling.axes.channel));
+    steps.push_back(indexConst(b, tiling.channels));
+  }
+  if (tiling.chunkTiles > 0) {
+    upper.push_back(length);
+    steps.push_back(indexConst(b, tiling.chunkTiles * tiling.steps));
+  }
+  SmallVector<Value> lower(upper.size(), zero);
+  scf::ParallelOp::create(
+      b, lower, upper, steps,
+      [&](OpBuilder &nested, Location loc, ValueRange ivs) {
+        ImplicitLocOpBuilder inside(loc, nested);
+        TileCoords coords;
+        coords.head = ivs[1];
+        coords.channel = parallelChannels ? ivs[2] : Value();
+        coords.chunk = tiling.chunkTiles > 0 ? ivs.back() : Value();
+        if (!offsets) {
+          coords.batch = ivs[0];
+          coords.base = zero;
+          coords.length = length;
+          coords.state = ivs[0];
+          body(inside, coords);
+          return;
+        }
+        Value sequence = ivs[0];
+        Value next = arith::AddIOp::create(inside, sequence, one);
+        Value isSequence = arith::CmpIOp::create(
+            inside, arith::CmpIPredicate::ult, next, outer);
+        scf::IfOp::create(inside, isSequence, [&](OpBuilder &then, Location) {
+          ImplicitLocOpBuilder inner(loc, then);
+          auto load = [&](Value index) -> Value {
+            Value value = memref::LoadOp::create(inner, offsets, index);
+            return arith::IndexCastOp::create(inner, inner.getIndexType(),
+                                              value);
+          };
+          Value start = load(sequence);
+          Value end = load(next);
+          coords.batch = zero;
+          coords.base = start;
+          coords.length = arith::SubIOp::create(inner, end, start);
+          coords.state = sequence;
+          body(inner, coords);
+          scf::YieldOp::create(inner);
+        });
+      });
+}

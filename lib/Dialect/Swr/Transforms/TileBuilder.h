@@ -1,0 +1,108 @@
+//===- TileBuilder.h - building blocks of swr-tile-blocks -------*- C++ -*-===//
+//
+// Reads, writes, operators and loops shared by the tiling of swr.scan and of
+// its backward swr.scan_grad: both walk the same tile grid over the same
+// (sequence, head, channel block) iteration space.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SWR_LIB_DIALECT_SWR_TRANSFORMS_TILEBUILDER_H
+#define SWR_LIB_DIALECT_SWR_TRANSFORMS_TILEBUILDER_H
+
+#include "swr/Dialect/Swr/IR/SwrLayout.h"
+#include "swr/Dialect/Swr/IR/SwrOps.h"
+
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+namespace mlir::swr::tiling {
+
+/// Loop indices of the current (sequence, head, channel block).
+struct TileCoords {
+  Value batch;   // batch index into input/output/decay
+  Value head;    // head (bhdl, bthd) or channel (bct) index
+  Value channel; // first channel of the block; null without a channel axis
+  Value base;    // time index where the sequence starts
+  Value length;  // steps in the sequence
+  Value state;   // index into dimension 0 of init/final
+  Value chunk;   // first time step of this chunk; null when not chunked
+};
+
+/// How one scan (or its backward) is tiled.
+struct ScanTiling {
+  WindowAttr window;
+  const LayoutAxes &axes;
+  bool perHeadSharing;
+  bool reverse;
+  int64_t steps;    // time steps per tile
+  int64_t channels; // channels per tile
+  TransferMethod method;
+  int64_t chunkTiles; // tiles per time chunk; 0: one chunk per sequence
+  // Channel blocks are walked inside an iteration rather than spread over
+  // the parallel loop (one iteration owns all channels of a head).
+  bool channelBlocksInside = false;
+
+  bool hasChannelAxis() const { return axes.channel >= 0; }
+  bool perHead() const { return perHeadSharing; }
+};
+
+Value indexConst(ImplicitLocOpBuilder &b, int64_t value);
+
+/// vector<steps x channels x f32>, the type of a tile of inputs.
+VectorType tileType(ImplicitLocOpBuilder &b, const ScanTiling &tiling);
+/// vector<channels x f32>, one value per channel of the block.
+VectorType rowType(ImplicitLocOpBuilder &b, const ScanTiling &tiling);
+
+/// Reads the decays of the tile at `position` from `decay` as
+/// vector<steps x f32>: one per head (shared by the channel block) or one
+/// per channel (a block of one). Padding past the sequence is 1.
+Value readDecays(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                 const TileCoords &coords, Value decay, Value position);
+/// Writes vector<steps x f32> to a decay-shaped memref.
+void writeDecays(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                 const TileCoords &coords, Value dest, Value position,
+                 Value values);
+
+/// Reads an input-shaped memref as vector<steps x channels x f32>,
+/// padding with 0 past the sequence and the channel axis.
+Value readInputs(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                 const TileCoords &coords, Value source, Value position);
+/// Writes a tile to an input-shaped memref.
+void writeOutputs(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                  const TileCoords &coords, Value dest, Value position,
+                  Value tile);
+
+/// Reads / writes a state-shaped memref (init, final and their gradients)
+/// for the channel block, as vector<channels x f32>.
+Value readState(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                const TileCoords &coords, Value source);
+void writeState(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                const TileCoords &coords, Value dest, Value state);
+
+/// Builds the transfer operator (and injection) of a tile's decays.
+TransferOperatorOp buildTransferOperator(ImplicitLocOpBuilder &b,
+                                         const ScanTiling &tiling, Value decays,
+                                         std::optional<int64_t> band);
+
+/// v = L u, or L^T u with `transpose`.
+Value localSolve(ImplicitLocOpBuilder &b, Value transfer, Value tile,
+                 bool transpose = false);
+
+/// A serial carrier recurrence over the enclosing tile loop.
+Value carryExchange(ImplicitLocOpBuilder &b, Value decay, Value terminal,
+                    Value init, WindowAttr window);
+
+/// One parallel loop over (batch or packed sequence, head, channel block[,
+/// time chunk]) sized from the dimensions of `input` (and `offsets`);
+/// `body` emits the work of one iteration at its coordinates.
+void emitScanLoops(
+    ImplicitLocOpBuilder &b, const ScanTiling &tiling, Value input,
+    Value offsets,
+    llvm::function_ref<void(ImplicitLocOpBuilder &, const TileCoords &)> body);
+
+/// Tiles one swr.scan_grad (see TileScanGrad.cpp) and erases it.
+void tileScanGrad(ScanGradOp grad, TransferMethod method, int64_t block,
+                  int64_t channelTile);
+
+} // namespace mlir::swr::tiling
+
+#endif // SWR_LIB_DIALECT_SWR_TRANSFORMS_TILEBUILDER_H

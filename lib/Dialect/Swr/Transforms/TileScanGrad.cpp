@@ -1,0 +1,361 @@
+//===- TileScanGrad.cpp - swr.scan_grad to the Block Two-Pass form --------===//
+//
+// The backward of a scan walks the forward's tile grid from the last tile to
+// the first (DESIGN.md 1.5). For tile tau with decays a, transfer operator L
+// and injection g (g[i] = a[0]...a[i], c = g[n-1]):
+//
+//   adjoint:  w   = L^T dy                  (local_solve transpose)
+//             h   = suffix products, h[i] = a[i+1]...a[n-1] = L[n-1][i]
+//             r   = carry_exchange c, a[0] w[0]  over the tiles after tau
+//             dx  = w + h (x) r               (rank-1, as in the forward)
+//   decays:   da[t] = sum over kept (i, j), i >= t > j, of
+//                     dy[i] T[i][t] T[t-1][j] x[j]
+//
+// Split by the tile of j: j inside tau gives v[t-1] dx[t] with v = L x the
+// local forward solve; j in tau - m (m >= 1) gives g[t-1] P_m (w[t] +
+// h[t] R_m), where P_m is tile tau-m's terminal carried to the end of tile
+// tau-1 and R_m the adjoint carry from the tiles after tau that output i
+// may lie in (window bands<k - m>; all of them for full windows). For a
+// full window the P_m sum to the forward state y[start-1], read from the
+// forward output; for bands<k> they are recomputed from the k-1 tiles
+// before tau (one local solve each), so nothing but the forward inputs is
+// read. The gradient of h0 (a virtual tile -1) is tile 0's outgoing
+// adjoint carry a[0] (w[0] + h[0] R_1).
+//
+//===----------------------------------------------------------------------===//
+
+#include "TileBuilder.h"
+
+#include "VectorUtils.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+using namespace mlir::swr;
+using namespace mlir::swr::tiling;
+
+namespace {
+
+/// `row` times the scalar `factor`.
+Value scaleRow(ImplicitLocOpBuilder &b, Value row, Value factor) {
+  Value splatFactor = vector::BroadcastOp::create(b, row.getType(), factor);
+  return arith::MulFOp::create(b, row, splatFactor);
+}
+
+/// Rows moved one step later: result[0] = `first`, result[i] = rows[i-1].
+Value shiftDown(ImplicitLocOpBuilder &b, Value rows, Value first) {
+  auto type = cast<VectorType>(rows.getType());
+  int64_t n = type.getDimSize(0);
+  Value filler = vector::BroadcastOp::create(b, type, first);
+  SmallVector<int64_t> mask{0};
+  for (int64_t i = 0; i + 1 < n; ++i)
+    mask.push_back(n + i);
+  return vector::ShuffleOp::create(b, filler, rows, mask);
+}
+
+/// h[i] = a[i+1] * ... * a[n-1] (h[n-1] = 1): the last row of L, i.e. how
+/// step i reaches the end of its tile.
+Value suffixProducts(ImplicitLocOpBuilder &b, Value decays) {
+  int64_t n = cast<VectorType>(decays.getType()).getDimSize(0);
+  SmallVector<Value> products(n);
+  Value running = f32Const(b, 1.0f);
+  products[n - 1] = running;
+  for (int64_t i = n - 2; i >= 0; --i) {
+    running = arith::MulFOp::create(
+        b, running, vector::ExtractOp::create(b, decays, i + 1));
+    products[i] = running;
+  }
+  return vector::FromElementsOp::create(b, decays.getType(), products);
+}
+
+/// Adds `row` to row `step` of `tile` (no row when `step` is outside it).
+Value addAtRow(ImplicitLocOpBuilder &b, Value tile, Value row, Value step) {
+  int64_t n = cast<VectorType>(tile.getType()).getDimSize(0);
+  for (int64_t i = 0; i < n; ++i) {
+    Value isRow = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, step,
+                                        indexConst(b, i));
+    Value current = vector::ExtractOp::create(b, tile, i);
+    Value sum = arith::AddFOp::create(b, current, row);
+    tile = vector::InsertOp::create(
+        b, arith::SelectOp::create(b, isRow, sum, current), tile, i);
+  }
+  return tile;
+}
+
+/// Sums a time x channels tile over its channels: vector<n>.
+Value sumOverChannels(ImplicitLocOpBuilder &b, Value tile) {
+  auto type = cast<VectorType>(tile.getType());
+  int64_t n = type.getDimSize(0), m = type.getDimSize(1);
+  auto resultType = VectorType::get({n}, b.getF32Type());
+  if (m == 1)
+    return vector::ShapeCastOp::create(b, resultType, tile);
+  Value columns = vector::TransposeOp::create(b, tile, ArrayRef<int64_t>{1, 0});
+  Value sum = vector::ExtractOp::create(b, columns, 0);
+  for (int64_t c = 1; c < m; ++c)
+    sum =
+        arith::AddFOp::create(b, sum, vector::ExtractOp::create(b, columns, c));
+  return sum;
+}
+
+/// What one backward needs at one (sequence, head, channel block).
+struct GradContext {
+  mutable ScanGradOp grad; // op accessors are not const
+  const ScanTiling &tiling;
+  const TileCoords &coords;
+  Value init; // h0 as f32 (zeros without an init)
+};
+
+/// The forward's terminal of tile `earlier` (the last row of its local
+/// solve) and its total decay; h0 for tile -1 and 0 before it.
+std::pair<Value, Value> earlierTerminal(ImplicitLocOpBuilder &b,
+                                        const GradContext &ctx, Value tile,
+                                        int64_t back) {
+  const ScanTiling &tiling = ctx.tiling;
+  Value backConst = indexConst(b, back);
+  Value exists =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::uge, tile, backConst);
+  Value earlier = arith::SelectOp::create(
+      b, exists, arith::SubIOp::create(b, tile, backConst), indexConst(b, 0));
+  Value position =
+      arith::MulIOp::create(b, earlier, indexConst(b, tiling.steps));
+  Value decays =
+      readDecays(b, tiling, ctx.coords, ctx.grad.getDecay(), position);
+  Value inputs =
+      readInputs(b, tiling, ctx.coords, ctx.grad.getInput(), position);
+  auto transfer = buildTransferOperator(b, tiling, decays, std::nullopt);
+  Value local = localSolve(b, transfer.getTransfer(), inputs);
+  Value terminal = vector::ExtractOp::create(b, local, tiling.steps - 1);
+  Value decay =
+      vector::ExtractOp::create(b, transfer.getInjection(), tiling.steps - 1);
+  // Tile -1 is the virtual tile whose terminal is h0.
+  Value isInitial = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, tile,
+                                          indexConst(b, back - 1));
+  Value zeros = splat(b, rowType(b, tiling), 0.0f);
+  Value virtualTerminal =
+      arith::SelectOp::create(b, isInitial, ctx.init, zeros);
+  return {arith::SelectOp::create(b, exists, terminal, virtualTerminal),
+          arith::SelectOp::create(b, exists, decay, f32Const(b, 1.0f))};
+}
+
+/// The forward output just before the tile at `position` (h0 before the
+/// first tile): the state y[start-1] every output of the tile extends, for
+/// full windows.
+Value previousOutput(ImplicitLocOpBuilder &b, const GradContext &ctx,
+                     Value position) {
+  ScanTiling single = ctx.tiling;
+  single.steps = 1;
+  Value one = indexConst(b, 1);
+  Value first = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, position,
+                                      indexConst(b, 0));
+  Value before = arith::SubIOp::create(
+      b, arith::SelectOp::create(b, first, one, position), one);
+  Value row = readInputs(b, single, ctx.coords, ctx.grad.getOutput(), before);
+  row = vector::ExtractOp::create(b, row, 0);
+  return arith::SelectOp::create(b, first, ctx.init, row);
+}
+
+/// The decay gradient of a tile and the adjoint carry the tile passes to
+/// the one before it (which is dh0 after tile 0).
+struct DecayGradient {
+  Value tile;          // time x channels, before summing shared decays
+  Value outgoingCarry; // a[0] (w[0] + h[0] R_1)
+};
+
+DecayGradient decayGradient(ImplicitLocOpBuilder &b, const GradContext &ctx,
+                            Value tile, Value position,
+                            TransferOperatorOp transfer, Value adjointLocal,
+                            Value suffix, Value adjointTerminal,
+                            Value adjointCarry, Value dx) {
+  const ScanTiling &tiling = ctx.tiling;
+  WindowAttr window = tiling.window;
+  Value decay =
+      vector::ExtractOp::create(b, transfer.getInjection(), tiling.steps - 1);
+  Value inputs =
+      readInputs(b, tiling, ctx.coords, ctx.grad.getInput(), position);
+  Value local = localSolve(b, transfer.getTransfer(), inputs);
+  // Inputs of this tile before step t: v[t-1], and the weight g[t-1] with
+  // which a state entering the tile reaches step t-1.
+  Value localBefore = shiftDown(b, local, splat(b, rowType(b, tiling), 0.0f));
+  Value injectionBefore =
+      shiftDown(b, transfer.getInjection(), f32Const(b, 1.0f));
+  VectorType type = tileType(b, tiling);
+  auto outer = [&](Value column, Value row) -> Value {
+    return vector::OuterProductOp::create(b, type, column, row, Value(),
+                                          vector::CombiningKind::ADD);
+  };
+
+  if (window.isFull()) {
+    Value entering = previousOutput(b, ctx, position);
+    Value before =
+        arith::AddFOp::create(b, localBefore, outer(injectionBefore, entering));
+    Value outgoing = arith::AddFOp::create(b, adjointTerminal,
+                                           scaleRow(b, adjointCarry, decay));
+    return {arith::MulFOp::create(b, dx, before), outgoing};
+  }
+
+  // bands<k>: sources in this tile, then in each of the k-1 tiles before.
+  int64_t k = window.getSize();
+  Value gradient = arith::MulFOp::create(b, localBefore, dx);
+  // h0 is tile -1's terminal: bands<1> outputs never see it.
+  Value outgoing = splat(b, rowType(b, tiling), 0.0f);
+  Value through = f32Const(b, 1.0f); // total decay of tiles tau-m+1..tau-1
+  for (int64_t m = 1; m < k; ++m) {
+    auto [terminal, earlierDecay] = earlierTerminal(b, ctx, tile, m);
+    Value entering = scaleRow(b, terminal, through);
+    through = arith::MulFOp::create(b, through, earlierDecay);
+    // Outputs that see tile tau-m lie at most k-1-m tiles after tau.
+    Value reach = splat(b, rowType(b, tiling), 0.0f);
+    if (k - m >= 2)
+      reach = carryExchange(
+          b, decay, adjointTerminal, Value(),
+          WindowAttr::getBands(b.getContext(), k - m, window.getTile()));
+    Value adjoint =
+        arith::AddFOp::create(b, adjointLocal, outer(suffix, reach));
+    gradient = arith::AddFOp::create(
+        b, gradient,
+        arith::MulFOp::create(b, outer(injectionBefore, entering), adjoint));
+    if (m == 1)
+      outgoing =
+          arith::AddFOp::create(b, adjointTerminal, scaleRow(b, reach, decay));
+  }
+  return {gradient, outgoing};
+}
+
+/// Writes the decay gradient of a tile: for a head's first channel block
+/// the block's sum, for later blocks that sum added to what is there.
+void writeDecayGradient(ImplicitLocOpBuilder &b, const GradContext &ctx,
+                        Value position, Value gradient, Value firstBlock) {
+  const ScanTiling &tiling = ctx.tiling;
+  Value sum = sumOverChannels(b, gradient);
+  if (firstBlock) {
+    auto total = scf::IfOp::create(
+        b, firstBlock,
+        [&](OpBuilder &then, Location loc) {
+          scf::YieldOp::create(then, loc, sum);
+        },
+        [&](OpBuilder &otherwise, Location loc) {
+          ImplicitLocOpBuilder inner(loc, otherwise);
+          Value earlier = readDecays(inner, tiling, ctx.coords,
+                                     ctx.grad.getGradDecay(), position);
+          scf::YieldOp::create(
+              inner, ValueRange{arith::AddFOp::create(inner, earlier, sum)});
+        });
+    sum = total.getResult(0);
+  }
+  writeDecays(b, tiling, ctx.coords, ctx.grad.getGradDecay(), position, sum);
+}
+
+/// The loop over the tiles of one sequence and channel block, last first.
+/// `firstBlock` (null when a block owns its decays) says whether this is
+/// the first channel block of a head.
+void emitAdjointLoop(ImplicitLocOpBuilder &b, ScanGradOp grad,
+                     const ScanTiling &tiling, const TileCoords &coords,
+                     Value firstBlock) {
+  VectorType row = rowType(b, tiling);
+  Value zeros = splat(b, row, 0.0f);
+  GradContext ctx{grad, tiling, coords,
+                  grad.getInit() ? readState(b, tiling, coords, grad.getInit())
+                                 : zeros};
+  Value gradFinal = grad.getGradFinal()
+                        ? readState(b, tiling, coords, grad.getGradFinal())
+                        : Value();
+  Value steps = indexConst(b, tiling.steps);
+  Value one = indexConst(b, 1);
+  Value tiles = arith::CeilDivUIOp::create(b, coords.length, steps);
+  // With no tile the final state is h0: dh0 is then the final's gradient.
+  Value noTiles = gradFinal ? gradFinal : zeros;
+  auto loop = scf::ForOp::create(
+      b, indexConst(b, 0), tiles, one, ValueRange{noTiles},
+      [&](OpBuilder &nested, Location loc, Value iteration, ValueRange) {
+        ImplicitLocOpBuilder body(loc, nested);
+        Value tile = arith::SubIOp::create(
+            body, arith::SubIOp::create(body, tiles, one), iteration);
+        Value position = arith::MulIOp::create(body, tile, steps);
+        Value decays =
+            readDecays(body, tiling, coords, grad.getDecay(), position);
+        auto transfer =
+            buildTransferOperator(body, tiling, decays, std::nullopt);
+        Value gradOutput =
+            readInputs(body, tiling, coords, grad.getGradOutput(), position);
+        // The final state is the output at the last step.
+        if (gradFinal) {
+          Value lastStep = arith::SubIOp::create(
+              body, arith::SubIOp::create(body, coords.length, position), one);
+          gradOutput = addAtRow(body, gradOutput, gradFinal, lastStep);
+        }
+        Value adjointLocal = localSolve(body, transfer.getTransfer(),
+                                        gradOutput, /*transpose=*/true);
+        Value firstDecay = vector::ExtractOp::create(body, decays, 0);
+        Value adjointTerminal = scaleRow(
+            body, vector::ExtractOp::create(body, adjointLocal, 0), firstDecay);
+        Value decay = vector::ExtractOp::create(body, transfer.getInjection(),
+                                                tiling.steps - 1);
+        Value adjointCarry =
+            carryExchange(body, decay, adjointTerminal, Value(), tiling.window);
+        Value suffix = suffixProducts(body, decays);
+        Value dx = CarryOp::create(body, adjointLocal.getType(), adjointLocal,
+                                   suffix, adjointCarry);
+        writeOutputs(body, tiling, coords, grad.getGradInput(), position, dx);
+
+        DecayGradient da =
+            decayGradient(body, ctx, tile, position, transfer, adjointLocal,
+                          suffix, adjointTerminal, adjointCarry, dx);
+        writeDecayGradient(body, ctx, position, da.tile, firstBlock);
+        scf::YieldOp::create(body, da.outgoingCarry);
+      });
+  if (grad.getGradInit())
+    writeState(b, tiling, coords, grad.getGradInit(), loop.getResult(0));
+}
+
+} // namespace
+
+void tiling::tileScanGrad(ScanGradOp grad, TransferMethod method, int64_t block,
+                          int64_t channelTile) {
+  WindowAttr window = grad.getWindow();
+  const LayoutAxes &axes = getLayoutAxes(grad.getLayout());
+  bool perHead = grad.getSharing() == DecaySharing::per_head;
+  // A per-head decay gradient sums over the head's channels, so one
+  // iteration owns the whole head and walks its channel blocks in turn
+  // (one block when the head dimension is static and fits one).
+  bool blocksInside = perHead && axes.channel >= 0;
+  int64_t channels = 1;
+  if (blocksInside) {
+    int64_t headDim =
+        cast<MemRefType>(grad.getInput().getType()).getDimSize(axes.channel);
+    channels = ShapedType::isDynamic(headDim) ? channelTile : headDim;
+  }
+  ScanTiling tiling{window,
+                    axes,
+                    perHead,
+                    grad.getReverse(),
+                    window.isBands() ? window.getTile() : block,
+                    channels,
+                    method,
+                    /*chunkTiles=*/0,
+                    blocksInside};
+  ImplicitLocOpBuilder b(grad.getLoc(), grad);
+  emitScanLoops(
+      b, tiling, grad.getInput(), grad.getSeqOffsets(),
+      [&](ImplicitLocOpBuilder &body, const TileCoords &coords) {
+        if (!blocksInside)
+          return emitAdjointLoop(body, grad, tiling, coords, Value());
+        Value zero = indexConst(body, 0);
+        Value headDim =
+            memref::DimOp::create(body, grad.getInput(), axes.channel);
+        scf::ForOp::create(
+            body, zero, headDim, indexConst(body, channels), ValueRange{},
+            [&](OpBuilder &nested, Location loc, Value channel, ValueRange) {
+              ImplicitLocOpBuilder inner(loc, nested);
+              TileCoords block = coords;
+              block.channel = channel;
+              Value first = arith::CmpIOp::create(
+                  inner, arith::CmpIPredicate::eq, channel, zero);
+              emitAdjointLoop(inner, grad, tiling, block, first);
+              scf::YieldOp::create(inner);
+            });
+      });
+  grad.erase();
+}
