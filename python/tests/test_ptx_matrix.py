@@ -50,3 +50,37 @@ def test_ptx_matrix(bin_dir, tmp_path, strategy: str) -> None:
         assert description["strategy"] == strategy
         assert [p["name"] for p in description["params"]][:2] == [
             "decay", "input"]
+
+
+GRAD_CASES = [
+    ScanCase(window=w, layout=layout, sharing=sharing, reverse=rev, init=h0,
+             final=h0, dtype_in=dt, dtype_out=dt)
+    for w, (layout, sharing), rev, h0, dt in itertools.product(
+        ["full", "bands<1>", "bands<2>", "bands<5>"],
+        [("bhdl", "per_head"), ("bhdl", "per_channel"), ("bthd", "per_head"),
+         ("bthd", "per_channel"), ("bct", "per_channel")],
+        [False, True], [False, True], ["f32", "bf16"])
+] + [ScanCase(window="bands<2>", packed=True, init=True, final=True)]
+
+
+def test_ptx_grad_matrix(bin_dir, tmp_path) -> None:
+    """The derived backward of every window that has one (swr-compile
+    --grad) compiles to PTX that ptxas accepts."""
+    if PTXAS is None:
+        pytest.skip("ptxas not installed")
+    for case in GRAD_CASES:
+        spec = tmp_path / f"{case.name()}.mlir"
+        spec.write_text(case.mlir())
+        ptx = tmp_path / f"{case.name()}.ptx"
+        launch = tmp_path / f"{case.name()}.json"
+        subprocess.run([str(bin_dir / "swr-compile"), str(spec), "--grad",
+                        "-o", str(ptx), "--launch", str(launch)],
+                       check=True, capture_output=True, text=True)
+        result = subprocess.run([PTXAS, "-arch=sm_90a", str(ptx), "-o",
+                                 str(tmp_path / "k.cubin")],
+                                capture_output=True, text=True)
+        assert result.returncode == 0, f"{case.name()}: {result.stderr}"
+        description = json.loads(launch.read_text())
+        assert description["scan"]["gradient"] is True
+        names = [p["name"] for p in description["params"]]
+        assert {"grad_output", "grad_input", "grad_decay"} <= set(names)

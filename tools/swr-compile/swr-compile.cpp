@@ -1,20 +1,24 @@
 //===- swr-compile.cpp - swr spec to PTX + launch description -------------===//
 //
-//   swr-compile spec.mlir [--function f] [--chip sm_90a] -o kernel.ptx
-//       [--launch kernel.json]
+//   swr-compile spec.mlir [--function f] [--grad] [--chip sm_90a]
+//       -o kernel.ptx [--launch kernel.json]
 //
 // Writes the PTX that LLVM's NVPTX backend emits for the spec and the JSON
 // launch description the Phalanx runtime reads. Shapes are runtime values:
-// one compile serves every batch, head count and length.
+// one compile serves every batch, head count and length. With --grad the
+// compiler derives the function's backward (swr-derive-backward) and
+// compiles that instead.
 //
 //===----------------------------------------------------------------------===//
 
+#include "swr/Dialect/Swr/Transforms/Passes.h"
 #include "swr/InitAllDialects.h"
 #include "swr/Target/Cuda/PtxCompiler.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -45,6 +49,9 @@ static cl::opt<int64_t>
                        "per thread (0: one thread per sequence)"));
 static cl::opt<int64_t> blockSize("block-size", cl::init(128),
                                   cl::desc("Threads per CTA"));
+static cl::opt<bool> grad("grad",
+                          cl::desc("Compile the derived backward of the "
+                                   "function (@<function>_backward)"));
 
 static int fail(const llvm::Twine &message) {
   llvm::errs() << "swr-compile: error: " << message << "\n";
@@ -84,6 +91,17 @@ int main(int argc, char **argv) {
     if (funcs.empty())
       return fail(specFile + " holds no function");
     name = (*funcs.begin()).getSymName().str();
+  }
+  if (grad) {
+    PassManager pm(&context);
+    pm.addPass(swr::createSwrDeriveBackward());
+    if (failed(pm.run(*module)))
+      return fail("deriving the backward of @" + name + " failed");
+    name += "_backward";
+    if (!module->lookupSymbol(name))
+      return fail("--grad: @" + name +
+                  " was not derived (only functions that are one swr.scan "
+                  "with a full or bands<k> window have a backward)");
   }
   swr::GpuPipelineOptions options;
   options.chip = chip;

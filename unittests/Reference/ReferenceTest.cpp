@@ -421,6 +421,106 @@ float f32(uint32_t bits) {
   return value;
 }
 
+//===----------------------------------------------------------------------===//
+// Backward
+//===----------------------------------------------------------------------===//
+
+/// L = sum_t dy[t] y[t] + dFinal * final, the loss whose gradient the
+/// backward computes.
+double loss(const Vec &a, const Vec &x, double h0, const Vec &dy,
+            double dFinal, const Window &window, bool reverse) {
+  int64_t n = static_cast<int64_t>(x.size());
+  Vec y(n);
+  double final = 0;
+  scanSequence(a.data(), 1, x.data(), 1, n, window, reverse, &h0, y.data(), 1,
+               &final);
+  double sum = dFinal * final;
+  for (int64_t t = 0; t < n; ++t)
+    sum += dy[t] * y[t];
+  return sum;
+}
+
+/// Central difference of `loss` in one coordinate of `values`; L is
+/// multilinear, so the difference is exact up to rounding.
+double centralDifference(Vec &values, int64_t i,
+                         const std::function<double()> &lossOf) {
+  const double h = 1e-3;
+  double saved = values[i];
+  values[i] = saved + h;
+  double up = lossOf();
+  values[i] = saved - h;
+  double down = lossOf();
+  values[i] = saved;
+  return (up - down) / (2 * h);
+}
+
+TEST(ReferenceGrad, MatchesFiniteDifferencesForEveryWindow) {
+  Random rng(11);
+  for (const Window &window : {full(), bands(1, 4), bands(2, 4), bands(3, 4),
+                               exact(1), exact(5)}) {
+    for (bool reverse : {false, true}) {
+      for (int64_t n : {1, 3, 4, 5, 13}) {
+        Vec a = randomDecays(rng, n, DecayRegime::Spread);
+        Vec x = randomInputs(rng, n), dy = randomInputs(rng, n);
+        double h0 = rng.normal(), dFinal = rng.normal();
+        Vec dx(n), da(n);
+        double dh0 = 0;
+        scanGradSequence(a.data(), 1, x.data(), 1, n, window, reverse, &h0,
+                         dy.data(), 1, &dFinal, dx.data(), 1, da.data(), 1,
+                         &dh0);
+        auto lossOf = [&] {
+          return loss(a, x, h0, dy, dFinal, window, reverse);
+        };
+        for (int64_t t = 0; t < n; ++t) {
+          EXPECT_NEAR(dx[t], centralDifference(x, t, lossOf), 1e-8)
+              << "dx t=" << t << " n=" << n << " reverse=" << reverse;
+          EXPECT_NEAR(da[t], centralDifference(a, t, lossOf), 1e-8)
+              << "da t=" << t << " n=" << n << " reverse=" << reverse;
+        }
+        Vec h0s{h0};
+        auto lossOfH0 = [&] {
+          return loss(a, x, h0s[0], dy, dFinal, window, reverse);
+        };
+        EXPECT_NEAR(dh0, centralDifference(h0s, 0, lossOfH0), 1e-8)
+            << "dh0 n=" << n << " reverse=" << reverse;
+      }
+    }
+  }
+}
+
+TEST(ReferenceGrad, FullWindowIsTheShiftedReverseScan) {
+  // dh[t] = dy[t] + a[t+1] dh[t+1], da[t] = dh[t] h[t-1], dh0 = a[0] dh[0].
+  Vec a{0.5, 0.25, 2.0}, x{1.0, -1.0, 3.0}, dy{1.0, 2.0, -1.0};
+  double h0 = 2.0;
+  Vec dx(3), da(3);
+  double dh0 = 0;
+  scanGradSequence(a.data(), 1, x.data(), 1, 3, full(), false, &h0, dy.data(),
+                   1, nullptr, dx.data(), 1, da.data(), 1, &dh0);
+  // h = 2, -0.5, 2; dh[2] = -1, dh[1] = 2 + 2 * -1 = 0, dh[0] = 1 + 0 = 1.
+  EXPECT_DOUBLE_EQ(dx[2], -1.0);
+  EXPECT_DOUBLE_EQ(dx[1], 0.0);
+  EXPECT_DOUBLE_EQ(dx[0], 1.0);
+  EXPECT_DOUBLE_EQ(da[0], 1.0 * 2.0);
+  EXPECT_DOUBLE_EQ(da[1], 0.0);
+  EXPECT_DOUBLE_EQ(da[2], -1.0 * -0.5);
+  EXPECT_DOUBLE_EQ(dh0, 0.5 * 1.0);
+}
+
+TEST(ReferenceGrad, EmptySequencePassesTheFinalGradientToH0) {
+  double h0 = 3.0, dFinal = 0.75, dh0 = 0;
+  scanGradSequence(nullptr, 1, nullptr, 1, 0, bands(2), false, &h0, nullptr, 1,
+                   &dFinal, nullptr, 1, nullptr, 1, &dh0);
+  EXPECT_DOUBLE_EQ(dh0, 0.75);
+}
+
+TEST(ReferenceGrad, BandsOneNeverSeesH0) {
+  Vec a{0.5, 0.5, 0.5, 0.5, 0.5}, x(5, 1.0), dy(5, 1.0), dx(5), da(5);
+  double h0 = 1.0, dh0 = -1;
+  scanGradSequence(a.data(), 1, x.data(), 1, 5, bands(1, 2), false, &h0,
+                   dy.data(), 1, nullptr, dx.data(), 1, da.data(), 1, &dh0);
+  EXPECT_EQ(dh0, 0.0);
+}
+
 TEST(ReferenceRounding, DTypeNames) {
   EXPECT_STREQ(dtypeName(DType::F32), "f32");
   EXPECT_STREQ(dtypeName(DType::BF16), "bf16");

@@ -353,3 +353,65 @@ func.func @write_tile_rank(%y: memref<?x?xf32>, %v: vector<16x4xf32>, %p: index)
   swr.write_tile %v, %y[%c0, %c0] at %p length %p time 1 : vector<16x4xf32>, memref<?x?xf32>
   return
 }
+
+// -----
+
+func.func @grad_exact(%a: memref<?x?x?xf32>, %x: memref<?x?x?xf32>, %dy: memref<?x?x?xf32>, %dx: memref<?x?x?xf32>, %da: memref<?x?x?xf32>) {
+  // expected-error @below {{'swr.scan_grad' op window: exact<W> windows have no backward yet; expected full or bands<k>}}
+  swr.scan_grad exact<8> layout bct sharing per_channel decay(%a : memref<?x?x?xf32>)
+      input(%x : memref<?x?x?xf32>) grad_output(%dy : memref<?x?x?xf32>)
+      grad_input(%dx : memref<?x?x?xf32>) grad_decay(%da : memref<?x?x?xf32>)
+  return
+}
+
+// -----
+
+func.func @grad_full_needs_output(%a: memref<?x?x?xf32>, %x: memref<?x?x?xf32>, %dy: memref<?x?x?xf32>, %dx: memref<?x?x?xf32>, %da: memref<?x?x?xf32>) {
+  // expected-error @below {{'swr.scan_grad' op output: a full window's decay gradient reads the forward output y (h[t-1]); expected it}}
+  swr.scan_grad full layout bct sharing per_channel decay(%a : memref<?x?x?xf32>)
+      input(%x : memref<?x?x?xf32>) grad_output(%dy : memref<?x?x?xf32>)
+      grad_input(%dx : memref<?x?x?xf32>) grad_decay(%da : memref<?x?x?xf32>)
+  return
+}
+
+// -----
+
+func.func @grad_bands_takes_no_output(%a: memref<?x?x?xf32>, %x: memref<?x?x?xf32>, %y: memref<?x?x?xf32>, %dy: memref<?x?x?xf32>, %dx: memref<?x?x?xf32>, %da: memref<?x?x?xf32>) {
+  // expected-error @below {{'swr.scan_grad' op output: #swr.window<bands<2>> windows recompute the forward state; expected no output}}
+  swr.scan_grad bands<2> layout bct sharing per_channel decay(%a : memref<?x?x?xf32>)
+      input(%x : memref<?x?x?xf32>) output(%y : memref<?x?x?xf32>)
+      grad_output(%dy : memref<?x?x?xf32>)
+      grad_input(%dx : memref<?x?x?xf32>) grad_decay(%da : memref<?x?x?xf32>)
+  return
+}
+
+// -----
+
+func.func @grad_decay_shape(%a: memref<?x?x?xf32>, %x: memref<?x?x16x?xf32>, %dy: memref<?x?x16x?xf32>, %dx: memref<?x?x16x?xf32>, %da: memref<?x?x16x?xf32>) {
+  // expected-error @below {{'swr.scan_grad' op grad_decay: expected rank 3 ([B, H, L]), got rank 4}}
+  swr.scan_grad bands<2> layout bhdl sharing per_head decay(%a : memref<?x?x?xf32>)
+      input(%x : memref<?x?x16x?xf32>) grad_output(%dy : memref<?x?x16x?xf32>)
+      grad_input(%dx : memref<?x?x16x?xf32>) grad_decay(%da : memref<?x?x16x?xf32>)
+  return
+}
+
+// -----
+
+func.func @grad_input_dim(%a: memref<?x?x?xf32>, %x: memref<?x?x16x?xf32>, %dy: memref<?x?x16x?xf32>, %dx: memref<?x?x8x?xf32>, %da: memref<?x?x?xf32>) {
+  // expected-error @below {{'swr.scan_grad' op grad_input: dimension 2 (D) is 8 but input has 16}}
+  swr.scan_grad bands<2> layout bhdl sharing per_head decay(%a : memref<?x?x?xf32>)
+      input(%x : memref<?x?x16x?xf32>) grad_output(%dy : memref<?x?x16x?xf32>)
+      grad_input(%dx : memref<?x?x8x?xf32>) grad_decay(%da : memref<?x?x?xf32>)
+  return
+}
+
+// -----
+
+func.func @grad_init_shape(%a: memref<?x?x?xf32>, %x: memref<?x?x?xf32>, %dy: memref<?x?x?xf32>, %dx: memref<?x?x?xf32>, %da: memref<?x?x?xf32>, %dh0: memref<?x?x?xf32>) {
+  // expected-error @below {{'swr.scan_grad' op grad_init: expected rank 2 ([B, C]), got rank 3}}
+  swr.scan_grad bands<2> layout bct sharing per_channel decay(%a : memref<?x?x?xf32>)
+      input(%x : memref<?x?x?xf32>) grad_output(%dy : memref<?x?x?xf32>)
+      grad_input(%dx : memref<?x?x?xf32>) grad_decay(%da : memref<?x?x?xf32>)
+      grad_init(%dh0 : memref<?x?x?xf32>)
+  return
+}

@@ -25,6 +25,28 @@ func.func @scan_full_bct_reverse_states(%a: memref<2x64x100xf32>, %x: memref<2x6
   return
 }
 
+// CHECK-LABEL: func.func @scan_grad_full_reverse
+func.func @scan_grad_full_reverse(%a: memref<2x64x100xf32>, %x: memref<2x64x100xf16>, %h0: memref<2x64xf32>, %y: memref<2x64x100xf32>, %dy: memref<2x64x100xf32>, %dhT: memref<2x64xf32>, %dx: memref<2x64x100xf16>, %da: memref<2x64x100xf32>, %dh0: memref<2x64xf32>) {
+  // CHECK: swr.scan_grad full layout bct sharing per_channel reverse decay(%{{.*}} : memref<2x64x100xf32>) input(%{{.*}} : memref<2x64x100xf16>) init(%{{.*}} : memref<2x64xf32>) output(%{{.*}} : memref<2x64x100xf32>) grad_output(%{{.*}} : memref<2x64x100xf32>) grad_final(%{{.*}} : memref<2x64xf32>) grad_input(%{{.*}} : memref<2x64x100xf16>) grad_decay(%{{.*}} : memref<2x64x100xf32>) grad_init(%{{.*}} : memref<2x64xf32>)
+  swr.scan_grad full layout bct sharing per_channel reverse
+      decay(%a : memref<2x64x100xf32>) input(%x : memref<2x64x100xf16>)
+      init(%h0 : memref<2x64xf32>) output(%y : memref<2x64x100xf32>)
+      grad_output(%dy : memref<2x64x100xf32>) grad_final(%dhT : memref<2x64xf32>)
+      grad_input(%dx : memref<2x64x100xf16>) grad_decay(%da : memref<2x64x100xf32>)
+      grad_init(%dh0 : memref<2x64xf32>)
+  return
+}
+
+// CHECK-LABEL: func.func @scan_grad_bands_packed
+func.func @scan_grad_bands_packed(%a: memref<1x?x4xbf16>, %x: memref<1x?x4x16xbf16>, %cu: memref<?xi64>, %dy: memref<1x?x4x16xbf16>, %dx: memref<1x?x4x16xbf16>, %da: memref<1x?x4xf32>) {
+  // CHECK: swr.scan_grad bands<3, 8> layout bthd sharing per_head decay(%{{.*}} : memref<1x?x4xbf16>) input(%{{.*}} : memref<1x?x4x16xbf16>) seq_offsets(%{{.*}} : memref<?xi64>) grad_output(%{{.*}} : memref<1x?x4x16xbf16>) grad_input(%{{.*}} : memref<1x?x4x16xbf16>) grad_decay(%{{.*}} : memref<1x?x4xf32>)
+  swr.scan_grad bands<3, 8> layout bthd sharing per_head
+      decay(%a : memref<1x?x4xbf16>) input(%x : memref<1x?x4x16xbf16>)
+      seq_offsets(%cu : memref<?xi64>) grad_output(%dy : memref<1x?x4x16xbf16>)
+      grad_input(%dx : memref<1x?x4x16xbf16>) grad_decay(%da : memref<1x?x4xf32>)
+  return
+}
+
 // CHECK-LABEL: func.func @scan_exact_bthd
 func.func @scan_exact_bthd(%a: memref<?x?x?xf16>, %x: memref<?x?x?x?xf16>,
                            %y: memref<?x?x?x?xbf16>) {
@@ -68,6 +90,8 @@ func.func @block_ops(%a: vector<16xf32>, %u: vector<16x8xf32>, %c: f32,
       : vector<16xf32> -> vector<16x16xf32>, vector<16xf32>
   // CHECK: %[[V:.*]] = swr.local_solve %[[L]], %{{.*}} : vector<16x16xf32>, vector<16x8xf32>
   %v = swr.local_solve %L, %u : vector<16x16xf32>, vector<16x8xf32>
+  // CHECK: swr.local_solve transpose %[[L]], %{{.*}} : vector<16x16xf32>, vector<16x8xf32>
+  %w = swr.local_solve transpose %L, %u : vector<16x16xf32>, vector<16x8xf32>
   // CHECK: %[[S:.*]] = swr.carry_exchange %{{.*}}, %{{.*}} window bands<3> level warp : vector<8xf32>
   %s = swr.carry_exchange %c, %t window bands<3> level warp : vector<8xf32>
   // CHECK: swr.carry_exchange %{{.*}}, %{{.*}} init(%{{.*}} : vector<8xf32>) window full level grid : vector<8xf32>

@@ -113,6 +113,17 @@ func.func @local_solve(%l: vector<4x4xf32>, %u: vector<4x3xf32>) -> vector<4x3xf
 
 // -----
 
+// L^T u: L's rows are L^T's columns, so no transpose.
+// CHECK-LABEL: func.func @local_solve_transpose
+// CHECK-NOT: vector.transpose
+// CHECK-COUNT-4: vector.outerproduct {{.*}} : vector<4xf32>, vector<3xf32>
+func.func @local_solve_transpose(%l: vector<4x4xf32>, %u: vector<4x3xf32>) -> vector<4x3xf32> {
+  %w = swr.local_solve transpose %l, %u : vector<4x4xf32>, vector<4x3xf32>
+  return %w : vector<4x3xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @carry_rank1
 // CHECK: vector.outerproduct %{{.*}}, %{{.*}}, %{{.*}} {kind = #vector.kind<add>} : vector<4xf32>, vector<3xf32>
 func.func @carry_rank1(%v: vector<4x3xf32>, %g: vector<4xf32>, %s: vector<3xf32>) -> vector<4x3xf32> {

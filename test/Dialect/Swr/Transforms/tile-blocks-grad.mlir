@@ -1,0 +1,68 @@
+// RUN: swr-opt %s --swr-tile-blocks --split-input-file | FileCheck %s
+
+// bands<2>, per-head decays: one iteration owns a whole head (the decay
+// gradient sums over its channels), walks the tiles from the last, solves
+// the adjoint with L^T, carries it from the tile after, and recomputes the
+// terminal of the tile before for the decay gradient.
+// CHECK-LABEL: func.func @bands_grad
+// CHECK-SAME: (%[[A:.*]]: memref<?x?x?xbf16>, %[[X:.*]]: memref<?x?x16x?xbf16>, %[[DY:.*]]: memref<?x?x16x?xbf16>, %[[DX:.*]]: memref<?x?x16x?xbf16>, %[[DA:.*]]: memref<?x?x?xf32>)
+// CHECK: scf.parallel (%[[B:.*]], %[[H:.*]]) =
+// CHECK: scf.for %[[C:.*]] = %{{.*}} to %{{.*}} step %c16
+// CHECK: %[[TILES:.*]] = arith.ceildivui
+// CHECK: scf.for %[[I:.*]] = %{{.*}} to %[[TILES]]
+// CHECK: %[[LAST:.*]] = arith.subi %[[TILES]], %{{.*}}
+// CHECK: %[[T:.*]] = arith.subi %[[LAST]], %[[I]]
+// CHECK: %[[POS:.*]] = arith.muli %[[T]], %c16
+// CHECK: %[[DEC:.*]] = swr.read_tile %[[A]][%[[B]], %[[H]], %{{.*}}] at %[[POS]]
+// CHECK: %[[OP:.*]], %[[G:.*]] = swr.transfer_operator %[[DEC]]
+// CHECK: %[[U:.*]] = swr.read_tile %[[DY]][%[[B]], %[[H]], %[[C]], %{{.*}}] at %[[POS]]
+// CHECK: %[[W:.*]] = swr.local_solve transpose %[[OP]], %[[U]]
+// CHECK: %[[S:.*]] = swr.carry_exchange %{{.*}}, %{{.*}} window bands<2> level serial
+// CHECK: %[[GX:.*]] = swr.carry %[[W]], %{{.*}}, %[[S]]
+// CHECK: swr.write_tile %[[GX]], %[[DX]][%[[B]], %[[H]], %[[C]], %{{.*}}] at %[[POS]]
+// CHECK: swr.read_tile %[[X]]{{.*}} at %[[POS]]
+// CHECK: swr.local_solve %[[OP]]
+// CHECK: arith.cmpi uge, %[[T]], %{{.*}}
+// CHECK: swr.local_solve
+// CHECK: scf.if
+// CHECK: swr.read_tile %[[DA]]
+// CHECK: swr.write_tile %{{.*}}, %[[DA]][%[[B]], %[[H]], %{{.*}}] at %[[POS]]
+// CHECK-NOT: swr.scan_grad
+func.func @bands_grad(%a: memref<?x?x?xbf16>, %x: memref<?x?x16x?xbf16>,
+                      %dy: memref<?x?x16x?xbf16>, %dx: memref<?x?x16x?xbf16>,
+                      %da: memref<?x?x?xf32>) {
+  swr.scan_grad bands<2> layout bhdl sharing per_head
+      decay(%a : memref<?x?x?xbf16>) input(%x : memref<?x?x16x?xbf16>)
+      grad_output(%dy : memref<?x?x16x?xbf16>)
+      grad_input(%dx : memref<?x?x16x?xbf16>)
+      grad_decay(%da : memref<?x?x?xf32>)
+  return
+}
+
+// -----
+
+// full, per channel: the state before each tile is the forward output one
+// step before it (h0 before the first tile); dh0 leaves the loop.
+// CHECK-LABEL: func.func @full_grad
+// CHECK-SAME: (%[[A:.*]]: memref<?x?x?xf32>, %[[X:.*]]: memref<?x?x?xf32>, %[[H0:.*]]: memref<?x?xf32>, %[[Y:.*]]: memref<?x?x?xf32>, %[[DY:.*]]: memref<?x?x?xf32>, %[[DX:.*]]: memref<?x?x?xf32>, %[[DA:.*]]: memref<?x?x?xf32>, %[[DH0:.*]]: memref<?x?xf32>)
+// CHECK: scf.parallel (%[[B:.*]], %[[C:.*]]) =
+// CHECK: %[[INIT:.*]] = vector.transfer_read %[[H0]]
+// CHECK: %[[LOOP:.*]] = scf.for
+// CHECK: swr.local_solve transpose
+// CHECK: swr.carry_exchange %{{.*}}, %{{.*}} window full level serial
+// CHECK: %[[BEFORE:.*]] = swr.read_tile %[[Y]][%[[B]], %[[C]], %{{.*}}] at %{{.*}} time 2 pad 0.0{{.*}} -> vector<1xf32>
+// CHECK: arith.select %{{.*}}, %[[INIT]], %{{.*}} : vector<1xf32>
+// CHECK: swr.write_tile %{{.*}}, %[[DA]]
+// CHECK: scf.yield
+// CHECK: vector.transfer_write %[[LOOP]], %[[DH0]]
+func.func @full_grad(%a: memref<?x?x?xf32>, %x: memref<?x?x?xf32>,
+                     %h0: memref<?x?xf32>, %y: memref<?x?x?xf32>,
+                     %dy: memref<?x?x?xf32>, %dx: memref<?x?x?xf32>,
+                     %da: memref<?x?x?xf32>, %dh0: memref<?x?xf32>) {
+  swr.scan_grad full layout bct sharing per_channel
+      decay(%a : memref<?x?x?xf32>) input(%x : memref<?x?x?xf32>)
+      init(%h0 : memref<?x?xf32>) output(%y : memref<?x?x?xf32>)
+      grad_output(%dy : memref<?x?x?xf32>) grad_input(%dx : memref<?x?x?xf32>)
+      grad_decay(%da : memref<?x?x?xf32>) grad_init(%dh0 : memref<?x?xf32>)
+  return
+}
