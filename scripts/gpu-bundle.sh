@@ -43,6 +43,25 @@ for window in windows:
     (out / f"{name}.mlir").write_text(case.mlir())
     (out / f"{name}.args").write_text(
         "--shape 1x2x16x1 --seq-lens 1,17,300 --decays near1,spread\n")
+# The compiler-derived backward of every window that has one; compiled with
+# --grad (the "-grad" suffix says so).
+for window, (layout, sharing), rev, h0, dt in itertools.product(
+        ["full", "bands<2>", "bands<5>"], layouts, [False, True],
+        [False, True], ["f32", "bf16"]):
+    case = ScanCase(window=window, layout=layout, sharing=sharing, reverse=rev,
+                    init=h0, final=h0, dtype_in=dt, dtype_out=dt)
+    name = case.name() + "-grad"
+    (out / f"{name}.mlir").write_text(case.mlir())
+    args = f"--shape {case.shape(1, batch=2, heads=2, channels=16)} " \
+           f"--lengths {lengths} --decays near1,spread,near0"
+    (out / f"{name}.args").write_text(args + "\n")
+for window in ["full", "bands<2>"]:
+    case = ScanCase(window=window, layout="bhdl", init=True, final=True,
+                    packed=True)
+    name = case.name() + "-grad"
+    (out / f"{name}.mlir").write_text(case.mlir())
+    (out / f"{name}.args").write_text(
+        "--shape 1x2x16x1 --seq-lens 1,17,0,300 --decays near1,spread\n")
 # Batch x heads past 65,535 once.
 case = ScanCase(window="bands<2>", layout="bct", sharing="per_channel")
 (out / "many-heads.mlir").write_text(case.mlir())
@@ -50,7 +69,9 @@ case = ScanCase(window="bands<2>", layout="bct", sharing="per_channel")
 PY
 
 for spec in "$out"/*.mlir; do
-  "$build_dir/bin/swr-compile" "$spec" -o "${spec%.mlir}.ptx" \
+  grad=()
+  [[ $spec == *-grad.mlir ]] && grad=(--grad)
+  "$build_dir/bin/swr-compile" "$spec" "${grad[@]}" -o "${spec%.mlir}.ptx" \
     --launch "${spec%.mlir}.json"
 done
 rm "$out"/*.mlir

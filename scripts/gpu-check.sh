@@ -64,6 +64,9 @@ full-bhdl-per_head-fwd-h0-bf16-bf16-final 1x2x16x1
 bands2-bthd-per_channel-rev-noh0-f16-f16 1x1x2x16
 exact40-bct-per_channel-fwd-h0-f32-f32-final 1x32x1
 bands5-bhdl-per_head-rev-h0-bf16-bf16-final 1x2x16x1
+bands2-bhdl-per_head-fwd-h0-bf16-bf16-final-grad 1x2x16x1
+full-bct-per_channel-rev-h0-f32-f32-final-grad 1x32x1
+bands5-bthd-per_channel-fwd-noh0-bf16-bf16-grad 1x1x2x16
 KERNELS
 
 echo "== benchmark (the Phalanx shape B8 H128 D16 L8192, bf16; fma strategy)"
@@ -73,6 +76,11 @@ echo "== benchmark (the Phalanx shape B8 H128 D16 L8192, bf16; fma strategy)"
 "$run" gpu-bundle/full-bct-per_channel-fwd-noh0-f32-f32.ptx \
   gpu-bundle/full-bct-per_channel-fwd-noh0-f32-f32.json \
   --shape 8x1536x4096 --lengths 4096 --bench 2>&1 | tee -a "$logs/bench.txt" | tail -2
+
+echo "== benchmark: the backward at the Phalanx shape (fwd+bwd = the two)"
+"$run" gpu-bundle/bands2-bhdl-per_head-fwd-noh0-bf16-bf16-grad.ptx \
+  gpu-bundle/bands2-bhdl-per_head-fwd-noh0-bf16-bf16-grad.json \
+  --shape 8x128x16x8192 --lengths 8192 --bench 2>&1 | tee -a "$logs/bench.txt" | tail -2
 
 echo "== summary"
 echo "matrix: $passed passed, $failed failed"

@@ -102,6 +102,13 @@ std::optional<Role> parseRole(std::string_view name) {
 
 const char *roleName(Role role) { return roleNames[static_cast<int>(role)]; }
 
+bool writesRole(bool gradient, Role role) {
+  if (gradient)
+    return role == Role::GradInput || role == Role::GradDecay ||
+           role == Role::GradInit;
+  return role == Role::Output || role == Role::Final;
+}
+
 const ScanDescription::Param *ScanDescription::find(Role role) const {
   for (const Param &param : params)
     if (param.role == role)

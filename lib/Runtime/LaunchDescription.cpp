@@ -362,7 +362,8 @@ bool readScan(Reader &reader, const json::Value &doc, LaunchDescription &out) {
          reader.readInt(*scan, "scan", "tile", false, 1, kInt64Max, s.tile) &&
          reader.readString(*scan, "scan", "layout", false, s.layout) &&
          reader.readString(*scan, "scan", "sharing", false, s.sharing) &&
-         reader.readBool(*scan, "scan", "reverse", s.reverse);
+         reader.readBool(*scan, "scan", "reverse", s.reverse) &&
+         reader.readBool(*scan, "scan", "gradient", s.gradient);
 }
 
 } // namespace

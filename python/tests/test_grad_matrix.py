@@ -86,3 +86,22 @@ def test_grad_many_heads(bin_dir, tmp_path) -> None:
     records = run_case(bin_dir, tmp_path, case, "--grad", "--shape",
                        "1x70000x17")
     assert_within_bounds(records, "f32")
+
+
+@pytest.mark.parametrize("window", ["bands<1>", "bands<2>", "bands<5>",
+                                    "bands<3, 8>"])
+@pytest.mark.parametrize("layout,sharing", LAYOUT_SHARING)
+@pytest.mark.parametrize("chunk", [1, 3])
+def test_grad_time_chunks(bin_dir, tmp_path, window, layout, sharing,
+                          chunk) -> None:
+    """The backward of bands<k> split into independent time chunks (what GPU
+    threads run): each chunk first walks the k-1 tiles after it to warm up
+    the adjoint carriers; only the chunk holding tile 0 writes dh0."""
+    case = ScanCase(window=window, layout=layout, sharing=sharing,
+                    init=True, final=True, dtype_in="bf16", dtype_out="bf16")
+    records = run_case(bin_dir, tmp_path, case, "--grad", "--shape",
+                       case.shape(1, batch=2, heads=2, channels=16),
+                       "--lengths", "1,17,100,1000", "--decays",
+                       "near1,spread", "--strategy", "fma", "--time-chunk",
+                       str(chunk))
+    assert_gradients_checked(records, case)

@@ -139,6 +139,7 @@ check::ScanDescription describe(const rt::LaunchDescription &launch) {
   scan.layout = *layout;
   scan.perHead = s.sharing == "per_head";
   scan.reverse = s.reverse;
+  scan.gradient = s.gradient;
   for (const rt::ParamDescription &param : launch.params) {
     std::optional<check::Role> role = check::parseRole(param.name);
     if (!role)
@@ -194,7 +195,7 @@ check::Result runOnce(swr_kernel *kernel, check::Problem &problem,
   checkCall(swr_synchronize(), "running the kernel");
   for (size_t i = 0; i < problem.scan.params.size(); ++i) {
     check::Role role = problem.scan.params[i].role;
-    if (role != check::Role::Output && role != check::Role::Final)
+    if (!check::writesRole(problem.scan.gradient, role))
       continue;
     check::Tensor &tensor = problem.tensor(role);
     if (!tensor.bytes.empty())

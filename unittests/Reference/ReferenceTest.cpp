@@ -427,8 +427,8 @@ float f32(uint32_t bits) {
 
 /// L = sum_t dy[t] y[t] + dFinal * final, the loss whose gradient the
 /// backward computes.
-double loss(const Vec &a, const Vec &x, double h0, const Vec &dy,
-            double dFinal, const Window &window, bool reverse) {
+double loss(const Vec &a, const Vec &x, double h0, const Vec &dy, double dFinal,
+            const Window &window, bool reverse) {
   int64_t n = static_cast<int64_t>(x.size());
   Vec y(n);
   double final = 0;
@@ -456,8 +456,8 @@ double centralDifference(Vec &values, int64_t i,
 
 TEST(ReferenceGrad, MatchesFiniteDifferencesForEveryWindow) {
   Random rng(11);
-  for (const Window &window : {full(), bands(1, 4), bands(2, 4), bands(3, 4),
-                               exact(1), exact(5)}) {
+  for (const Window &window :
+       {full(), bands(1, 4), bands(2, 4), bands(3, 4), exact(1), exact(5)}) {
     for (bool reverse : {false, true}) {
       for (int64_t n : {1, 3, 4, 5, 13}) {
         Vec a = randomDecays(rng, n, DecayRegime::Spread);

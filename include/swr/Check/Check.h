@@ -57,6 +57,10 @@ enum class Role {
 };
 std::optional<Role> parseRole(std::string_view name);
 const char *roleName(Role role);
+/// Whether a kernel writes the operand of `role`: the output and final
+/// state of a forward, the gradients of the input, decay and h0 of a
+/// backward (which reads the forward's output).
+bool writesRole(bool gradient, Role role);
 
 struct ScanDescription {
   reference::Window window;

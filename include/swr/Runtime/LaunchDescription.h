@@ -81,6 +81,7 @@ struct ScanDescription {
   std::string layout;
   std::string sharing;
   bool reverse = false;
+  bool gradient = false; ///< the kernel is the scan's backward
 };
 
 struct LaunchDescription {

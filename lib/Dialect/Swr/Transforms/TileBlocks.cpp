@@ -203,7 +203,7 @@ struct SwrTileBlocksPass
     for (ScanOp scan : scans)
       tile(scan, *transferMethod);
     for (ScanGradOp grad : grads)
-      tileScanGrad(grad, *transferMethod, block, channelTile);
+      tileScanGrad(grad, *transferMethod, block, channelTile, timeChunk);
   }
 
   void tile(ScanOp scan, TransferMethod transferMethod) {

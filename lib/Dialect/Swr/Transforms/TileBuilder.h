@@ -101,7 +101,7 @@ void emitScanLoops(
 
 /// Tiles one swr.scan_grad (see TileScanGrad.cpp) and erases it.
 void tileScanGrad(ScanGradOp grad, TransferMethod method, int64_t block,
-                  int64_t channelTile);
+                  int64_t channelTile, int64_t timeChunk);
 
 } // namespace mlir::swr::tiling
 

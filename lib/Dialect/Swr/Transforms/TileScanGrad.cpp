@@ -224,6 +224,45 @@ DecayGradient decayGradient(ImplicitLocOpBuilder &b, const GradContext &ctx,
   return {gradient, outgoing};
 }
 
+/// The tiles one iteration walks (last first): all of them, or for a time
+/// chunk of a bands<k> window its own tiles after the k-1 tiles that follow
+/// it, which only warm up the adjoint carriers (no output of a bands<k>
+/// window reaches further back; the forward side reads the k-1 tiles
+/// before each tile anyway).
+struct AdjointRange {
+  Value begin, end; // tiles [begin, end) are solved
+  Value ownedEnd;   // tiles at or after it are not written; null: none
+};
+
+AdjointRange adjointRange(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                          const TileCoords &coords, Value tiles) {
+  if (!coords.chunk)
+    return {indexConst(b, 0), tiles, Value()};
+  Value first =
+      arith::DivUIOp::create(b, coords.chunk, indexConst(b, tiling.steps));
+  Value ownedEnd = arith::MinUIOp::create(
+      b, arith::AddIOp::create(b, first, indexConst(b, tiling.chunkTiles)),
+      tiles);
+  int64_t warmUp = tiling.window.getSize() - 1;
+  Value end = arith::MinUIOp::create(
+      b, arith::AddIOp::create(b, ownedEnd, indexConst(b, warmUp)), tiles);
+  return {first, end, ownedEnd};
+}
+
+/// Emits `write` for the tiles the iteration owns.
+void ifOwned(ImplicitLocOpBuilder &b, const AdjointRange &range, Value tile,
+             llvm::function_ref<void(ImplicitLocOpBuilder &)> write) {
+  if (!range.ownedEnd)
+    return write(b);
+  Value owned =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::ult, tile, range.ownedEnd);
+  scf::IfOp::create(b, owned, [&](OpBuilder &then, Location loc) {
+    ImplicitLocOpBuilder inner(loc, then);
+    write(inner);
+    scf::YieldOp::create(inner);
+  });
+}
+
 /// Writes the decay gradient of a tile: for a head's first channel block
 /// the block's sum, for later blocks that sum added to what is there.
 void writeDecayGradient(ImplicitLocOpBuilder &b, const GradContext &ctx,
@@ -265,14 +304,16 @@ void emitAdjointLoop(ImplicitLocOpBuilder &b, ScanGradOp grad,
   Value steps = indexConst(b, tiling.steps);
   Value one = indexConst(b, 1);
   Value tiles = arith::CeilDivUIOp::create(b, coords.length, steps);
+  AdjointRange range = adjointRange(b, tiling, coords, tiles);
   // With no tile the final state is h0: dh0 is then the final's gradient.
   Value noTiles = gradFinal ? gradFinal : zeros;
+  Value count = arith::SubIOp::create(b, range.end, range.begin);
   auto loop = scf::ForOp::create(
-      b, indexConst(b, 0), tiles, one, ValueRange{noTiles},
+      b, indexConst(b, 0), count, one, ValueRange{noTiles},
       [&](OpBuilder &nested, Location loc, Value iteration, ValueRange) {
         ImplicitLocOpBuilder body(loc, nested);
         Value tile = arith::SubIOp::create(
-            body, arith::SubIOp::create(body, tiles, one), iteration);
+            body, arith::SubIOp::create(body, range.end, one), iteration);
         Value position = arith::MulIOp::create(body, tile, steps);
         Value decays =
             readDecays(body, tiling, coords, grad.getDecay(), position);
@@ -298,22 +339,32 @@ void emitAdjointLoop(ImplicitLocOpBuilder &b, ScanGradOp grad,
         Value suffix = suffixProducts(body, decays);
         Value dx = CarryOp::create(body, adjointLocal.getType(), adjointLocal,
                                    suffix, adjointCarry);
-        writeOutputs(body, tiling, coords, grad.getGradInput(), position, dx);
-
         DecayGradient da =
             decayGradient(body, ctx, tile, position, transfer, adjointLocal,
                           suffix, adjointTerminal, adjointCarry, dx);
-        writeDecayGradient(body, ctx, position, da.tile, firstBlock);
+        ifOwned(body, range, tile, [&](ImplicitLocOpBuilder &owned) {
+          writeOutputs(owned, tiling, coords, grad.getGradInput(), position,
+                       dx);
+          writeDecayGradient(owned, ctx, position, da.tile, firstBlock);
+        });
         scf::YieldOp::create(body, da.outgoingCarry);
       });
-  if (grad.getGradInit())
-    writeState(b, tiling, coords, grad.getGradInit(), loop.getResult(0));
+  if (!grad.getGradInit())
+    return;
+  // Only the chunk that ends at tile 0 saw dh0's whole adjoint.
+  Value fromStart = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
+                                          range.begin, indexConst(b, 0));
+  scf::IfOp::create(b, fromStart, [&](OpBuilder &then, Location loc) {
+    ImplicitLocOpBuilder inner(loc, then);
+    writeState(inner, tiling, coords, grad.getGradInit(), loop.getResult(0));
+    scf::YieldOp::create(inner);
+  });
 }
 
 } // namespace
 
 void tiling::tileScanGrad(ScanGradOp grad, TransferMethod method, int64_t block,
-                          int64_t channelTile) {
+                          int64_t channelTile, int64_t timeChunk) {
   WindowAttr window = grad.getWindow();
   const LayoutAxes &axes = getLayoutAxes(grad.getLayout());
   bool perHead = grad.getSharing() == DecaySharing::per_head;
@@ -327,6 +378,8 @@ void tiling::tileScanGrad(ScanGradOp grad, TransferMethod method, int64_t block,
         cast<MemRefType>(grad.getInput().getType()).getDimSize(axes.channel);
     channels = ShapedType::isDynamic(headDim) ? channelTile : headDim;
   }
+  // Time chunks need no carry between them only for bands<k> windows.
+  bool chunked = timeChunk > 0 && window.isBands() && !grad.getSeqOffsets();
   ScanTiling tiling{window,
                     axes,
                     perHead,
@@ -334,7 +387,7 @@ void tiling::tileScanGrad(ScanGradOp grad, TransferMethod method, int64_t block,
                     window.isBands() ? window.getTile() : block,
                     channels,
                     method,
-                    /*chunkTiles=*/0,
+                    chunked ? timeChunk : 0,
                     blocksInside};
   ImplicitLocOpBuilder b(grad.getLoc(), grad);
   emitScanLoops(
