@@ -60,6 +60,9 @@ void swr::buildGpuKernelPipeline(OpPassManager &pm,
   tiling.block = options.block;
   tiling.channelTile = 1;
   tiling.timeChunk = options.timeChunk;
+  // A backward's per-head decay gradient: one head's channels on adjacent
+  // lanes, summed by shuffles.
+  tiling.laneReduction = true;
   pm.nest<func::FuncOp>().addPass(createSwrTileBlocks(tiling));
   SwrDistributeOptions distribute;
   distribute.blockSize = options.blockSize;

@@ -19,6 +19,9 @@ class ScanSpec:
     sharing: "per_head" (not for bct) or "per_channel".
     packed: variable-length sequences packed into batch 0, delimited by an
     i32 offsets argument (cu_seqlens).
+    head_dim: a static head dimension D (bhdl, bthd), or None to leave it a
+    runtime value. A backward with per-head decays sums its decay gradient
+    over a head, which GPU kernels spread over lanes only when D is static.
     """
 
     window: str = "full"
@@ -32,6 +35,7 @@ class ScanSpec:
     dtype_out: str = "f32"
     dtype_state: str = "f32"
     function: str = "kernel"
+    head_dim: int | None = None
 
     def __post_init__(self) -> None:
         if self.layout not in LAYOUTS:
@@ -43,6 +47,14 @@ class ScanSpec:
         if self.layout == "bct" and self.sharing == "per_head":
             raise ArgumentError("sharing: layout 'bct' has no head axis; "
                                 "expected 'per_channel', got 'per_head'")
+        if self.head_dim is not None:
+            if self.layout == "bct":
+                raise ArgumentError("head_dim: layout 'bct' has no head "
+                                    "axis; expected None, got "
+                                    f"{self.head_dim!r}")
+            if not isinstance(self.head_dim, int) or self.head_dim < 1:
+                raise ArgumentError("head_dim: expected a positive int or "
+                                    f"None, got {self.head_dim!r}")
         for field in ("dtype_in", "dtype_out", "dtype_state"):
             value = getattr(self, field)
             if value not in DTYPES:
@@ -53,8 +65,16 @@ class ScanSpec:
     def rank(self) -> int:
         return LAYOUTS[self.layout]
 
-    def _memref(self, rank: int, dtype: str) -> str:
-        return "memref<" + "?x" * rank + dtype + ">"
+    def _memref(self, rank: int, dtype: str, channel_axis: int = -1) -> str:
+        dims = ["?"] * rank
+        if self.head_dim is not None and channel_axis >= 0:
+            dims[channel_axis] = str(self.head_dim)
+        return "memref<" + "".join(d + "x" for d in dims) + dtype + ">"
+
+    @property
+    def _channel_axis(self) -> int:
+        """The channel axis of the input ([B,H,D,L] or [B,T,H,D])."""
+        return {"bhdl": 2, "bthd": 3}.get(self.layout, -1)
 
     def operand_roles(self) -> list[str]:
         """The kernel's arguments, in order."""
@@ -68,11 +88,14 @@ class ScanSpec:
         return roles
 
     def mlir(self) -> str:
-        decay_rank = 3 if self.sharing == "per_head" else self.rank
-        a = self._memref(decay_rank, self.dtype_in)
-        x = self._memref(self.rank, self.dtype_in)
-        y = self._memref(self.rank, self.dtype_out)
-        s = self._memref(self.rank - 1, self.dtype_state)
+        per_head = self.sharing == "per_head"
+        c = self._channel_axis
+        a = self._memref(3 if per_head else self.rank, self.dtype_in,
+                         -1 if per_head else c)
+        x = self._memref(self.rank, self.dtype_in, c)
+        y = self._memref(self.rank, self.dtype_out, c)
+        s = self._memref(self.rank - 1, self.dtype_state,
+                         2 if c >= 0 else -1)
         args = [f"%a: {a}", f"%x: {x}", f"%y: {y}"]
         clauses = [f"decay(%a : {a})", f"input(%x : {x})"]
         if self.init:

@@ -60,7 +60,14 @@ GRAD_CASES = [
         [("bhdl", "per_head"), ("bhdl", "per_channel"), ("bthd", "per_head"),
          ("bthd", "per_channel"), ("bct", "per_channel")],
         [False, True], [False, True], ["f32", "bf16"])
-] + [ScanCase(window="bands<2>", packed=True, init=True, final=True)]
+] + [ScanCase(window="bands<2>", packed=True, init=True, final=True)] + [
+    # A static D: the per-head decay gradient is summed over lanes.
+    ScanCase(window=w, layout=layout, sharing="per_head", reverse=rev,
+             init=True, final=True, dtype_in=dt, dtype_out=dt, head_dim=d)
+    for w, layout, rev, dt, d in itertools.product(
+        ["full", "bands<2>"], ["bhdl", "bthd"], [False, True],
+        ["f32", "bf16"], [16, 2])
+]
 
 
 def test_ptx_grad_matrix(bin_dir, tmp_path) -> None:

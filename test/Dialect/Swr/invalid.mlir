@@ -415,3 +415,11 @@ func.func @grad_init_shape(%a: memref<?x?x?xf32>, %x: memref<?x?x?xf32>, %dy: me
       grad_init(%dh0 : memref<?x?x?xf32>)
   return
 }
+
+// -----
+
+func.func @channel_sum_group(%v: vector<16xf32>) -> vector<16xf32> {
+  // expected-error @below {{'swr.channel_sum' op group: expected a power of 2 of at most 32 (the lanes of a warp), got 12}}
+  %s = swr.channel_sum %v group 12 : vector<16xf32>
+  return %s : vector<16xf32>
+}

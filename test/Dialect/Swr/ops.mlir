@@ -90,6 +90,8 @@ func.func @block_ops(%a: vector<16xf32>, %u: vector<16x8xf32>, %c: f32,
       : vector<16xf32> -> vector<16x16xf32>, vector<16xf32>
   // CHECK: %[[V:.*]] = swr.local_solve %[[L]], %{{.*}} : vector<16x16xf32>, vector<16x8xf32>
   %v = swr.local_solve %L, %u : vector<16x16xf32>, vector<16x8xf32>
+  // CHECK: swr.channel_sum %{{.*}} group 16 : vector<16xf32>
+  %sum = swr.channel_sum %g group 16 : vector<16xf32>
   // CHECK: swr.local_solve transpose %[[L]], %{{.*}} : vector<16x16xf32>, vector<16x8xf32>
   %w = swr.local_solve transpose %L, %u : vector<16x16xf32>, vector<16x8xf32>
   // CHECK: %[[S:.*]] = swr.carry_exchange %{{.*}}, %{{.*}} window bands<3> level warp : vector<8xf32>

@@ -365,6 +365,15 @@ LogicalResult CarryExchangeOp::verify() {
   return success();
 }
 
+LogicalResult ChannelSumOp::verify() {
+  int64_t group = getGroup();
+  if (group > 32 || !llvm::isPowerOf2_64(group))
+    return emitOpError() << "group: expected a power of 2 of at most 32 (the "
+                            "lanes of a warp), got "
+                         << group;
+  return success();
+}
+
 LogicalResult WindowExchangeOp::verify() {
   if (!getWindow().isExact())
     return emitOpError() << "window: expected exact<W>, got " << getWindow()

@@ -11,12 +11,15 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "swr/Dialect/Swr/IR/SwrOps.h"
 #include "swr/Dialect/Swr/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/IR/SymbolTable.h"
@@ -42,6 +45,40 @@ FailureOr<std::pair<int64_t, int64_t>> boundOf(Value upper) {
       !isa<FunctionOpInterface>(argument.getOwner()->getParentOp()))
     return failure();
   return std::make_pair(int64_t(argument.getArgNumber()), *index);
+}
+
+/// swr.channel_sum over a group of G adjacent lanes (the channel blocks of
+/// one head: the fastest-varying work-item dimension with G iterations, so
+/// groups start at multiples of G and are never split by the grid's end):
+/// a butterfly of shfl.sync.bfly per element, masked to the group, so lanes
+/// past the end of the grid need not take part.
+void lowerChannelSum(ChannelSumOp op) {
+  ImplicitLocOpBuilder b(op.getLoc(), op);
+  int64_t group = op.getGroup();
+  Type i32 = b.getI32Type();
+  auto i32Const = [&](int64_t value) -> Value {
+    return arith::ConstantOp::create(b, b.getI32IntegerAttr(value));
+  };
+  Value lane = NVVM::LaneIdOp::create(b, i32);
+  Value first = arith::AndIOp::create(b, lane, i32Const(~(group - 1)));
+  uint64_t lanes = group == 32 ? 0xffffffffull : (1ull << group) - 1;
+  Value mask = arith::ShLIOp::create(
+      b, i32Const(static_cast<int32_t>(static_cast<uint32_t>(lanes))), first);
+  Value clamp = i32Const(0x1f);
+  auto type = cast<VectorType>(op.getValue().getType());
+  Value result = op.getValue();
+  for (int64_t i = 0; i < type.getDimSize(0); ++i) {
+    Value sum = vector::ExtractOp::create(b, op.getValue(), i);
+    for (int64_t offset = 1; offset < group; offset *= 2) {
+      Value other =
+          NVVM::ShflOp::create(b, b.getF32Type(), mask, sum, i32Const(offset),
+                               clamp, NVVM::ShflKind::bfly, UnitAttr());
+      sum = arith::AddFOp::create(b, sum, other);
+    }
+    result = vector::InsertOp::create(b, sum, result, i);
+  }
+  op.getResult().replaceAllUsesWith(result);
+  op.erase();
 }
 
 /// Replaces `loop` (inside a kernel) by one iteration per thread.
@@ -162,7 +199,13 @@ struct SwrDistributePass
         kernelLoop = cast<scf::ParallelOp>(clone);
     }
     func.erase();
-    return distributeLoop(kernelLoop);
+    if (failed(distributeLoop(kernelLoop)))
+      return failure();
+    SmallVector<ChannelSumOp> sums;
+    kernel.walk([&](ChannelSumOp op) { sums.push_back(op); });
+    for (ChannelSumOp op : sums)
+      lowerChannelSum(op);
+    return success();
   }
 };
 

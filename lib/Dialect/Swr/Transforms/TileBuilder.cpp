@@ -225,14 +225,25 @@ void tiling::emitScanLoops(
   SmallVector<Value> steps{one, one};
   bool parallelChannels =
       tiling.hasChannelAxis() && !tiling.channelBlocksInside;
-  if (parallelChannels) {
+  // Dimensions after (outer, head): channel blocks and time chunks, the
+  // channel blocks last when they must be the fastest varying.
+  int64_t channelDim = -1, chunkDim = -1;
+  auto addChannels = [&] {
+    channelDim = upper.size();
     upper.push_back(memref::DimOp::create(b, input, tiling.axes.channel));
     steps.push_back(indexConst(b, tiling.channels));
-  }
-  if (tiling.chunkTiles > 0) {
+  };
+  auto addChunks = [&] {
+    chunkDim = upper.size();
     upper.push_back(length);
     steps.push_back(indexConst(b, tiling.chunkTiles * tiling.steps));
-  }
+  };
+  if (parallelChannels && !tiling.channelFastest)
+    addChannels();
+  if (tiling.chunkTiles > 0)
+    addChunks();
+  if (parallelChannels && tiling.channelFastest)
+    addChannels();
   SmallVector<Value> lower(upper.size(), zero);
   scf::ParallelOp::create(
       b, lower, upper, steps,
@@ -240,8 +251,8 @@ void tiling::emitScanLoops(
         ImplicitLocOpBuilder inside(loc, nested);
         TileCoords coords;
         coords.head = ivs[1];
-        coords.channel = parallelChannels ? ivs[2] : Value();
-        coords.chunk = tiling.chunkTiles > 0 ? ivs.back() : Value();
+        coords.channel = channelDim >= 0 ? ivs[channelDim] : Value();
+        coords.chunk = chunkDim >= 0 ? ivs[chunkDim] : Value();
         if (!offsets) {
           coords.batch = ivs[0];
           coords.base = zero;

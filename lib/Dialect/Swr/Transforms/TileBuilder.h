@@ -40,6 +40,9 @@ struct ScanTiling {
   // Channel blocks are walked inside an iteration rather than spread over
   // the parallel loop (one iteration owns all channels of a head).
   bool channelBlocksInside = false;
+  // Channel blocks are the parallel loop's last dimension (swr.channel_sum
+  // groups them onto adjacent lanes).
+  bool channelFastest = false;
 
   bool hasChannelAxis() const { return axes.channel >= 0; }
   bool perHead() const { return perHeadSharing; }
@@ -101,7 +104,7 @@ void emitScanLoops(
 
 /// Tiles one swr.scan_grad (see TileScanGrad.cpp) and erases it.
 void tileScanGrad(ScanGradOp grad, TransferMethod method, int64_t block,
-                  int64_t channelTile, int64_t timeChunk);
+                  int64_t channelTile, int64_t timeChunk, bool laneReduction);
 
 } // namespace mlir::swr::tiling
 

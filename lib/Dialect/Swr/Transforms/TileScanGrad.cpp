@@ -263,36 +263,70 @@ void ifOwned(ImplicitLocOpBuilder &b, const AdjointRange &range, Value tile,
   });
 }
 
-/// Writes the decay gradient of a tile: for a head's first channel block
-/// the block's sum, for later blocks that sum added to what is there.
-void writeDecayGradient(ImplicitLocOpBuilder &b, const GradContext &ctx,
-                        Value position, Value gradient, Value firstBlock) {
-  const ScanTiling &tiling = ctx.tiling;
+/// How the channels that share a decay add up their decay gradients.
+struct HeadReduction {
+  enum Kind {
+    None,        // every channel has its own decay (or a block is a head)
+    InIteration, // one iteration walks the head's blocks: add into memory
+    Lanes,       // the head's blocks are parallel iterations: swr.channel_sum
+  } kind = None;
+  int64_t group = 1;     // Lanes: iterations per head
+  Value firstBlock = {}; // InIteration: whether this is the head's first
+};
+
+/// The decay gradient of a tile summed over the channels sharing a decay,
+/// as far as this iteration can (vector<steps>).
+Value reduceDecayGradient(ImplicitLocOpBuilder &b, const HeadReduction &head,
+                          Value gradient) {
   Value sum = sumOverChannels(b, gradient);
-  if (firstBlock) {
+  if (head.kind == HeadReduction::Lanes)
+    sum = ChannelSumOp::create(b, sum.getType(), sum,
+                               b.getI64IntegerAttr(head.group));
+  return sum;
+}
+
+/// Writes a tile's decay gradient: for a head walked block by block, the
+/// first block's sum and later ones added to it; for a head spread over
+/// lanes, the lane of its first block writes.
+void writeDecayGradient(ImplicitLocOpBuilder &b, const GradContext &ctx,
+                        const HeadReduction &head, Value position, Value sum) {
+  const ScanTiling &tiling = ctx.tiling;
+  Value dest = ctx.grad.getGradDecay();
+  switch (head.kind) {
+  case HeadReduction::None:
+    return writeDecays(b, tiling, ctx.coords, dest, position, sum);
+  case HeadReduction::InIteration: {
     auto total = scf::IfOp::create(
-        b, firstBlock,
+        b, head.firstBlock,
         [&](OpBuilder &then, Location loc) {
           scf::YieldOp::create(then, loc, sum);
         },
         [&](OpBuilder &otherwise, Location loc) {
           ImplicitLocOpBuilder inner(loc, otherwise);
-          Value earlier = readDecays(inner, tiling, ctx.coords,
-                                     ctx.grad.getGradDecay(), position);
+          Value earlier = readDecays(inner, tiling, ctx.coords, dest, position);
           scf::YieldOp::create(
               inner, ValueRange{arith::AddFOp::create(inner, earlier, sum)});
         });
-    sum = total.getResult(0);
+    return writeDecays(b, tiling, ctx.coords, dest, position,
+                       total.getResult(0));
   }
-  writeDecays(b, tiling, ctx.coords, ctx.grad.getGradDecay(), position, sum);
+  case HeadReduction::Lanes: {
+    Value first = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
+                                        ctx.coords.channel, indexConst(b, 0));
+    scf::IfOp::create(b, first, [&](OpBuilder &then, Location loc) {
+      ImplicitLocOpBuilder inner(loc, then);
+      writeDecays(inner, tiling, ctx.coords, dest, position, sum);
+      scf::YieldOp::create(inner);
+    });
+    return;
+  }
+  }
 }
 
 /// The loop over the tiles of one sequence and channel block, last first.
-/// `firstBlock` (null when a block owns its decays) says whether this is
-/// the first channel block of a head.
 void emitAdjointLoop(ImplicitLocOpBuilder &b, ScanGradOp grad,
                      const ScanTiling &tiling, const TileCoords &coords,
-                     Value firstBlock) {
+                     const HeadReduction &head) {
   VectorType row = rowType(b, tiling);
   Value zeros = splat(b, row, 0.0f);
   GradContext ctx{grad, tiling, coords,
@@ -342,10 +376,11 @@ void emitAdjointLoop(ImplicitLocOpBuilder &b, ScanGradOp grad,
         DecayGradient da =
             decayGradient(body, ctx, tile, position, transfer, adjointLocal,
                           suffix, adjointTerminal, adjointCarry, dx);
+        Value daSum = reduceDecayGradient(body, head, da.tile);
         ifOwned(body, range, tile, [&](ImplicitLocOpBuilder &owned) {
           writeOutputs(owned, tiling, coords, grad.getGradInput(), position,
                        dx);
-          writeDecayGradient(owned, ctx, position, da.tile, firstBlock);
+          writeDecayGradient(owned, ctx, head, position, daSum);
         });
         scf::YieldOp::create(body, da.outgoingCarry);
       });
@@ -363,38 +398,66 @@ void emitAdjointLoop(ImplicitLocOpBuilder &b, ScanGradOp grad,
 
 } // namespace
 
+/// How a per-head backward covers a head's D channels: spread over
+/// `group` lanes of `channelTile` channels (lane reduction asked for, D
+/// static, D / channelTile a power of 2 of at most 32), else walked in one
+/// iteration in blocks of D (static) or 16.
+HeadReduction::Kind headReductionKind(ScanGradOp grad, const LayoutAxes &axes,
+                                      int64_t channelTile, bool laneReduction,
+                                      int64_t &channels, int64_t &group) {
+  channels = 1;
+  group = 1;
+  if (grad.getSharing() != DecaySharing::per_head || axes.channel < 0)
+    return HeadReduction::None;
+  int64_t headDim =
+      cast<MemRefType>(grad.getInput().getType()).getDimSize(axes.channel);
+  if (laneReduction && !ShapedType::isDynamic(headDim) &&
+      headDim % channelTile == 0) {
+    int64_t lanes = headDim / channelTile;
+    if (lanes == 1) {
+      channels = headDim;
+      return HeadReduction::None;
+    }
+    if (lanes <= 32 && llvm::isPowerOf2_64(lanes)) {
+      channels = channelTile;
+      group = lanes;
+      return HeadReduction::Lanes;
+    }
+  }
+  // Adding block sums in memory rounds them to the gradient's type, so the
+  // blocks are as wide as the head when it is static.
+  channels = ShapedType::isDynamic(headDim) ? 16 : headDim;
+  return HeadReduction::InIteration;
+}
+
 void tiling::tileScanGrad(ScanGradOp grad, TransferMethod method, int64_t block,
-                          int64_t channelTile, int64_t timeChunk) {
+                          int64_t channelTile, int64_t timeChunk,
+                          bool laneReduction) {
   WindowAttr window = grad.getWindow();
   const LayoutAxes &axes = getLayoutAxes(grad.getLayout());
-  bool perHead = grad.getSharing() == DecaySharing::per_head;
-  // A per-head decay gradient sums over the head's channels, so one
-  // iteration owns the whole head and walks its channel blocks in turn
-  // (one block when the head dimension is static and fits one).
-  bool blocksInside = perHead && axes.channel >= 0;
-  int64_t channels = 1;
-  if (blocksInside) {
-    int64_t headDim =
-        cast<MemRefType>(grad.getInput().getType()).getDimSize(axes.channel);
-    channels = ShapedType::isDynamic(headDim) ? channelTile : headDim;
-  }
+  int64_t channels, group;
+  HeadReduction::Kind kind = headReductionKind(grad, axes, channelTile,
+                                               laneReduction, channels, group);
+  bool blocksInside = kind == HeadReduction::InIteration;
   // Time chunks need no carry between them only for bands<k> windows.
   bool chunked = timeChunk > 0 && window.isBands() && !grad.getSeqOffsets();
   ScanTiling tiling{window,
                     axes,
-                    perHead,
+                    grad.getSharing() == DecaySharing::per_head,
                     grad.getReverse(),
                     window.isBands() ? window.getTile() : block,
                     channels,
                     method,
                     chunked ? timeChunk : 0,
-                    blocksInside};
+                    blocksInside,
+                    /*channelFastest=*/kind == HeadReduction::Lanes};
   ImplicitLocOpBuilder b(grad.getLoc(), grad);
   emitScanLoops(
       b, tiling, grad.getInput(), grad.getSeqOffsets(),
       [&](ImplicitLocOpBuilder &body, const TileCoords &coords) {
         if (!blocksInside)
-          return emitAdjointLoop(body, grad, tiling, coords, Value());
+          return emitAdjointLoop(body, grad, tiling, coords,
+                                 HeadReduction{kind, group});
         Value zero = indexConst(body, 0);
         Value headDim =
             memref::DimOp::create(body, grad.getInput(), axes.channel);
@@ -402,11 +465,12 @@ void tiling::tileScanGrad(ScanGradOp grad, TransferMethod method, int64_t block,
             body, zero, headDim, indexConst(body, channels), ValueRange{},
             [&](OpBuilder &nested, Location loc, Value channel, ValueRange) {
               ImplicitLocOpBuilder inner(loc, nested);
-              TileCoords block = coords;
-              block.channel = channel;
+              TileCoords blockCoords = coords;
+              blockCoords.channel = channel;
               Value first = arith::CmpIOp::create(
                   inner, arith::CmpIPredicate::eq, channel, zero);
-              emitAdjointLoop(inner, grad, tiling, block, first);
+              emitAdjointLoop(inner, grad, tiling, blockCoords,
+                              HeadReduction{kind, 1, first});
               scf::YieldOp::create(inner);
             });
       });

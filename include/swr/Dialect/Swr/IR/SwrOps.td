@@ -331,6 +331,30 @@ def Swr_WindowExchangeOp : Swr_Op<"window_exchange", [
   let hasVerifier = 1;
 }
 
+def Swr_ChannelSumOp : Swr_Op<"channel_sum", [
+    AllTypesMatch<["value", "result"]>]> {
+  let summary = "sum over the channel blocks of one head, across work items";
+  let description = [{
+    A collective over the iterations of the enclosing `scf.parallel` that
+    differ only in their channel block: the `group` iterations of one head,
+    whose channel dimension must be the parallel loop's last (fastest
+    varying) with exactly `group` iterations. Every iteration gets the sum
+    of their `value`s. `swr-distribute` maps such a group onto `group`
+    adjacent lanes of a warp and sums with butterfly shuffles; there is no
+    host lowering (host tiling walks a head's channel blocks in one
+    iteration instead).
+
+    ```mlir
+    %total = swr.channel_sum %partial group 16 : vector<16xf32>
+    ```
+  }];
+  let arguments = (ins VectorOfRankAndType<[1], [F32]>:$value,
+                   ConfinedAttr<I64Attr, [IntPositive]>:$group);
+  let results = (outs VectorOfRankAndType<[1], [F32]>:$result);
+  let assemblyFormat = "$value `group` $group attr-dict `:` type($value)";
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Tile memory access
 //===----------------------------------------------------------------------===//

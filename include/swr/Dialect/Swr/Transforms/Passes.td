@@ -70,7 +70,13 @@ def SwrTileBlocks : Pass<"swr-tile-blocks", "::mlir::func::FuncOp"> {
     Option<"timeChunk", "time-chunk", "int64_t", /*default=*/"0",
            "For bands<k> windows without a final state or packed batches: "
            "split time into independent chunks of this many tiles, each "
-           "re-solving the k-1 tiles before it (0: no chunks)">
+           "re-solving the k-1 tiles before it (0: no chunks)">,
+    Option<"laneReduction", "lane-reduction", "bool", /*default=*/"false",
+           "Backward with per-head decays and a static head dimension D: "
+           "spread a head's channel blocks of `channel-tile` over parallel "
+           "iterations (channel fastest) and sum the decay gradient with "
+           "swr.channel_sum (GPU lanes; D / channel-tile must be a power "
+           "of 2 of at most 32), instead of walking them in one iteration">
   ];
 }
 
@@ -127,11 +133,13 @@ def SwrDistribute : Pass<"swr-distribute", "::mlir::ModuleOp"> {
     a kernel argument; the kernel records them in `swr.work_items` (one
     [argument, dimension, step] triple per loop dimension) so a runtime can
     size the grid from the shapes: grid.x = ceil(prod ceil(dim / step) /
-    block-size).
+    block-size). `swr.channel_sum` (a head's channel blocks on adjacent
+    lanes) becomes a butterfly of `shfl.sync.bfly` masked to the group.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",
-    "::mlir::scf::SCFDialect"
+    "::mlir::NVVM::NVVMDialect", "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
   ];
   let options = [
     Option<"blockSize", "block-size", "int64_t", /*default=*/"128",
