@@ -9,7 +9,8 @@
 // CHECK: scf.parallel (%[[B:.*]], %[[H:.*]]) =
 // CHECK: scf.for %[[C:.*]] = %{{.*}} to %{{.*}} step %c16
 // CHECK: %[[TILES:.*]] = arith.ceildivui
-// CHECK: scf.for %[[I:.*]] = %{{.*}} to %[[TILES]]
+// CHECK: %[[COUNT:.*]] = arith.subi %[[TILES]], %{{.*}}
+// CHECK: scf.for %[[I:.*]] = %{{.*}} to %[[COUNT]]
 // CHECK: %[[LAST:.*]] = arith.subi %[[TILES]], %{{.*}}
 // CHECK: %[[T:.*]] = arith.subi %[[LAST]], %[[I]]
 // CHECK: %[[POS:.*]] = arith.muli %[[T]], %c16
@@ -19,11 +20,11 @@
 // CHECK: %[[W:.*]] = swr.local_solve transpose %[[OP]], %[[U]]
 // CHECK: %[[S:.*]] = swr.carry_exchange %{{.*}}, %{{.*}} window bands<2> level serial
 // CHECK: %[[GX:.*]] = swr.carry %[[W]], %{{.*}}, %[[S]]
-// CHECK: swr.write_tile %[[GX]], %[[DX]][%[[B]], %[[H]], %[[C]], %{{.*}}] at %[[POS]]
 // CHECK: swr.read_tile %[[X]]{{.*}} at %[[POS]]
 // CHECK: swr.local_solve %[[OP]]
 // CHECK: arith.cmpi uge, %[[T]], %{{.*}}
 // CHECK: swr.local_solve
+// CHECK: swr.write_tile %[[GX]], %[[DX]][%[[B]], %[[H]], %[[C]], %{{.*}}] at %[[POS]]
 // CHECK: scf.if
 // CHECK: swr.read_tile %[[DA]]
 // CHECK: swr.write_tile %{{.*}}, %[[DA]][%[[B]], %[[H]], %{{.*}}] at %[[POS]]
