@@ -15,6 +15,8 @@ packages=(
   libzstd-dev zlib1g-dev libedit-dev libxml2-dev libcurl4-openssl-dev
   libgtest-dev googletest
   python3 python3-numpy python3-pytest
+  # CPU PyTorch (1.13): the swr.torch adapter's tests (autograd on CPU).
+  python3-torch
 )
 
 missing=()

@@ -38,6 +38,14 @@ SWR_RUNTIME_EXPORT int swr_compile_ptx(const char *spec, size_t spec_size,
                                        const swr_compile_options *options,
                                        char **ptx, char **launch_json);
 
+/** Adds the backward of every function of `spec` that is one swr.scan with
+ *  a full or bands<k> window (pass swr-derive-backward): @<name>_backward,
+ *  an swr.scan_grad. Returns the whole module as MLIR text in `*out`
+ *  (NUL-terminated, released with swr_free); compile the backward by name
+ *  with swr_compile_ptx or swr_host_compile. */
+SWR_RUNTIME_EXPORT int swr_derive_backward(const char *spec, size_t spec_size,
+                                           char **out);
+
 /** A spec compiled for the CPU (opaque). */
 typedef struct swr_host_kernel swr_host_kernel;
 

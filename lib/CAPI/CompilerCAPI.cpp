@@ -2,6 +2,7 @@
 
 #include "swr-c/Compiler.h"
 
+#include "swr/Dialect/Swr/Transforms/Passes.h"
 #include "swr/InitAllDialects.h"
 #include "swr/Runtime/Runtime.h"
 #include "swr/Target/Cuda/PtxCompiler.h"
@@ -10,6 +11,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
 #include "llvm/Support/SourceMgr.h"
 
 #include <cstdlib>
@@ -101,6 +103,34 @@ int swr_compile_ptx(const char *spec, size_t spec_size,
     return fail(StatusCode::CompileError, llvm::toString(kernel.takeError()));
   *ptx = copyString(kernel->ptx);
   *launch_json = copyString(kernel->launchJson);
+  return SWR_SUCCESS;
+}
+
+int swr_derive_backward(const char *spec, size_t spec_size, char **out) {
+  if (!spec || !out)
+    return fail(StatusCode::InvalidArgument,
+                "swr_derive_backward: spec and out must not be NULL");
+  std::unique_ptr<MLIRContext> context = makeContext();
+  std::string error;
+  OwningOpRef<ModuleOp> module = parseSpec(*context, spec, spec_size, error);
+  if (!module)
+    return fail(StatusCode::CompileError, "cannot parse the spec:\n" + error);
+  std::string diagnostics;
+  llvm::raw_string_ostream os(diagnostics);
+  ScopedDiagnosticHandler handler(context.get(), [&](Diagnostic &diag) {
+    if (diag.getSeverity() == DiagnosticSeverity::Error)
+      os << diag.getLocation() << ": " << diag << "\n";
+    return success();
+  });
+  PassManager pm(context.get());
+  pm.addPass(mlir::swr::createSwrDeriveBackward());
+  if (failed(pm.run(*module)))
+    return fail(StatusCode::CompileError,
+                "deriving the backward failed:\n" + diagnostics);
+  std::string text;
+  llvm::raw_string_ostream printed(text);
+  module->print(printed);
+  *out = copyString(text);
   return SWR_SUCCESS;
 }
 

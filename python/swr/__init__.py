@@ -4,11 +4,12 @@ Pure Python over libswr's C API (ctypes). The core imports neither torch
 nor cupy.
 """
 
-from .compiler import HostKernel, PtxKernel, build_id, compile_ptx
+from .compiler import (Buffer, HostKernel, PtxKernel, build_id, compile_ptx,
+                       derive_backward)
 from .errors import (ArgumentError, CompileError, LibraryNotFoundError,
                      SwrError)
 from .spec import ScanSpec
 
-__all__ = ["ArgumentError", "CompileError", "HostKernel",
+__all__ = ["ArgumentError", "Buffer", "CompileError", "HostKernel",
            "LibraryNotFoundError", "PtxKernel", "ScanSpec", "SwrError",
-           "build_id", "compile_ptx"]
+           "build_id", "compile_ptx", "derive_backward"]

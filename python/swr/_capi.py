@@ -73,6 +73,8 @@ def _declare(lib: ctypes.CDLL) -> None:
                                     ctypes.POINTER(CompileOptions),
                                     ctypes.POINTER(ctypes.c_void_p),
                                     ctypes.POINTER(ctypes.c_void_p)]
+    lib.swr_derive_backward.argtypes = [ctypes.c_char_p, ctypes.c_size_t,
+                                        ctypes.POINTER(ctypes.c_void_p)]
     lib.swr_host_compile.argtypes = [ctypes.c_char_p, ctypes.c_size_t,
                                      ctypes.c_char_p, ctypes.c_char_p,
                                      ctypes.POINTER(ctypes.c_void_p)]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import ctypes
+import functools
 import json
 from dataclasses import dataclass
 
-from . import _capi
+from . import _capi, cache
 from .errors import ArgumentError, CompileError
 from .spec import ScanSpec
 
@@ -25,75 +26,153 @@ def build_id() -> str:
     return _capi.library().swr_build_id().decode()
 
 
-def compile_ptx(spec: ScanSpec | str, *, chip: str = "sm_90a",
-                strategy: str = "fma", time_chunk: int = 16) -> PtxKernel:
-    """Compiles a spec to PTX through the swr passes and LLVM's NVPTX."""
+def derive_backward(spec: ScanSpec | str) -> str:
+    """The spec with the compiler-derived backward of each scan function
+    added (@<name>_backward, an swr.scan_grad), as MLIR text."""
     text = spec.mlir() if isinstance(spec, ScanSpec) else spec
     data = text.encode()
+    out = ctypes.c_void_p()
+    _capi.check(_capi.library().swr_derive_backward(
+        data, len(data), ctypes.byref(out)), "deriving the backward",
+        CompileError)
+    return _capi.take_string(out)
+
+
+def compile_ptx(spec: ScanSpec | str, *, chip: str = "sm_90a",
+                strategy: str = "fma", time_chunk: int = 16,
+                backward: bool = False) -> PtxKernel:
+    """Compiles a spec (or its derived backward) to PTX through the swr
+    passes and LLVM's NVPTX; cached in this process and on disk."""
+    text = spec.mlir() if isinstance(spec, ScanSpec) else spec
+    function = None
+    if backward:
+        if not isinstance(spec, ScanSpec):
+            raise ArgumentError("backward: needs a ScanSpec (to name the "
+                                "function), got MLIR text")
+        function = spec.backward_function
+    entry_key = cache.key(kind="ptx", spec=text, function=function,
+                          backward=backward, build=build_id(), chip=chip,
+                          strategy=strategy, time_chunk=time_chunk)
+    entry = cache.load(entry_key)
+    if entry is None:
+        source = derive_backward(text) if backward else text
+        entry = _compile_ptx_text(source, function, chip, strategy,
+                                  time_chunk)
+        cache.store(entry_key, entry)
+    return PtxKernel(entry["ptx"], entry["launch"])
+
+
+def _compile_ptx_text(text: str, function: str | None, chip: str,
+                      strategy: str, time_chunk: int) -> dict:
+    data = text.encode()
     options = _capi.CompileOptions(
-        function=None, chip=chip.encode(), strategy=strategy.encode(),
-        block_size=0, time_chunk=time_chunk if time_chunk > 0 else -1)
+        function=function.encode() if function else None, chip=chip.encode(),
+        strategy=strategy.encode(), block_size=0,
+        time_chunk=time_chunk if time_chunk > 0 else -1)
     ptx = ctypes.c_void_p()
     launch = ctypes.c_void_p()
     _capi.check(_capi.library().swr_compile_ptx(
         data, len(data), ctypes.byref(options), ctypes.byref(ptx),
         ctypes.byref(launch)), "compiling the spec", CompileError)
-    return PtxKernel(_capi.take_string(ptx),
-                     json.loads(_capi.take_string(launch)))
+    return {"ptx": _capi.take_string(ptx),
+            "launch": json.loads(_capi.take_string(launch))}
+
+
+@dataclass(frozen=True)
+class Buffer:
+    """One kernel operand in host memory: its address, shape and strides
+    (in elements) and element type ("f32", "bf16", "f16", "i32")."""
+
+    data: int
+    shape: tuple[int, ...]
+    strides: tuple[int, ...]
+    dtype: str
 
 
 class HostKernel:
-    """A spec compiled for the CPU; call it with numpy arrays, in the order
-    of ScanSpec.operand_roles() (decay, input, output[, init][, final])."""
+    """A spec (or its derived backward) compiled for the CPU. Call it with
+    numpy arrays in the order of `roles`: ScanSpec.operand_roles(), or
+    ScanSpec.backward_roles() with backward=True; or pass Buffers to
+    `invoke` (what the torch adapter does)."""
 
-    def __init__(self, spec: ScanSpec, strategy: str = "matrix") -> None:
-        for field in ("dtype_in", "dtype_out", "dtype_state"):
-            if getattr(spec, field) == "bf16":
-                raise ArgumentError(f"{field}: numpy has no bfloat16; the "
-                                    "host kernel takes 'f32' or 'f16', got "
-                                    "'bf16'")
+    def __init__(self, spec: ScanSpec, strategy: str = "matrix",
+                 backward: bool = False) -> None:
         self.spec = spec
-        data = spec.mlir().encode()
+        self.backward = backward
+        self.roles = spec.backward_roles() if backward else \
+            spec.operand_roles()
+        text = derive_backward(spec) if backward else spec.mlir()
+        function = spec.backward_function if backward else spec.function
+        data = text.encode()
         handle = ctypes.c_void_p()
         _capi.check(_capi.library().swr_host_compile(
-            data, len(data), None, strategy.encode(), ctypes.byref(handle)),
+            data, len(data), function.encode(), strategy.encode(),
+            ctypes.byref(handle)),
             "compiling the spec for the host", CompileError)
         self._handle = handle
+
+    @classmethod
+    @functools.lru_cache(maxsize=256)
+    def cached(cls, spec: ScanSpec, strategy: str = "matrix",
+               backward: bool = False) -> "HostKernel":
+        """One compiled kernel per (spec, strategy, direction) per process."""
+        return cls(spec, strategy, backward)
 
     def __del__(self) -> None:
         handle = getattr(self, "_handle", None)
         if handle:
             _capi.library().swr_host_destroy(handle)
 
-    def _expected_dtype(self, role: str) -> str:
-        if role in ("decay", "input"):
-            return self.spec.dtype_in
-        if role == "output":
-            return self.spec.dtype_out
-        if role == "seq_offsets":
-            return "i32"
-        return self.spec.dtype_state
+    def writes(self, role: str) -> bool:
+        if self.backward:
+            return role.startswith("grad_") and role not in (
+                "grad_output", "grad_final")
+        return role in ("output", "final")
+
+    def invoke(self, buffers: list[Buffer]) -> None:
+        """Runs the kernel on `buffers`, one per role, after checking their
+        count and element types."""
+        if len(buffers) != len(self.roles):
+            raise ArgumentError(
+                f"arrays: expected {len(self.roles)} "
+                f"({', '.join(self.roles)}), got {len(buffers)}")
+        memrefs = (_capi.Memref * len(buffers))()
+        for memref, role, buffer in zip(memrefs, self.roles, buffers):
+            expected = self.spec.dtype_of(role)
+            if buffer.dtype != expected:
+                raise ArgumentError(f"{role}: expected dtype {expected}, "
+                                    f"got {buffer.dtype}")
+            memref.data = buffer.data
+            memref.rank = len(buffer.shape)
+            for d, (size, stride) in enumerate(zip(buffer.shape,
+                                                   buffer.strides)):
+                memref.sizes[d] = size
+                memref.strides[d] = stride
+        _capi.check(_capi.library().swr_host_invoke(
+            self._handle, memrefs, len(buffers)), "running the host kernel")
 
     def __call__(self, *arrays) -> None:
-        roles = self.spec.operand_roles()
-        if len(arrays) != len(roles):
-            raise ArgumentError(f"arrays: expected {len(roles)} "
-                                f"({', '.join(roles)}), got {len(arrays)}")
-        memrefs = (_capi.Memref * len(arrays))()
-        for memref, role, array in zip(memrefs, roles, arrays):
+        buffers = []
+        for role, array in zip(self.roles, arrays):
             dtype = _NUMPY_DTYPES.get(str(getattr(array, "dtype", "")))
-            if dtype != self._expected_dtype(role):
+            expected = self.spec.dtype_of(role)
+            if expected == "bf16":
+                raise ArgumentError(f"{role}: numpy has no bfloat16; pass "
+                                    "'f32' or 'f16' arrays (or torch "
+                                    "tensors through swr.torch)")
+            if dtype != expected:
                 raise ArgumentError(
-                    f"{role}: expected dtype {self._expected_dtype(role)}, "
-                    f"got {getattr(array, 'dtype', type(array).__name__)}")
-            if role in ("output", "final") and not array.flags.writeable:
+                    f"{role}: expected dtype {expected}, got "
+                    f"{getattr(array, 'dtype', type(array).__name__)}")
+            if self.writes(role) and not array.flags.writeable:
                 raise ArgumentError(f"{role}: expected a writeable array")
-            memref.data = array.ctypes.data
-            memref.rank = array.ndim
-            for d in range(array.ndim):
-                memref.sizes[d] = array.shape[d]
-                memref.strides[d] = array.strides[d] // array.itemsize
             if any(s % array.itemsize for s in array.strides):
                 raise ArgumentError(f"{role}: strides must be whole elements")
-        _capi.check(_capi.library().swr_host_invoke(
-            self._handle, memrefs, len(arrays)), "running the host kernel")
+            buffers.append(Buffer(
+                array.ctypes.data, tuple(array.shape),
+                tuple(s // array.itemsize for s in array.strides), dtype))
+        if len(arrays) != len(self.roles):
+            raise ArgumentError(
+                f"arrays: expected {len(self.roles)} "
+                f"({', '.join(self.roles)}), got {len(arrays)}")
+        self.invoke(buffers)

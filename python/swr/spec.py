@@ -87,6 +87,41 @@ class ScanSpec:
             roles.append("final")
         return roles
 
+    @property
+    def backward_function(self) -> str:
+        """The name swr-derive-backward gives the backward."""
+        return self.function + "_backward"
+
+    def backward_roles(self) -> list[str]:
+        """The backward kernel's arguments, in order: the forward's operands
+        (the output only for full windows), the gradients of the output and
+        final state, then the gradients of the input, decay and h0."""
+        roles = ["decay", "input"]
+        if self.init:
+            roles.append("init")
+        if self.packed:
+            roles.append("seq_offsets")
+        if self.window == "full":
+            roles.append("output")
+        roles.append("grad_output")
+        if self.final:
+            roles.append("grad_final")
+        roles += ["grad_input", "grad_decay"]
+        if self.init:
+            roles.append("grad_init")
+        return roles
+
+    def dtype_of(self, role: str) -> str:
+        """The element type of an operand (a gradient has its primal's)."""
+        primal = role.removeprefix("grad_")
+        if primal in ("decay", "input"):
+            return self.dtype_in
+        if primal == "output":
+            return self.dtype_out
+        if primal == "seq_offsets":
+            return "i32"
+        return self.dtype_state
+
     def mlir(self) -> str:
         per_head = self.sharing == "per_head"
         c = self._channel_axis

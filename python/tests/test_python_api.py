@@ -71,5 +71,9 @@ def test_spec_errors_name_the_argument() -> None:
         swr.ScanSpec(layout="btc")
     with pytest.raises(swr.ArgumentError, match="no head axis"):
         swr.ScanSpec(layout="bct", sharing="per_head")
-    with pytest.raises(swr.ArgumentError, match="numpy has no bfloat16"):
-        swr.HostKernel(swr.ScanSpec(dtype_in="bf16"))
+    # bf16 host kernels run on torch tensors; numpy arrays cannot be bf16.
+    kernel = swr.HostKernel(swr.ScanSpec(dtype_in="bf16"))
+    a = np.ones((1, 1, 1, 4), np.float32)
+    with pytest.raises(swr.ArgumentError,
+                       match="decay: numpy has no bfloat16"):
+        kernel(a[0], a, a)

@@ -1,0 +1,202 @@
+"""PyTorch adapter: swr scans as differentiable torch functions.
+
+    import swr.torch as st
+    y = st.scan(a, x, window="bands<2>")          # [B, H, D, L]
+    y = st.btp(coeff, x, k=2)                      # spear.ops.btp's contract
+    y.sum().backward()                             # the compiler's backward
+
+The forward and the backward are kernels the swr compiler emits: the
+backward is derived by the compiler (swr-derive-backward), not written by
+hand. Tensors on the CPU run through the host JIT; the CUDA backend (PTX
+through the Phalanx runtime) is not wired into this adapter yet and says so.
+Kernels are compiled once per (window, layout, sharing, direction, dtypes,
+static head dimension) and process; shapes are runtime values.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import torch
+
+from .compiler import Buffer, HostKernel
+from .errors import ArgumentError, SwrError
+from .spec import LAYOUTS, ScanSpec
+
+_DTYPES = {torch.float32: "f32", torch.bfloat16: "bf16",
+           torch.float16: "f16"}
+_TORCH = {name: dtype for dtype, name in _DTYPES.items()}
+_STRATEGY = "fma"
+
+
+def _dtype_name(name: str, tensor: torch.Tensor) -> str:
+    dtype = _DTYPES.get(tensor.dtype)
+    if dtype is None:
+        raise ArgumentError(f"{name}: expected dtype float32, bfloat16 or "
+                            f"float16, got {tensor.dtype}")
+    return dtype
+
+
+def _buffer(tensor: torch.Tensor, dtype: str) -> Buffer:
+    return Buffer(tensor.data_ptr(), tuple(tensor.shape),
+                  tuple(tensor.stride()), dtype)
+
+
+def _state_shape(x: torch.Tensor, layout: str) -> tuple[int, ...]:
+    if layout == "bhdl":
+        return tuple(x.shape[:3])
+    if layout == "bthd":
+        return (x.shape[0], x.shape[2], x.shape[3])
+    return tuple(x.shape[:2])
+
+
+def _decay_shape(x: torch.Tensor, layout: str, per_head: bool
+                 ) -> tuple[int, ...]:
+    if not per_head:
+        return tuple(x.shape)
+    if layout == "bhdl":
+        return tuple(x.shape[:2]) + (x.shape[3],)
+    return tuple(x.shape[:3])  # bthd: [B, T, H]
+
+
+def _check_shape(name: str, tensor: torch.Tensor,
+                 expected: tuple[int, ...], what: str) -> None:
+    if tuple(tensor.shape) != expected:
+        raise ArgumentError(f"{name}: expected shape {list(expected)} "
+                            f"({what}), got {list(tensor.shape)}")
+
+
+def _spec_for(a: torch.Tensor, x: torch.Tensor, h0: Optional[torch.Tensor],
+              window: str, layout: str, reverse: bool, final: bool,
+              output_dtype: Optional[torch.dtype]) -> ScanSpec:
+    """Validates the operands and returns the spec they call for."""
+    if layout not in LAYOUTS:
+        raise ArgumentError(f"layout: expected one of {sorted(LAYOUTS)}, "
+                            f"got {layout!r}")
+    rank = LAYOUTS[layout]
+    if x.dim() != rank:
+        raise ArgumentError(f"x: expected rank {rank} for layout {layout}, "
+                            f"got shape {list(x.shape)}")
+    per_head = layout != "bct" and a.dim() == 3
+    _check_shape("a", a, _decay_shape(x, layout, per_head),
+                 "per-head decays" if per_head else "one decay per element")
+    for name, tensor in (("a", a), ("h0", h0)):
+        if tensor is not None and tensor.device != x.device:
+            raise ArgumentError(f"{name}: expected device {x.device} like "
+                                f"x, got {tensor.device}")
+    dtype_in = _dtype_name("x", x)
+    if _dtype_name("a", a) != dtype_in:
+        raise ArgumentError(f"a: expected dtype {x.dtype} like x, got "
+                            f"{a.dtype}")
+    dtype_state = "f32"
+    if h0 is not None:
+        _check_shape("h0", h0, _state_shape(x, layout), "the state")
+        dtype_state = _dtype_name("h0", h0)
+    dtype_out = _DTYPES.get(output_dtype or x.dtype)
+    if dtype_out is None:
+        raise ArgumentError("output_dtype: expected float32, bfloat16 or "
+                            f"float16, got {output_dtype}")
+    head_dim = None
+    if per_head:
+        head_dim = x.shape[2] if layout == "bhdl" else x.shape[3]
+    return ScanSpec(window=window, layout=layout,
+                    sharing="per_head" if per_head else "per_channel",
+                    reverse=reverse, init=h0 is not None, final=final,
+                    dtype_in=dtype_in, dtype_out=dtype_out,
+                    dtype_state=dtype_state, head_dim=head_dim)
+
+
+def _require_host(x: torch.Tensor) -> None:
+    if x.device.type != "cpu":
+        raise SwrError(f"x: tensors on {x.device} need the CUDA backend, "
+                       "which swr.torch does not drive yet; the kernels "
+                       "compile to PTX (swr.compile_ptx) and run through "
+                       "the Phalanx runtime (swr-gpu-run)")
+
+
+class _Scan(torch.autograd.Function):
+    """y (and the final state) from a, x, h0; gradients from the derived
+    backward kernel."""
+
+    @staticmethod
+    def forward(ctx, a, x, h0, spec: ScanSpec):  # type: ignore[override]
+        y = torch.empty(x.shape, dtype=_TORCH[spec.dtype_out])
+        final = (torch.empty(_state_shape(x, spec.layout),
+                             dtype=_TORCH[spec.dtype_state])
+                 if spec.final else None)
+        operands = {"decay": a, "input": x, "output": y, "init": h0,
+                    "final": final}
+        kernel = HostKernel.cached(spec, _STRATEGY)
+        kernel.invoke([_buffer(operands[role], spec.dtype_of(role))
+                       for role in kernel.roles])
+        ctx.spec = spec
+        ctx.save_for_backward(a, x, h0 if h0 is not None else torch.empty(0),
+                              y if spec.window == "full" else torch.empty(0))
+        if final is None:
+            return y, torch.empty(0)
+        return y, final
+
+    @staticmethod
+    def backward(ctx, grad_y, grad_final):  # type: ignore[override]
+        spec: ScanSpec = ctx.spec
+        a, x, h0, y = ctx.saved_tensors
+        grad_y = (torch.zeros(x.shape, dtype=_TORCH[spec.dtype_out])
+                  if grad_y is None else
+                  grad_y.to(_TORCH[spec.dtype_out]).contiguous())
+        operands = {"decay": a, "input": x, "init": h0, "output": y,
+                    "grad_output": grad_y,
+                    "grad_input": torch.empty_like(x),
+                    "grad_decay": torch.empty_like(a)}
+        if spec.final:
+            operands["grad_final"] = (
+                torch.zeros(_state_shape(x, spec.layout),
+                            dtype=_TORCH[spec.dtype_state])
+                if grad_final is None else
+                grad_final.to(_TORCH[spec.dtype_state]).contiguous())
+        if spec.init:
+            operands["grad_init"] = torch.empty_like(h0)
+        kernel = HostKernel.cached(spec, _STRATEGY, backward=True)
+        kernel.invoke([_buffer(operands[role], spec.dtype_of(role))
+                       for role in kernel.roles])
+        return (operands["grad_decay"], operands["grad_input"],
+                operands.get("grad_init"), None)
+
+
+def scan(a: torch.Tensor, x: torch.Tensor, *, window: str = "full",
+         layout: str = "bhdl", reverse: bool = False,
+         h0: Optional[torch.Tensor] = None, return_final: bool = False,
+         output_dtype: Optional[torch.dtype] = None):
+    """h[t] = a[t] * h[t-1] + x[t] over `window` ("full", "bands<k>",
+    "exact<W>"), differentiable in a, x and h0.
+
+    x: [B, H, D, L] (bhdl), [B, T, H, D] (bthd) or [B, C, T] (bct).
+    a: one decay per head ([B, H, L] or [B, T, H]) or per element (x's
+    shape). h0: the initial state ([B, H, D] or [B, C]). Returns y (in
+    `output_dtype`, default x's), and the final state with `return_final`.
+    Accumulates in f32. Any length, including ones that are not multiples
+    of 16. exact<W> windows have no backward yet.
+    """
+    spec = _spec_for(a, x, h0, window, layout, reverse, return_final,
+                     output_dtype)
+    _require_host(x)
+    y, final = _Scan.apply(a.contiguous(), x.contiguous(),
+                           None if h0 is None else h0.contiguous(), spec)
+    return (y, final) if return_final else y
+
+
+def btp(coeff: torch.Tensor, x: torch.Tensor, k: int = 2,
+        output_dtype: Optional[torch.dtype] = None) -> torch.Tensor:
+    """spear.ops.btp.btp's contract: coeff [B, H, L], x [B, H, DH, L]; the
+    sliding-window recurrence of k 16-token tiles; float32 output unless
+    `output_dtype` says otherwise. Unlike spear, L need not be a multiple
+    of 16."""
+    if not isinstance(k, int) or k < 1:
+        raise ArgumentError(f"k: expected an int >= 1, got {k!r}")
+    if coeff.dim() != 3:
+        raise ArgumentError("coeff: expected [B, H, L] (one decay per head "
+                            f"and step), got shape {list(coeff.shape)}")
+    return scan(coeff, x, window=f"bands<{k}>", layout="bhdl",
+                output_dtype=output_dtype or torch.float32)
+
+
+__all__ = ["btp", "scan"]

@@ -1,0 +1,138 @@
+"""swr.torch on CPU tensors: forward and the compiler-derived backward
+against float64 autograd through a naive torch reference, btp's contract,
+and argument errors. Skipped where torch is not installed."""
+
+from __future__ import annotations
+
+import math
+import pathlib
+import sys
+
+import pytest
+
+torch = pytest.importorskip("torch")
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+
+import swr  # noqa: E402
+import swr.torch as st  # noqa: E402
+
+
+def reference_scan(a, x, window: str, h0=None, reverse: bool = False):
+    """float64 [B, H, D, L] scan, differentiable by torch autograd: each
+    output runs the recurrence from the start of its window."""
+    if a.dim() == 3:
+        a = a.unsqueeze(2).expand_as(x)
+    if reverse:
+        a, x = a.flip(-1), x.flip(-1)
+    length = x.shape[-1]
+    k = math.inf if window == "full" else int(window[6:-1])
+    zeros = torch.zeros(x.shape[:-1], dtype=x.dtype)
+    outputs = []
+    for tau in range(math.ceil(length / 16)):
+        start, end = 16 * tau, min(length, 16 * tau + 16)
+        first = -1 if k == math.inf else tau - k + 1
+        state = (h0 if h0 is not None else zeros) if first <= -1 else zeros
+        for p in range(max(first, 0) * 16, end):
+            state = a[..., p] * state + x[..., p]
+            if p >= start:
+                outputs.append(state)
+    y = torch.stack(outputs, -1)
+    return y.flip(-1) if reverse else y
+
+
+def relative_error(got, want) -> float:
+    return float((got.double() - want).norm() / want.norm())
+
+
+@pytest.mark.parametrize("window", ["full", "bands<1>", "bands<2>",
+                                    "bands<3>"])
+@pytest.mark.parametrize("reverse", [False, True])
+@pytest.mark.parametrize("with_h0", [False, True])
+def test_forward_and_backward_match_float64(window, reverse, with_h0) -> None:
+    generator = torch.Generator().manual_seed(0)
+    shape = (2, 3, 16, 53)  # L = 53: not a multiple of 16
+    a = torch.rand(shape[:2] + shape[3:], generator=generator) * 0.5 + 0.5
+    x = torch.randn(shape, generator=generator)
+    h0 = torch.randn(shape[:3], generator=generator) if with_h0 else None
+    dy = torch.randn(shape, generator=generator)
+    params = [t.clone().requires_grad_() for t in (a, x)]
+    h0_param = h0.clone().requires_grad_() if with_h0 else None
+    y = st.scan(params[0], params[1], window=window, reverse=reverse,
+                h0=h0_param)
+    (y * dy).sum().backward()
+
+    wants = [t.double().requires_grad_() for t in (a, x)]
+    h0_want = h0.double().requires_grad_() if with_h0 else None
+    y_want = reference_scan(wants[0], wants[1], window, h0_want, reverse)
+    (y_want * dy.double()).sum().backward()
+
+    assert relative_error(y.detach(), y_want.detach()) < 1e-5
+    assert relative_error(params[0].grad, wants[0].grad) < 1e-5  # da
+    assert relative_error(params[1].grad, wants[1].grad) < 1e-5  # dx
+    if with_h0 and h0_want.grad is None:  # bands<1> never sees h0
+        assert h0_param.grad.abs().max() == 0
+    elif with_h0:
+        assert relative_error(h0_param.grad, h0_want.grad) < 1e-5
+
+
+def test_final_state_gradient_flows() -> None:
+    generator = torch.Generator().manual_seed(1)
+    a = (torch.rand(1, 2, 40, generator=generator) * 0.5 + 0.5
+         ).requires_grad_()
+    x = torch.randn(1, 2, 16, 40, generator=generator).requires_grad_()
+    y, final = st.scan(a, x, window="bands<2>", return_final=True)
+    assert torch.allclose(final, y[..., -1])
+    final.sum().backward()
+    # Only the last output depends on the final state's gradient.
+    assert x.grad[..., :8].abs().max() == 0  # beyond bands<2> of step 39
+    assert x.grad[..., -1].abs().min() > 0
+
+
+def test_btp_contract_bf16() -> None:
+    """spear's btp: coeff [B, H, L], x [B, H, 16, L] bf16 -> float32 out;
+    here L need not be a multiple of 16."""
+    generator = torch.Generator().manual_seed(2)
+    coeff = torch.sigmoid(torch.randn(2, 4, 37, generator=generator)
+                          ).to(torch.bfloat16).requires_grad_()
+    x = torch.randn(2, 4, 16, 37, generator=generator
+                    ).to(torch.bfloat16).requires_grad_()
+    y = st.btp(coeff, x, k=2)
+    assert y.dtype == torch.float32 and y.shape == x.shape
+    want = reference_scan(coeff.detach().double(), x.detach().double(),
+                          "bands<2>")
+    assert relative_error(y.detach(), want) < 1e-5  # f32 out, exact inputs
+    y.sum().backward()
+    assert coeff.grad.dtype == torch.bfloat16
+    assert x.grad.dtype == torch.bfloat16
+    assert torch.isfinite(coeff.grad.float()).all()
+
+
+def test_per_channel_bct_layout() -> None:
+    generator = torch.Generator().manual_seed(3)
+    a = (torch.rand(2, 5, 33, generator=generator) * 0.5 + 0.5
+         ).requires_grad_()
+    x = torch.randn(2, 5, 33, generator=generator).requires_grad_()
+    y = st.scan(a, x, layout="bct")
+    y.sum().backward()
+    want = reference_scan(a.detach().double().unsqueeze(1),
+                          x.detach().double().unsqueeze(1), "full")
+    assert relative_error(y.detach(), want.squeeze(1)) < 1e-5
+    assert a.grad.shape == a.shape
+
+
+def test_errors_name_the_argument() -> None:
+    x = torch.zeros(1, 2, 16, 8)
+    with pytest.raises(swr.ArgumentError, match=r"a: expected shape \[1, 2, 8\]"):
+        st.scan(torch.zeros(1, 3, 8), x)
+    with pytest.raises(swr.ArgumentError,
+                       match="a: expected dtype torch.float32 like x"):
+        st.scan(torch.zeros(1, 2, 8, dtype=torch.float16), x)
+    with pytest.raises(swr.ArgumentError, match="x: expected rank 4"):
+        st.scan(torch.zeros(1, 2, 8), torch.zeros(1, 2, 8, 1, 1))
+    with pytest.raises(swr.ArgumentError, match="x: expected dtype float32"):
+        st.scan(torch.zeros(1, 2, 8, dtype=torch.float64),
+                x.to(torch.float64))
+    with pytest.raises(swr.ArgumentError, match=r"h0: expected shape \[1, 2, 16\]"):
+        st.scan(torch.zeros(1, 2, 8), x, h0=torch.zeros(1, 2))
+    with pytest.raises(swr.ArgumentError, match="k: expected an int >= 1"):
+        st.btp(torch.zeros(1, 2, 8), x, k=0)
