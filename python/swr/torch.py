@@ -199,4 +199,72 @@ def btp(coeff: torch.Tensor, x: torch.Tensor, k: int = 2,
                 output_dtype=output_dtype or torch.float32)
 
 
-__all__ = ["btp", "scan"]
+class Phalanx(torch.nn.Module):
+    """The Phalanx layer with the seed's parametrisation (spear's
+    `spear/nn/phalanx/swr.py`): for x [B, L, D], H = D / 16 heads of 16
+    channels,
+
+        a   = sigmoid(Linear_a(x))          D -> H, bias      (one decay per head)
+        B   = sigmoid(Linear_b(x))          D -> kv_heads*16, bias, repeated to H
+        C   =         Linear_c(x)           D -> kv_heads*16, bias, repeated to H
+        V   =         Linear_v(x)           D -> H*16
+        Y   = SWR_k(a, B * V) * C + V       bands<k> of 16-token tiles
+        out = Linear_o(Y)                   D -> D
+
+    The recurrence runs in the [B, T, H, 16] layout the projections produce
+    (`bthd`, per-head decays [B, T, H]), so no transposes are made. The
+    gates are torch ops around the compiled scan for now (fusing them into
+    the kernel needs prologue/epilogue regions in the dialect). `length` is
+    kept (rounded up to a multiple of 16) for the seed's signature; any
+    sequence length works.
+    """
+
+    def __init__(self, dim: int, length: int = 2048, k: int = 2,
+                 kv_heads: Optional[int] = None,
+                 dtype: torch.dtype = torch.float32) -> None:
+        super().__init__()
+        if dim % 16:
+            raise ArgumentError(f"dim: expected a multiple of 16 (heads of "
+                                f"16 channels), got {dim}")
+        heads = dim // 16
+        kv_heads = heads if kv_heads is None else kv_heads
+        if kv_heads < 1 or heads % kv_heads:
+            raise ArgumentError(f"kv_heads: expected a divisor of the "
+                                f"{heads} heads, got {kv_heads}")
+        if not isinstance(k, int) or k < 1:
+            raise ArgumentError(f"k: expected an int >= 1, got {k!r}")
+        self.dim, self.heads, self.kv_heads, self.k = dim, heads, kv_heads, k
+        self.length = -(-length // 16) * 16
+        self.a_proj = torch.nn.Linear(dim, heads, bias=True, dtype=dtype)
+        self.b_proj = torch.nn.Linear(dim, kv_heads * 16, bias=True,
+                                      dtype=dtype)
+        self.c_proj = torch.nn.Linear(dim, kv_heads * 16, bias=True,
+                                      dtype=dtype)
+        self.v_proj = torch.nn.Linear(dim, heads * 16, bias=False,
+                                      dtype=dtype)
+        self.o_proj = torch.nn.Linear(dim, dim, bias=False, dtype=dtype)
+
+    def _per_head(self, t: torch.Tensor) -> torch.Tensor:
+        """[B, L, kv_heads*16] -> [B, L, H, 16], kv group h * kv / H."""
+        batch, length = t.shape[:2]
+        t = t.view(batch, length, self.kv_heads, 16)
+        if self.kv_heads == self.heads:
+            return t
+        return t.repeat_interleave(self.heads // self.kv_heads, dim=2)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.dim() != 3 or x.shape[-1] != self.dim:
+            raise ArgumentError(f"x: expected [B, L, {self.dim}], got shape "
+                                f"{list(x.shape)}")
+        batch, length = x.shape[:2]
+        decay = torch.sigmoid(self.a_proj(x))                  # [B, L, H]
+        gate = torch.sigmoid(self._per_head(self.b_proj(x)))   # [B, L, H, 16]
+        post = self._per_head(self.c_proj(x))
+        value = self.v_proj(x).view(batch, length, self.heads, 16)
+        mixed = scan(decay, gate * value, window=f"bands<{self.k}>",
+                     layout="bthd")
+        out = mixed * post + value
+        return self.o_proj(out.reshape(batch, length, self.dim))
+
+
+__all__ = ["Phalanx", "btp", "scan"]
