@@ -1,8 +1,10 @@
 """ctypes bindings of libswr's flat C API (swr-c/Compiler.h, swr-c/Runtime.h).
 
 libswr is found through $SWR_LIBRARY, else next to the package in a build
-tree (build/lib/libswr.so). Pure Python: no compiled extension, so the same
-package serves every Python version.
+tree (build/lib/libswr.so, else the runtime-only build-gpu/lib/
+libswr-runtime.so). libswr-runtime has no compiler: kernels then come from
+the on-disk cache. Pure Python: no compiled extension, so the same package
+serves every Python version.
 """
 
 from __future__ import annotations
@@ -47,7 +49,14 @@ def _candidates() -> list[pathlib.Path]:
         return [pathlib.Path(env)]
     root = pathlib.Path(__file__).resolve().parents[2]
     build = pathlib.Path(os.environ.get("SWR_BUILD_DIR", root / "build"))
-    return [build / "lib" / "libswr.so"]
+    return [build / "lib" / "libswr.so",
+            root / "build-gpu" / "lib" / "libswr-runtime.so"]
+
+
+def has_compiler() -> bool:
+    """Whether the loaded library holds the compiler (libswr) or only the
+    runtime (libswr-runtime)."""
+    return hasattr(library(), "swr_compile_ptx")
 
 
 @lru_cache(maxsize=1)
@@ -66,8 +75,17 @@ def library() -> ctypes.CDLL:
 
 
 def _declare(lib: ctypes.CDLL) -> None:
-    c_char_pp = ctypes.POINTER(ctypes.c_char_p)
     lib.swr_last_error.restype = ctypes.c_char_p
+    lib.swr_runtime_init.argtypes = [ctypes.c_int]
+    lib.swr_kernel_load.argtypes = [ctypes.c_char_p, ctypes.c_size_t,
+                                    ctypes.c_char_p, ctypes.c_size_t,
+                                    ctypes.POINTER(ctypes.c_void_p)]
+    lib.swr_kernel_launch.argtypes = [ctypes.c_void_p, ctypes.POINTER(Memref),
+                                      ctypes.c_int32, ctypes.c_void_p]
+    lib.swr_kernel_destroy.argtypes = [ctypes.c_void_p]
+    lib.swr_kernel_destroy.restype = None
+    if not hasattr(lib, "swr_compile_ptx"):
+        return  # libswr-runtime: no compiler
     lib.swr_build_id.restype = ctypes.c_char_p
     lib.swr_compile_ptx.argtypes = [ctypes.c_char_p, ctypes.c_size_t,
                                     ctypes.POINTER(CompileOptions),
@@ -84,7 +102,6 @@ def _declare(lib: ctypes.CDLL) -> None:
     lib.swr_host_destroy.restype = None
     lib.swr_free.argtypes = [ctypes.c_void_p]
     lib.swr_free.restype = None
-    del c_char_pp
 
 
 def check(status: int, what: str, error: type[SwrError] = SwrError) -> None:

@@ -81,6 +81,22 @@ def store(entry_key: str, entry: dict[str, Any]) -> None:
             pass
 
 
+def recorded_build_id() -> str | None:
+    """The build id of the compiler that last stored an entry here."""
+    try:
+        return (cache_dir() / "build-id").read_text().strip() or None
+    except OSError:
+        return None
+
+
+def record_build_id(build: str) -> None:
+    try:
+        cache_dir().mkdir(parents=True, exist_ok=True)
+        (cache_dir() / "build-id").write_text(build + "\n")
+    except OSError:
+        pass
+
+
 def clear_memory() -> None:
     """Forgets the in-process entries (the disk cache stays)."""
     _memory.clear()

@@ -23,7 +23,16 @@ class PtxKernel:
 
 
 def build_id() -> str:
-    return _capi.library().swr_build_id().decode()
+    """The compiler's build id; with the runtime-only library, that of the
+    compiler that filled the kernel cache."""
+    if _capi.has_compiler():
+        return _capi.library().swr_build_id().decode()
+    recorded = cache.recorded_build_id()
+    if recorded is None:
+        raise CompileError(
+            "the loaded library is runtime-only (libswr-runtime) and the "
+            f"kernel cache {cache.cache_dir()} holds no compiled kernels")
+    return recorded
 
 
 def derive_backward(spec: ScanSpec | str) -> str:
@@ -55,10 +64,17 @@ def compile_ptx(spec: ScanSpec | str, *, chip: str = "sm_90a",
                           strategy=strategy, time_chunk=time_chunk)
     entry = cache.load(entry_key)
     if entry is None:
+        if not _capi.has_compiler():
+            raise CompileError(
+                "the loaded library is runtime-only (libswr-runtime) and "
+                f"the kernel cache {cache.cache_dir()} has no entry for "
+                f"{'the backward of ' if backward else ''}this spec; compile "
+                "it where libswr is built (scripts/gpu-python-cache.py)")
         source = derive_backward(text) if backward else text
         entry = _compile_ptx_text(source, function, chip, strategy,
                                   time_chunk)
         cache.store(entry_key, entry)
+        cache.record_build_id(build_id())
     return PtxKernel(entry["ptx"], entry["launch"])
 
 

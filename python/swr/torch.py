@@ -7,8 +7,9 @@
 
 The forward and the backward are kernels the swr compiler emits: the
 backward is derived by the compiler (swr-derive-backward), not written by
-hand. Tensors on the CPU run through the host JIT; the CUDA backend (PTX
-through the Phalanx runtime) is not wired into this adapter yet and says so.
+hand. Tensors on the CPU run through the host JIT; CUDA tensors run the PTX
+through the Phalanx runtime on PyTorch's current stream (compiled here, or
+taken from the kernel cache where only libswr-runtime is available).
 Kernels are compiled once per (window, layout, sharing, direction, dtypes,
 static head dimension) and process; shapes are runtime values.
 """
@@ -19,7 +20,9 @@ from typing import Optional
 
 import torch
 
-from .compiler import Buffer, HostKernel
+import functools
+
+from .compiler import Buffer, HostKernel, compile_ptx
 from .errors import ArgumentError, SwrError
 from .spec import LAYOUTS, ScanSpec
 
@@ -106,12 +109,34 @@ def _spec_for(a: torch.Tensor, x: torch.Tensor, h0: Optional[torch.Tensor],
                     dtype_state=dtype_state, head_dim=head_dim)
 
 
-def _require_host(x: torch.Tensor) -> None:
-    if x.device.type != "cpu":
-        raise SwrError(f"x: tensors on {x.device} need the CUDA backend, "
-                       "which swr.torch does not drive yet; the kernels "
-                       "compile to PTX (swr.compile_ptx) and run through "
-                       "the Phalanx runtime (swr-gpu-run)")
+def _require_supported(x: torch.Tensor) -> None:
+    if x.device.type not in ("cpu", "cuda"):
+        raise SwrError(f"x: expected a CPU or CUDA tensor, got one on "
+                       f"{x.device}")
+
+
+@functools.lru_cache(maxsize=None)
+def _cuda_kernel(spec: ScanSpec, backward: bool, device: int):
+    from .cuda import CudaKernel
+    return CudaKernel(compile_ptx(spec, backward=backward), device)
+
+
+def _run(spec: ScanSpec, backward: bool, operands: dict,
+         device: torch.device) -> None:
+    """Runs the forward or backward kernel of `spec` on `operands` (by
+    role): the host JIT for CPU tensors, the runtime on the current stream
+    for CUDA tensors."""
+    if device.type == "cuda":
+        index = device.index if device.index is not None else \
+            torch.cuda.current_device()
+        kernel = _cuda_kernel(spec, backward, index)
+        kernel.launch([_buffer(operands[role], spec.dtype_of(role))
+                       for role in kernel.params],
+                      torch.cuda.current_stream(index).cuda_stream)
+        return
+    kernel = HostKernel.cached(spec, _STRATEGY, backward)
+    kernel.invoke([_buffer(operands[role], spec.dtype_of(role))
+                   for role in kernel.roles])
 
 
 class _Scan(torch.autograd.Function):
@@ -120,27 +145,28 @@ class _Scan(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, a, x, h0, spec: ScanSpec):  # type: ignore[override]
-        y = torch.empty(x.shape, dtype=_TORCH[spec.dtype_out])
+        y = torch.empty(x.shape, dtype=_TORCH[spec.dtype_out],
+                        device=x.device)
         final = (torch.empty(_state_shape(x, spec.layout),
-                             dtype=_TORCH[spec.dtype_state])
+                             dtype=_TORCH[spec.dtype_state], device=x.device)
                  if spec.final else None)
         operands = {"decay": a, "input": x, "output": y, "init": h0,
                     "final": final}
-        kernel = HostKernel.cached(spec, _STRATEGY)
-        kernel.invoke([_buffer(operands[role], spec.dtype_of(role))
-                       for role in kernel.roles])
+        _run(spec, False, operands, x.device)
         ctx.spec = spec
-        ctx.save_for_backward(a, x, h0 if h0 is not None else torch.empty(0),
-                              y if spec.window == "full" else torch.empty(0))
+        none = torch.empty(0, device=x.device)
+        ctx.save_for_backward(a, x, h0 if h0 is not None else none,
+                              y if spec.window == "full" else none)
         if final is None:
-            return y, torch.empty(0)
+            return y, none
         return y, final
 
     @staticmethod
     def backward(ctx, grad_y, grad_final):  # type: ignore[override]
         spec: ScanSpec = ctx.spec
         a, x, h0, y = ctx.saved_tensors
-        grad_y = (torch.zeros(x.shape, dtype=_TORCH[spec.dtype_out])
+        grad_y = (torch.zeros(x.shape, dtype=_TORCH[spec.dtype_out],
+                              device=x.device)
                   if grad_y is None else
                   grad_y.to(_TORCH[spec.dtype_out]).contiguous())
         operands = {"decay": a, "input": x, "init": h0, "output": y,
@@ -150,14 +176,12 @@ class _Scan(torch.autograd.Function):
         if spec.final:
             operands["grad_final"] = (
                 torch.zeros(_state_shape(x, spec.layout),
-                            dtype=_TORCH[spec.dtype_state])
+                            dtype=_TORCH[spec.dtype_state], device=x.device)
                 if grad_final is None else
                 grad_final.to(_TORCH[spec.dtype_state]).contiguous())
         if spec.init:
             operands["grad_init"] = torch.empty_like(h0)
-        kernel = HostKernel.cached(spec, _STRATEGY, backward=True)
-        kernel.invoke([_buffer(operands[role], spec.dtype_of(role))
-                       for role in kernel.roles])
+        _run(spec, True, operands, x.device)
         return (operands["grad_decay"], operands["grad_input"],
                 operands.get("grad_init"), None)
 
@@ -178,10 +202,28 @@ def scan(a: torch.Tensor, x: torch.Tensor, *, window: str = "full",
     """
     spec = _spec_for(a, x, h0, window, layout, reverse, return_final,
                      output_dtype)
-    _require_host(x)
+    _require_supported(x)
     y, final = _Scan.apply(a.contiguous(), x.contiguous(),
                            None if h0 is None else h0.contiguous(), spec)
     return (y, final) if return_final else y
+
+
+def precompile(a: torch.Tensor, x: torch.Tensor, *, window: str = "full",
+               layout: str = "bhdl", reverse: bool = False,
+               h0: Optional[torch.Tensor] = None, return_final: bool = False,
+               output_dtype: Optional[torch.dtype] = None,
+               backward: bool = True) -> ScanSpec:
+    """Compiles the PTX that `scan` with these operands would launch (the
+    forward and, with `backward`, the derived backward) into the kernel
+    cache, and returns the spec. Tensors may be on the `meta` device: only
+    their shapes and dtypes count. Fills a cache for a machine that has
+    only libswr-runtime."""
+    spec = _spec_for(a, x, h0, window, layout, reverse, return_final,
+                     output_dtype)
+    compile_ptx(spec)
+    if backward and spec.window.startswith(("full", "bands")):
+        compile_ptx(spec, backward=True)
+    return spec
 
 
 def btp(coeff: torch.Tensor, x: torch.Tensor, k: int = 2,
@@ -267,4 +309,4 @@ class Phalanx(torch.nn.Module):
         return self.o_proj(out.reshape(batch, length, self.dim))
 
 
-__all__ = ["Phalanx", "btp", "scan"]
+__all__ = ["Phalanx", "btp", "precompile", "scan"]

@@ -138,6 +138,31 @@ def test_errors_name_the_argument() -> None:
         st.btp(torch.zeros(1, 2, 8), x, k=0)
 
 
+def phalanx_float64(layer, x):
+    """The Phalanx layer's output in float64 over the naive scan, with the
+    float64 copies of its parameters and input (for their gradients)."""
+    heads, kv = layer.heads, layer.kv_heads
+    params = [p.detach().cpu().double().requires_grad_()
+              for p in layer.parameters()]
+    a_w, a_b, b_w, b_b, c_w, c_b, v_w, o_w = params
+    x64 = x.detach().cpu().double().requires_grad_()
+    batch, length = x64.shape[:2]
+
+    def per_head(t):
+        t = t.view(batch, length, kv, 16)
+        return t.repeat_interleave(heads // kv, dim=2)
+    decay = torch.sigmoid(x64 @ a_w.T + a_b)                  # [B, L, H]
+    gate = torch.sigmoid(per_head(x64 @ b_w.T + b_b))
+    post = per_head(x64 @ c_w.T + c_b)
+    value = (x64 @ v_w.T).view(batch, length, heads, 16)
+    # [B, L, H, 16] -> [B, H, 16, L] for the naive scan, and back.
+    mixed = reference_scan(decay.permute(0, 2, 1),
+                           (gate * value).permute(0, 2, 3, 1),
+                           f"bands<{layer.k}>")
+    y = mixed.permute(0, 3, 1, 2) * post + value
+    return y.reshape(batch, length, layer.dim) @ o_w.T, params, x64
+
+
 def test_phalanx_layer_matches_float64_and_trains() -> None:
     """The seed's Phalanx parametrisation: output and every parameter's
     gradient against the same layer in float64 over the naive scan."""
@@ -146,39 +171,13 @@ def test_phalanx_layer_matches_float64_and_trains() -> None:
     x = torch.randn(2, 37, 64, requires_grad=True)
     out = layer(x)
     assert out.shape == x.shape
-    loss = out.square().mean()
-    loss.backward()
-
-    def reference(params, x64):
-        a_w, a_b, b_w, b_b, c_w, c_b, v_w, o_w = params
-        batch, length, heads = x64.shape[0], x64.shape[1], 4
-
-        def per_head(t):
-            return t.view(batch, length, 2, 16).repeat_interleave(2, dim=2)
-        decay = torch.sigmoid(x64 @ a_w.T + a_b)                  # [B, L, H]
-        gate = torch.sigmoid(per_head(x64 @ b_w.T + b_b))
-        post = per_head(x64 @ c_w.T + c_b)
-        value = (x64 @ v_w.T).view(batch, length, heads, 16)
-        # [B, L, H, 16] -> [B, H, 16, L] for the naive scan, and back.
-        mixed = reference_scan(decay.permute(0, 2, 1),
-                               (gate * value).permute(0, 2, 3, 1), "bands<2>")
-        y = mixed.permute(0, 3, 1, 2) * post + value
-        return y.reshape(batch, length, 64) @ o_w.T
-
-    modules = [layer.a_proj, layer.b_proj, layer.c_proj, layer.v_proj,
-               layer.o_proj]
-    params = [layer.a_proj.weight, layer.a_proj.bias, layer.b_proj.weight,
-              layer.b_proj.bias, layer.c_proj.weight, layer.c_proj.bias,
-              layer.v_proj.weight, layer.o_proj.weight]
-    params64 = [p.detach().double().requires_grad_() for p in params]
-    x64 = x.detach().double().requires_grad_()
-    want = reference(params64, x64)
+    out.square().mean().backward()
+    want, params64, x64 = phalanx_float64(layer, x)
     assert relative_error(out.detach(), want.detach()) < 1e-5
     want.square().mean().backward()
-    for p, p64 in zip(params, params64):
+    for p, p64 in zip(layer.parameters(), params64):
         assert relative_error(p.grad, p64.grad) < 1e-4
     assert relative_error(x.grad, x64.grad) < 1e-4
-    assert all(m.weight.grad is not None for m in modules)
 
 
 def test_phalanx_errors() -> None:

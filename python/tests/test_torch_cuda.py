@@ -1,0 +1,139 @@
+"""swr.torch on CUDA tensors (the H200 through scripts/gpu-python.sh): the
+compiled forward and derived backward launched by the Phalanx runtime on
+PyTorch's current stream, checked against float64 on the CPU; the Phalanx
+layer; the Python cost of a cached launch. Skipped without a CUDA device."""
+
+from __future__ import annotations
+
+import pathlib
+import sys
+import time
+
+import pytest
+
+torch = pytest.importorskip("torch")
+if not torch.cuda.is_available():
+    pytest.skip("no CUDA device", allow_module_level=True)
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+
+import swr.torch as st  # noqa: E402
+from cuda_cases import operands  # noqa: E402
+from swr import reference  # noqa: E402
+from test_torch import (phalanx_float64, reference_scan,  # noqa: E402
+                        relative_error)
+
+
+def to_bhdl(t, layout: str):
+    """[B, H, D, L]-shaped views of a bthd / bct operand for the naive
+    reference (decays [B, T, H] -> [B, H, L])."""
+    if t is None or layout == "bhdl":
+        return t
+    if layout == "bct":
+        return t.unsqueeze(1)
+    return t.permute(0, 2, 3, 1) if t.dim() == 4 else t.permute(0, 2, 1)
+
+
+def from_bhdl(t, layout: str):
+    if layout == "bhdl":
+        return t
+    if layout == "bct":
+        return t.squeeze(1)
+    return t.permute(0, 3, 1, 2)
+
+
+def h0_bhdl(h0, layout):
+    if h0 is None or layout != "bct":
+        return h0
+    return h0.unsqueeze(1)
+
+
+@pytest.mark.parametrize("name", ["btp-bf16", "full-bct-f32-h0-rev",
+                                  "bands3-bthd-f32-h0"])
+def test_forward_and_backward_on_cuda(name: str) -> None:
+    generator = torch.Generator().manual_seed(5)
+    a, x, h0, kwargs = operands(name, "cpu", generator)
+    layout = kwargs["layout"]
+    params = [t.cuda().requires_grad_() for t in (a, x)]
+    h0_param = h0.cuda().requires_grad_() if h0 is not None else None
+    y = st.scan(params[0], params[1], h0=h0_param, **kwargs)
+    dy = torch.randn(y.shape, generator=generator)
+    (y * dy.cuda()).sum().backward()
+    torch.cuda.synchronize()
+
+    wants = [t.double().requires_grad_() for t in (a, x)]
+    h0_want = h0.double().requires_grad_() if h0 is not None else None
+    y_want = from_bhdl(reference_scan(
+        to_bhdl(wants[0], layout), to_bhdl(wants[1], layout),
+        kwargs["window"], h0_bhdl(h0_want, layout), kwargs["reverse"]),
+        layout)
+    (y_want * dy.double()).sum().backward()
+    # The inputs were rounded before both runs; bf16 gradients round once.
+    bound = 1e-5 if params[1].dtype == torch.float32 else 8e-3
+    assert relative_error(y.detach().cpu(), y_want.detach()) < 1e-5
+    assert relative_error(params[0].grad.cpu(), wants[0].grad) < bound
+    assert relative_error(params[1].grad.cpu(), wants[1].grad) < bound
+    if h0 is not None:
+        assert relative_error(h0_param.grad.cpu(), h0_want.grad) < 1e-5
+
+
+def test_long_sequence_forward_matches_float64() -> None:
+    """L = 8193 (not a multiple of 16), bf16 in and out, with h0."""
+    generator = torch.Generator().manual_seed(6)
+    a, x, h0, kwargs = operands("bands2-bhdl-bf16-long", "cpu", generator)
+    y = st.scan(a.cuda(), x.cuda(), h0=h0.cuda(), **kwargs).cpu()
+    want = reference.scan(a.double().unsqueeze(2).expand(x.shape).numpy(),
+                          x.double().numpy(), window="bands<2>",
+                          h0=h0.double().numpy())
+    floor = relative_error(torch.from_numpy(want).to(torch.bfloat16),
+                           torch.from_numpy(want))
+    assert relative_error(y, torch.from_numpy(want)) <= 1.5 * floor
+
+
+def test_phalanx_layer_on_cuda_matches_float64() -> None:
+    torch.manual_seed(7)
+    layer = st.Phalanx(64, length=37).cuda()
+    x = torch.randn(2, 37, 64, device="cuda", requires_grad=True)
+    out = layer(x)
+    out.square().mean().backward()
+    want, params64, x64 = phalanx_float64(layer, x)
+    want.square().mean().backward()
+    assert relative_error(out.detach().cpu(), want.detach()) < 1e-5
+    for p, p64 in zip(layer.parameters(), params64):
+        assert relative_error(p.grad.cpu(), p64.grad) < 1e-4
+    assert relative_error(x.grad.cpu(), x64.grad) < 1e-4
+
+
+def test_cached_launch_overhead(record_property) -> None:
+    """Python time of a cached launch: CudaKernel.launch alone and the whole
+    st.scan forward (allocation and autograd bookkeeping included)."""
+    generator = torch.Generator().manual_seed(8)
+    a, x, _, kwargs = operands("btp-bf16", "cpu", generator)
+    a, x = a.cuda(), x.cuda()
+    st.scan(a, x, **kwargs)  # compile/load once
+    spec = st._spec_for(a, x, None, kwargs["window"], kwargs["layout"],
+                        kwargs["reverse"], False, kwargs["output_dtype"])
+    kernel = st._cuda_kernel(spec, False, 0)
+    y = torch.empty(x.shape, dtype=torch.float32, device="cuda")
+    buffers = [st._buffer(t, spec.dtype_of(r)) for t, r in
+               ((a, "decay"), (x, "input"), (y, "output"))]
+    stream = torch.cuda.current_stream().cuda_stream
+    for _ in range(100):
+        kernel.launch(buffers, stream)
+    torch.cuda.synchronize()
+    n = 2000
+    start = time.perf_counter()
+    for _ in range(n):
+        kernel.launch(buffers, stream)
+    launch_us = (time.perf_counter() - start) / n * 1e6
+    torch.cuda.synchronize()
+    start = time.perf_counter()
+    for _ in range(n):
+        st.scan(a, x, **kwargs)
+    scan_us = (time.perf_counter() - start) / n * 1e6
+    torch.cuda.synchronize()
+    print(f"cached launch: {launch_us:.1f} us (CudaKernel.launch), "
+          f"{scan_us:.1f} us (st.scan forward)")
+    record_property("launch_us", launch_us)
+    record_property("scan_us", scan_us)
+    assert launch_us < 50 and scan_us < 200
