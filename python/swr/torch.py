@@ -139,51 +139,138 @@ def _run(spec: ScanSpec, backward: bool, operands: dict,
                    for role in kernel.roles])
 
 
+def _forward(spec: ScanSpec, a: torch.Tensor, x: torch.Tensor,
+             h0: Optional[torch.Tensor]):
+    """Runs the compiled forward: (y, final state or an empty tensor)."""
+    y = torch.empty(x.shape, dtype=_TORCH[spec.dtype_out], device=x.device)
+    final = (torch.empty(_state_shape(x, spec.layout),
+                         dtype=_TORCH[spec.dtype_state], device=x.device)
+             if spec.final else torch.empty(0, device=x.device))
+    _run(spec, False, {"decay": a, "input": x, "output": y, "init": h0,
+                       "final": final}, x.device)
+    return y, final
+
+
+def _backward(spec: ScanSpec, a: torch.Tensor, x: torch.Tensor,
+              h0: Optional[torch.Tensor], y: Optional[torch.Tensor],
+              grad_y: Optional[torch.Tensor],
+              grad_final: Optional[torch.Tensor]):
+    """Runs the derived backward: (da, dx, dh0 or None)."""
+    grad_y = (torch.zeros(x.shape, dtype=_TORCH[spec.dtype_out],
+                          device=x.device)
+              if grad_y is None else
+              grad_y.to(_TORCH[spec.dtype_out]).contiguous())
+    operands = {"decay": a, "input": x, "init": h0, "output": y,
+                "grad_output": grad_y,
+                "grad_input": torch.empty_like(x),
+                "grad_decay": torch.empty_like(a)}
+    if spec.final:
+        operands["grad_final"] = (
+            torch.zeros(_state_shape(x, spec.layout),
+                        dtype=_TORCH[spec.dtype_state], device=x.device)
+            if grad_final is None or grad_final.numel() == 0 else
+            grad_final.to(_TORCH[spec.dtype_state]).contiguous())
+    if spec.init:
+        operands["grad_init"] = torch.empty_like(h0)
+    _run(spec, True, operands, x.device)
+    return (operands["grad_decay"], operands["grad_input"],
+            operands.get("grad_init"))
+
+
 class _Scan(torch.autograd.Function):
     """y (and the final state) from a, x, h0; gradients from the derived
-    backward kernel."""
+    backward kernel (torch without torch.library.custom_op)."""
 
     @staticmethod
     def forward(ctx, a, x, h0, spec: ScanSpec):  # type: ignore[override]
-        y = torch.empty(x.shape, dtype=_TORCH[spec.dtype_out],
-                        device=x.device)
-        final = (torch.empty(_state_shape(x, spec.layout),
-                             dtype=_TORCH[spec.dtype_state], device=x.device)
-                 if spec.final else None)
-        operands = {"decay": a, "input": x, "output": y, "init": h0,
-                    "final": final}
-        _run(spec, False, operands, x.device)
+        y, final = _forward(spec, a, x, h0)
         ctx.spec = spec
         none = torch.empty(0, device=x.device)
         ctx.save_for_backward(a, x, h0 if h0 is not None else none,
                               y if spec.window == "full" else none)
-        if final is None:
-            return y, none
         return y, final
 
     @staticmethod
     def backward(ctx, grad_y, grad_final):  # type: ignore[override]
         spec: ScanSpec = ctx.spec
         a, x, h0, y = ctx.saved_tensors
-        grad_y = (torch.zeros(x.shape, dtype=_TORCH[spec.dtype_out],
-                              device=x.device)
-                  if grad_y is None else
-                  grad_y.to(_TORCH[spec.dtype_out]).contiguous())
-        operands = {"decay": a, "input": x, "init": h0, "output": y,
-                    "grad_output": grad_y,
-                    "grad_input": torch.empty_like(x),
-                    "grad_decay": torch.empty_like(a)}
-        if spec.final:
-            operands["grad_final"] = (
-                torch.zeros(_state_shape(x, spec.layout),
-                            dtype=_TORCH[spec.dtype_state], device=x.device)
-                if grad_final is None else
-                grad_final.to(_TORCH[spec.dtype_state]).contiguous())
-        if spec.init:
-            operands["grad_init"] = torch.empty_like(h0)
-        _run(spec, True, operands, x.device)
-        return (operands["grad_decay"], operands["grad_input"],
-                operands.get("grad_init"), None)
+        da, dx, dh0 = _backward(spec, a, x, h0 if spec.init else None,
+                                y if spec.window == "full" else None,
+                                grad_y, grad_final)
+        return da, dx, dh0, None
+
+
+_DTYPE_NAMES = {None: "", torch.float32: "f32", torch.bfloat16: "bf16",
+                torch.float16: "f16"}
+
+
+def _define_custom_ops():
+    """swr::scan and swr::scan_backward as torch.library custom ops (torch
+    >= 2.4): opaque to torch.compile, with fake implementations for
+    tracing (which also validate the operands) and autograd through the
+    backward op. Returns the forward op, or None on older torch."""
+    library = getattr(torch, "library", None)
+    if library is None or not hasattr(library, "custom_op"):
+        return None
+
+    def spec_of(a, x, h0, window, layout, reverse, final, out):
+        return _spec_for(a, x, h0, window, layout, reverse, final,
+                         _TORCH.get(out) if out else None)
+
+    @library.custom_op("swr::scan", mutates_args=())
+    def scan_op(a: torch.Tensor, x: torch.Tensor, h0: Optional[torch.Tensor],
+                window: str, layout: str, reverse: bool, final: bool,
+                out: str) -> tuple[torch.Tensor, torch.Tensor]:
+        spec = spec_of(a, x, h0, window, layout, reverse, final, out)
+        return _forward(spec, a, x, h0)
+
+    @scan_op.register_fake
+    def _(a, x, h0, window, layout, reverse, final, out):
+        spec = spec_of(a, x, h0, window, layout, reverse, final, out)
+        y = x.new_empty(x.shape, dtype=_TORCH[spec.dtype_out])
+        state = (x.new_empty(_state_shape(x, layout),
+                             dtype=_TORCH[spec.dtype_state])
+                 if final else x.new_empty(0))
+        return y, state
+
+    @library.custom_op("swr::scan_backward", mutates_args=())
+    def backward_op(a: torch.Tensor, x: torch.Tensor,
+                    h0: Optional[torch.Tensor], y: Optional[torch.Tensor],
+                    grad_y: torch.Tensor, grad_final: torch.Tensor,
+                    window: str, layout: str, reverse: bool, final: bool,
+                    out: str) -> tuple[torch.Tensor, torch.Tensor,
+                                       torch.Tensor]:
+        spec = spec_of(a, x, h0, window, layout, reverse, final, out)
+        da, dx, dh0 = _backward(spec, a, x, h0, y, grad_y, grad_final)
+        return da, dx, dh0 if dh0 is not None else x.new_empty(0)
+
+    @backward_op.register_fake
+    def _(a, x, h0, y, grad_y, grad_final, window, layout, reverse, final,
+          out):
+        return (torch.empty_like(a), torch.empty_like(x),
+                torch.empty_like(h0) if h0 is not None else x.new_empty(0))
+
+    def setup_context(ctx, inputs, output):
+        a, x, h0, window, layout, reverse, final, out = inputs
+        ctx.args = (window, layout, reverse, final, out)
+        ctx.has_h0 = h0 is not None
+        ctx.save_for_backward(a, x, h0, output[0] if window == "full"
+                              else None)
+
+    def backward(ctx, grad_y, grad_final):
+        a, x, h0, y = ctx.saved_tensors
+        if grad_final is None:
+            grad_final = x.new_empty(0)
+        da, dx, dh0 = backward_op(a, x, h0, y, grad_y.contiguous(),
+                                  grad_final, *ctx.args)
+        return (da, dx, dh0 if ctx.has_h0 else None, None, None, None,
+                None, None)
+
+    scan_op.register_autograd(backward, setup_context=setup_context)
+    return scan_op
+
+
+_SCAN_OP = _define_custom_ops()
 
 
 def scan(a: torch.Tensor, x: torch.Tensor, *, window: str = "full",
@@ -200,11 +287,19 @@ def scan(a: torch.Tensor, x: torch.Tensor, *, window: str = "full",
     Accumulates in f32. Any length, including ones that are not multiples
     of 16. exact<W> windows have no backward yet.
     """
-    spec = _spec_for(a, x, h0, window, layout, reverse, return_final,
-                     output_dtype)
     _require_supported(x)
-    y, final = _Scan.apply(a.contiguous(), x.contiguous(),
-                           None if h0 is None else h0.contiguous(), spec)
+    a, x = a.contiguous(), x.contiguous()
+    h0 = None if h0 is None else h0.contiguous()
+    if _SCAN_OP is not None:
+        if output_dtype not in _DTYPE_NAMES:
+            raise ArgumentError("output_dtype: expected float32, bfloat16 "
+                                f"or float16, got {output_dtype}")
+        y, final = _SCAN_OP(a, x, h0, window, layout, reverse, return_final,
+                            _DTYPE_NAMES[output_dtype])
+    else:
+        spec = _spec_for(a, x, h0, window, layout, reverse, return_final,
+                         output_dtype)
+        y, final = _Scan.apply(a, x, h0, spec)
     return (y, final) if return_final else y
 
 

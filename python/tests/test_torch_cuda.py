@@ -137,3 +137,28 @@ def test_cached_launch_overhead(record_property) -> None:
     record_property("launch_us", launch_us)
     record_property("scan_us", scan_us)
     assert launch_us < 50 and scan_us < 200
+
+
+@pytest.mark.skipif(not hasattr(torch.library, "custom_op"),
+                    reason="torch.library.custom_op needs torch >= 2.4")
+def test_phalanx_under_torch_compile_fullgraph() -> None:
+    """swr::scan and swr::scan_backward are custom ops: the whole layer
+    compiles with fullgraph=True (no graph breaks), forward and backward,
+    and agrees with eager mode."""
+    torch.manual_seed(9)
+    layer = st.Phalanx(64, length=37).cuda()
+    compiled = torch.compile(layer, fullgraph=True)
+    x = torch.randn(2, 37, 64, device="cuda", requires_grad=True)
+    out = compiled(x)
+    out.square().mean().backward()
+    grads = [p.grad.clone() for p in layer.parameters()]
+    x_grad = x.grad.clone()
+    layer.zero_grad()
+    x.grad = None
+    eager = layer(x)
+    eager.square().mean().backward()
+    assert relative_error(out.detach().cpu(), eager.detach().cpu().double()) \
+        < 1e-5
+    for p, g in zip(layer.parameters(), grads):
+        assert relative_error(g.cpu(), p.grad.cpu().double()) < 1e-4
+    assert relative_error(x_grad.cpu(), x.grad.cpu().double()) < 1e-4
