@@ -64,6 +64,12 @@ for window in ["full", "bands<2>"]:
     (out / f"{name}.mlir").write_text(case.mlir())
     (out / f"{name}.args").write_text(
         "--shape 1x2x16x1 --seq-lens 1,17,0,300 --decays near1,spread\n")
+# One tensor past 2^31 bytes (64-bit offsets end to end): f32 [1, 65536,
+# 8193], 2.1 GB per operand.
+case = ScanCase(window="bands<2>", layout="bct", sharing="per_channel")
+(out / "huge-2gib.mlir").write_text(case.mlir())
+(out / "huge-2gib.args").write_text(
+    "--shape 1x65536x8193 --lengths 8193 --decays spread\n")
 # Batch x heads past 65,535 once.
 case = ScanCase(window="bands<2>", layout="bct", sharing="per_channel")
 (out / "many-heads.mlir").write_text(case.mlir())
