@@ -53,6 +53,12 @@ def _candidates() -> list[pathlib.Path]:
             root / "build-gpu" / "lib" / "libswr-runtime.so"]
 
 
+def fingerprint() -> str:
+    """Size and modification time of the loaded library: changes with every
+    rebuild, so cache entries of an older compiler build are not reused."""
+    return library().swr_fingerprint
+
+
 def has_compiler() -> bool:
     """Whether the loaded library holds the compiler (libswr) or only the
     runtime (libswr-runtime)."""
@@ -67,6 +73,8 @@ def library() -> ctypes.CDLL:
         tried.append(str(path))
         if path.exists():
             lib = ctypes.CDLL(str(path))
+            stat = path.stat()
+            lib.swr_fingerprint = f"{stat.st_size}-{stat.st_mtime_ns}"
             _declare(lib)
             return lib
     raise LibraryNotFoundError(

@@ -27,6 +27,16 @@ def build_id() -> str:
     compiler that filled the kernel cache."""
     if _capi.has_compiler():
         return _capi.library().swr_build_id().decode()
+    return _cache_build_id()
+
+
+def _cache_build_id() -> str:
+    """What cache keys record of the compiler: its build id and the
+    library's fingerprint (a rebuild invalidates entries), or, with the
+    runtime-only library, what the compiler that filled the cache
+    recorded."""
+    if _capi.has_compiler():
+        return f"{build_id()} lib {_capi.fingerprint()}"
     recorded = cache.recorded_build_id()
     if recorded is None:
         raise CompileError(
@@ -60,7 +70,8 @@ def compile_ptx(spec: ScanSpec | str, *, chip: str = "sm_90a",
                                 "function), got MLIR text")
         function = spec.backward_function
     entry_key = cache.key(kind="ptx", spec=text, function=function,
-                          backward=backward, build=build_id(), chip=chip,
+                          backward=backward, build=_cache_build_id(),
+                          chip=chip,
                           strategy=strategy, time_chunk=time_chunk)
     entry = cache.load(entry_key)
     if entry is None:
@@ -74,7 +85,7 @@ def compile_ptx(spec: ScanSpec | str, *, chip: str = "sm_90a",
         entry = _compile_ptx_text(source, function, chip, strategy,
                                   time_chunk)
         cache.store(entry_key, entry)
-        cache.record_build_id(build_id())
+        cache.record_build_id(_cache_build_id())
     return PtxKernel(entry["ptx"], entry["launch"])
 
 

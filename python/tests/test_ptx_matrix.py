@@ -29,23 +29,31 @@ CASES = [
 ] + [ScanCase(window="bands<2>", packed=True, init=True, final=True)]
 
 
+def compile_and_assemble(bin_dir, tmp_path, case: ScanCase,
+                         *flags: str) -> dict:
+    """swr-compile's PTX for `case` (with `flags`), assembled by ptxas for
+    sm_90a; returns the launch description."""
+    spec = tmp_path / f"{case.name()}.mlir"
+    spec.write_text(case.mlir())
+    ptx = tmp_path / f"{case.name()}.ptx"
+    launch = tmp_path / f"{case.name()}.json"
+    subprocess.run([str(bin_dir / "swr-compile"), str(spec), *flags, "-o",
+                    str(ptx), "--launch", str(launch)],
+                   check=True, capture_output=True, text=True)
+    result = subprocess.run([PTXAS, "-arch=sm_90a", str(ptx), "-o",
+                             str(tmp_path / "k.cubin")],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, f"{case.name()}: {result.stderr}"
+    return json.loads(launch.read_text())
+
+
 @pytest.mark.parametrize("strategy", ["fma", "matrix"])
 def test_ptx_matrix(bin_dir, tmp_path, strategy: str) -> None:
     if PTXAS is None:
         pytest.skip("ptxas not installed")
     for case in CASES:
-        spec = tmp_path / f"{case.name()}.mlir"
-        spec.write_text(case.mlir())
-        ptx = tmp_path / f"{case.name()}.ptx"
-        launch = tmp_path / f"{case.name()}.json"
-        subprocess.run([str(bin_dir / "swr-compile"), str(spec), "-o", str(ptx),
-                        "--launch", str(launch), "--strategy", strategy],
-                       check=True, capture_output=True, text=True)
-        result = subprocess.run([PTXAS, "-arch=sm_90a", str(ptx), "-o",
-                                 str(tmp_path / "k.cubin")],
-                                capture_output=True, text=True)
-        assert result.returncode == 0, f"{case.name()}: {result.stderr}"
-        description = json.loads(launch.read_text())
+        description = compile_and_assemble(bin_dir, tmp_path, case,
+                                           "--strategy", strategy)
         assert description["format"] == "swr-launch-v1"
         assert description["strategy"] == strategy
         assert [p["name"] for p in description["params"]][:2] == [
@@ -76,18 +84,7 @@ def test_ptx_grad_matrix(bin_dir, tmp_path) -> None:
     if PTXAS is None:
         pytest.skip("ptxas not installed")
     for case in GRAD_CASES:
-        spec = tmp_path / f"{case.name()}.mlir"
-        spec.write_text(case.mlir())
-        ptx = tmp_path / f"{case.name()}.ptx"
-        launch = tmp_path / f"{case.name()}.json"
-        subprocess.run([str(bin_dir / "swr-compile"), str(spec), "--grad",
-                        "-o", str(ptx), "--launch", str(launch)],
-                       check=True, capture_output=True, text=True)
-        result = subprocess.run([PTXAS, "-arch=sm_90a", str(ptx), "-o",
-                                 str(tmp_path / "k.cubin")],
-                                capture_output=True, text=True)
-        assert result.returncode == 0, f"{case.name()}: {result.stderr}"
-        description = json.loads(launch.read_text())
+        description = compile_and_assemble(bin_dir, tmp_path, case, "--grad")
         assert description["scan"]["gradient"] is True
         names = [p["name"] for p in description["params"]]
         assert {"grad_output", "grad_input", "grad_decay"} <= set(names)
