@@ -23,13 +23,14 @@ extern "C" {
 SWR_RUNTIME_EXPORT const char *swr_build_id(void);
 
 /** Options of swr_compile_ptx; zero-initialise, then set what differs:
- *  NULL strings and 0 numbers take the defaults (sm_90a, fma, 128, 16). */
+ *  NULL strings and 0 numbers take the defaults (sm_90a, fma, 128, 2, 16). */
 typedef struct swr_compile_options {
   const char *function; /* default: the first function of the spec */
   const char *chip;
   const char *strategy; /* "fma" or "matrix" */
   int64_t block_size;
-  int64_t time_chunk; /* < 0: no time chunks */
+  int64_t time_chunk;      /* < 0: no time chunks */
+  int64_t grad_time_chunk; /* backward kernels; < 0: no time chunks */
 } swr_compile_options;
 
 /** Compiles `spec` to PTX and its JSON launch description. Both strings are

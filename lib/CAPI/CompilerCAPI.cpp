@@ -97,6 +97,8 @@ int swr_compile_ptx(const char *spec, size_t spec_size,
     pipeline.blockSize = o.block_size;
   if (o.time_chunk != 0)
     pipeline.timeChunk = o.time_chunk < 0 ? 0 : o.time_chunk;
+  if (o.grad_time_chunk != 0)
+    pipeline.gradTimeChunk = o.grad_time_chunk < 0 ? 0 : o.grad_time_chunk;
   std::string name = functionName(*module, o.function);
   auto kernel = mlir::swr::compileToPtx(*module, name, pipeline);
   if (!kernel)

@@ -60,6 +60,7 @@ void swr::buildGpuKernelPipeline(OpPassManager &pm,
   tiling.block = options.block;
   tiling.channelTile = 1;
   tiling.timeChunk = options.timeChunk;
+  tiling.gradTimeChunk = options.gradTimeChunk;
   // A backward's per-head decay gradient: one head's channels on adjacent
   // lanes, summed by shuffles.
   tiling.laneReduction = true;

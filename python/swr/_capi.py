@@ -40,6 +40,7 @@ class CompileOptions(ctypes.Structure):
         ("strategy", ctypes.c_char_p),
         ("block_size", ctypes.c_int64),
         ("time_chunk", ctypes.c_int64),
+        ("grad_time_chunk", ctypes.c_int64),
     ]
 
 

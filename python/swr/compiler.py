@@ -58,7 +58,8 @@ def derive_backward(spec: ScanSpec | str) -> str:
 
 
 def compile_ptx(spec: ScanSpec | str, *, chip: str = "sm_90a",
-                strategy: str = "fma", time_chunk: int = 16,
+                strategy: str = "fma", time_chunk: int = 2,
+                grad_time_chunk: int = 16,
                 backward: bool = False) -> PtxKernel:
     """Compiles a spec (or its derived backward) to PTX through the swr
     passes and LLVM's NVPTX; cached in this process and on disk."""
@@ -72,7 +73,8 @@ def compile_ptx(spec: ScanSpec | str, *, chip: str = "sm_90a",
     entry_key = cache.key(kind="ptx", spec=text, function=function,
                           backward=backward, build=_cache_build_id(),
                           chip=chip,
-                          strategy=strategy, time_chunk=time_chunk)
+                          strategy=strategy, time_chunk=time_chunk,
+                          grad_time_chunk=grad_time_chunk)
     entry = cache.load(entry_key)
     if entry is None:
         if not _capi.has_compiler():
@@ -83,19 +85,21 @@ def compile_ptx(spec: ScanSpec | str, *, chip: str = "sm_90a",
                 "it where libswr is built (scripts/gpu-python-cache.py)")
         source = derive_backward(text) if backward else text
         entry = _compile_ptx_text(source, function, chip, strategy,
-                                  time_chunk)
+                                  time_chunk, grad_time_chunk)
         cache.store(entry_key, entry)
         cache.record_build_id(_cache_build_id())
     return PtxKernel(entry["ptx"], entry["launch"])
 
 
 def _compile_ptx_text(text: str, function: str | None, chip: str,
-                      strategy: str, time_chunk: int) -> dict:
+                      strategy: str, time_chunk: int,
+                      grad_time_chunk: int) -> dict:
     data = text.encode()
     options = _capi.CompileOptions(
         function=function.encode() if function else None, chip=chip.encode(),
         strategy=strategy.encode(), block_size=0,
-        time_chunk=time_chunk if time_chunk > 0 else -1)
+        time_chunk=time_chunk if time_chunk > 0 else -1,
+        grad_time_chunk=grad_time_chunk if grad_time_chunk > 0 else -1)
     ptx = ctypes.c_void_p()
     launch = ctypes.c_void_p()
     _capi.check(_capi.library().swr_compile_ptx(

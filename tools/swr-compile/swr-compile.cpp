@@ -44,9 +44,12 @@ static cl::opt<std::string>
     strategy("strategy", cl::init("fma"),
              cl::desc("Local solves: fma (the recurrence) or matrix"));
 static cl::opt<int64_t>
-    timeChunk("time-chunk", cl::init(16),
+    timeChunk("time-chunk", cl::init(2),
               cl::desc("bands<k>: independent time chunks of this many tiles "
                        "per thread (0: one thread per sequence)"));
+static cl::opt<int64_t>
+    gradTimeChunk("grad-time-chunk", cl::init(16),
+                  cl::desc("The same for the backward (--grad; bands<k>)"));
 static cl::opt<int64_t> blockSize("block-size", cl::init(128),
                                   cl::desc("Threads per CTA"));
 static cl::opt<bool> grad("grad",
@@ -108,6 +111,7 @@ int main(int argc, char **argv) {
   options.blockSize = blockSize;
   options.strategy = strategy;
   options.timeChunk = timeChunk;
+  options.gradTimeChunk = gradTimeChunk;
   auto kernel = swr::compileToPtx(*module, name, options);
   if (!kernel)
     return fail(llvm::toString(kernel.takeError()));

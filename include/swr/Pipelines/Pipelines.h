@@ -52,10 +52,17 @@ struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
       llvm::cl::desc("Local solves: fma (the recurrence, one FMA per "
                      "element) or matrix (outer products)"),
       llvm::cl::init("fma")};
+  // Measured on the H200 at B8 H128 D16 L8192 bf16 (docs/benchmarks.md):
+  // forward 2 tiles per thread 76% of copy (16: 37%); backward 16 tiles
+  // 37% (2: 31%, 1: 22%).
   Option<int64_t> timeChunk{
       *this, "time-chunk",
       llvm::cl::desc("bands<k>: independent time chunks of this many tiles "
                      "(0: none)"),
+      llvm::cl::init(2)};
+  Option<int64_t> gradTimeChunk{
+      *this, "grad-time-chunk",
+      llvm::cl::desc("The same for backward kernels (swr.scan_grad)"),
       llvm::cl::init(16)};
 };
 

@@ -203,7 +203,8 @@ struct SwrTileBlocksPass
     for (ScanOp scan : scans)
       tile(scan, *transferMethod);
     for (ScanGradOp grad : grads)
-      tileScanGrad(grad, *transferMethod, block, channelTile, timeChunk,
+      tileScanGrad(grad, *transferMethod, block, channelTile,
+                   gradTimeChunk < 0 ? timeChunk : gradTimeChunk,
                    laneReduction);
   }
 

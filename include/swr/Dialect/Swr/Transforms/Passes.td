@@ -71,6 +71,9 @@ def SwrTileBlocks : Pass<"swr-tile-blocks", "::mlir::func::FuncOp"> {
            "For bands<k> windows without a final state or packed batches: "
            "split time into independent chunks of this many tiles, each "
            "re-solving the k-1 tiles before it (0: no chunks)">,
+    Option<"gradTimeChunk", "grad-time-chunk", "int64_t", /*default=*/"-1",
+           "time-chunk for swr.scan_grad (bands<k>; each chunk first walks "
+           "the k-1 tiles after it); -1: the same as time-chunk">,
     Option<"laneReduction", "lane-reduction", "bool", /*default=*/"false",
            "Backward with per-head decays and a static head dimension D: "
            "spread a head's channel blocks of `channel-tile` over parallel "
