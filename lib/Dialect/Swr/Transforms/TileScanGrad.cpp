@@ -108,8 +108,9 @@ struct GradContext {
   Value init; // h0 as f32 (zeros without an init)
 };
 
-/// The forward's terminal of tile `earlier` (the last row of its local
-/// solve) and its total decay; h0 for tile -1 and 0 before it.
+/// The forward's terminal of the tile `back` tiles before `tile` (the last
+/// row of its local solve, recomputed from its inputs) and that tile's
+/// total decay; h0 for the virtual tile -1, and 0 before it.
 std::pair<Value, Value> earlierTerminal(ImplicitLocOpBuilder &b,
                                         const GradContext &ctx, Value tile,
                                         int64_t back) {
