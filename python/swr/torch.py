@@ -45,12 +45,18 @@ def _buffer(tensor: torch.Tensor, dtype: str) -> Buffer:
                   tuple(tensor.stride()), dtype)
 
 
-def _state_shape(x: torch.Tensor, layout: str) -> tuple[int, ...]:
+def _state_shape(x: torch.Tensor, layout: str,
+                 cu_seqlens: Optional[torch.Tensor] = None) -> tuple[int, ...]:
+    """[B, H, D] or [B, C]; [N, ...] for N packed sequences."""
     if layout == "bhdl":
-        return tuple(x.shape[:3])
-    if layout == "bthd":
-        return (x.shape[0], x.shape[2], x.shape[3])
-    return tuple(x.shape[:2])
+        shape = tuple(x.shape[:3])
+    elif layout == "bthd":
+        shape = (x.shape[0], x.shape[2], x.shape[3])
+    else:
+        shape = tuple(x.shape[:2])
+    if cu_seqlens is not None:
+        shape = (cu_seqlens.shape[0] - 1,) + shape[1:]
+    return shape
 
 
 def _decay_shape(x: torch.Tensor, layout: str, per_head: bool
@@ -71,7 +77,8 @@ def _check_shape(name: str, tensor: torch.Tensor,
 
 def _spec_for(a: torch.Tensor, x: torch.Tensor, h0: Optional[torch.Tensor],
               window: str, layout: str, reverse: bool, final: bool,
-              output_dtype: Optional[torch.dtype]) -> ScanSpec:
+              output_dtype: Optional[torch.dtype],
+              cu_seqlens: Optional[torch.Tensor] = None) -> ScanSpec:
     """Validates the operands and returns the spec they call for."""
     if layout not in LAYOUTS:
         raise ArgumentError(f"layout: expected one of {sorted(LAYOUTS)}, "
@@ -83,7 +90,19 @@ def _spec_for(a: torch.Tensor, x: torch.Tensor, h0: Optional[torch.Tensor],
     per_head = layout != "bct" and a.dim() == 3
     _check_shape("a", a, _decay_shape(x, layout, per_head),
                  "per-head decays" if per_head else "one decay per element")
-    for name, tensor in (("a", a), ("h0", h0)):
+    if cu_seqlens is not None:
+        if cu_seqlens.dim() != 1 or cu_seqlens.dtype != torch.int32:
+            raise ArgumentError("cu_seqlens: expected a 1-D int32 tensor of "
+                                "N + 1 offsets, got shape "
+                                f"{list(cu_seqlens.shape)} {cu_seqlens.dtype}")
+        if cu_seqlens.shape[0] < 1:
+            raise ArgumentError("cu_seqlens: expected at least one offset "
+                                "(N + 1 for N sequences), got none")
+        if x.shape[0] != 1:
+            raise ArgumentError("x: packed sequences (cu_seqlens) lie in "
+                                f"batch 0; expected batch size 1, got "
+                                f"{x.shape[0]}")
+    for name, tensor in (("a", a), ("h0", h0), ("cu_seqlens", cu_seqlens)):
         if tensor is not None and tensor.device != x.device:
             raise ArgumentError(f"{name}: expected device {x.device} like "
                                 f"x, got {tensor.device}")
@@ -93,7 +112,8 @@ def _spec_for(a: torch.Tensor, x: torch.Tensor, h0: Optional[torch.Tensor],
                             f"{a.dtype}")
     dtype_state = "f32"
     if h0 is not None:
-        _check_shape("h0", h0, _state_shape(x, layout), "the state")
+        _check_shape("h0", h0, _state_shape(x, layout, cu_seqlens),
+                     "the state, per sequence when packed")
         dtype_state = _dtype_name("h0", h0)
     dtype_out = _DTYPES.get(output_dtype or x.dtype)
     if dtype_out is None:
@@ -106,7 +126,8 @@ def _spec_for(a: torch.Tensor, x: torch.Tensor, h0: Optional[torch.Tensor],
                     sharing="per_head" if per_head else "per_channel",
                     reverse=reverse, init=h0 is not None, final=final,
                     dtype_in=dtype_in, dtype_out=dtype_out,
-                    dtype_state=dtype_state, head_dim=head_dim)
+                    dtype_state=dtype_state, head_dim=head_dim,
+                    packed=cu_seqlens is not None)
 
 
 def _require_supported(x: torch.Tensor) -> None:
@@ -140,19 +161,20 @@ def _run(spec: ScanSpec, backward: bool, operands: dict,
 
 
 def _forward(spec: ScanSpec, a: torch.Tensor, x: torch.Tensor,
-             h0: Optional[torch.Tensor]):
+             h0: Optional[torch.Tensor], cu: Optional[torch.Tensor]):
     """Runs the compiled forward: (y, final state or an empty tensor)."""
     y = torch.empty(x.shape, dtype=_TORCH[spec.dtype_out], device=x.device)
-    final = (torch.empty(_state_shape(x, spec.layout),
+    final = (torch.empty(_state_shape(x, spec.layout, cu),
                          dtype=_TORCH[spec.dtype_state], device=x.device)
              if spec.final else torch.empty(0, device=x.device))
     _run(spec, False, {"decay": a, "input": x, "output": y, "init": h0,
-                       "final": final}, x.device)
+                       "seq_offsets": cu, "final": final}, x.device)
     return y, final
 
 
 def _backward(spec: ScanSpec, a: torch.Tensor, x: torch.Tensor,
-              h0: Optional[torch.Tensor], y: Optional[torch.Tensor],
+              h0: Optional[torch.Tensor], cu: Optional[torch.Tensor],
+              y: Optional[torch.Tensor],
               grad_y: Optional[torch.Tensor],
               grad_final: Optional[torch.Tensor]):
     """Runs the derived backward: (da, dx, dh0 or None)."""
@@ -160,13 +182,13 @@ def _backward(spec: ScanSpec, a: torch.Tensor, x: torch.Tensor,
                           device=x.device)
               if grad_y is None else
               grad_y.to(_TORCH[spec.dtype_out]).contiguous())
-    operands = {"decay": a, "input": x, "init": h0, "output": y,
-                "grad_output": grad_y,
+    operands = {"decay": a, "input": x, "init": h0, "seq_offsets": cu,
+                "output": y, "grad_output": grad_y,
                 "grad_input": torch.empty_like(x),
                 "grad_decay": torch.empty_like(a)}
     if spec.final:
         operands["grad_final"] = (
-            torch.zeros(_state_shape(x, spec.layout),
+            torch.zeros(_state_shape(x, spec.layout, cu),
                         dtype=_TORCH[spec.dtype_state], device=x.device)
             if grad_final is None or grad_final.numel() == 0 else
             grad_final.to(_TORCH[spec.dtype_state]).contiguous())
@@ -182,22 +204,24 @@ class _Scan(torch.autograd.Function):
     backward kernel (torch without torch.library.custom_op)."""
 
     @staticmethod
-    def forward(ctx, a, x, h0, spec: ScanSpec):  # type: ignore[override]
-        y, final = _forward(spec, a, x, h0)
+    def forward(ctx, a, x, h0, cu, spec: ScanSpec):  # type: ignore[override]
+        y, final = _forward(spec, a, x, h0, cu)
         ctx.spec = spec
         none = torch.empty(0, device=x.device)
         ctx.save_for_backward(a, x, h0 if h0 is not None else none,
+                              cu if cu is not None else none,
                               y if spec.window == "full" else none)
         return y, final
 
     @staticmethod
     def backward(ctx, grad_y, grad_final):  # type: ignore[override]
         spec: ScanSpec = ctx.spec
-        a, x, h0, y = ctx.saved_tensors
+        a, x, h0, cu, y = ctx.saved_tensors
         da, dx, dh0 = _backward(spec, a, x, h0 if spec.init else None,
+                                cu if spec.packed else None,
                                 y if spec.window == "full" else None,
                                 grad_y, grad_final)
-        return da, dx, dh0, None
+        return da, dx, dh0, None, None
 
 
 _DTYPE_NAMES = {None: "", torch.float32: "f32", torch.bfloat16: "bf16",
@@ -213,57 +237,59 @@ def _define_custom_ops():
     if library is None or not hasattr(library, "custom_op"):
         return None
 
-    def spec_of(a, x, h0, window, layout, reverse, final, out):
+    def spec_of(a, x, h0, cu, window, layout, reverse, final, out):
         return _spec_for(a, x, h0, window, layout, reverse, final,
-                         _TORCH.get(out) if out else None)
+                         _TORCH.get(out) if out else None, cu)
 
     @library.custom_op("swr::scan", mutates_args=())
     def scan_op(a: torch.Tensor, x: torch.Tensor, h0: Optional[torch.Tensor],
-                window: str, layout: str, reverse: bool, final: bool,
+                cu: Optional[torch.Tensor], window: str, layout: str,
+                reverse: bool, final: bool,
                 out: str) -> tuple[torch.Tensor, torch.Tensor]:
-        spec = spec_of(a, x, h0, window, layout, reverse, final, out)
-        return _forward(spec, a, x, h0)
+        spec = spec_of(a, x, h0, cu, window, layout, reverse, final, out)
+        return _forward(spec, a, x, h0, cu)
 
     @scan_op.register_fake
-    def _(a, x, h0, window, layout, reverse, final, out):
-        spec = spec_of(a, x, h0, window, layout, reverse, final, out)
+    def _(a, x, h0, cu, window, layout, reverse, final, out):
+        spec = spec_of(a, x, h0, cu, window, layout, reverse, final, out)
         y = x.new_empty(x.shape, dtype=_TORCH[spec.dtype_out])
-        state = (x.new_empty(_state_shape(x, layout),
+        state = (x.new_empty(_state_shape(x, layout, cu),
                              dtype=_TORCH[spec.dtype_state])
                  if final else x.new_empty(0))
         return y, state
 
     @library.custom_op("swr::scan_backward", mutates_args=())
     def backward_op(a: torch.Tensor, x: torch.Tensor,
-                    h0: Optional[torch.Tensor], y: Optional[torch.Tensor],
+                    h0: Optional[torch.Tensor], cu: Optional[torch.Tensor],
+                    y: Optional[torch.Tensor],
                     grad_y: torch.Tensor, grad_final: torch.Tensor,
                     window: str, layout: str, reverse: bool, final: bool,
                     out: str) -> tuple[torch.Tensor, torch.Tensor,
                                        torch.Tensor]:
-        spec = spec_of(a, x, h0, window, layout, reverse, final, out)
-        da, dx, dh0 = _backward(spec, a, x, h0, y, grad_y, grad_final)
+        spec = spec_of(a, x, h0, cu, window, layout, reverse, final, out)
+        da, dx, dh0 = _backward(spec, a, x, h0, cu, y, grad_y, grad_final)
         return da, dx, dh0 if dh0 is not None else x.new_empty(0)
 
     @backward_op.register_fake
-    def _(a, x, h0, y, grad_y, grad_final, window, layout, reverse, final,
-          out):
+    def _(a, x, h0, cu, y, grad_y, grad_final, window, layout, reverse,
+          final, out):
         return (torch.empty_like(a), torch.empty_like(x),
                 torch.empty_like(h0) if h0 is not None else x.new_empty(0))
 
     def setup_context(ctx, inputs, output):
-        a, x, h0, window, layout, reverse, final, out = inputs
+        a, x, h0, cu, window, layout, reverse, final, out = inputs
         ctx.args = (window, layout, reverse, final, out)
         ctx.has_h0 = h0 is not None
-        ctx.save_for_backward(a, x, h0, output[0] if window == "full"
+        ctx.save_for_backward(a, x, h0, cu, output[0] if window == "full"
                               else None)
 
     def backward(ctx, grad_y, grad_final):
-        a, x, h0, y = ctx.saved_tensors
+        a, x, h0, cu, y = ctx.saved_tensors
         if grad_final is None:
             grad_final = x.new_empty(0)
-        da, dx, dh0 = backward_op(a, x, h0, y, grad_y.contiguous(),
+        da, dx, dh0 = backward_op(a, x, h0, cu, y, grad_y.contiguous(),
                                   grad_final, *ctx.args)
-        return (da, dx, dh0 if ctx.has_h0 else None, None, None, None,
+        return (da, dx, dh0 if ctx.has_h0 else None, None, None, None, None,
                 None, None)
 
     scan_op.register_autograd(backward, setup_context=setup_context)
@@ -276,7 +302,8 @@ _SCAN_OP = _define_custom_ops()
 def scan(a: torch.Tensor, x: torch.Tensor, *, window: str = "full",
          layout: str = "bhdl", reverse: bool = False,
          h0: Optional[torch.Tensor] = None, return_final: bool = False,
-         output_dtype: Optional[torch.dtype] = None):
+         output_dtype: Optional[torch.dtype] = None,
+         cu_seqlens: Optional[torch.Tensor] = None):
     """h[t] = a[t] * h[t-1] + x[t] over `window` ("full", "bands<k>",
     "exact<W>"), differentiable in a, x and h0.
 
@@ -285,21 +312,25 @@ def scan(a: torch.Tensor, x: torch.Tensor, *, window: str = "full",
     shape). h0: the initial state ([B, H, D] or [B, C]). Returns y (in
     `output_dtype`, default x's), and the final state with `return_final`.
     Accumulates in f32. Any length, including ones that are not multiples
-    of 16. exact<W> windows have no backward yet.
+    of 16. exact<W> windows have no backward yet. `cu_seqlens` (int32,
+    N + 1 offsets) packs N variable-length sequences into batch 0: the
+    recurrence restarts at each, no window reaches across, and h0 / the
+    final state are per sequence ([N, ...]).
     """
     _require_supported(x)
     a, x = a.contiguous(), x.contiguous()
     h0 = None if h0 is None else h0.contiguous()
+    cu = None if cu_seqlens is None else cu_seqlens.contiguous()
     if _SCAN_OP is not None:
         if output_dtype not in _DTYPE_NAMES:
             raise ArgumentError("output_dtype: expected float32, bfloat16 "
                                 f"or float16, got {output_dtype}")
-        y, final = _SCAN_OP(a, x, h0, window, layout, reverse, return_final,
-                            _DTYPE_NAMES[output_dtype])
+        y, final = _SCAN_OP(a, x, h0, cu, window, layout, reverse,
+                            return_final, _DTYPE_NAMES[output_dtype])
     else:
         spec = _spec_for(a, x, h0, window, layout, reverse, return_final,
-                         output_dtype)
-        y, final = _Scan.apply(a, x, h0, spec)
+                         output_dtype, cu)
+        y, final = _Scan.apply(a, x, h0, cu, spec)
     return (y, final) if return_final else y
 
 
@@ -307,6 +338,7 @@ def precompile(a: torch.Tensor, x: torch.Tensor, *, window: str = "full",
                layout: str = "bhdl", reverse: bool = False,
                h0: Optional[torch.Tensor] = None, return_final: bool = False,
                output_dtype: Optional[torch.dtype] = None,
+               cu_seqlens: Optional[torch.Tensor] = None,
                backward: bool = True) -> ScanSpec:
     """Compiles the PTX that `scan` with these operands would launch (the
     forward and, with `backward`, the derived backward) into the kernel
@@ -314,7 +346,7 @@ def precompile(a: torch.Tensor, x: torch.Tensor, *, window: str = "full",
     their shapes and dtypes count. Fills a cache for a machine that has
     only libswr-runtime."""
     spec = _spec_for(a, x, h0, window, layout, reverse, return_final,
-                     output_dtype)
+                     output_dtype, cu_seqlens)
     compile_ptx(spec)
     if backward and spec.window.startswith(("full", "bands")):
         compile_ptx(spec, backward=True)
