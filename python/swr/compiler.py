@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import hashlib
 import json
+import pathlib
+import tempfile
 from dataclasses import dataclass
 
 from . import _capi, cache
@@ -45,15 +48,31 @@ def _cache_build_id() -> str:
     return recorded
 
 
+def _check_compile(status: int, what: str, text: str, pipeline: str) -> None:
+    """Raises CompileError with libswr's diagnostics and a one-line command
+    that reproduces the failure on the spec (saved to a temporary file)."""
+    if status == 0:
+        return
+    message = _capi.library().swr_last_error().decode(errors="replace")
+    digest = hashlib.sha256(text.encode()).hexdigest()[:12]
+    path = pathlib.Path(tempfile.gettempdir()) / f"swr-spec-{digest}.mlir"
+    try:
+        path.write_text(text)
+        reproduce = f"\nreproduce: swr-opt {path} {pipeline}"
+    except OSError:
+        reproduce = ""
+    raise CompileError(f"{what}: {message}{reproduce}")
+
+
 def derive_backward(spec: ScanSpec | str) -> str:
     """The spec with the compiler-derived backward of each scan function
     added (@<name>_backward, an swr.scan_grad), as MLIR text."""
     text = spec.mlir() if isinstance(spec, ScanSpec) else spec
     data = text.encode()
     out = ctypes.c_void_p()
-    _capi.check(_capi.library().swr_derive_backward(
-        data, len(data), ctypes.byref(out)), "deriving the backward",
-        CompileError)
+    _check_compile(_capi.library().swr_derive_backward(
+        data, len(data), ctypes.byref(out)), "deriving the backward", text,
+        "--swr-derive-backward")
     return _capi.take_string(out)
 
 
@@ -102,9 +121,10 @@ def _compile_ptx_text(text: str, function: str | None, chip: str,
         grad_time_chunk=grad_time_chunk if grad_time_chunk > 0 else -1)
     ptx = ctypes.c_void_p()
     launch = ctypes.c_void_p()
-    _capi.check(_capi.library().swr_compile_ptx(
+    _check_compile(_capi.library().swr_compile_ptx(
         data, len(data), ctypes.byref(options), ctypes.byref(ptx),
-        ctypes.byref(launch)), "compiling the spec", CompileError)
+        ctypes.byref(launch)), "compiling the spec", text,
+        "--swr-gpu-pipeline")
     return {"ptx": _capi.take_string(ptx),
             "launch": json.loads(_capi.take_string(launch))}
 
@@ -136,10 +156,10 @@ class HostKernel:
         function = spec.backward_function if backward else spec.function
         data = text.encode()
         handle = ctypes.c_void_p()
-        _capi.check(_capi.library().swr_host_compile(
+        _check_compile(_capi.library().swr_host_compile(
             data, len(data), function.encode(), strategy.encode(),
             ctypes.byref(handle)),
-            "compiling the spec for the host", CompileError)
+            "compiling the spec for the host", text, "--swr-host-pipeline")
         self._handle = handle
 
     @classmethod

@@ -35,8 +35,14 @@ def test_compile_errors_carry_diagnostics() -> None:
     bad = swr.ScanSpec().mlir().replace("memref<?x?x?xf32>",
                                         "memref<?x?xf32>")
     with pytest.raises(swr.CompileError,
-                       match=r"spec.:2:3.*decay: expected rank 3"):
+                       match=r"spec.:2:3.*decay: expected rank 3") as error:
         swr.compile_ptx(bad)
+    # ... and a one-line command that reproduces it.
+    command = str(error.value).splitlines()[-1]
+    assert command.startswith("reproduce: swr-opt ")
+    assert command.endswith(" --swr-gpu-pipeline")
+    saved = command.split()[2]
+    assert pathlib.Path(saved).read_text() == bad
 
 
 @pytest.mark.parametrize("window", ["full", "bands<2>", "exact<20>"])
