@@ -110,18 +110,14 @@ struct TileRange {
 
 TileRange tileRange(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
                     const TileCoords &coords, Value tiles) {
-  if (!coords.chunk)
+  Value first = chunkFirstTile(b, tiling, coords);
+  if (!first)
     return {indexConst(b, 0), tiles, Value()};
-  Value steps = indexConst(b, tiling.steps);
-  Value first = arith::DivUIOp::create(b, coords.chunk, steps);
   int64_t warmUp = tiling.window.getSize() - 1;
   Value begin = arith::MaxSIOp::create(
       b, arith::SubIOp::create(b, first, indexConst(b, warmUp)),
       indexConst(b, 0));
-  Value end = arith::MinUIOp::create(
-      b, arith::AddIOp::create(b, first, indexConst(b, tiling.chunkTiles)),
-      tiles);
-  return {begin, end, first};
+  return {begin, chunkEndTile(b, tiling, first, tiles), first};
 }
 
 void emitTileLoop(ImplicitLocOpBuilder &b, ScanOp scan,
@@ -155,19 +151,15 @@ void emitTileLoop(ImplicitLocOpBuilder &b, ScanOp scan,
             scan.getWindow().isExact()
                 ? solveExactWindow(body, tiling, decays, inputs, init)
                 : solveWithCarrier(body, tiling, decays, inputs, init);
-        if (range.firstOwned) {
-          Value owned = arith::CmpIOp::create(body, arith::CmpIPredicate::uge,
-                                              tile, range.firstOwned);
-          scf::IfOp::create(body, owned, [&](OpBuilder &then, Location) {
-            ImplicitLocOpBuilder inner(loc, then);
-            writeOutputs(inner, tiling, coords, scan.getOutput(), position,
-                         outputs);
-            scf::YieldOp::create(inner);
-          });
-        } else {
-          writeOutputs(body, tiling, coords, scan.getOutput(), position,
+        Value owned =
+            range.firstOwned
+                ? arith::CmpIOp::create(body, arith::CmpIPredicate::uge, tile,
+                                        range.firstOwned)
+                : Value();
+        emitIf(body, owned, [&](ImplicitLocOpBuilder &write) {
+          writeOutputs(write, tiling, coords, scan.getOutput(), position,
                        outputs);
-        }
+        });
         scf::YieldOp::create(
             body, lastOutput(body, tiling, coords, position, outputs));
       });

@@ -201,6 +201,31 @@ Value tiling::localSolve(ImplicitLocOpBuilder &b, Value transfer, Value tile,
                               transpose ? b.getUnitAttr() : UnitAttr());
 }
 
+Value tiling::chunkFirstTile(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                             const TileCoords &coords) {
+  if (!coords.chunk)
+    return {};
+  return arith::DivUIOp::create(b, coords.chunk, indexConst(b, tiling.steps));
+}
+
+Value tiling::chunkEndTile(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                           Value first, Value tiles) {
+  return arith::MinUIOp::create(
+      b, arith::AddIOp::create(b, first, indexConst(b, tiling.chunkTiles)),
+      tiles);
+}
+
+void tiling::emitIf(ImplicitLocOpBuilder &b, Value condition,
+                    llvm::function_ref<void(ImplicitLocOpBuilder &)> body) {
+  if (!condition)
+    return body(b);
+  scf::IfOp::create(b, condition, [&](OpBuilder &then, Location loc) {
+    ImplicitLocOpBuilder inner(loc, then);
+    body(inner);
+    scf::YieldOp::create(inner);
+  });
+}
+
 Value tiling::carryExchange(ImplicitLocOpBuilder &b, Value decay,
                             Value terminal, Value init, WindowAttr window) {
   return CarryExchangeOp::create(

@@ -90,6 +90,19 @@ TransferOperatorOp buildTransferOperator(ImplicitLocOpBuilder &b,
 Value localSolve(ImplicitLocOpBuilder &b, Value transfer, Value tile,
                  bool transpose = false);
 
+/// The tiles a time chunk owns are [chunkFirstTile, chunkEndTile), or
+/// every tile when `coords` has no chunk (chunkFirstTile is then null). A
+/// bands<k> chunk also solves k-1 neighbouring tiles (before it forwards,
+/// after it backwards) that only warm up the carriers and are not written.
+Value chunkFirstTile(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                     const TileCoords &coords);
+Value chunkEndTile(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                   Value first, Value tiles);
+
+/// Emits `body` under scf.if `condition`, or directly without one.
+void emitIf(ImplicitLocOpBuilder &b, Value condition,
+            llvm::function_ref<void(ImplicitLocOpBuilder &)> body);
+
 /// A serial carrier recurrence over the enclosing tile loop.
 Value carryExchange(ImplicitLocOpBuilder &b, Value decay, Value terminal,
                     Value init, WindowAttr window);

@@ -158,6 +158,19 @@ Value previousOutput(ImplicitLocOpBuilder &b, const GradContext &ctx,
   return arith::SelectOp::create(b, first, ctx.init, row);
 }
 
+/// One tile of the adjoint, as the dx step left it.
+struct AdjointTile {
+  Value tile, position;
+  Value transfer;  // L
+  Value injection; // g
+  Value decay;     // the tile's total decay g[n-1]
+  Value local;     // w = L^T dy
+  Value suffix;    // h[i] = L[n-1][i]
+  Value terminal;  // a[0] w[0], what the tile passes to the one before
+  Value carry;     // the adjoint carry from the tiles after
+  Value dx;        // w + h (x) carry
+};
+
 /// The decay gradient of a tile and the adjoint carry the tile passes to
 /// the one before it (which is dh0 after tile 0).
 struct DecayGradient {
@@ -166,22 +179,16 @@ struct DecayGradient {
 };
 
 DecayGradient decayGradient(ImplicitLocOpBuilder &b, const GradContext &ctx,
-                            Value tile, Value position,
-                            TransferOperatorOp transfer, Value adjointLocal,
-                            Value suffix, Value adjointTerminal,
-                            Value adjointCarry, Value dx) {
+                            const AdjointTile &t) {
   const ScanTiling &tiling = ctx.tiling;
   WindowAttr window = tiling.window;
-  Value decay =
-      vector::ExtractOp::create(b, transfer.getInjection(), tiling.steps - 1);
   Value inputs =
-      readInputs(b, tiling, ctx.coords, ctx.grad.getInput(), position);
-  Value local = localSolve(b, transfer.getTransfer(), inputs);
+      readInputs(b, tiling, ctx.coords, ctx.grad.getInput(), t.position);
+  Value local = localSolve(b, t.transfer, inputs);
   // Inputs of this tile before step t: v[t-1], and the weight g[t-1] with
   // which a state entering the tile reaches step t-1.
   Value localBefore = shiftDown(b, local, splat(b, rowType(b, tiling), 0.0f));
-  Value injectionBefore =
-      shiftDown(b, transfer.getInjection(), f32Const(b, 1.0f));
+  Value injectionBefore = shiftDown(b, t.injection, f32Const(b, 1.0f));
   VectorType type = tileType(b, tiling);
   auto outer = [&](Value column, Value row) -> Value {
     return vector::OuterProductOp::create(b, type, column, row, Value(),
@@ -189,38 +196,37 @@ DecayGradient decayGradient(ImplicitLocOpBuilder &b, const GradContext &ctx,
   };
 
   if (window.isFull()) {
-    Value entering = previousOutput(b, ctx, position);
+    Value entering = previousOutput(b, ctx, t.position);
     Value before =
         arith::AddFOp::create(b, localBefore, outer(injectionBefore, entering));
-    Value outgoing = arith::AddFOp::create(b, adjointTerminal,
-                                           scaleRow(b, adjointCarry, decay));
-    return {arith::MulFOp::create(b, dx, before), outgoing};
+    Value outgoing =
+        arith::AddFOp::create(b, t.terminal, scaleRow(b, t.carry, t.decay));
+    return {arith::MulFOp::create(b, t.dx, before), outgoing};
   }
 
   // bands<k>: sources in this tile, then in each of the k-1 tiles before.
   int64_t k = window.getSize();
-  Value gradient = arith::MulFOp::create(b, localBefore, dx);
+  Value gradient = arith::MulFOp::create(b, localBefore, t.dx);
   // h0 is tile -1's terminal: bands<1> outputs never see it.
   Value outgoing = splat(b, rowType(b, tiling), 0.0f);
   Value through = f32Const(b, 1.0f); // total decay of tiles tau-m+1..tau-1
   for (int64_t m = 1; m < k; ++m) {
-    auto [terminal, earlierDecay] = earlierTerminal(b, ctx, tile, m);
+    auto [terminal, earlierDecay] = earlierTerminal(b, ctx, t.tile, m);
     Value entering = scaleRow(b, terminal, through);
     through = arith::MulFOp::create(b, through, earlierDecay);
     // Outputs that see tile tau-m lie at most k-1-m tiles after tau.
     Value reach = splat(b, rowType(b, tiling), 0.0f);
     if (k - m >= 2)
       reach = carryExchange(
-          b, decay, adjointTerminal, Value(),
+          b, t.decay, t.terminal, Value(),
           WindowAttr::getBands(b.getContext(), k - m, window.getTile()));
-    Value adjoint =
-        arith::AddFOp::create(b, adjointLocal, outer(suffix, reach));
+    Value adjoint = arith::AddFOp::create(b, t.local, outer(t.suffix, reach));
     gradient = arith::AddFOp::create(
         b, gradient,
         arith::MulFOp::create(b, outer(injectionBefore, entering), adjoint));
     if (m == 1)
       outgoing =
-          arith::AddFOp::create(b, adjointTerminal, scaleRow(b, reach, decay));
+          arith::AddFOp::create(b, t.terminal, scaleRow(b, reach, t.decay));
   }
   return {gradient, outgoing};
 }
@@ -237,31 +243,14 @@ struct AdjointRange {
 
 AdjointRange adjointRange(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
                           const TileCoords &coords, Value tiles) {
-  if (!coords.chunk)
+  Value first = chunkFirstTile(b, tiling, coords);
+  if (!first)
     return {indexConst(b, 0), tiles, Value()};
-  Value first =
-      arith::DivUIOp::create(b, coords.chunk, indexConst(b, tiling.steps));
-  Value ownedEnd = arith::MinUIOp::create(
-      b, arith::AddIOp::create(b, first, indexConst(b, tiling.chunkTiles)),
-      tiles);
+  Value ownedEnd = chunkEndTile(b, tiling, first, tiles);
   int64_t warmUp = tiling.window.getSize() - 1;
   Value end = arith::MinUIOp::create(
       b, arith::AddIOp::create(b, ownedEnd, indexConst(b, warmUp)), tiles);
   return {first, end, ownedEnd};
-}
-
-/// Emits `write` for the tiles the iteration owns.
-void ifOwned(ImplicitLocOpBuilder &b, const AdjointRange &range, Value tile,
-             llvm::function_ref<void(ImplicitLocOpBuilder &)> write) {
-  if (!range.ownedEnd)
-    return write(b);
-  Value owned =
-      arith::CmpIOp::create(b, arith::CmpIPredicate::ult, tile, range.ownedEnd);
-  scf::IfOp::create(b, owned, [&](OpBuilder &then, Location loc) {
-    ImplicitLocOpBuilder inner(loc, then);
-    write(inner);
-    scf::YieldOp::create(inner);
-  });
 }
 
 /// How the channels that share a decay add up their decay gradients.
@@ -314,12 +303,9 @@ void writeDecayGradient(ImplicitLocOpBuilder &b, const GradContext &ctx,
   case HeadReduction::Lanes: {
     Value first = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
                                         ctx.coords.channel, indexConst(b, 0));
-    scf::IfOp::create(b, first, [&](OpBuilder &then, Location loc) {
-      ImplicitLocOpBuilder inner(loc, then);
+    return emitIf(b, first, [&](ImplicitLocOpBuilder &inner) {
       writeDecays(inner, tiling, ctx.coords, dest, position, sum);
-      scf::YieldOp::create(inner);
     });
-    return;
   }
   }
 }
@@ -374,11 +360,17 @@ void emitAdjointLoop(ImplicitLocOpBuilder &b, ScanGradOp grad,
         Value suffix = suffixProducts(body, decays);
         Value dx = CarryOp::create(body, adjointLocal.getType(), adjointLocal,
                                    suffix, adjointCarry);
-        DecayGradient da =
-            decayGradient(body, ctx, tile, position, transfer, adjointLocal,
-                          suffix, adjointTerminal, adjointCarry, dx);
+        DecayGradient da = decayGradient(
+            body, ctx,
+            {tile, position, transfer.getTransfer(), transfer.getInjection(),
+             decay, adjointLocal, suffix, adjointTerminal, adjointCarry, dx});
         Value daSum = reduceDecayGradient(body, head, da.tile);
-        ifOwned(body, range, tile, [&](ImplicitLocOpBuilder &owned) {
+        Value owned =
+            range.ownedEnd
+                ? arith::CmpIOp::create(body, arith::CmpIPredicate::ult, tile,
+                                        range.ownedEnd)
+                : Value();
+        emitIf(body, owned, [&](ImplicitLocOpBuilder &owned) {
           writeOutputs(owned, tiling, coords, grad.getGradInput(), position,
                        dx);
           writeDecayGradient(owned, ctx, head, position, daSum);
@@ -390,10 +382,8 @@ void emitAdjointLoop(ImplicitLocOpBuilder &b, ScanGradOp grad,
   // Only the chunk that ends at tile 0 saw dh0's whole adjoint.
   Value fromStart = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
                                           range.begin, indexConst(b, 0));
-  scf::IfOp::create(b, fromStart, [&](OpBuilder &then, Location loc) {
-    ImplicitLocOpBuilder inner(loc, then);
+  emitIf(b, fromStart, [&](ImplicitLocOpBuilder &inner) {
     writeState(inner, tiling, coords, grad.getGradInit(), loop.getResult(0));
-    scf::YieldOp::create(inner);
   });
 }
 
