@@ -69,6 +69,9 @@ def store(entry_key: str, entry: dict[str, Any]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    except OSError:
+        return
+    try:
         with os.fdopen(fd, "w") as file:
             json.dump(entry, file)
             file.flush()
@@ -76,8 +79,8 @@ def store(entry_key: str, entry: dict[str, Any]) -> None:
         os.replace(temporary, path)
     except OSError:
         try:
-            os.unlink(temporary)  # type: ignore[possibly-undefined]
-        except (OSError, NameError):
+            os.unlink(temporary)
+        except OSError:
             pass
 
 

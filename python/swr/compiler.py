@@ -203,6 +203,10 @@ class HostKernel:
             self._handle, memrefs, len(buffers)), "running the host kernel")
 
     def __call__(self, *arrays) -> None:
+        if len(arrays) != len(self.roles):
+            raise ArgumentError(
+                f"arrays: expected {len(self.roles)} "
+                f"({', '.join(self.roles)}), got {len(arrays)}")
         buffers = []
         for role, array in zip(self.roles, arrays):
             dtype = _NUMPY_DTYPES.get(str(getattr(array, "dtype", "")))
@@ -222,8 +226,4 @@ class HostKernel:
             buffers.append(Buffer(
                 array.ctypes.data, tuple(array.shape),
                 tuple(s // array.itemsize for s in array.strides), dtype))
-        if len(arrays) != len(self.roles):
-            raise ArgumentError(
-                f"arrays: expected {len(self.roles)} "
-                f"({', '.join(self.roles)}), got {len(arrays)}")
         self.invoke(buffers)

@@ -36,7 +36,6 @@ class CudaKernel:
             ptx, len(ptx), launch, len(launch), ctypes.byref(handle)),
             f"loading kernel {kernel.launch.get('entry', '?')}")
         self._handle = handle
-        self._memrefs = (_capi.Memref * len(self.params))()
         self._launch = _capi.library().swr_kernel_launch
 
     def __del__(self) -> None:
@@ -50,7 +49,9 @@ class CudaKernel:
         if len(buffers) != len(self.params):
             raise SwrError(f"arrays: expected {len(self.params)} "
                            f"({', '.join(self.params)}), got {len(buffers)}")
-        memrefs = self._memrefs
+        # A fresh array per launch: kernels are shared (cached per spec), so
+        # two threads may launch one at once.
+        memrefs = (_capi.Memref * len(buffers))()
         for memref, buffer in zip(memrefs, buffers):
             rank = len(buffer.shape)
             memref.data = buffer.data
