@@ -73,6 +73,7 @@ void swr::buildGpuKernelPipeline(OpPassManager &pm,
   solves.strategy = options.strategy;
   kernel.addPass(createSwrLowerLocalSolve(solves));
   kernel.addPass(createSwrLowerToLoops());
+  kernel.addPass(createSwrExpandMath());
   kernel.addPass(createCanonicalizerPass());
   kernel.addPass(createCSEPass());
 }

@@ -22,6 +22,11 @@ class ScanSpec:
     head_dim: a static head dimension D (bhdl, bthd), or None to leave it a
     runtime value. A backward with per-head decays sums its decay gradient
     over a head, which GPU kernels spread over lanes only when D is static.
+    extra_inputs: more input-shaped operands (in dtype_in) for the fused
+    regions. prologue / epilogue: the bodies of swr.scan's fused regions
+    (MLIR text starting with their block header `^bb0(...)`), which compute
+    (a, x) from (decay, input, extras...) and the output from
+    (y, decay, input, extras...); see `swr.jit` for writing them in Python.
     """
 
     window: str = "full"
@@ -36,6 +41,9 @@ class ScanSpec:
     dtype_state: str = "f32"
     function: str = "kernel"
     head_dim: int | None = None
+    extra_inputs: int = 0
+    prologue: str = ""
+    epilogue: str = ""
 
     def __post_init__(self) -> None:
         if self.layout not in LAYOUTS:
@@ -55,6 +63,10 @@ class ScanSpec:
             if not isinstance(self.head_dim, int) or self.head_dim < 1:
                 raise ArgumentError("head_dim: expected a positive int or "
                                     f"None, got {self.head_dim!r}")
+        if not isinstance(self.extra_inputs, int) or not \
+                0 <= self.extra_inputs <= 16:
+            raise ArgumentError("extra_inputs: expected an int in [0, 16], "
+                                f"got {self.extra_inputs!r}")
         for field in ("dtype_in", "dtype_out", "dtype_state"):
             value = getattr(self, field)
             if value not in DTYPES:
@@ -76,9 +88,17 @@ class ScanSpec:
         """The channel axis of the input ([B,H,D,L] or [B,T,H,D])."""
         return {"bhdl": 2, "bthd": 3}.get(self.layout, -1)
 
+    @property
+    def fused(self) -> bool:
+        """Whether a prologue or epilogue is fused into the scan."""
+        return bool(self.prologue or self.epilogue)
+
+    def extra_roles(self) -> list[str]:
+        return [f"operand{i}" for i in range(self.extra_inputs)]
+
     def operand_roles(self) -> list[str]:
         """The kernel's arguments, in order."""
-        roles = ["decay", "input", "output"]
+        roles = ["decay", "input", *self.extra_roles(), "output"]
         if self.init:
             roles.append("init")
         if self.packed:
@@ -96,6 +116,11 @@ class ScanSpec:
         """The backward kernel's arguments, in order: the forward's operands
         (the output only for full windows), the gradients of the output and
         final state, then the gradients of the input, decay and h0."""
+        if self.fused:
+            raise ArgumentError("backward: gradients through a fused "
+                                "prologue or epilogue are not derived by the "
+                                "compiler yet; differentiate the unfused "
+                                "composition (swr.jit does)")
         roles = ["decay", "input"]
         if self.init:
             roles.append("init")
@@ -114,7 +139,7 @@ class ScanSpec:
     def dtype_of(self, role: str) -> str:
         """The element type of an operand (a gradient has its primal's)."""
         primal = role.removeprefix("grad_")
-        if primal in ("decay", "input"):
+        if primal in ("decay", "input") or primal.startswith("operand"):
             return self.dtype_in
         if primal == "output":
             return self.dtype_out
@@ -131,8 +156,13 @@ class ScanSpec:
         y = self._memref(self.rank, self.dtype_out, c)
         s = self._memref(self.rank - 1, self.dtype_state,
                          2 if c >= 0 else -1)
-        args = [f"%a: {a}", f"%x: {x}", f"%y: {y}"]
+        extras = [f"%e{i}" for i in range(self.extra_inputs)]
+        args = [f"%a: {a}", f"%x: {x}", *(f"{e}: {x}" for e in extras),
+                f"%y: {y}"]
         clauses = [f"decay(%a : {a})", f"input(%x : {x})"]
+        if extras:
+            clauses.append(f"operands({', '.join(extras)} : "
+                           f"{', '.join([x] * len(extras))})")
         if self.init:
             args.append(f"%h0: {s}")
             clauses.append(f"init(%h0 : {s})")
@@ -143,8 +173,13 @@ class ScanSpec:
         if self.final:
             args.append(f"%hT: {s}")
             clauses.append(f"final(%hT : {s})")
+        regions = ""
+        if self.prologue:
+            regions += f" prologue {{\n{self.prologue.rstrip()}\n      }}"
+        if self.epilogue:
+            regions += f" epilogue {{\n{self.epilogue.rstrip()}\n      }}"
         reverse = " reverse" if self.reverse else ""
         return (f"func.func @{self.function}({', '.join(args)}) {{\n"
                 f"  swr.scan {self.window} layout {self.layout} "
                 f"sharing {self.sharing}{reverse}\n"
-                f"      {' '.join(clauses)}\n  return\n}}\n")
+                f"      {' '.join(clauses)}{regions}\n  return\n}}\n")

@@ -150,8 +150,21 @@ ScanBinding bindScan(ModuleOp module, StringRef name) {
     auto roles = getKernelArgumentRoles(binding.scan, func.getBody().front());
     if (!roles)
       fail("@" + func.getSymName() + ": " + llvm::toString(roles.takeError()));
-    for (StringRef role : *roles)
-      binding.roles.push_back(*check::parseRole(role));
+    // The float64 reference knows the plain recurrence; fused regions are
+    // checked through the Python frontend (swr.jit's reference).
+    if (auto scan = dyn_cast<ScanOp>(binding.scan);
+        scan && scan.hasFusedRegions())
+      fail("@" + func.getSymName() +
+           ": swr-run does not check scans with a fused prologue or "
+           "epilogue yet; check them with the Python frontend (swr.jit "
+           "functions have a float64 .reference)");
+    for (StringRef role : *roles) {
+      std::optional<check::Role> parsed = check::parseRole(role);
+      if (!parsed)
+        fail("@" + func.getSymName() + ": swr-run cannot check the " + role +
+             " operand");
+      binding.roles.push_back(*parsed);
+    }
     return binding;
   }
   fail(name.empty() ? llvm::Twine("no function holds a swr.scan")

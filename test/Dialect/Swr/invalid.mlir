@@ -423,3 +423,94 @@ func.func @channel_sum_group(%v: vector<16xf32>) -> vector<16xf32> {
   %s = swr.channel_sum %v group 12 : vector<16xf32>
   return %s : vector<16xf32>
 }
+
+// -----
+
+func.func @prologue_arguments(%a: memref<?x?x?xf32>, %x: memref<?x?x16x?xf32>, %y: memref<?x?x16x?xf32>) {
+  // expected-error @below {{'swr.scan' op prologue: expected 2 block arguments (decay, input), got 1}}
+  swr.scan full layout bhdl sharing per_head decay(%a : memref<?x?x?xf32>)
+      input(%x : memref<?x?x16x?xf32>) output(%y : memref<?x?x16x?xf32>)
+      prologue {
+      ^bb0(%s: f32):
+        swr.yield %s, %s : f32, f32
+      }
+  return
+}
+
+// -----
+
+func.func @epilogue_argument_type(%a: memref<?x?x?xf32>, %x: memref<?x?x16x?xf32>, %y: memref<?x?x16x?xf32>) {
+  // expected-error @below {{'swr.scan' op epilogue: block argument #1 must be f32, got 'f16'}}
+  swr.scan full layout bhdl sharing per_head decay(%a : memref<?x?x?xf32>)
+      input(%x : memref<?x?x16x?xf32>) output(%y : memref<?x?x16x?xf32>)
+      epilogue {
+      ^bb0(%s: f32, %t: f16, %u: f32):
+        swr.yield %s : f32
+      }
+  return
+}
+
+// -----
+
+func.func @prologue_yield_count(%a: memref<?x?x?xf32>, %x: memref<?x?x16x?xf32>, %y: memref<?x?x16x?xf32>) {
+  swr.scan full layout bhdl sharing per_head decay(%a : memref<?x?x?xf32>)
+      input(%x : memref<?x?x16x?xf32>) output(%y : memref<?x?x16x?xf32>)
+      prologue {
+      ^bb0(%s: f32, %t: f32):
+        // expected-error @below {{'swr.yield' op expected 2 values (a, x) from the prologue, got 1}}
+        swr.yield %s : f32
+      }
+  return
+}
+
+// -----
+
+func.func @prologue_side_effect(%a: memref<?x?x?xf32>, %x: memref<?x?x16x?xf32>, %y: memref<?x?x16x?xf32>) {
+  swr.scan full layout bhdl sharing per_head decay(%a : memref<?x?x?xf32>)
+      input(%x : memref<?x?x16x?xf32>) output(%y : memref<?x?x16x?xf32>)
+      prologue {
+      ^bb0(%s: f32, %t: f32):
+        // expected-error @below {{'memref.alloca' op is not allowed in the prologue of swr.scan: expected element-wise ops without side effects (arith, math)}}
+        %m = memref.alloca() : memref<f32>
+        swr.yield %s, %t : f32, f32
+      }
+  return
+}
+
+// -----
+
+func.func @prologue_vector(%a: memref<?x?x?xf32>, %x: memref<?x?x16x?xf32>, %y: memref<?x?x16x?xf32>) {
+  swr.scan full layout bhdl sharing per_head decay(%a : memref<?x?x?xf32>)
+      input(%x : memref<?x?x16x?xf32>) output(%y : memref<?x?x16x?xf32>)
+      prologue {
+      ^bb0(%s: f32, %t: f32):
+        // expected-error @below {{'arith.constant' op in the prologue of swr.scan: expected scalars, got 'vector<4xf32>'}}
+        %c = arith.constant dense<1.0> : vector<4xf32>
+        swr.yield %s, %t : f32, f32
+      }
+  return
+}
+
+// -----
+
+func.func @per_head_decay_from_input(%a: memref<?x?x?xf32>, %x: memref<?x?x16x?xf32>, %y: memref<?x?x16x?xf32>) {
+  // expected-error @below {{'swr.scan' op prologue: with per_head decays, a must depend on the decay argument only (it is shared by the head's channels)}}
+  swr.scan full layout bhdl sharing per_head decay(%a : memref<?x?x?xf32>)
+      input(%x : memref<?x?x16x?xf32>) output(%y : memref<?x?x16x?xf32>)
+      prologue {
+      ^bb0(%s: f32, %t: f32):
+        %d = arith.mulf %s, %t : f32
+        swr.yield %d, %t : f32, f32
+      }
+  return
+}
+
+// -----
+
+func.func @operand_shape(%a: memref<?x?x?xf32>, %x: memref<?x?x16x?xf32>, %v: memref<?x?x8x?xf32>, %y: memref<?x?x16x?xf32>) {
+  // expected-error @below {{'swr.scan' op operand #0: dimension 2 (D) is 8 but input has 16}}
+  swr.scan full layout bhdl sharing per_head decay(%a : memref<?x?x?xf32>)
+      input(%x : memref<?x?x16x?xf32>) operands(%v : memref<?x?x8x?xf32>)
+      output(%y : memref<?x?x16x?xf32>)
+  return
+}

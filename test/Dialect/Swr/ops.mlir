@@ -147,3 +147,36 @@ func.func @tile_access(%x: memref<?x?x16x?xbf16>, %y: memref<?x?xf16>, %i: index
   swr.write_tile %a, %y[%i, %i] at %p length %n time 1 : vector<16xf32>, memref<?x?xf16>
   return
 }
+
+// A fused prologue and epilogue (the Phalanx gates) round-trip.
+// CHECK-LABEL: func.func @fused_regions
+// CHECK: swr.scan bands<2> layout bthd sharing per_head decay(%{{.*}} : memref<?x?x?xbf16>) input(%{{.*}} : memref<?x?x?x16xbf16>) operands(%{{.*}}, %{{.*}} : memref<?x?x?x16xbf16>, memref<?x?x?x16xbf16>) output(%{{.*}} : memref<?x?x?x16xbf16>) prologue {
+// CHECK: ^bb0(%{{.*}}: f32, %{{.*}}: f32, %{{.*}}: f32, %{{.*}}: f32):
+// CHECK: math.exp
+// CHECK: swr.yield %{{.*}}, %{{.*}} : f32, f32
+// CHECK: } epilogue {
+// CHECK: ^bb0(%{{.*}}: f32, %{{.*}}: f32, %{{.*}}: f32, %{{.*}}: f32, %{{.*}}: f32):
+// CHECK: swr.yield %{{.*}} : f32
+func.func @fused_regions(%za: memref<?x?x?xbf16>, %zb: memref<?x?x?x16xbf16>,
+                         %v: memref<?x?x?x16xbf16>, %c: memref<?x?x?x16xbf16>,
+                         %out: memref<?x?x?x16xbf16>) {
+  swr.scan bands<2> layout bthd sharing per_head
+      decay(%za : memref<?x?x?xbf16>) input(%zb : memref<?x?x?x16xbf16>)
+      operands(%v, %c : memref<?x?x?x16xbf16>, memref<?x?x?x16xbf16>)
+      output(%out : memref<?x?x?x16xbf16>)
+      prologue {
+      ^bb0(%za_s: f32, %zb_s: f32, %v_s: f32, %c_s: f32):
+        %one = arith.constant 1.0 : f32
+        %e = math.exp %za_s : f32
+        %d = arith.addf %one, %e : f32
+        %a = arith.divf %one, %d : f32
+        %x = arith.mulf %zb_s, %v_s : f32
+        swr.yield %a, %x : f32, f32
+      } epilogue {
+      ^bb0(%y: f32, %za_s: f32, %zb_s: f32, %v_s: f32, %c_s: f32):
+        %yc = arith.mulf %y, %c_s : f32
+        %o = arith.addf %yc, %v_s : f32
+        swr.yield %o : f32
+      }
+  return
+}

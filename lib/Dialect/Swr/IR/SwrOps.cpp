@@ -3,6 +3,7 @@
 #include "swr/Dialect/Swr/IR/SwrOps.h"
 #include "swr/Dialect/Swr/IR/SwrLayout.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/PatternMatch.h"
@@ -198,9 +199,103 @@ int64_t ScanOp::getStaticLength() {
 LogicalResult ScanOp::verify() {
   ScanOperands scan{*this,      getLayout(), getSharing(),   getDecay(),
                     getInput(), getInit(),   getSeqOffsets()};
-  return verifyScanOperands(scan, {{"output", getOutput()}},
-                            {{"decay", getDecay()}},
+  int64_t numOperands = getExtraInputs().size();
+  if (numOperands > kMaxOperands)
+    return emitOpError() << "operands: expected at most " << kMaxOperands
+                         << ", got " << numOperands;
+  SmallVector<std::string> names;
+  for (int64_t i = 0; i < numOperands; ++i)
+    names.push_back("operand #" + std::to_string(i));
+  SmallVector<std::pair<StringRef, Value>> inputShaped{{"output", getOutput()}};
+  for (auto [name, operand] : llvm::zip(names, getExtraInputs()))
+    inputShaped.push_back({name, operand});
+  return verifyScanOperands(scan, inputShaped, {{"decay", getDecay()}},
                             {{"init", getInit()}, {"final", getFinalState()}});
+}
+
+namespace {
+
+/// Checks that `region` (named `name`) is one block taking `numArguments`
+/// f32 scalars, made of element-wise side-effect-free ops on scalars, ending
+/// in swr.yield of `numResults` values.
+LogicalResult verifyFusedRegion(ScanOp scan, Region &region, StringRef name,
+                                int64_t numArguments, int64_t numResults,
+                                StringRef arguments, StringRef results) {
+  if (region.empty())
+    return success();
+  Block &block = region.front();
+  if (static_cast<int64_t>(block.getNumArguments()) != numArguments)
+    return scan.emitOpError()
+           << name << ": expected " << numArguments << " block arguments ("
+           << arguments << "), got " << block.getNumArguments();
+  for (BlockArgument argument : block.getArguments())
+    if (!argument.getType().isF32())
+      return scan.emitOpError()
+             << name << ": block argument #" << argument.getArgNumber()
+             << " must be f32, got " << argument.getType();
+  for (Operation &op : block.without_terminator()) {
+    bool elementwise = OpTrait::hasElementwiseMappableTraits(&op) ||
+                       isa<arith::ConstantOp>(op);
+    if (!elementwise || !isMemoryEffectFree(&op) || op.getNumRegions() != 0)
+      return op.emitOpError()
+             << "is not allowed in the " << name
+             << " of swr.scan: expected element-wise ops without side "
+                "effects (arith, math)";
+    for (Type type :
+         llvm::concat<const Type>(op.getOperandTypes(), op.getResultTypes()))
+      if (isa<ShapedType>(type))
+        return op.emitOpError()
+               << "in the " << name << " of swr.scan: expected scalars, got "
+               << type;
+  }
+  auto yield = cast<YieldOp>(block.getTerminator());
+  if (static_cast<int64_t>(yield.getValues().size()) != numResults)
+    return yield.emitOpError()
+           << "expected " << numResults << " values (" << results
+           << ") from the " << name << ", got " << yield.getValues().size();
+  return success();
+}
+
+/// Whether `value`, computed in a fused region, depends only on the block
+/// arguments in `allowed`.
+bool dependsOnlyOn(Value value, ArrayRef<BlockArgument> allowed) {
+  SmallVector<Value> worklist{value};
+  llvm::SmallPtrSet<Value, 16> seen;
+  while (!worklist.empty()) {
+    Value current = worklist.pop_back_val();
+    if (!seen.insert(current).second)
+      continue;
+    if (auto argument = dyn_cast<BlockArgument>(current)) {
+      if (!llvm::is_contained(allowed, argument))
+        return false;
+      continue;
+    }
+    llvm::append_range(worklist, current.getDefiningOp()->getOperands());
+  }
+  return true;
+}
+
+} // namespace
+
+LogicalResult ScanOp::verifyRegions() {
+  int64_t loaded = 2 + static_cast<int64_t>(getExtraInputs().size());
+  std::string loadedNames =
+      "decay, input" +
+      std::string(getExtraInputs().empty() ? "" : ", operands...");
+  if (failed(verifyFusedRegion(*this, getPrologue(), "prologue", loaded, 2,
+                               loadedNames, "a, x")) ||
+      failed(verifyFusedRegion(*this, getEpilogue(), "epilogue", loaded + 1, 1,
+                               "y, " + loadedNames, "the output")))
+    return failure();
+  if (getPrologue().empty() || getSharing() != DecaySharing::per_head)
+    return success();
+  Block &prologue = getPrologue().front();
+  Value decay = cast<YieldOp>(prologue.getTerminator()).getValues()[0];
+  if (!dependsOnlyOn(decay, {prologue.getArgument(0)}))
+    return emitOpError() << "prologue: with per_head decays, a must depend "
+                            "on the decay argument only (it is shared by "
+                            "the head's channels)";
+  return success();
 }
 
 //===----------------------------------------------------------------------===//
@@ -263,10 +358,23 @@ void ScanOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
 /// The operands of a scan or scan_grad with their role names, in the
 /// order a kernel takes them.
 static SmallVector<std::pair<Value, StringRef>> getOperandRoles(Operation *op) {
-  if (auto scan = dyn_cast<ScanOp>(op))
-    return {{scan.getDecay(), "decay"},   {scan.getInput(), "input"},
-            {scan.getInit(), "init"},     {scan.getSeqOffsets(), "seq_offsets"},
-            {scan.getOutput(), "output"}, {scan.getFinalState(), "final"}};
+  if (auto scan = dyn_cast<ScanOp>(op)) {
+    static const char *const operandRoles[ScanOp::kMaxOperands] = {
+        "operand0",  "operand1",  "operand2",  "operand3",
+        "operand4",  "operand5",  "operand6",  "operand7",
+        "operand8",  "operand9",  "operand10", "operand11",
+        "operand12", "operand13", "operand14", "operand15"};
+    SmallVector<std::pair<Value, StringRef>> roles{{scan.getDecay(), "decay"},
+                                                   {scan.getInput(), "input"}};
+    for (auto [index, operand] : llvm::enumerate(scan.getExtraInputs()))
+      if (index < static_cast<size_t>(ScanOp::kMaxOperands))
+        roles.push_back({operand, operandRoles[index]});
+    roles.append({{scan.getInit(), "init"},
+                  {scan.getSeqOffsets(), "seq_offsets"},
+                  {scan.getOutput(), "output"},
+                  {scan.getFinalState(), "final"}});
+    return roles;
+  }
   auto grad = cast<ScanGradOp>(op);
   return {{grad.getDecay(), "decay"},
           {grad.getInput(), "input"},

@@ -99,6 +99,13 @@ struct SwrDeriveBackwardPass
                            << func.getSymName() << " gets none";
         continue;
       }
+      if (scan.hasFusedRegions()) {
+        scan.emitWarning()
+            << "swr-derive-backward: gradients through a fused prologue or "
+               "epilogue are not derived yet; @"
+            << func.getSymName() << " gets none";
+        continue;
+      }
       if (failed(deriveBackward(func, scan, symbols)))
         return signalPassFailure();
     }

@@ -13,6 +13,8 @@
 //   write_tile y
 //
 // The loop over tiles carries the last output row, which is the final state.
+// A fused prologue turns the loaded tiles into (a, x) before the solve and a
+// fused epilogue turns y into the stored output, both on whole tiles.
 //
 //===----------------------------------------------------------------------===//
 
@@ -120,6 +122,33 @@ TileRange tileRange(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
   return {begin, chunkEndTile(b, tiling, first, tiles), first};
 }
 
+/// The scan's (a, x) for one tile: the loaded decays and inputs, or what
+/// the prologue computes from them (then padded again past the sequence).
+std::pair<Value, Value> applyPrologue(ImplicitLocOpBuilder &b, ScanOp scan,
+                                      const ScanTiling &tiling,
+                                      const TileCoords &coords, Value position,
+                                      const LoadedTile &loaded) {
+  if (scan.getPrologue().empty())
+    return {loaded.decays, loaded.inputs};
+  auto decayType = cast<VectorType>(loaded.decays.getType());
+  auto tile = cast<VectorType>(loaded.inputs.getType());
+  Value decays =
+      applyFusedRegion(b, scan.getPrologue(), loaded, {}, decayType, 0);
+  Value inputs = applyFusedRegion(b, scan.getPrologue(), loaded, {}, tile, 1);
+  Value inside = rowsInSequence(b, tiling, coords, position);
+  Value one = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(decayType, b.getF32FloatAttr(1.0f)));
+  decays = arith::SelectOp::create(b, inside, decays, one);
+  Value insideTile = vector::BroadcastOp::create(
+      b, VectorType::get(tile.getShape(), b.getI1Type()),
+      vector::ShapeCastOp::create(
+          b, VectorType::get({tiling.steps, 1}, b.getI1Type()), inside));
+  Value zero = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(tile, b.getF32FloatAttr(0.0f)));
+  inputs = arith::SelectOp::create(b, insideTile, inputs, zero);
+  return {decays, inputs};
+}
+
 void emitTileLoop(ImplicitLocOpBuilder &b, ScanOp scan,
                   const ScanTiling &tiling, const TileCoords &coords) {
   Value zeros = arith::ConstantOp::create(
@@ -143,10 +172,16 @@ void emitTileLoop(ImplicitLocOpBuilder &b, ScanOp scan,
       [&](OpBuilder &nested, Location loc, Value tile, ValueRange) {
         ImplicitLocOpBuilder body(loc, nested);
         Value position = arith::MulIOp::create(body, tile, steps);
-        Value decays =
+        LoadedTile loaded;
+        loaded.decays =
             readDecays(body, tiling, coords, scan.getDecay(), position);
-        Value inputs =
+        loaded.inputs =
             readInputs(body, tiling, coords, scan.getInput(), position);
+        for (Value extra : scan.getExtraInputs())
+          loaded.extras.push_back(
+              readInputs(body, tiling, coords, extra, position));
+        auto [decays, inputs] =
+            applyPrologue(body, scan, tiling, coords, position, loaded);
         Value outputs =
             scan.getWindow().isExact()
                 ? solveExactWindow(body, tiling, decays, inputs, init)
@@ -157,8 +192,13 @@ void emitTileLoop(ImplicitLocOpBuilder &b, ScanOp scan,
                                         range.firstOwned)
                 : Value();
         emitIf(body, owned, [&](ImplicitLocOpBuilder &write) {
+          Value stored = outputs;
+          if (!scan.getEpilogue().empty())
+            stored =
+                applyFusedRegion(write, scan.getEpilogue(), loaded, {outputs},
+                                 cast<VectorType>(outputs.getType()), 0);
           writeOutputs(write, tiling, coords, scan.getOutput(), position,
-                       outputs);
+                       stored);
         });
         scf::YieldOp::create(
             body, lastOutput(body, tiling, coords, position, outputs));

@@ -6,6 +6,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/IRMapping.h"
 
 using namespace mlir;
 using namespace mlir::swr;
@@ -307,4 +308,65 @@ void tiling::emitScanLoops(
           scf::YieldOp::create(inner);
         });
       });
+}
+
+/// `value` (vector<steps> or vector<steps x channels>) at `shape`: decays
+/// are broadcast over the channels; a block of one channel is reshaped.
+static Value atShape(ImplicitLocOpBuilder &b, Value value, VectorType shape) {
+  auto type = cast<VectorType>(value.getType());
+  if (type.getShape() == shape.getShape())
+    return value;
+  if (type.getNumElements() == shape.getNumElements())
+    return vector::ShapeCastOp::create(
+        b, VectorType::get(shape.getShape(), type.getElementType()), value);
+  if (type.getRank() != 1 || shape.getRank() != 2)
+    return {};
+  Value column = vector::ShapeCastOp::create(
+      b, VectorType::get({type.getDimSize(0), 1}, type.getElementType()),
+      value);
+  return vector::BroadcastOp::create(
+      b, VectorType::get(shape.getShape(), type.getElementType()), column);
+}
+
+Value tiling::applyFusedRegion(ImplicitLocOpBuilder &b, Region &region,
+                               const LoadedTile &loaded,
+                               ArrayRef<Value> leading, VectorType shape,
+                               unsigned result) {
+  Block &block = region.front();
+  SmallVector<Value> arguments(leading.begin(), leading.end());
+  arguments.push_back(loaded.decays);
+  arguments.push_back(loaded.inputs);
+  llvm::append_range(arguments, loaded.extras);
+  IRMapping mapping;
+  for (auto [argument, value] : llvm::zip(block.getArguments(), arguments))
+    if (Value shaped = atShape(b, value, shape))
+      mapping.map(argument, shaped);
+  auto shaped = [&](Type scalar) {
+    return VectorType::get(shape.getShape(), scalar);
+  };
+  for (Operation &op : block.without_terminator()) {
+    if (!llvm::all_of(op.getOperands(),
+                      [&](Value v) { return mapping.contains(v); }))
+      continue;
+    if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
+      auto splat = DenseElementsAttr::get(shaped(constant.getType()),
+                                          cast<TypedAttr>(constant.getValue()));
+      mapping.map(constant.getResult(), arith::ConstantOp::create(b, splat));
+      continue;
+    }
+    Operation *clone = b.clone(op, mapping);
+    for (OpResult value : clone->getResults())
+      value.setType(shaped(value.getType()));
+  }
+  return mapping.lookup(block.getTerminator()->getOperand(result));
+}
+
+Value tiling::rowsInSequence(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                             const TileCoords &coords, Value position) {
+  auto indexType = VectorType::get({tiling.steps}, b.getIndexType());
+  Value rows = vector::StepOp::create(b, indexType);
+  Value steps = arith::AddIOp::create(
+      b, rows, vector::BroadcastOp::create(b, indexType, position));
+  Value length = vector::BroadcastOp::create(b, indexType, coords.length);
+  return arith::CmpIOp::create(b, arith::CmpIPredicate::ult, steps, length);
 }

@@ -115,6 +115,30 @@ void emitScanLoops(
     Value offsets,
     llvm::function_ref<void(ImplicitLocOpBuilder &, const TileCoords &)> body);
 
+/// The values a tile loads for a fused prologue or epilogue (swr.scan's
+/// regions): the decays (vector<steps>), the inputs and each extra operand
+/// (vector<steps x channels>).
+struct LoadedTile {
+  Value decays;
+  Value inputs;
+  SmallVector<Value> extras;
+};
+
+/// Applies `region`'s scalar ops to a whole tile and returns the vector of
+/// its yielded value `result`: shaped like `shape`, the arguments from
+/// `leading` (the epilogue's y) then `loaded`, decays broadcast over the
+/// channels. Ops that need an argument not available at that shape (a
+/// per-channel value for a per-head decay) are not cloned; the verifier
+/// keeps them off the yielded value's path.
+Value applyFusedRegion(ImplicitLocOpBuilder &b, Region &region,
+                       const LoadedTile &loaded, ArrayRef<Value> leading,
+                       VectorType shape, unsigned result);
+
+/// Steps past the sequence (a tile row at or beyond `length`) as a
+/// vector<steps x i1> that is true on the rows inside it.
+Value rowsInSequence(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                     const TileCoords &coords, Value position);
+
 /// Tiles one swr.scan_grad (see TileScanGrad.cpp) and erases it.
 void tileScanGrad(ScanGradOp grad, TransferMethod method, int64_t block,
                   int64_t channelTile, int64_t timeChunk, bool laneReduction);

@@ -21,9 +21,9 @@ namespace mlir::swr {
 
 /// The role of each argument of a kernel function whose entry block is
 /// `entry` and whose body holds `scan` (an swr.scan or swr.scan_grad):
-/// "decay", "input", "init", "seq_offsets", "output", "final", or for a
-/// backward "grad_output", "grad_final", "grad_input", "grad_decay",
-/// "grad_init". Fails when an argument is not an operand of the op or an
+/// "decay", "input", "operand0".."operand15" (fused operands), "init",
+/// "seq_offsets", "output", "final", or for a backward "grad_output",
+/// "grad_final", "grad_input", "grad_decay", "grad_init". Fails when an argument is not an operand of the op or an
 /// operand of the op is not an argument.
 llvm::Expected<llvm::SmallVector<llvm::StringRef>>
 getKernelArgumentRoles(Operation *scan, Block &entry);

@@ -14,7 +14,8 @@ def Swr_F32Vector : VectorOfAnyRankOf<[F32]>;
 // swr.scan
 //===----------------------------------------------------------------------===//
 
-def Swr_ScanOp : Swr_Op<"scan", [AttrSizedOperandSegments]> {
+def Swr_ScanOp : Swr_Op<"scan", [AttrSizedOperandSegments,
+                                  RecursiveMemoryEffects, IsolatedFromAbove]> {
   let summary = "linear recurrence h[t] = a[t] * h[t-1] + x[t] over a window";
   let description = [{
     Runs the recurrence independently on every channel of `input` and writes
@@ -44,11 +45,48 @@ def Swr_ScanOp : Swr_Op<"scan", [AttrSizedOperandSegments]> {
         decay(%a : memref<?x?x?xbf16>) input(%x : memref<?x?x16x?xbf16>)
         output(%y : memref<?x?x16x?xbf16>)
     ```
+
+    Fused element-wise work (applied while a tile is in registers, so a
+    layer reads its inputs and writes its output once):
+
+    - `operands(...)`: up to 16 more input-shaped memrefs.
+    - `prologue`: computes the scan's `(a, x)` from the loaded values. Its
+      block takes `(decay, input, operands...)` as f32 scalars and yields
+      `a, x : f32, f32`. With `per_head` decays, `a` may depend on the
+      decay argument only (it is shared by the head's channels).
+    - `epilogue`: computes the stored output from the state `y`. Its block
+      takes `(y, decay, input, operands...)` and yields one f32.
+
+    Their ops must be element-wise and free of side effects (`arith`,
+    `math`): they are applied to whole tiles. Steps past the sequence are
+    still padded with `a = 1, x = 0` after the prologue. Without a
+    prologue, `decay` and `input` are `a` and `x`; without an epilogue,
+    the output is `y`. The final state is always the state `y`.
+
+    ```mlir
+    // Phalanx: a = sigmoid(za), x = sigmoid(zb) * v, out = y * c + v.
+    swr.scan bands<2> layout bthd sharing per_head
+        decay(%za : memref<?x?x?xbf16>) input(%zb : memref<?x?x?x16xbf16>)
+        operands(%v, %c : memref<?x?x?x16xbf16>, memref<?x?x?x16xbf16>)
+        output(%out : memref<?x?x?x16xbf16>)
+        prologue {
+        ^bb0(%za_s: f32, %zb_s: f32, %v_s: f32, %c_s: f32):
+          ...
+          swr.yield %a, %x : f32, f32
+        } epilogue {
+        ^bb0(%y: f32, %za_s: f32, %zb_s: f32, %v_s: f32, %c_s: f32):
+          %yc = arith.mulf %y, %c_s : f32
+          %out = arith.addf %yc, %v_s : f32
+          swr.yield %out : f32
+        }
+    ```
   }];
 
   let arguments = (ins
     Arg<Swr_FloatMemRef, "decays a[t]", [MemRead]>:$decay,
     Arg<Swr_FloatMemRef, "inputs x[t]", [MemRead]>:$input,
+    Arg<Variadic<Swr_FloatMemRef>, "more input-shaped operands of the "
+        "prologue and epilogue", [MemRead]>:$extra_inputs,
     Arg<Optional<Swr_FloatMemRef>, "initial state", [MemRead]>:$init,
     Arg<Optional<MemRefRankOf<[I32, I64], [1]>>, "sequence offsets",
         [MemRead]>:$seq_offsets,
@@ -59,22 +97,33 @@ def Swr_ScanOp : Swr_Op<"scan", [AttrSizedOperandSegments]> {
     Swr_DecaySharing:$sharing,
     UnitAttr:$reverse
   );
+  let regions = (region MaxSizedRegion<1>:$prologue,
+                        MaxSizedRegion<1>:$epilogue);
 
   let assemblyFormat = [{
     custom<Window>($window) `layout` $layout `sharing` $sharing (`reverse` $reverse^)?
     `decay` `(` $decay `:` type($decay) `)`
     `input` `(` $input `:` type($input) `)`
+    (`operands` `(` $extra_inputs^ `:` type($extra_inputs) `)`)?
     (`init` `(` $init^ `:` type($init) `)`)?
     (`seq_offsets` `(` $seq_offsets^ `:` type($seq_offsets) `)`)?
     `output` `(` $output `:` type($output) `)`
     (`final` `(` $final_state^ `:` type($final_state) `)`)?
+    (`prologue` $prologue^)? (`epilogue` $epilogue^)?
     attr-dict
   }];
 
   let hasVerifier = 1;
+  let hasRegionVerifier = 1;
   let hasCanonicalizer = 1;
 
   let extraClassDeclaration = [{
+    /// At most this many `operands`.
+    static constexpr int64_t kMaxOperands = 16;
+    /// Whether a prologue or epilogue is fused into the scan.
+    bool hasFusedRegions() {
+      return !getPrologue().empty() || !getEpilogue().empty();
+    }
     /// Rank of the input for this op's layout (4 for bhdl/bthd, 3 for bct).
     int64_t getInputRank();
     /// Position of the time axis in the input for this op's layout.
@@ -329,6 +378,21 @@ def Swr_WindowExchangeOp : Swr_Op<"window_exchange", [
     type($suffix_sums)
   }];
   let hasVerifier = 1;
+}
+
+def Swr_YieldOp : Swr_Op<"yield", [Pure, Terminator,
+                                   HasParent<"ScanOp">]> {
+  let summary = "ends a prologue or epilogue of swr.scan with its values";
+  let description = [{
+    Yields `a, x` from a `prologue` and the stored output from an
+    `epilogue` of `swr.scan`.
+
+    ```mlir
+    swr.yield %a, %x : f32, f32
+    ```
+  }];
+  let arguments = (ins Variadic<F32>:$values);
+  let assemblyFormat = "$values attr-dict `:` type($values)";
 }
 
 def Swr_ChannelSumOp : Swr_Op<"channel_sum", [

@@ -123,6 +123,23 @@ def SwrLowerLocalSolve : InterfacePass<"swr-lower-local-solve",
   ];
 }
 
+def SwrExpandMath : Pass<"swr-expand-math"> {
+  let summary = "Rewrite math functions into arithmetic for GPU kernels";
+  let description = [{
+    Replaces the `math` functions a fused prologue or epilogue may use
+    (`exp`, `expm1`, `log`, `log1p`, `log2`, `tanh`, `erf`, ...) by MLIR's
+    f32 polynomial approximations (a few ulp), and `fma`, `absf`,
+    `copysign`, `floor` by arithmetic (contracted multiply-add, sign-bit
+    masks), so a kernel calls no libdevice function and needs no CUDA
+    toolkit to build. Fails on a math op that would still need one (e.g.
+    `sqrt`, `round`), naming it.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def SwrDistribute : Pass<"swr-distribute", "::mlir::ModuleOp"> {
   let summary = "Map the tiled scan onto GPU threads and outline a kernel";
   let description = [{

@@ -1,0 +1,661 @@
+"""swr.jit: recurrence kernels written as Python functions.
+
+    @swr.jit(layout="bthd")
+    def mix(za, zb, v, c):                 # za: [B, T, H], the rest [B, T, H, D]
+        a = swr.sigmoid(za)                # prologue: computes (a, x) ...
+        x = swr.sigmoid(zb) * v
+        y = swr.scan(a, x, window="bands<2>")
+        return y * c + v                   # ... epilogue: the stored output
+
+    out = mix(za, zb, v, c)                # one fused kernel: reads 4, writes 1
+
+The function is traced once per argument signature (ranks, dtypes, output
+dtype) on symbolic values into one `swr.scan` whose prologue and epilogue
+regions hold the element-wise work; shapes stay runtime values, so one
+compile serves every length. The same function runs unfused on concrete
+arrays: `mix.reference(...)` in float64 numpy (the check), `mix.eager(...)`
+on torch tensors (differentiable through the compiled scan and backward;
+what a call does when an argument requires grad, since the compiler does
+not derive gradients through fused regions yet).
+
+Element-wise operations: + - * / and unary -, Python numbers, and
+`sigmoid`, `exp`, `log`, `log1p`, `expm1`, `tanh`, `abs`, `maximum`,
+`minimum`, `softplus`, `cast` (round through bf16 or f16). GPU kernels
+evaluate exp/log/tanh/... with MLIR's f32 polynomial approximations (a few
+ulp), so they need no libdevice.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import struct
+import threading
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
+
+import numpy as np
+
+from . import reference
+from .compiler import Buffer, HostKernel, compile_ptx
+from .errors import ArgumentError, SwrError
+from .spec import DTYPES, LAYOUTS, ScanSpec
+
+# ---------------------------------------------------------------------------
+# Symbolic values
+# ---------------------------------------------------------------------------
+
+
+class Value:
+    """A symbolic f32 tensor in a trace: an argument, a constant, the result
+    of an element-wise op, or the scan's state y."""
+
+    def __init__(self, trace: "_Trace", kind: str, *operands: "Value",
+                 op: str = "", text: str = "", arg: int = -1) -> None:
+        self.trace, self.kind, self.operands = trace, kind, operands
+        self.op, self.text, self.arg = op, text, arg
+
+    def _binary(self, other: Any, op: str, swap: bool = False) -> "Value":
+        other = self.trace.lift(other)
+        lhs, rhs = (other, self) if swap else (self, other)
+        return Value(self.trace, "op", lhs, rhs, op=op)
+
+    def __add__(self, other: Any) -> "Value":
+        return self._binary(other, "arith.addf")
+
+    def __radd__(self, other: Any) -> "Value":
+        return self._binary(other, "arith.addf", swap=True)
+
+    def __sub__(self, other: Any) -> "Value":
+        return self._binary(other, "arith.subf")
+
+    def __rsub__(self, other: Any) -> "Value":
+        return self._binary(other, "arith.subf", swap=True)
+
+    def __mul__(self, other: Any) -> "Value":
+        return self._binary(other, "arith.mulf")
+
+    def __rmul__(self, other: Any) -> "Value":
+        return self._binary(other, "arith.mulf", swap=True)
+
+    def __truediv__(self, other: Any) -> "Value":
+        return self._binary(other, "arith.divf")
+
+    def __rtruediv__(self, other: Any) -> "Value":
+        return self._binary(other, "arith.divf", swap=True)
+
+    def __neg__(self) -> "Value":
+        return Value(self.trace, "op", self, op="arith.negf")
+
+    def __bool__(self) -> bool:
+        raise SwrError("a traced value has no truth value: swr.jit functions "
+                       "are traced once, so Python control flow cannot "
+                       "depend on tensor values")
+
+
+@dataclass
+class _ScanCall:
+    a: Value
+    x: Value
+    window: str
+    reverse: bool
+    h0: Optional[Value]
+    y: Value
+
+
+class _Trace:
+    def __init__(self) -> None:
+        self.scan: Optional[_ScanCall] = None
+
+    def lift(self, value: Any) -> Value:
+        if isinstance(value, Value):
+            if value.trace is not self:
+                raise SwrError("a value from another trace was used")
+            return value
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            bits = struct.pack(">f", float(value)).hex().upper()
+            return Value(self, "const", text=f"0x{bits}")
+        raise ArgumentError("operand: expected a traced tensor or a Python "
+                            f"number, got {type(value).__name__}")
+
+
+# ---------------------------------------------------------------------------
+# Element-wise functions: symbolic, numpy or torch by their argument
+# ---------------------------------------------------------------------------
+
+
+def _is_torch(value: Any) -> bool:
+    return type(value).__module__.startswith("torch")
+
+
+def _unary(op: str, numpy_fn: Callable, torch_name: str) -> Callable:
+    def apply(value: Any) -> Any:
+        if isinstance(value, Value):
+            return Value(value.trace, "op", value, op=op)
+        if _is_torch(value):
+            import torch
+            return getattr(torch, torch_name)(value)
+        return numpy_fn(np.asarray(value, dtype=np.float64)
+                        if isinstance(value, (int, float)) else value)
+    apply.__name__ = torch_name
+    apply.__doc__ = f"Element-wise {torch_name} ({op} in the kernel)."
+    return apply
+
+
+exp = _unary("math.exp", np.exp, "exp")
+log = _unary("math.log", np.log, "log")
+log1p = _unary("math.log1p", np.log1p, "log1p")
+expm1 = _unary("math.expm1", np.expm1, "expm1")
+tanh = _unary("math.tanh", np.tanh, "tanh")
+abs = _unary("math.absf", np.abs, "abs")  # noqa: A001 (mirrors torch.abs)
+
+
+def _binary_function(op: str, numpy_fn: Callable, torch_name: str
+                     ) -> Callable:
+    def apply(lhs: Any, rhs: Any) -> Any:
+        for value in (lhs, rhs):
+            if isinstance(value, Value):
+                trace = value.trace
+                return Value(trace, "op", trace.lift(lhs), trace.lift(rhs),
+                             op=op)
+        if _is_torch(lhs) or _is_torch(rhs):
+            import torch
+            as_tensor = [v if _is_torch(v) else torch.tensor(v)
+                         for v in (lhs, rhs)]
+            return getattr(torch, torch_name)(*as_tensor)
+        return numpy_fn(lhs, rhs)
+    apply.__name__ = torch_name
+    apply.__doc__ = f"Element-wise {torch_name} ({op} in the kernel)."
+    return apply
+
+
+maximum = _binary_function("arith.maximumf", np.maximum, "maximum")
+minimum = _binary_function("arith.minimumf", np.minimum, "minimum")
+
+
+def sigmoid(value: Any) -> Any:
+    """1 / (1 + exp(-value))."""
+    if _is_torch(value):
+        import torch
+        return torch.sigmoid(value)
+    return 1.0 / (1.0 + exp(-value))
+
+
+def softplus(value: Any) -> Any:
+    """log(1 + exp(value)), computed as max(v, 0) + log1p(exp(-|v|))."""
+    if _is_torch(value):
+        import torch
+        return torch.nn.functional.softplus(value)
+    return maximum(value, 0.0) + log1p(exp(-abs(value)))
+
+
+def cast(value: Any, dtype: str) -> Any:
+    """Rounds `value` to "bf16", "f16" or "f32" (computation stays f32)."""
+    if dtype not in DTYPES:
+        raise ArgumentError(f"dtype: expected one of {DTYPES}, got {dtype!r}")
+    if dtype == "f32":
+        return value
+    if isinstance(value, Value):
+        return Value(value.trace, "cast", value, text=dtype)
+    if _is_torch(value):
+        import torch
+        target = torch.bfloat16 if dtype == "bf16" else torch.float16
+        return value.to(target).to(value.dtype)
+    if dtype == "f16":
+        return np.asarray(value).astype(np.float16).astype(np.float64)
+    bits = np.asarray(value, dtype=np.float32).view(np.uint32)
+    rounded = (bits + 0x7FFF + ((bits >> 16) & 1)) & 0xFFFF0000
+    return rounded.astype(np.uint32).view(np.float32).astype(np.float64)
+
+
+_EAGER = threading.local()
+
+
+def scan(a: Any, x: Any, *, window: str = "full", reverse: bool = False,
+         h0: Any = None) -> Any:
+    """h[t] = a[t] * h[t-1] + x[t] over `window` inside an swr.jit function
+    (one per function); on concrete arrays, the unfused scan."""
+    if isinstance(a, Value) or isinstance(x, Value):
+        trace = (a if isinstance(a, Value) else x).trace
+        if trace.scan is not None:
+            raise SwrError("swr.scan: an swr.jit function holds one scan, "
+                           "got a second")
+        if not isinstance(a, Value) or not isinstance(x, Value):
+            raise ArgumentError("swr.scan: a and x must both be traced "
+                                "tensors (computed from arguments)")
+        if h0 is not None and (not isinstance(h0, Value) or h0.kind != "arg"):
+            raise ArgumentError("h0: expected an argument of the function "
+                                "(the initial state), got a computed value")
+        y = Value(trace, "y")
+        trace.scan = _ScanCall(a, x, window, reverse, h0, y)
+        return y
+    layout = getattr(_EAGER, "layout", None)
+    if layout is None:
+        raise SwrError("swr.scan: call it inside an swr.jit function")
+    if _is_torch(x):
+        from . import torch as st
+        return st.scan(a, x, window=window, layout=layout, reverse=reverse,
+                       h0=h0)
+    return _numpy_scan(np.asarray(a, dtype=np.float64),
+                       np.asarray(x, dtype=np.float64), window, layout,
+                       reverse, h0)
+
+
+def _numpy_scan(a: np.ndarray, x: np.ndarray, window: str, layout: str,
+                reverse: bool, h0: Any) -> np.ndarray:
+    """swr.reference.scan in `layout`: time moved last, decays broadcast."""
+    time = {"bhdl": 3, "bthd": 1, "bct": 2}[layout]
+    if a.ndim == x.ndim - 1:  # per-head decays
+        a = np.expand_dims(a, 2 if layout == "bhdl" else 3)
+    a = np.broadcast_to(a, x.shape)
+    a_t, x_t = np.moveaxis(a, time, -1), np.moveaxis(x, time, -1)
+    if reverse:
+        a_t, x_t = a_t[..., ::-1], x_t[..., ::-1]
+    h = None if h0 is None else np.asarray(h0, dtype=np.float64)
+    y = reference.scan(a_t, x_t, window=window, h0=h)
+    if reverse:
+        y = y[..., ::-1]
+    return np.moveaxis(y, -1, time)
+
+
+# ---------------------------------------------------------------------------
+# From a trace to a fused ScanSpec
+# ---------------------------------------------------------------------------
+
+
+def _arguments_of(value: Value, seen: Optional[set] = None) -> set[int]:
+    """The function arguments `value` depends on (not through y)."""
+    seen = set() if seen is None else seen
+    if id(value) in seen:
+        return set()
+    seen.add(id(value))
+    if value.kind == "arg":
+        return {value.arg}
+    result: set[int] = set()
+    for operand in value.operands:
+        result |= _arguments_of(operand, seen)
+    return result
+
+
+class _RegionWriter:
+    """Emits the ops `results` need as one region body of f32 scalars."""
+
+    def __init__(self, arguments: dict[int, str], leading: list[str]) -> None:
+        self.arguments = arguments  # function argument index -> block arg
+        self.header = leading + [arguments[i] for i in sorted(
+            arguments, key=lambda i: int(arguments[i][2:]))]
+        self.lines: list[str] = []
+        self.names: dict[int, str] = {}
+
+    def name(self, value: Value) -> str:
+        if id(value) in self.names:
+            return self.names[id(value)]
+        if value.kind == "arg":
+            if value.arg not in self.arguments:
+                raise ArgumentError(
+                    f"argument #{value.arg} cannot be used here")
+            return self.arguments[value.arg]
+        if value.kind == "y":
+            return "%sy"
+        operands = [self.name(v) for v in value.operands]
+        result = f"%v{len(self.lines)}"
+        if value.kind == "const":
+            self.lines.append(f"{result} = arith.constant {value.text} : f32")
+        elif value.kind == "cast":
+            rounded = f"%r{len(self.lines)}"
+            self.lines.append(f"{rounded} = arith.truncf {operands[0]} : "
+                              f"f32 to {value.text}")
+            self.lines.append(f"{result} = arith.extf {rounded} : "
+                              f"{value.text} to f32")
+        else:
+            self.lines.append(f"{result} = {value.op} {', '.join(operands)}"
+                              " : f32")
+        self.names[id(value)] = result
+        return result
+
+    def body(self, results: list[Value]) -> str:
+        names = [self.name(v) for v in results]
+        header = ", ".join(f"{arg}: f32" for arg in self.header)
+        lines = [f"^bb0({header}):", *self.lines,
+                 f"swr.yield {', '.join(names)} : "
+                 f"{', '.join(['f32'] * len(names))}"]
+        return "\n".join("        " + line for line in lines)
+
+
+@dataclass(frozen=True)
+class _Binding:
+    """A traced function as a kernel: its spec and which argument (by
+    index) feeds each kernel operand."""
+
+    spec: ScanSpec
+    decay: int
+    input: int
+    extras: tuple[int, ...]
+    h0: Optional[int]
+
+
+def _bind(fn: Callable, names: list[str], ranks: list[int],
+          dtypes: list[str], layout: str, output_dtype: str,
+          function: str) -> _Binding:
+    trace = _Trace()
+    arguments = [Value(trace, "arg", arg=i) for i in range(len(ranks))]
+    result = fn(*arguments)
+    call = trace.scan
+    if call is None:
+        raise SwrError(f"{function}: an swr.jit function must call swr.scan "
+                       "once, it called it 0 times")
+    if not isinstance(result, Value):
+        raise SwrError(f"{function}: expected the function to return a "
+                       f"traced tensor, got {type(result).__name__}")
+    rank = LAYOUTS[layout]
+    h0 = call.h0.arg if call.h0 is not None else None
+    decay_args = _arguments_of(call.a)
+    x_args = _arguments_of(call.x)
+    out_args = _arguments_of(result)
+    if not decay_args:
+        raise SwrError("swr.scan: a must be computed from an argument of "
+                       "the function, got constants only")
+    per_head = ranks[min(decay_args)] == rank - 1
+    if per_head:
+        if len(decay_args) != 1:
+            raise ArgumentError(
+                "a: per-head decays must be computed from one [B, H, L] / "
+                "[B, T, H] argument, got "
+                + ", ".join(names[i] for i in sorted(decay_args)))
+    elif any(ranks[i] != rank for i in decay_args):
+        raise ArgumentError("a: computed from arguments of different ranks: "
+                            + ", ".join(names[i] for i in sorted(decay_args)))
+    decay = min(decay_args)
+    used = decay_args | x_args | out_args
+    for i, name in enumerate(names):
+        if i == h0:
+            continue
+        if i not in used:
+            raise ArgumentError(f"{name}: the argument is not used")
+        if i != decay and ranks[i] != rank:
+            raise ArgumentError(
+                f"{name}: expected rank {rank} (the input's shape in layout "
+                f"{layout}), got rank {ranks[i]}; only the argument a is "
+                "computed from may have the per-head decay shape")
+    inputs = [i for i in sorted(used) if i != decay and ranks[i] == rank]
+    if not inputs:
+        raise ArgumentError(f"arguments: expected at least one of rank {rank} "
+                            f"(the input's shape in layout {layout})")
+    dtype_in = dtypes[inputs[0]]
+    for i in sorted(used):
+        if dtypes[i] != dtype_in:
+            raise ArgumentError(f"{names[i]}: expected dtype {dtype_in} like "
+                                f"{names[inputs[0]]}, got {dtypes[i]}")
+    block = {decay: "%s0", inputs[0]: "%s1"}
+    for position, i in enumerate(inputs[1:]):
+        block[i] = f"%s{position + 2}"
+    raw = (call.a.kind == "arg" and call.a.arg == decay
+           and call.x.kind == "arg" and call.x.arg == inputs[0])
+    prologue = "" if raw else _RegionWriter(block, []).body([call.a, call.x])
+    epilogue = "" if result is call.y else _RegionWriter(
+        block, ["%sy"]).body([result])
+    head_dim = None
+    spec = ScanSpec(window=call.window, layout=layout,
+                    sharing="per_head" if per_head else "per_channel",
+                    reverse=call.reverse, init=h0 is not None,
+                    dtype_in=dtype_in, dtype_out=output_dtype,
+                    dtype_state=dtypes[h0] if h0 is not None else "f32",
+                    function=function, head_dim=head_dim,
+                    extra_inputs=len(inputs) - 1, prologue=prologue,
+                    epilogue=epilogue)
+    return _Binding(spec, decay, inputs[0], tuple(inputs[1:]), h0)
+
+
+# ---------------------------------------------------------------------------
+# Arrays
+# ---------------------------------------------------------------------------
+
+_NUMPY = {"float32": "f32", "float16": "f16"}
+_TORCH = {"torch.float32": "f32", "torch.bfloat16": "bf16",
+          "torch.float16": "f16"}
+_CUPY = {"<f4": "f32", "<f2": "f16"}
+
+
+def _array_kind(name: str, array: Any) -> str:
+    if _is_torch(array):
+        return "torch-cuda" if array.device.type == "cuda" else "torch-cpu"
+    if hasattr(array, "__cuda_array_interface__"):
+        return "cupy"
+    if isinstance(array, np.ndarray):
+        return "numpy"
+    raise ArgumentError(f"{name}: expected a numpy array, torch tensor or "
+                        "an object with __cuda_array_interface__, got "
+                        f"{type(array).__name__}")
+
+
+def _dtype_of(name: str, array: Any) -> str:
+    if _is_torch(array):
+        found = _TORCH.get(str(array.dtype))
+    elif hasattr(array, "__cuda_array_interface__"):
+        found = _CUPY.get(array.__cuda_array_interface__["typestr"])
+    else:
+        found = _NUMPY.get(str(array.dtype))
+    if found is None:
+        raise ArgumentError(f"{name}: expected dtype float32, float16 (or "
+                            f"bfloat16 for torch), got {array.dtype}")
+    return found
+
+
+def _buffer(array: Any, dtype: str) -> Buffer:
+    if _is_torch(array):
+        return Buffer(array.data_ptr(), tuple(array.shape),
+                      tuple(array.stride()), dtype)
+    if hasattr(array, "__cuda_array_interface__"):
+        interface = array.__cuda_array_interface__
+        item = 4 if dtype == "f32" else 2
+        shape = tuple(interface["shape"])
+        strides = interface.get("strides")
+        if strides is None:
+            strides, step = [], item
+            for size in reversed(shape):
+                strides.insert(0, step)
+                step *= size
+        return Buffer(interface["data"][0], shape,
+                      tuple(s // item for s in strides), dtype)
+    return Buffer(array.ctypes.data, tuple(array.shape),
+                  tuple(s // array.itemsize for s in array.strides), dtype)
+
+
+class JitFunction:
+    """A traced recurrence kernel; see the module docstring."""
+
+    def __init__(self, fn: Callable, layout: str,
+                 output_dtype: Optional[str]) -> None:
+        if layout not in LAYOUTS:
+            raise ArgumentError(f"layout: expected one of {sorted(LAYOUTS)}, "
+                                f"got {layout!r}")
+        if output_dtype is not None and output_dtype not in DTYPES:
+            raise ArgumentError(f"output_dtype: expected one of {DTYPES} or "
+                                f"None, got {output_dtype!r}")
+        self.fn, self.layout, self.output_dtype = fn, layout, output_dtype
+        code = getattr(fn, "__code__", None)
+        self.names = list(code.co_varnames[:code.co_argcount]) if code \
+            else []
+        functools.update_wrapper(self, fn)
+
+    def _names(self, count: int) -> list[str]:
+        return [self.names[i] if i < len(self.names) else f"argument #{i}"
+                for i in range(count)]
+
+    @functools.lru_cache(maxsize=64)
+    def _binding(self, ranks: tuple[int, ...], dtypes: tuple[str, ...],
+                 output_dtype: str) -> _Binding:
+        function = "".join(c if c.isalnum() or c == "_" else "_"
+                           for c in getattr(self.fn, "__name__", "kernel"))
+        return _bind(self.fn, self._names(len(ranks)), list(ranks),
+                     list(dtypes), self.layout, output_dtype,
+                     function or "kernel")
+
+    def bind(self, *arrays: Any, output_dtype: Optional[str] = None
+             ) -> _Binding:
+        """Traces the function for these arrays' ranks and dtypes."""
+        names = self._names(len(arrays))
+        dtypes = tuple(_dtype_of(n, a) for n, a in zip(names, arrays))
+        ranks = tuple(len(a.shape) for a in arrays)
+        out = output_dtype or self.output_dtype
+        if out is None:
+            ranked = [d for d, r in zip(dtypes, ranks)
+                      if r == LAYOUTS[self.layout]]
+            out = ranked[0] if ranked else dtypes[0]
+        return self._binding(ranks, dtypes, out)
+
+    def spec(self, *arrays: Any, output_dtype: Optional[str] = None
+             ) -> ScanSpec:
+        """The ScanSpec (with its fused regions) these arrays call for."""
+        return self.bind(*arrays, output_dtype=output_dtype).spec
+
+    def ir(self, *arrays: Any, stage: str = "swr",
+           output_dtype: Optional[str] = None) -> str:
+        """The kernel at `stage`: "swr" (the traced swr.scan) or "ptx".
+        For the stages between, run `swr-opt` on the "swr" text with
+        --swr-gpu-pipeline or --swr-host-pipeline."""
+        spec = self.spec(*arrays, output_dtype=output_dtype)
+        if stage == "swr":
+            return spec.mlir()
+        if stage == "ptx":
+            return compile_ptx(spec).ptx
+        raise ArgumentError(f"stage: expected 'swr' or 'ptx', got {stage!r}")
+
+    def reference(self, *arrays: Any) -> np.ndarray:
+        """The function on float64 numpy copies of `arrays`, unfused."""
+        host = [np.asarray(_to_numpy(a), dtype=np.float64) for a in arrays]
+        return self._eager(host)
+
+    def eager(self, *arrays: Any) -> Any:
+        """The function on the arrays themselves, unfused: torch ops around
+        the compiled scan (differentiable), or numpy with the reference."""
+        return self._eager(list(arrays))
+
+    def _eager(self, arrays: list) -> Any:
+        previous = getattr(_EAGER, "layout", None)
+        _EAGER.layout = self.layout
+        try:
+            return self.fn(*arrays)
+        finally:
+            _EAGER.layout = previous
+
+    def __call__(self, *arrays: Any, output_dtype: Optional[str] = None
+                 ) -> Any:
+        names = self._names(len(arrays))
+        kinds = {_array_kind(n, a) for n, a in zip(names, arrays)}
+        if len(kinds) != 1:
+            raise ArgumentError("arrays: expected all of one kind and "
+                                f"device, got {sorted(kinds)}")
+        kind = kinds.pop()
+        if kind.startswith("torch") and _needs_grad(arrays):
+            return self.eager(*arrays)
+        binding = self.bind(*arrays, output_dtype=output_dtype)
+        spec = binding.spec
+        _check_shapes(binding, names, arrays)
+        x = arrays[binding.input]
+        output = _empty_like(x, spec.dtype_out, kind)
+        by_role = {"decay": arrays[binding.decay], "input": x,
+                   "output": output}
+        for role, i in zip(spec.extra_roles(), binding.extras):
+            by_role[role] = arrays[i]
+        if binding.h0 is not None:
+            by_role["init"] = arrays[binding.h0]
+        if kind == "numpy" and spec.dtype_in == "bf16":
+            raise ArgumentError("arrays: numpy has no bfloat16")
+        if kind in ("numpy", "torch-cpu"):
+            kernel = HostKernel.cached(spec, "fma")
+            kernel.invoke([_buffer(by_role[r], spec.dtype_of(r))
+                           for r in kernel.roles])
+            return output
+        device, stream = _device_and_stream(x, kind)
+        kernel = _cuda_kernel(spec, device)
+        kernel.launch([_buffer(by_role[r], spec.dtype_of(r))
+                       for r in kernel.params], stream)
+        return output
+
+
+def _to_numpy(array: Any) -> Any:
+    if _is_torch(array):
+        return array.detach().float().cpu().numpy()
+    if hasattr(array, "get") and hasattr(array, "__cuda_array_interface__"):
+        return array.get()
+    return array
+
+
+def _needs_grad(arrays: tuple) -> bool:
+    import torch
+    return torch.is_grad_enabled() and any(a.requires_grad for a in arrays)
+
+
+def _check_shapes(binding: _Binding, names: list[str], arrays: tuple) -> None:
+    spec = binding.spec
+    x = arrays[binding.input]
+    shape = tuple(x.shape)
+    for i in binding.extras:
+        if tuple(arrays[i].shape) != shape:
+            raise ArgumentError(f"{names[i]}: expected shape {list(shape)} "
+                                f"like {names[binding.input]}, got "
+                                f"{list(arrays[i].shape)}")
+    if spec.sharing == "per_head":
+        decay = shape[:2] + shape[3:] if spec.layout == "bhdl" else shape[:3]
+        what = "per-head decays"
+    else:
+        decay, what = shape, "one decay per element"
+    if tuple(arrays[binding.decay].shape) != decay:
+        raise ArgumentError(f"{names[binding.decay]}: expected shape "
+                            f"{list(decay)} ({what}), got "
+                            f"{list(arrays[binding.decay].shape)}")
+    if binding.h0 is not None:
+        state = {"bhdl": shape[:3], "bthd": (shape[0],) + shape[2:],
+                 "bct": shape[:2]}[spec.layout]
+        if tuple(arrays[binding.h0].shape) != state:
+            raise ArgumentError(f"{names[binding.h0]}: expected shape "
+                                f"{list(state)} (the state), got "
+                                f"{list(arrays[binding.h0].shape)}")
+    if math.prod(shape) == 0:
+        raise ArgumentError(f"{names[binding.input]}: expected a non-empty "
+                            f"tensor, got shape {list(shape)}")
+
+
+def _empty_like(x: Any, dtype: str, kind: str) -> Any:
+    if kind.startswith("torch"):
+        import torch
+        torch_dtype = {"f32": torch.float32, "bf16": torch.bfloat16,
+                       "f16": torch.float16}[dtype]
+        return torch.empty(x.shape, dtype=torch_dtype, device=x.device)
+    if kind == "cupy":
+        import cupy
+        if dtype == "bf16":
+            raise ArgumentError("output_dtype: CuPy has no bfloat16")
+        return cupy.empty(x.shape, dtype="float32" if dtype == "f32"
+                          else "float16")
+    if dtype == "bf16":
+        raise ArgumentError("output_dtype: numpy has no bfloat16")
+    return np.empty(x.shape, dtype=np.float32 if dtype == "f32"
+                    else np.float16)
+
+
+def _device_and_stream(x: Any, kind: str) -> tuple[int, int]:
+    if kind == "torch-cuda":
+        import torch
+        index = x.device.index if x.device.index is not None else \
+            torch.cuda.current_device()
+        return index, torch.cuda.current_stream(index).cuda_stream
+    import cupy
+    return x.device.id, cupy.cuda.get_current_stream().ptr
+
+
+@functools.lru_cache(maxsize=None)
+def _cuda_kernel(spec: ScanSpec, device: int):
+    from .cuda import CudaKernel
+    return CudaKernel(compile_ptx(spec), device)
+
+
+def jit(fn: Optional[Callable] = None, *, layout: str = "bhdl",
+        output_dtype: Optional[str] = None) -> Any:
+    """Decorates a recurrence kernel written in Python; see the module
+    docstring. `layout` names the axes of the arguments ("bhdl", "bthd",
+    "bct"); `output_dtype` defaults to the input's."""
+    if fn is None:
+        return lambda f: JitFunction(f, layout, output_dtype)
+    return JitFunction(fn, layout, output_dtype)

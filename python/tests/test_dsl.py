@@ -1,0 +1,260 @@
+"""swr.jit: functions traced into one swr.scan with fused prologue and
+epilogue, run on the host backend against the float64 numpy composition of
+the same function, their PTX assembled by ptxas, and the errors."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+
+import swr  # noqa: E402
+
+PTXAS = shutil.which("ptxas") or (
+    "/usr/local/cuda/bin/ptxas"
+    if os.path.exists("/usr/local/cuda/bin/ptxas") else None)
+
+
+@swr.jit(layout="bthd")
+def phalanx_mix(za, zb, v, c):
+    a = swr.sigmoid(za)
+    x = swr.sigmoid(zb) * v
+    y = swr.scan(a, x, window="bands<2>")
+    return y * c + v
+
+
+@swr.jit(layout="bct")
+def mamba_reverse(dt, v, h0):
+    a = swr.exp(-swr.softplus(dt))
+    x = (1.0 - a) * v
+    return swr.scan(a, x, window="full", reverse=True, h0=h0)
+
+
+@swr.jit(layout="bhdl", output_dtype="f32")
+def exact_epilogue(a, x):
+    y = swr.scan(a, x, window="exact<20>")
+    return swr.tanh(y) * 2.0 + swr.cast(x, "bf16")
+
+
+@swr.jit(layout="bhdl")
+def plain(a, x):
+    return swr.scan(a, x, window="bands<3>")
+
+
+@swr.jit(layout="bthd")
+def prologue_only(za, x):
+    return swr.scan(swr.sigmoid(za), x * 0.5 - 1.0, window="full")
+
+
+def relative_error(got, want) -> float:
+    got = np.asarray(got, dtype=np.float64)
+    return float(np.abs(got - want).max() / max(np.abs(want).max(), 1e-30))
+
+
+def phalanx_operands(rng, batch, length, heads, dtype=np.float32,
+                     decay_scale=1.0, decay_shift=0.0):
+    za = (rng.normal(size=(batch, length, heads)) * decay_scale
+          + decay_shift).astype(dtype)
+    zb, v, c = (rng.normal(size=(batch, length, heads, 16)).astype(dtype)
+                for _ in range(3))
+    return za, zb, v, c
+
+
+@pytest.mark.parametrize("length", [1, 15, 16, 17, 100, 1000])
+@pytest.mark.parametrize("decays", ["spread", "near1", "near0"])
+def test_phalanx_gates_fused_match_float64(length: int, decays: str) -> None:
+    rng = np.random.default_rng(length)
+    shift = {"spread": 0.0, "near1": 9.0, "near0": -9.0}[decays]
+    operands = phalanx_operands(rng, 2, length, 3, decay_shift=shift)
+    out = phalanx_mix(*operands)
+    assert out.dtype == np.float32 and out.shape == operands[1].shape
+    assert relative_error(out, phalanx_mix.reference(*operands)) < 2e-6
+
+
+def test_per_channel_reverse_full_with_h0() -> None:
+    rng = np.random.default_rng(1)
+    dt, v = (rng.normal(size=(2, 5, 50)).astype(np.float32) for _ in range(2))
+    h0 = rng.normal(size=(2, 5)).astype(np.float32)
+    spec = mamba_reverse.spec(dt, v, h0)
+    assert spec.sharing == "per_channel" and spec.reverse and spec.init
+    got = mamba_reverse(dt, v, h0)
+    assert relative_error(got, mamba_reverse.reference(dt, v, h0)) < 2e-6
+
+
+def test_epilogue_only_exact_window_f16_to_f32() -> None:
+    rng = np.random.default_rng(2)
+    a = rng.uniform(0.5, 1.0, size=(2, 3, 33)).astype(np.float16)
+    x = rng.normal(size=(2, 3, 4, 33)).astype(np.float16)
+    spec = exact_epilogue.spec(a, x)
+    assert spec.prologue == "" and spec.epilogue and spec.dtype_out == "f32"
+    got = exact_epilogue(a, x)
+    assert got.dtype == np.float32
+    assert relative_error(got, exact_epilogue.reference(a, x)) < 2e-6
+
+
+def test_no_regions_is_the_plain_scan() -> None:
+    rng = np.random.default_rng(3)
+    a = rng.uniform(0.5, 1.0, size=(1, 2, 40)).astype(np.float32)
+    x = rng.normal(size=(1, 2, 16, 40)).astype(np.float32)
+    spec = plain.spec(a, x)
+    assert not spec.fused and spec.extra_inputs == 0
+    assert spec.mlir() == swr.ScanSpec(window="bands<3>", function="plain"
+                                       ).mlir()
+    assert relative_error(plain(a, x), plain.reference(a, x)) < 2e-6
+
+
+def test_prologue_only_and_ir() -> None:
+    rng = np.random.default_rng(4)
+    za = rng.normal(size=(2, 21, 2)).astype(np.float32)
+    x = rng.normal(size=(2, 21, 2, 16)).astype(np.float32)
+    text = prologue_only.ir(za, x)
+    assert "prologue {" in text and "epilogue" not in text
+    assert "math.exp" in text and "swr.yield" in text
+    assert relative_error(prologue_only(za, x),
+                          prologue_only.reference(za, x)) < 2e-6
+
+
+def test_trace_is_cached_per_signature() -> None:
+    rng = np.random.default_rng(5)
+    operands = phalanx_operands(rng, 1, 20, 2)
+    first = phalanx_mix.bind(*operands)
+    longer = phalanx_operands(rng, 3, 77, 5)
+    assert phalanx_mix.bind(*longer) is first  # shapes are runtime values
+
+
+@pytest.mark.skipif(PTXAS is None, reason="ptxas not installed")
+def test_fused_kernels_assemble_for_sm_90a(tmp_path) -> None:
+    rng = np.random.default_rng(6)
+    cases = [
+        (phalanx_mix, phalanx_operands(rng, 1, 20, 2)),
+        (mamba_reverse, (np.zeros((1, 2, 3), np.float32),) * 2
+         + (np.zeros((1, 2), np.float32),)),
+        (exact_epilogue, (np.zeros((1, 2, 3), np.float16),
+                          np.zeros((1, 2, 4, 3), np.float16))),
+        (prologue_only, (np.zeros((1, 3, 2), np.float32),
+                         np.zeros((1, 3, 2, 16), np.float32))),
+    ]
+    for function, operands in cases:
+        ptx = function.ir(*operands, stage="ptx")
+        assert "__nv_" not in ptx and ".extern" not in ptx
+        path = tmp_path / "k.ptx"
+        path.write_text(ptx)
+        result = subprocess.run([PTXAS, "-arch=sm_90a", str(path), "-o",
+                                 str(tmp_path / "k.cubin")],
+                                capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+
+
+def test_errors_name_the_argument() -> None:
+    a = np.ones((1, 2, 8), np.float32)
+    x = np.ones((1, 2, 16, 8), np.float32)
+
+    @swr.jit
+    def two_scans(a, x):
+        return swr.scan(a, swr.scan(a, x))
+    with pytest.raises(swr.SwrError, match="holds one scan, got a second"):
+        two_scans(a, x)
+
+    @swr.jit
+    def no_scan(a, x):
+        return a * x
+    with pytest.raises(swr.SwrError, match="called it 0 times"):
+        no_scan(a, x)
+
+    @swr.jit
+    def unused(a, x, extra):
+        return swr.scan(a, x)
+    with pytest.raises(swr.ArgumentError, match="extra: the argument is not "
+                                                "used"):
+        unused(a, x, x)
+
+    @swr.jit
+    def two_decays(a, b, x):
+        return swr.scan(a * b, x)
+    with pytest.raises(swr.ArgumentError, match="one .* argument, got a, b"):
+        two_decays(a, a, x)
+
+    @swr.jit
+    def computed_h0(a, x, h):
+        return swr.scan(a, x, h0=h * 2.0)
+    with pytest.raises(swr.ArgumentError, match="h0: expected an argument"):
+        computed_h0(a, x, np.ones((1, 2, 16), np.float32))
+
+    @swr.jit
+    def branchy(a, x):
+        if a:
+            return x
+        return swr.scan(a, x)
+    with pytest.raises(swr.SwrError, match="no truth value"):
+        branchy(a, x)
+
+    with pytest.raises(swr.ArgumentError, match="a: expected dtype f16 like x, got f32"):
+        plain(a, x.astype(np.float16))
+    with pytest.raises(swr.ArgumentError,
+                       match=r"a: expected shape \[1, 2, 8\] \(per-head "):
+        plain(np.ones((1, 2, 9), np.float32), x)
+    with pytest.raises(swr.ArgumentError, match=r"v: expected shape "):
+        phalanx_mix(np.ones((1, 8, 2), np.float32),
+                    np.ones((1, 8, 2, 16), np.float32),
+                    np.ones((1, 8, 2, 8), np.float32),
+                    np.ones((1, 8, 2, 16), np.float32))
+    with pytest.raises(swr.ArgumentError, match="expected a numpy array"):
+        plain([1.0], x)
+    with pytest.raises(swr.ArgumentError, match="layout: expected one of"):
+        swr.jit(lambda a, x: swr.scan(a, x), layout="tbd")
+    with pytest.raises(swr.SwrError, match="inside an swr.jit function"):
+        swr.scan(a, x)
+
+
+torch = None
+try:  # the torch adapter is optional
+    import torch  # type: ignore[no-redef]
+except ImportError:  # pragma: no cover
+    pass
+
+
+@pytest.mark.skipif(torch is None, reason="torch not installed")
+def test_torch_cpu_fused_and_differentiable() -> None:
+    generator = torch.Generator().manual_seed(7)
+    shapes = [(2, 37, 3), (2, 37, 3, 16), (2, 37, 3, 16), (2, 37, 3, 16)]
+    operands = [torch.randn(s, generator=generator) for s in shapes]
+    fused = phalanx_mix(*operands)
+    want = phalanx_mix.reference(*operands)
+    assert isinstance(fused, torch.Tensor) and fused.dtype == torch.float32
+    assert relative_error(fused.numpy(), want) < 2e-6
+
+    # With requires_grad, the call runs the unfused composition, which
+    # torch differentiates through the compiled scan and its backward.
+    leaves = [t.clone().requires_grad_() for t in operands]
+    out = phalanx_mix(*leaves)
+    assert relative_error(out.detach().numpy(), want) < 2e-6
+    weights = torch.randn(out.shape, generator=generator)
+    (out * weights).sum().backward()
+    doubles = [t.detach().double().requires_grad_() for t in operands]
+    za, zb, v, c = doubles
+    a, x = torch.sigmoid(za), torch.sigmoid(zb) * v
+    y = torch_bands2_bthd(a, x)
+    ((y * c + v) * weights.double()).sum().backward()
+    for got, reference in zip(leaves, doubles):
+        assert relative_error(got.grad.numpy(),
+                              reference.grad.numpy()) < 1e-5
+
+
+def torch_bands2_bthd(a, x):
+    """bands<2> in float64 torch for [B, T, H, 16] with per-head decays."""
+    length = x.shape[1]
+    outputs = []
+    for t in range(length):
+        start = max(0, 16 * (t // 16 - 1))
+        state = torch.zeros_like(x[:, 0])
+        for s in range(start, t + 1):
+            state = a[:, s].unsqueeze(-1) * state + x[:, s]
+        outputs.append(state)
+    return torch.stack(outputs, 1)

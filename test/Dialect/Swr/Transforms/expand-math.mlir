@@ -1,0 +1,22 @@
+// RUN: swr-opt %s --swr-expand-math --split-input-file --verify-diagnostics | FileCheck %s
+
+// Math functions become arithmetic: no libdevice call is left for NVPTX.
+// CHECK-LABEL: func.func @gates
+// CHECK-NOT: math.
+// CHECK: arith.mulf {{.*}} fastmath<contract>
+// CHECK: return
+func.func @gates(%x: vector<16x16xf32>) -> vector<16x16xf32> {
+  %e = math.exp %x : vector<16x16xf32>
+  %l = math.log1p %e : vector<16x16xf32>
+  %t = math.tanh %l : vector<16x16xf32>
+  %a = math.absf %t : vector<16x16xf32>
+  return %a : vector<16x16xf32>
+}
+
+// -----
+
+func.func @no_lowering(%x: f32) -> f32 {
+  // expected-error @below {{'math.round' op has no lowering for GPU kernels without libdevice; use exp, log, log1p, expm1, tanh, erf, absf or arithmetic}}
+  %r = math.round %x : f32
+  return %r : f32
+}
