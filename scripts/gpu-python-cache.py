@@ -18,7 +18,7 @@ sys.path.insert(0, str(root / "python"))
 sys.path.insert(0, str(root / "python" / "tests"))
 
 import swr.torch as st  # noqa: E402
-from cuda_cases import CASES, operands  # noqa: E402
+from cuda_cases import CASES, jit_cases, jit_operands, operands  # noqa: E402
 
 exclude = root / ".git" / "info" / "exclude"
 if "/gpu-cache/" not in exclude.read_text().split():
@@ -29,5 +29,12 @@ for name in CASES:
     spec = st.precompile(a, x, h0=h0, **kwargs)
     print(f"{name}: {spec.window} {spec.layout} {spec.sharing} "
           f"{spec.dtype_in}->{spec.dtype_out}")
+for name, (function, shapes, dtype) in jit_cases().items():
+    spec = function.precompile(*jit_operands(shapes, dtype, "meta"))
+    print(f"{name}: fused {spec.window} {spec.layout} {spec.sharing} "
+          f"{spec.dtype_in}->{spec.dtype_out}")
+import subprocess  # noqa: E402
+subprocess.run([sys.executable, str(root / "bench" / "phalanx_mix.py"),
+                "--precompile"], check=True)
 print("gpu-cache:", len(list((root / "gpu-cache").rglob("*.json"))),
       "kernels")

@@ -22,4 +22,18 @@ export SWR_CACHE_DIR="$root/gpu-cache"
 export PYTHONUNBUFFERED=1
 python3 -m pytest -q -s python/tests/test_torch_cuda.py \
   --junitxml="$logs/python-cuda.xml" 2>&1 | tee "$logs/python-cuda.txt"
-exit "${PIPESTATUS[0]}"
+status="${PIPESTATUS[0]}"
+
+# compute-sanitizer over the fused kernels (swr.jit), then the benchmark.
+sanitizer="$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)"
+for tool in memcheck racecheck; do
+  "$sanitizer" --tool "$tool" --error-exitcode 3 \
+    python3 scripts/gpu-fused-sanitize.py >"$logs/fused-$tool.txt" 2>&1
+  echo "$tool fused rc=$? $(grep -E 'ERROR SUMMARY|RACECHECK SUMMARY' \
+    "$logs/fused-$tool.txt" | tail -1)" | tee -a "$logs/fused-sanitizer.txt"
+done
+if [[ "${SWR_BENCH:-1}" == 1 ]]; then
+  python3 bench/phalanx_mix.py --out "$logs/phalanx-mix.md" 2>&1 |
+    tee "$logs/phalanx-mix.txt"
+fi
+exit "$status"

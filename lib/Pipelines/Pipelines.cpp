@@ -64,6 +64,8 @@ void swr::buildGpuKernelPipeline(OpPassManager &pm,
   // A backward's per-head decay gradient: one head's channels on adjacent
   // lanes, summed by shuffles.
   tiling.laneReduction = true;
+  // Token-major layouts: adjacent threads take adjacent channels.
+  tiling.channelFastest = true;
   pm.nest<func::FuncOp>().addPass(createSwrTileBlocks(tiling));
   SwrDistributeOptions distribute;
   distribute.blockSize = options.blockSize;

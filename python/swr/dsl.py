@@ -521,6 +521,15 @@ class JitFunction:
             return compile_ptx(spec).ptx
         raise ArgumentError(f"stage: expected 'swr' or 'ptx', got {stage!r}")
 
+    def precompile(self, *arrays: Any, output_dtype: Optional[str] = None
+                   ) -> ScanSpec:
+        """Compiles the PTX a CUDA call with these arrays' ranks and dtypes
+        would launch into the kernel cache (torch `meta` tensors will do),
+        for a machine that has only libswr-runtime."""
+        spec = self.spec(*arrays, output_dtype=output_dtype)
+        compile_ptx(spec)
+        return spec
+
     def reference(self, *arrays: Any) -> np.ndarray:
         """The function on float64 numpy copies of `arrays`, unfused."""
         host = [np.asarray(_to_numpy(a), dtype=np.float64) for a in arrays]
@@ -539,8 +548,10 @@ class JitFunction:
         finally:
             _EAGER.layout = previous
 
-    def __call__(self, *arrays: Any, output_dtype: Optional[str] = None
-                 ) -> Any:
+    def __call__(self, *arrays: Any, output_dtype: Optional[str] = None,
+                 out: Any = None) -> Any:
+        """Runs the fused kernel and returns its output (written to `out`
+        when given: same shape as the input, dtype output_dtype)."""
         names = self._names(len(arrays))
         kinds = {_array_kind(n, a) for n, a in zip(names, arrays)}
         if len(kinds) != 1:
@@ -553,7 +564,15 @@ class JitFunction:
         spec = binding.spec
         _check_shapes(binding, names, arrays)
         x = arrays[binding.input]
-        output = _empty_like(x, spec.dtype_out, kind)
+        output = _empty_like(x, spec.dtype_out, kind) if out is None else out
+        if out is not None:
+            if _array_kind("out", out) != kind or \
+                    tuple(out.shape) != tuple(x.shape) or \
+                    _dtype_of("out", out) != spec.dtype_out:
+                raise ArgumentError(
+                    f"out: expected a {kind} array of shape {list(x.shape)} "
+                    f"and dtype {spec.dtype_out}, got {_array_kind('out', out)}"
+                    f" {list(out.shape)} {_dtype_of('out', out)}")
         by_role = {"decay": arrays[binding.decay], "input": x,
                    "output": output}
         for role, i in zip(spec.extra_roles(), binding.extras):

@@ -381,11 +381,14 @@ class Phalanx(torch.nn.Module):
         out = Linear_o(Y)                   D -> D
 
     The recurrence runs in the [B, T, H, 16] layout the projections produce
-    (`bthd`, per-head decays [B, T, H]), so no transposes are made. The
-    gates are torch ops around the compiled scan for now (fusing them into
-    the kernel needs prologue/epilogue regions in the dialect). `length` is
-    kept (rounded up to a multiple of 16) for the seed's signature; any
-    sequence length works.
+    (`bthd`, per-head decays [B, T, H]), so no transposes are made. Without
+    gradients (inference, `torch.no_grad()`), the gates run fused into the
+    scan kernel (`mixing`, an swr.jit function): it reads the projections
+    once and writes Y once. With gradients, or under torch.compile, they
+    are torch ops around the compiled scan and its derived backward (the
+    compiler does not derive gradients through fused regions yet).
+    `length` is kept (rounded up to a multiple of 16) for the seed's
+    signature; any sequence length works.
     """
 
     def __init__(self, dim: int, length: int = 2048, k: int = 2,
@@ -426,14 +429,42 @@ class Phalanx(torch.nn.Module):
             raise ArgumentError(f"x: expected [B, L, {self.dim}], got shape "
                                 f"{list(x.shape)}")
         batch, length = x.shape[:2]
-        decay = torch.sigmoid(self.a_proj(x))                  # [B, L, H]
-        gate = torch.sigmoid(self._per_head(self.b_proj(x)))   # [B, L, H, 16]
+        za = self.a_proj(x)                                     # [B, L, H]
+        zb = self._per_head(self.b_proj(x))                     # [B, L, H, 16]
         post = self._per_head(self.c_proj(x))
         value = self.v_proj(x).view(batch, length, self.heads, 16)
-        mixed = scan(decay, gate * value, window=f"bands<{self.k}>",
-                     layout="bthd")
-        out = mixed * post + value
+        if _differentiating(x, self) or _compiling():
+            mixed = scan(torch.sigmoid(za), torch.sigmoid(zb) * value,
+                         window=f"bands<{self.k}>", layout="bthd")
+            out = mixed * post + value
+        else:
+            out = mixing(self.k)(za, zb, value, post)
         return self.o_proj(out.reshape(batch, length, self.dim))
 
 
-__all__ = ["Phalanx", "btp", "precompile", "scan"]
+@functools.lru_cache(maxsize=None)
+def mixing(k: int = 2):
+    """The Phalanx mixing as one fused kernel (an swr.jit function of the
+    [B, T, H, 16] projections and the [B, T, H] decay pre-activations):
+    Y = SWR_k(sigmoid(za), sigmoid(zb) * v) * c + v."""
+    from . import dsl
+
+    def phalanx_mixing(za, zb, v, c):
+        a = dsl.sigmoid(za)
+        y = dsl.scan(a, dsl.sigmoid(zb) * v, window=f"bands<{k}>")
+        return y * c + v
+    return dsl.jit(phalanx_mixing, layout="bthd")
+
+
+def _differentiating(x: torch.Tensor, module: torch.nn.Module) -> bool:
+    return torch.is_grad_enabled() and (
+        x.requires_grad or any(p.requires_grad for p in module.parameters()))
+
+
+def _compiling() -> bool:
+    compiler = getattr(torch, "compiler", None)
+    return bool(compiler is not None and hasattr(compiler, "is_compiling")
+                and compiler.is_compiling())
+
+
+__all__ = ["Phalanx", "btp", "mixing", "precompile", "scan"]

@@ -61,3 +61,40 @@ def operands(name: str, device: str, generator=None):
                           generator=generator).to(device))
     return a, x, h0, dict(window=window, layout=layout, reverse=reverse,
                           output_dtype=out)
+
+
+# Fused kernels (swr.jit) of the CUDA tests: name -> (function, shapes of
+# its arguments, dtype). The function's decay-shaped argument comes first.
+def _mamba_reverse():
+    import swr
+
+    def mamba_reverse(dt, v, h0):
+        a = swr.exp(-swr.softplus(dt))
+        return swr.scan(a, (1.0 - a) * v, window="full", reverse=True, h0=h0)
+    return swr.jit(mamba_reverse, layout="bct")
+
+
+def jit_cases() -> dict:
+    import swr.torch as st
+    mamba = _mamba_reverse()
+    bthd = [(2, 8193, 4), (2, 8193, 4, 16), (2, 8193, 4, 16),
+            (2, 8193, 4, 16)]
+    short = [(2, 17, 3), (2, 17, 3, 16), (2, 17, 3, 16), (2, 17, 3, 16)]
+    return {
+        "mix-bthd-bf16-long": (st.mixing(2), bthd, torch.bfloat16),
+        "mix-bthd-f32-k3": (st.mixing(3), short, torch.float32),
+        "mix-bthd-f32-k2": (st.mixing(2), short, torch.float32),
+        "mamba-bct-f32-rev-h0": (mamba, [(2, 6, 300), (2, 6, 300), (2, 6)],
+                                 torch.float32),
+    }
+
+
+def jit_operands(shapes, dtype, device: str, shift: float = 0.0,
+                 generator=None):
+    """Random arguments of a fused case; the first (decay pre-activations)
+    shifted by `shift` (+9: decays near 1, -9: near 0)."""
+    if device == "meta":
+        return [torch.empty(s, dtype=dtype, device="meta") for s in shapes]
+    tensors = [torch.randn(s, generator=generator) for s in shapes]
+    tensors[0] = tensors[0] + shift
+    return [t.to(dtype).to(device) for t in tensors]

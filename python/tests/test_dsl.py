@@ -205,6 +205,12 @@ def test_errors_name_the_argument() -> None:
                     np.ones((1, 8, 2, 16), np.float32),
                     np.ones((1, 8, 2, 8), np.float32),
                     np.ones((1, 8, 2, 16), np.float32))
+    with pytest.raises(swr.ArgumentError, match=r"out: expected a numpy "
+                                                r"array of shape \[1, 2, 16, 8\]"):
+        plain(a, x, out=np.ones((1, 2, 16, 9), np.float32))
+    poisoned = np.full(x.shape, np.nan, np.float32)
+    assert plain(a, x, out=poisoned) is poisoned
+    assert not np.isnan(poisoned).any()
     with pytest.raises(swr.ArgumentError, match="expected a numpy array"):
         plain([1.0], x)
     with pytest.raises(swr.ArgumentError, match="layout: expected one of"):

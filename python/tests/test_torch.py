@@ -180,6 +180,21 @@ def test_phalanx_layer_matches_float64_and_trains() -> None:
     assert relative_error(x.grad, x64.grad) < 1e-4
 
 
+def test_phalanx_inference_runs_the_fused_mixing() -> None:
+    """Under no_grad the gates run fused into the scan kernel; the output
+    matches the same layer in float64."""
+    torch.manual_seed(5)
+    layer = st.Phalanx(64, length=100, kv_heads=2, k=3)
+    x = torch.randn(2, 53, 64)
+    with torch.no_grad():
+        out = layer(x)
+    want, _, _ = phalanx_float64(layer, x)
+    assert relative_error(out, want.detach()) < 1e-5
+    fused = st.mixing(3)
+    spec = fused.spec(torch.zeros(1, 1, 4), *[torch.zeros(1, 1, 4, 16)] * 3)
+    assert spec.fused and spec.extra_inputs == 2 and spec.window == "bands<3>"
+
+
 def test_phalanx_errors() -> None:
     with pytest.raises(swr.ArgumentError, match="dim: expected a multiple"):
         st.Phalanx(40)

@@ -18,7 +18,7 @@ if not torch.cuda.is_available():
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 import swr.torch as st  # noqa: E402
-from cuda_cases import operands  # noqa: E402
+from cuda_cases import jit_cases, jit_operands, operands  # noqa: E402
 from swr import reference  # noqa: E402
 from test_torch import (phalanx_float64, reference_scan,  # noqa: E402
                         relative_error)
@@ -102,6 +102,59 @@ def test_phalanx_layer_on_cuda_matches_float64() -> None:
     for p, p64 in zip(layer.parameters(), params64):
         assert relative_error(p.grad.cpu(), p64.grad) < 1e-4
     assert relative_error(x.grad.cpu(), x64.grad) < 1e-4
+
+
+FLOOR = {torch.float32: 2.0 ** -24, torch.bfloat16: 2.0 ** -9,
+         torch.float16: 2.0 ** -11}
+
+
+@pytest.mark.parametrize("name", sorted(jit_cases()))
+@pytest.mark.parametrize("decays", ["spread", "near1", "near0"])
+def test_fused_kernels_match_float64(name: str, decays: str,
+                                     record_property) -> None:
+    """swr.jit kernels (prologue and epilogue fused, math by polynomial
+    approximations) on fresh random inputs, the output poisoned with NaN
+    first, against the float64 numpy composition of the same function."""
+    function, shapes, dtype = jit_cases()[name]
+    generator = torch.Generator().manual_seed(hash((name, decays)) % 2**31)
+    shift = {"spread": 0.0, "near1": 9.0, "near0": -9.0}[decays]
+    args = jit_operands(shapes, dtype, "cuda", shift, generator)
+    out = torch.full(args[1].shape, float("nan"), dtype=dtype, device="cuda")
+    function(*args, out=out)
+    torch.cuda.synchronize()
+    want = function.reference(*args)
+    got = out.float().cpu().double().numpy()
+    assert not (got != got).any(), "unwritten (NaN) outputs"
+    error = float(abs(got - want).max() / abs(want).max())
+    floor = FLOOR[dtype]
+    print(f"{name} {decays}: rel_err={error:.3e} floor={floor:.3e}")
+    record_property("rel_err", error)
+    assert error < 4 * floor + 3e-6
+
+
+def test_fused_kernel_on_cupy_arrays() -> None:
+    """CuPy arrays (__cuda_array_interface__) on CuPy's current stream."""
+    cupy = pytest.importorskip("cupy")
+    function, shapes, dtype = jit_cases()["mamba-bct-f32-rev-h0"]
+    generator = torch.Generator().manual_seed(11)
+    args = [cupy.asarray(t.numpy()) for t in
+            jit_operands(shapes, dtype, "cpu", 0.0, generator)]
+    out = function(*args)
+    cupy.cuda.get_current_stream().synchronize()
+    want = function.reference(*args)
+    assert isinstance(out, cupy.ndarray)
+    got = cupy.asnumpy(out).astype("float64")
+    assert float(abs(got - want).max() / abs(want).max()) < 1e-5
+
+
+def test_phalanx_inference_fused_on_cuda() -> None:
+    torch.manual_seed(12)
+    layer = st.Phalanx(64, length=37).cuda()
+    x = torch.randn(2, 17, 64, device="cuda")
+    with torch.no_grad():
+        out = layer(x)
+    want, _, _ = phalanx_float64(layer, x)
+    assert relative_error(out.cpu(), want.detach()) < 1e-5
 
 
 def test_cached_launch_overhead(record_property) -> None:

@@ -236,8 +236,8 @@ struct SwrTileBlocksPass
       tile(scan, *transferMethod);
     for (ScanGradOp grad : grads)
       tileScanGrad(grad, *transferMethod, block, channelTile,
-                   gradTimeChunk < 0 ? timeChunk : gradTimeChunk,
-                   laneReduction);
+                   gradTimeChunk < 0 ? timeChunk : gradTimeChunk, laneReduction,
+                   channelFastest);
   }
 
   void tile(ScanOp scan, TransferMethod transferMethod) {
@@ -257,6 +257,7 @@ struct SwrTileBlocksPass
                       blockOfChannels ? channelTile : int64_t(1),
                       transferMethod,
                       chunked ? static_cast<int64_t>(timeChunk) : 0};
+    tiling.channelFastest = channelFastest && channelsContiguous(axes);
     ImplicitLocOpBuilder b(scan.getLoc(), scan);
     emitScanLoops(b, tiling, scan.getInput(), scan.getSeqOffsets(),
                   [&](ImplicitLocOpBuilder &body, const TileCoords &coords) {

@@ -141,7 +141,13 @@ Value rowsInSequence(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
 
 /// Tiles one swr.scan_grad (see TileScanGrad.cpp) and erases it.
 void tileScanGrad(ScanGradOp grad, TransferMethod method, int64_t block,
-                  int64_t channelTile, int64_t timeChunk, bool laneReduction);
+                  int64_t channelTile, int64_t timeChunk, bool laneReduction,
+                  bool channelFastest);
+
+/// Whether the channel axis is the input's innermost (bthd).
+inline bool channelsContiguous(const LayoutAxes &axes) {
+  return axes.channel >= 0 && axes.channel == axes.rank - 1;
+}
 
 } // namespace mlir::swr::tiling
 

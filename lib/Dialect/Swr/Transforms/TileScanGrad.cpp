@@ -423,7 +423,7 @@ HeadReduction::Kind headReductionKind(ScanGradOp grad, const LayoutAxes &axes,
 
 void tiling::tileScanGrad(ScanGradOp grad, TransferMethod method, int64_t block,
                           int64_t channelTile, int64_t timeChunk,
-                          bool laneReduction) {
+                          bool laneReduction, bool channelFastest) {
   WindowAttr window = grad.getWindow();
   const LayoutAxes &axes = getLayoutAxes(grad.getLayout());
   int64_t channels, group;
@@ -432,16 +432,18 @@ void tiling::tileScanGrad(ScanGradOp grad, TransferMethod method, int64_t block,
   bool blocksInside = kind == HeadReduction::InIteration;
   // Time chunks need no carry between them only for bands<k> windows.
   bool chunked = timeChunk > 0 && window.isBands() && !grad.getSeqOffsets();
-  ScanTiling tiling{window,
-                    axes,
-                    grad.getSharing() == DecaySharing::per_head,
-                    grad.getReverse(),
-                    window.isBands() ? window.getTile() : block,
-                    channels,
-                    method,
-                    chunked ? timeChunk : 0,
-                    blocksInside,
-                    /*channelFastest=*/kind == HeadReduction::Lanes};
+  ScanTiling tiling{
+      window,
+      axes,
+      grad.getSharing() == DecaySharing::per_head,
+      grad.getReverse(),
+      window.isBands() ? window.getTile() : block,
+      channels,
+      method,
+      chunked ? timeChunk : 0,
+      blocksInside,
+      /*channelFastest=*/kind == HeadReduction::Lanes ||
+          (channelFastest && !blocksInside && channelsContiguous(axes))};
   ImplicitLocOpBuilder b(grad.getLoc(), grad);
   emitScanLoops(
       b, tiling, grad.getInput(), grad.getSeqOffsets(),

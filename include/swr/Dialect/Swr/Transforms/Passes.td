@@ -79,7 +79,12 @@ def SwrTileBlocks : Pass<"swr-tile-blocks", "::mlir::func::FuncOp"> {
            "spread a head's channel blocks of `channel-tile` over parallel "
            "iterations (channel fastest) and sum the decay gradient with "
            "swr.channel_sum (GPU lanes; D / channel-tile must be a power "
-           "of 2 of at most 32), instead of walking them in one iteration">
+           "of 2 of at most 32), instead of walking them in one iteration">,
+    Option<"channelFastest", "channel-fastest", "bool", /*default=*/"false",
+           "For layouts whose channel axis is contiguous in memory (bthd), "
+           "make channel blocks the fastest-varying parallel dimension, so "
+           "adjacent GPU threads read adjacent addresses (otherwise time "
+           "chunks vary fastest, which suits time-contiguous layouts)">
   ];
 }
 

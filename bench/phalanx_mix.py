@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+"""Benchmark: the Phalanx mixing (gates + SWR, from the projections to Y) on
+one GPU, side by side with its unfused form, the bare scan, FlexAttention's
+sliding-window core, and a device-to-device copy measured in the same run.
+
+    # build machine: compile the kernels into gpu-cache/ (meta tensors)
+    /usr/bin/python3 bench/phalanx_mix.py --precompile
+    # GPU machine (runtime-only libswr, carry gpu-cache):
+    SWR_LIBRARY=build-gpu/lib/libswr-runtime.so SWR_CACHE_DIR=gpu-cache \\
+        python3 bench/phalanx_mix.py [--out results.md]
+
+Shape: B8 T8192 D2048 (H128 heads of 16), bf16, bands<2>; FlexAttention:
+16 heads of 128, window 512 (ANCHORS.md). GB/s counts the bytes that must
+move (each operand read once, the output written once); "% of copy"
+divides by a copy of the same byte count. CUDA events, 5 warm-ups, median
+of 25 launches; every operand set is far larger than the 60 MB L2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pathlib
+import statistics
+import sys
+
+root = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(root / "python"))
+
+import torch  # noqa: E402
+
+import swr.torch as st  # noqa: E402
+
+B, T, H, D = 8, 8192, 128, 16
+WINDOW = "bands<2>"
+DTYPE = torch.bfloat16
+
+
+def shapes() -> dict:
+    return {"za": (B, T, H), "zb": (B, T, H, D), "v": (B, T, H, D),
+            "c": (B, T, H, D)}
+
+
+def precompile() -> None:
+    os.environ.setdefault("SWR_CACHE_DIR", str(root / "gpu-cache"))
+    meta = {n: torch.empty(s, dtype=DTYPE, device="meta")
+            for n, s in shapes().items()}
+    st.mixing(2).precompile(meta["za"], meta["zb"], meta["v"], meta["c"])
+    st.precompile(meta["za"], meta["zb"], window=WINDOW, layout="bthd",
+                  backward=False)
+    print("precompiled into", os.environ["SWR_CACHE_DIR"])
+
+
+def time_ms(run, warmup: int = 5, repeat: int = 25) -> float:
+    for _ in range(warmup):
+        run()
+    times = []
+    for _ in range(repeat):
+        start = torch.cuda.Event(enable_timing=True)
+        end = torch.cuda.Event(enable_timing=True)
+        start.record()
+        run()
+        end.record()
+        end.synchronize()
+        times.append(start.elapsed_time(end))
+    return statistics.median(times)
+
+
+def copy_gbps(nbytes: int) -> float:
+    """A device-to-device copy moving `nbytes` (reads + writes)."""
+    half = nbytes // 2
+    src = torch.empty(half, dtype=torch.uint8, device="cuda")
+    dst = torch.empty_like(src)
+    src.fill_(1)
+    ms = time_ms(lambda: dst.copy_(src))
+    return nbytes / (ms * 1e6)
+
+
+def flex_attention_core():
+    """FlexAttention sliding window (W=512, causal), q, k, v -> o, 16 heads
+    of 128 at B8 T8192: its runner and bytes, or None when unavailable."""
+    try:
+        from torch.nn.attention.flex_attention import (create_block_mask,
+                                                       flex_attention)
+    except ImportError:
+        return None
+    heads, dim, window = 16, 128, 512
+
+    def sliding(b, h, q, k):
+        return (q >= k) & (q - k < window)
+    mask = create_block_mask(sliding, None, None, T, T, device="cuda")
+    compiled = torch.compile(flex_attention)
+    q, k, v = (torch.randn(B, heads, T, dim, dtype=DTYPE, device="cuda")
+               for _ in range(3))
+    return (lambda: compiled(q, k, v, block_mask=mask),
+            4 * B * heads * T * dim * 2)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--precompile", action="store_true")
+    parser.add_argument("--out", type=pathlib.Path)
+    parser.add_argument("--no-flex", action="store_true")
+    args = parser.parse_args()
+    if args.precompile:
+        return precompile()
+    torch.manual_seed(0)
+    ops = {n: torch.randn(s, device="cuda").to(DTYPE)
+           for n, s in shapes().items()}
+    za, zb, v, c = ops["za"], ops["zb"], ops["v"], ops["c"]
+    out = torch.empty_like(zb)
+    mixing = st.mixing(2)
+    item = 2
+    mix_bytes = (za.numel() + 3 * zb.numel() + out.numel()) * item
+    scan_bytes = (za.numel() + 2 * zb.numel()) * item
+
+    def unfused():
+        y = st.scan(torch.sigmoid(za), torch.sigmoid(zb) * v, window=WINDOW,
+                    layout="bthd")
+        return y * c + v
+
+    rows = []
+    with torch.no_grad():
+        mixing(za, zb, v, c, out=out)  # load once
+        want = mixing.eager(za.float(), zb.float(), v.float(), c.float())
+        error = float((out.float() - want).abs().max() / want.abs().max())
+        rows.append(("SWR fused mixing (gates + bands<2> + epilogue)",
+                     time_ms(lambda: mixing(za, zb, v, c, out=out)),
+                     mix_bytes, f"{error:.1e} vs f32 eager"))
+        rows.append(("unfused: torch gates + SWR scan + torch epilogue",
+                     time_ms(unfused), mix_bytes, ""))
+        a = torch.sigmoid(za)
+        x = torch.sigmoid(zb) * v
+        rows.append(("SWR scan alone (bthd bands<2>, a, x -> y)",
+                     time_ms(lambda: st.scan(a, x, window=WINDOW,
+                                             layout="bthd")),
+                     scan_bytes, ""))
+        flex = None if args.no_flex else flex_attention_core()
+        if flex is not None:
+            rows.append(("FlexAttention SWA core (W=512, 16x128)",
+                         time_ms(flex[0]), flex[1], ""))
+    copy = copy_gbps(mix_bytes)
+    device = torch.cuda.get_device_name()
+    lines = [f"Device: {device}; torch {torch.__version__}; copy "
+             f"{copy:.0f} GB/s (same run)", "",
+             "| kernel | ms | GB/s | % of copy | error |",
+             "|---|---|---|---|---|"]
+    for name, ms, nbytes, note in rows:
+        gbps = nbytes / (ms * 1e6)
+        lines.append(f"| {name} | {ms:.3f} | {gbps:.0f} | "
+                     f"{100 * gbps / copy:.1f}% | {note} |")
+    text = "\n".join(lines)
+    print(text)
+    if args.out:
+        args.out.write_text(text + "\n")
+
+
+if __name__ == "__main__":
+    main()

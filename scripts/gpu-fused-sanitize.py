@@ -1,0 +1,25 @@
+#!/usr/bin/env python3
+"""Runs every fused (swr.jit) kernel of the CUDA tests once at its test
+shape, for compute-sanitizer on the GPU machine:
+
+    compute-sanitizer --tool memcheck python3 scripts/gpu-fused-sanitize.py
+"""
+
+from __future__ import annotations
+
+import pathlib
+import sys
+
+root = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(root / "python"))
+sys.path.insert(0, str(root / "python" / "tests"))
+
+import torch  # noqa: E402
+
+from cuda_cases import jit_cases, jit_operands  # noqa: E402
+
+for name, (function, shapes, dtype) in jit_cases().items():
+    args = jit_operands(shapes, dtype, "cuda")
+    out = function(*args)
+    torch.cuda.synchronize()
+    print(f"{name}: ran, output {list(out.shape)} {out.dtype}")
