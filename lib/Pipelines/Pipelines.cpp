@@ -75,7 +75,9 @@ void swr::buildGpuKernelPipeline(OpPassManager &pm,
   solves.strategy = options.strategy;
   kernel.addPass(createSwrLowerLocalSolve(solves));
   kernel.addPass(createSwrLowerToLoops());
-  kernel.addPass(createSwrExpandMath());
+  SwrExpandMathOptions math;
+  math.hardwareExp = true;
+  kernel.addPass(createSwrExpandMath(math));
   kernel.addPass(createCanonicalizerPass());
   kernel.addPass(createCSEPass());
 }

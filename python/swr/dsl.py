@@ -336,7 +336,7 @@ class _Binding:
 
 def _bind(fn: Callable, names: list[str], ranks: list[int],
           dtypes: list[str], layout: str, output_dtype: str,
-          function: str) -> _Binding:
+          function: str, head_dim: Optional[int]) -> _Binding:
     trace = _Trace()
     arguments = [Value(trace, "arg", arg=i) for i in range(len(ranks))]
     result = fn(*arguments)
@@ -394,7 +394,6 @@ def _bind(fn: Callable, names: list[str], ranks: list[int],
     prologue = "" if raw else _RegionWriter(block, []).body([call.a, call.x])
     epilogue = "" if result is call.y else _RegionWriter(
         block, ["%sy"]).body([result])
-    head_dim = None
     spec = ScanSpec(window=call.window, layout=layout,
                     sharing="per_head" if per_head else "per_channel",
                     reverse=call.reverse, init=h0 is not None,
@@ -465,7 +464,7 @@ class JitFunction:
     """A traced recurrence kernel; see the module docstring."""
 
     def __init__(self, fn: Callable, layout: str,
-                 output_dtype: Optional[str]) -> None:
+                 output_dtype: Optional[str], time_chunk: int = 2) -> None:
         if layout not in LAYOUTS:
             raise ArgumentError(f"layout: expected one of {sorted(LAYOUTS)}, "
                                 f"got {layout!r}")
@@ -473,6 +472,11 @@ class JitFunction:
             raise ArgumentError(f"output_dtype: expected one of {DTYPES} or "
                                 f"None, got {output_dtype!r}")
         self.fn, self.layout, self.output_dtype = fn, layout, output_dtype
+        if not isinstance(time_chunk, int) or time_chunk < 0:
+            raise ArgumentError("time_chunk: expected an int >= 0 (tiles "
+                                f"per GPU thread; 0: whole sequences), got "
+                                f"{time_chunk!r}")
+        self.time_chunk = time_chunk
         code = getattr(fn, "__code__", None)
         self.names = list(code.co_varnames[:code.co_argcount]) if code \
             else []
@@ -484,25 +488,32 @@ class JitFunction:
 
     @functools.lru_cache(maxsize=64)
     def _binding(self, ranks: tuple[int, ...], dtypes: tuple[str, ...],
-                 output_dtype: str) -> _Binding:
+                 output_dtype: str, head_dim: Optional[int]) -> _Binding:
         function = "".join(c if c.isalnum() or c == "_" else "_"
                            for c in getattr(self.fn, "__name__", "kernel"))
         return _bind(self.fn, self._names(len(ranks)), list(ranks),
                      list(dtypes), self.layout, output_dtype,
-                     function or "kernel")
+                     function or "kernel", head_dim)
 
     def bind(self, *arrays: Any, output_dtype: Optional[str] = None
              ) -> _Binding:
-        """Traces the function for these arrays' ranks and dtypes."""
+        """Traces the function for these arrays' ranks and dtypes (and the
+        head dimension D of bhdl / bthd inputs, a constant of the kernel:
+        static strides and index arithmetic)."""
         names = self._names(len(arrays))
         dtypes = tuple(_dtype_of(n, a) for n, a in zip(names, arrays))
         ranks = tuple(len(a.shape) for a in arrays)
+        rank = LAYOUTS[self.layout]
+        channel_axis = {"bhdl": 2, "bthd": 3}.get(self.layout)
+        head_dims = {a.shape[channel_axis] for a, r in zip(arrays, ranks)
+                     if channel_axis is not None and r == rank}
+        head_dim = head_dims.pop() if len(head_dims) == 1 else None
         out = output_dtype or self.output_dtype
         if out is None:
             ranked = [d for d, r in zip(dtypes, ranks)
                       if r == LAYOUTS[self.layout]]
             out = ranked[0] if ranked else dtypes[0]
-        return self._binding(ranks, dtypes, out)
+        return self._binding(ranks, dtypes, out, head_dim)
 
     def spec(self, *arrays: Any, output_dtype: Optional[str] = None
              ) -> ScanSpec:
@@ -518,7 +529,7 @@ class JitFunction:
         if stage == "swr":
             return spec.mlir()
         if stage == "ptx":
-            return compile_ptx(spec).ptx
+            return compile_ptx(spec, time_chunk=self.time_chunk).ptx
         raise ArgumentError(f"stage: expected 'swr' or 'ptx', got {stage!r}")
 
     def precompile(self, *arrays: Any, output_dtype: Optional[str] = None
@@ -527,7 +538,7 @@ class JitFunction:
         would launch into the kernel cache (torch `meta` tensors will do),
         for a machine that has only libswr-runtime."""
         spec = self.spec(*arrays, output_dtype=output_dtype)
-        compile_ptx(spec)
+        compile_ptx(spec, time_chunk=self.time_chunk)
         return spec
 
     def reference(self, *arrays: Any) -> np.ndarray:
@@ -587,7 +598,7 @@ class JitFunction:
                            for r in kernel.roles])
             return output
         device, stream = _device_and_stream(x, kind)
-        kernel = _cuda_kernel(spec, device)
+        kernel = _cuda_kernel(spec, device, self.time_chunk)
         kernel.launch([_buffer(by_role[r], spec.dtype_of(r))
                        for r in kernel.params], stream)
         return output
@@ -665,16 +676,17 @@ def _device_and_stream(x: Any, kind: str) -> tuple[int, int]:
 
 
 @functools.lru_cache(maxsize=None)
-def _cuda_kernel(spec: ScanSpec, device: int):
+def _cuda_kernel(spec: ScanSpec, device: int, time_chunk: int):
     from .cuda import CudaKernel
-    return CudaKernel(compile_ptx(spec), device)
+    return CudaKernel(compile_ptx(spec, time_chunk=time_chunk), device)
 
 
 def jit(fn: Optional[Callable] = None, *, layout: str = "bhdl",
-        output_dtype: Optional[str] = None) -> Any:
+        output_dtype: Optional[str] = None, time_chunk: int = 2) -> Any:
     """Decorates a recurrence kernel written in Python; see the module
     docstring. `layout` names the axes of the arguments ("bhdl", "bthd",
-    "bct"); `output_dtype` defaults to the input's."""
+    "bct"); `output_dtype` defaults to the input's; `time_chunk` is the
+    number of 16-step tiles a GPU thread owns (bands<k> windows)."""
     if fn is None:
-        return lambda f: JitFunction(f, layout, output_dtype)
-    return JitFunction(fn, layout, output_dtype)
+        return lambda f: JitFunction(f, layout, output_dtype, time_chunk)
+    return JitFunction(fn, layout, output_dtype, time_chunk)

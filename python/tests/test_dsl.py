@@ -105,8 +105,8 @@ def test_no_regions_is_the_plain_scan() -> None:
     x = rng.normal(size=(1, 2, 16, 40)).astype(np.float32)
     spec = plain.spec(a, x)
     assert not spec.fused and spec.extra_inputs == 0
-    assert spec.mlir() == swr.ScanSpec(window="bands<3>", function="plain"
-                                       ).mlir()
+    assert spec.mlir() == swr.ScanSpec(window="bands<3>", function="plain",
+                                       head_dim=16).mlir()
     assert relative_error(plain(a, x), plain.reference(a, x)) < 2e-6
 
 
@@ -127,6 +127,8 @@ def test_trace_is_cached_per_signature() -> None:
     first = phalanx_mix.bind(*operands)
     longer = phalanx_operands(rng, 3, 77, 5)
     assert phalanx_mix.bind(*longer) is first  # shapes are runtime values
+    assert first.spec.head_dim == 16  # but D is a constant of the kernel
+    assert "memref<?x?x?x16xf32>" in first.spec.mlir()
 
 
 @pytest.mark.skipif(PTXAS is None, reason="ptxas not installed")

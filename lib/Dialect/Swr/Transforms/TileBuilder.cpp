@@ -246,14 +246,20 @@ void tiling::emitScanLoops(
   Value outer = offsets ? memref::DimOp::create(b, offsets, 0)
                         : memref::DimOp::create(b, input, tiling.axes.batch);
   Value length = memref::DimOp::create(b, input, tiling.axes.time);
-  SmallVector<Value> upper{outer,
-                           memref::DimOp::create(b, input, tiling.axes.head)};
-  SmallVector<Value> steps{one, one};
+  SmallVector<Value> upper{outer};
+  SmallVector<Value> steps{one};
   bool parallelChannels =
       tiling.hasChannelAxis() && !tiling.channelBlocksInside;
-  // Dimensions after (outer, head): channel blocks and time chunks, the
-  // channel blocks last when they must be the fastest varying.
-  int64_t channelDim = -1, chunkDim = -1;
+  // After the outer dimension: heads, channel blocks and time chunks. The
+  // channel blocks come last when they must vary fastest; then, when time
+  // lies outside the heads in memory (bthd), so do the time chunks, so that
+  // the threads of a block read whole rows of one time step.
+  int64_t headDim = -1, channelDim = -1, chunkDim = -1;
+  auto addHeads = [&] {
+    headDim = upper.size();
+    upper.push_back(memref::DimOp::create(b, input, tiling.axes.head));
+    steps.push_back(one);
+  };
   auto addChannels = [&] {
     channelDim = upper.size();
     upper.push_back(memref::DimOp::create(b, input, tiling.axes.channel));
@@ -264,9 +270,14 @@ void tiling::emitScanLoops(
     upper.push_back(length);
     steps.push_back(indexConst(b, tiling.chunkTiles * tiling.steps));
   };
+  bool chunksOutsideHeads = tiling.channelFastest && tiling.chunkTiles > 0 &&
+                            tiling.axes.time < tiling.axes.head;
+  if (chunksOutsideHeads)
+    addChunks();
+  addHeads();
   if (parallelChannels && !tiling.channelFastest)
     addChannels();
-  if (tiling.chunkTiles > 0)
+  if (tiling.chunkTiles > 0 && !chunksOutsideHeads)
     addChunks();
   if (parallelChannels && tiling.channelFastest)
     addChannels();
@@ -276,7 +287,7 @@ void tiling::emitScanLoops(
       [&](OpBuilder &nested, Location loc, ValueRange ivs) {
         ImplicitLocOpBuilder inside(loc, nested);
         TileCoords coords;
-        coords.head = ivs[1];
+        coords.head = ivs[headDim];
         coords.channel = channelDim >= 0 ? ivs[channelDim] : Value();
         coords.chunk = chunkDim >= 0 ? ivs[chunkDim] : Value();
         if (!offsets) {

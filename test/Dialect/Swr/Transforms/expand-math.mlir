@@ -1,4 +1,14 @@
 // RUN: swr-opt %s --swr-expand-math --split-input-file --verify-diagnostics | FileCheck %s
+// RUN: swr-opt %s --swr-expand-math=hardware-exp=1 --split-input-file --verify-diagnostics | FileCheck %s --check-prefix=HW
+
+// With hardware-exp, exp is 2^(x log2 e) on the special function unit, one
+// intrinsic call per element.
+// HW-LABEL: func.func @gates
+// HW: %[[SCALED:.*]] = arith.mulf %{{.*}}, %{{.*}} : vector<16x16xf32>
+// HW: vector.extract %[[SCALED]][0, 0]
+// HW: llvm.call_intrinsic "llvm.nvvm.ex2.approx.f32"
+// HW: vector.from_elements
+// HW-NOT: math.
 
 // Math functions become arithmetic: no libdevice call is left for NVPTX.
 // CHECK-LABEL: func.func @gates

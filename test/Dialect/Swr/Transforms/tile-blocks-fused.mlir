@@ -1,14 +1,14 @@
 // RUN: swr-opt %s --swr-tile-blocks | FileCheck %s
 // RUN: swr-opt %s --swr-tile-blocks="time-chunk=2 channel-fastest=1" | FileCheck %s --check-prefix=LANES
 
-// bthd keeps channels contiguous: with channel-fastest the channel blocks
-// are the last parallel dimension (adjacent GPU threads, adjacent
-// addresses), after the time chunks of 2 tiles.
+// bthd keeps channels contiguous: with channel-fastest the parallel
+// dimensions follow memory, (batch, time chunk of 2 tiles, head, channel),
+// so adjacent GPU threads read adjacent addresses of one time step.
 // LANES: %[[B:.*]] = memref.dim %arg1, %c0
 // LANES: %[[T:.*]] = memref.dim %arg1, %c1
 // LANES: %[[H:.*]] = memref.dim %arg1, %c2
 // LANES: %[[D:.*]] = memref.dim %arg1, %c3
-// LANES: scf.parallel ({{.*}}) = ({{.*}}) to (%[[B]], %[[H]], %[[T]], %[[D]]) step ({{.*}}, {{.*}}, %c32, %c16)
+// LANES: scf.parallel ({{.*}}) = ({{.*}}) to (%[[B]], %[[T]], %[[H]], %[[D]]) step ({{.*}}, %c32, {{.*}}, %c16)
 
 // A fused prologue runs on whole tiles before the solve: a = sigmoid(za) on
 // the head's decays (vector<16>), x = g * v on the 16x16 tile; the padding

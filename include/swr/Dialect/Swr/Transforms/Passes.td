@@ -137,8 +137,14 @@ def SwrExpandMath : Pass<"swr-expand-math"> {
     `copysign`, `floor` by arithmetic (contracted multiply-add, sign-bit
     masks), so a kernel calls no libdevice function and needs no CUDA
     toolkit to build. Fails on a math op that would still need one (e.g.
-    `sqrt`, `round`), naming it.
+    `sqrt`, `round`), naming it. With `hardware-exp`, `exp` runs on the
+    special function unit instead (`ex2.approx.f32` of x log2 e, like
+    CUDA's `__expf`): 2 ulp plus about |x| 6e-8 relative, one instruction.
   }];
+  let options = [
+    Option<"hardwareExp", "hardware-exp", "bool", /*default=*/"false",
+           "Lower f32 exp to ex2.approx.f32 (GPU kernels)">
+  ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::LLVM::LLVMDialect",
                            "::mlir::math::MathDialect",
