@@ -551,6 +551,53 @@ Value loadRun(ImplicitLocOpBuilder &b, ReadTileOp op, ValueRange start) {
   return vector::ShapeCastOp::create(b, op.getResult().getType(), run);
 }
 
+/// Whether a tile of one channel lies wholly inside the sequence and the
+/// channel axis (any strides: no alignment needed for scalar accesses).
+template <typename TileOp>
+Value isInside(ImplicitLocOpBuilder &b, TileOp op, Value memref) {
+  Value steps = arith::ConstantIndexOp::create(b, op.getTileSteps());
+  Value end = arith::AddIOp::create(b, op.getPosition(), steps);
+  Value inside =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::ule, end, op.getLength());
+  if (std::optional<int64_t> axis = op.getChannelAxis()) {
+    Value dim = memref::DimOp::create(b, memref, *axis);
+    inside = arith::AndIOp::create(
+        b, inside,
+        arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
+                              op.getIndices()[*axis], dim));
+  }
+  return inside;
+}
+
+/// The memory indices of logical step `step` of a tile of one channel that
+/// lies inside the sequence, its run starting at `start` (runStart).
+template <typename TileOp>
+SmallVector<Value> stepIndices(ImplicitLocOpBuilder &b, TileOp op,
+                               ValueRange start, int64_t step) {
+  SmallVector<Value> indices(start.begin(), start.end());
+  int64_t offset = op.getReverse() ? op.getTileSteps() - 1 - step : step;
+  int64_t time = op.getTimeAxis();
+  indices[time] = arith::AddIOp::create(
+      b, indices[time], arith::ConstantIndexOp::create(b, offset));
+  return indices;
+}
+
+/// A tile of one channel inside the sequence along a strided time axis
+/// (token-major layouts): one unmasked scalar load per step, with no bounds
+/// checks or branches; the addresses differ by the time stride only.
+Value loadStrided(ImplicitLocOpBuilder &b, ReadTileOp op, ValueRange start) {
+  Type elementType = op.getSource().getType().getElementType();
+  SmallVector<Value> elements;
+  for (int64_t i = 0; i < op.getTileSteps(); ++i) {
+    Value value =
+        memref::LoadOp::create(b, op.getSource(), stepIndices(b, op, start, i));
+    if (!elementType.isF32())
+      value = arith::ExtFOp::create(b, b.getF32Type(), value);
+    elements.push_back(value);
+  }
+  return vector::FromElementsOp::create(b, op.getResult().getType(), elements);
+}
+
 /// Any tile: masked scalar loads through a stack buffer.
 Value loadMasked(ImplicitLocOpBuilder &b, ReadTileOp op) {
   VectorType type = op.getResult().getType();
@@ -599,6 +646,19 @@ void lowerReadTile(ReadTileOp op) {
           scf::YieldOp::create(inner, loadMasked(inner, op));
         });
     tile = ifOp.getResult(0);
+  } else if (op.getTileChannels() == 1) {
+    SmallVector<Value> start = runStart(b, op);
+    auto ifOp = scf::IfOp::create(
+        b, isInside(b, op, op.getSource()),
+        [&](OpBuilder &then, Location loc) {
+          ImplicitLocOpBuilder inner(loc, then);
+          scf::YieldOp::create(inner, loadStrided(inner, op, start));
+        },
+        [&](OpBuilder &otherwise, Location loc) {
+          ImplicitLocOpBuilder inner(loc, otherwise);
+          scf::YieldOp::create(inner, loadMasked(inner, op));
+        });
+    tile = ifOp.getResult(0);
   } else {
     tile = loadMasked(b, op);
   }
@@ -619,6 +679,21 @@ void storeRun(ImplicitLocOpBuilder &b, WriteTileOp op, ValueRange start) {
   vector::StoreOp::create(b, run, op.getDest(), start,
                           /*nontemporal=*/false,
                           llvm::MaybeAlign(runAlignment(op, memref)));
+}
+
+/// The store counterpart of loadStrided.
+void storeStrided(ImplicitLocOpBuilder &b, WriteTileOp op, ValueRange start) {
+  Type elementType = op.getDest().getType().getElementType();
+  int64_t n = op.getTileSteps();
+  Value values = vector::ShapeCastOp::create(
+      b, VectorType::get({n}, b.getF32Type()), op.getValue());
+  for (int64_t i = 0; i < n; ++i) {
+    Value value = vector::ExtractOp::create(b, values, i);
+    if (!elementType.isF32())
+      value = arith::TruncFOp::create(b, elementType, value);
+    memref::StoreOp::create(b, value, op.getDest(),
+                            stepIndices(b, op, start, i));
+  }
 }
 
 void storeMasked(ImplicitLocOpBuilder &b, WriteTileOp op) {
@@ -653,6 +728,20 @@ void lowerWriteTile(WriteTileOp op) {
         [&](OpBuilder &then, Location loc) {
           ImplicitLocOpBuilder inner(loc, then);
           storeRun(inner, op, start);
+          scf::YieldOp::create(inner);
+        },
+        [&](OpBuilder &otherwise, Location loc) {
+          ImplicitLocOpBuilder inner(loc, otherwise);
+          storeMasked(inner, op);
+          scf::YieldOp::create(inner);
+        });
+  } else if (op.getTileChannels() == 1) {
+    SmallVector<Value> start = runStart(b, op);
+    scf::IfOp::create(
+        b, isInside(b, op, op.getDest()),
+        [&](OpBuilder &then, Location loc) {
+          ImplicitLocOpBuilder inner(loc, then);
+          storeStrided(inner, op, start);
           scf::YieldOp::create(inner);
         },
         [&](OpBuilder &otherwise, Location loc) {

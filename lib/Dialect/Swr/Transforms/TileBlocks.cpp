@@ -122,6 +122,29 @@ TileRange tileRange(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
   return {begin, chunkEndTile(b, tiling, first, tiles), first};
 }
 
+/// Reads the operands of one tile: all of decay and input without `region`,
+/// else those the region's block uses (its arguments after `leading`
+/// values: the epilogue's y). An epilogue reads its operands itself, inside
+/// the branch that writes the tile, so warm-up tiles skip them and they are
+/// not held in registers across the solve.
+LoadedTile loadTile(ImplicitLocOpBuilder &b, ScanOp scan,
+                    const ScanTiling &tiling, const TileCoords &coords,
+                    Value position, Region *region, unsigned leading) {
+  auto used = [&](unsigned index) {
+    return !region || !region->front().getArgument(leading + index).use_empty();
+  };
+  LoadedTile loaded;
+  if (used(0))
+    loaded.decays = readDecays(b, tiling, coords, scan.getDecay(), position);
+  if (used(1))
+    loaded.inputs = readInputs(b, tiling, coords, scan.getInput(), position);
+  for (auto [index, extra] : llvm::enumerate(scan.getExtraInputs()))
+    loaded.extras.push_back(used(2 + index)
+                                ? readInputs(b, tiling, coords, extra, position)
+                                : Value());
+  return loaded;
+}
+
 /// The scan's (a, x) for one tile: the loaded decays and inputs, or what
 /// the prologue computes from them (then padded again past the sequence).
 std::pair<Value, Value> applyPrologue(ImplicitLocOpBuilder &b, ScanOp scan,
@@ -130,8 +153,8 @@ std::pair<Value, Value> applyPrologue(ImplicitLocOpBuilder &b, ScanOp scan,
                                       const LoadedTile &loaded) {
   if (scan.getPrologue().empty())
     return {loaded.decays, loaded.inputs};
-  auto decayType = cast<VectorType>(loaded.decays.getType());
-  auto tile = cast<VectorType>(loaded.inputs.getType());
+  auto decayType = VectorType::get({tiling.steps}, b.getF32Type());
+  VectorType tile = tileType(b, tiling);
   Value decays =
       applyFusedRegion(b, scan.getPrologue(), loaded, {}, decayType, 0);
   Value inputs = applyFusedRegion(b, scan.getPrologue(), loaded, {}, tile, 1);
@@ -172,14 +195,10 @@ void emitTileLoop(ImplicitLocOpBuilder &b, ScanOp scan,
       [&](OpBuilder &nested, Location loc, Value tile, ValueRange) {
         ImplicitLocOpBuilder body(loc, nested);
         Value position = arith::MulIOp::create(body, tile, steps);
-        LoadedTile loaded;
-        loaded.decays =
-            readDecays(body, tiling, coords, scan.getDecay(), position);
-        loaded.inputs =
-            readInputs(body, tiling, coords, scan.getInput(), position);
-        for (Value extra : scan.getExtraInputs())
-          loaded.extras.push_back(
-              readInputs(body, tiling, coords, extra, position));
+        Region *prologue =
+            scan.getPrologue().empty() ? nullptr : &scan.getPrologue();
+        LoadedTile loaded =
+            loadTile(body, scan, tiling, coords, position, prologue, 0);
         auto [decays, inputs] =
             applyPrologue(body, scan, tiling, coords, position, loaded);
         Value outputs =
@@ -193,10 +212,13 @@ void emitTileLoop(ImplicitLocOpBuilder &b, ScanOp scan,
                 : Value();
         emitIf(body, owned, [&](ImplicitLocOpBuilder &write) {
           Value stored = outputs;
-          if (!scan.getEpilogue().empty())
+          if (!scan.getEpilogue().empty()) {
+            LoadedTile late = loadTile(write, scan, tiling, coords, position,
+                                       &scan.getEpilogue(), 1);
             stored =
-                applyFusedRegion(write, scan.getEpilogue(), loaded, {outputs},
+                applyFusedRegion(write, scan.getEpilogue(), late, {outputs},
                                  cast<VectorType>(outputs.getType()), 0);
+          }
           writeOutputs(write, tiling, coords, scan.getOutput(), position,
                        stored);
         });

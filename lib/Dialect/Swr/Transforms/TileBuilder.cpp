@@ -350,8 +350,9 @@ Value tiling::applyFusedRegion(ImplicitLocOpBuilder &b, Region &region,
   llvm::append_range(arguments, loaded.extras);
   IRMapping mapping;
   for (auto [argument, value] : llvm::zip(block.getArguments(), arguments))
-    if (Value shaped = atShape(b, value, shape))
-      mapping.map(argument, shaped);
+    if (value)
+      if (Value shaped = atShape(b, value, shape))
+        mapping.map(argument, shaped);
   auto shaped = [&](Type scalar) {
     return VectorType::get(shape.getShape(), scalar);
   };

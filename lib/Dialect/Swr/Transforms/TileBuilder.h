@@ -117,7 +117,7 @@ void emitScanLoops(
 
 /// The values a tile loads for a fused prologue or epilogue (swr.scan's
 /// regions): the decays (vector<steps>), the inputs and each extra operand
-/// (vector<steps x channels>).
+/// (vector<steps x channels>); null where the region does not use one.
 struct LoadedTile {
   Value decays;
   Value inputs;
