@@ -201,3 +201,27 @@ func.func @write_tile_run(%y: memref<?x?xf16>, %v: vector<16xf32>, %pos: index, 
   swr.write_tile %v, %y[%c0, %c0] at %pos length %len time 1 : vector<16xf32>, memref<?x?xf16>
   return
 }
+
+// -----
+
+// One channel along a strided time axis (bthd): inside the sequence, 16
+// unmasked scalar loads, step i at time position + i (no bounds checks, no
+// stack buffer); the masked loop only for the tile at the sequence's end.
+// CHECK-LABEL: func.func @read_tile_strided
+// CHECK-SAME: (%[[X:.*]]: memref<?x?x?x16xbf16>, %[[B:.*]]: index, %[[H:.*]]: index, %[[D:.*]]: index, %[[POS:.*]]: index, %[[LEN:.*]]: index)
+// CHECK: %[[START:.*]] = arith.addi %{{.*}}, %[[POS]]
+// CHECK: %[[END:.*]] = arith.addi %[[POS]], %c16
+// CHECK: %[[IN:.*]] = arith.cmpi ule, %[[END]], %[[LEN]]
+// CHECK: %[[TILE:.*]] = scf.if %{{.*}} -> (vector<16x1xf32>) {
+// CHECK:   %[[T0:.*]] = arith.addi %[[START]], %{{.*}}
+// CHECK:   memref.load %[[X]][%[[B]], %[[T0]], %[[H]], %[[D]]]
+// CHECK-COUNT-15: memref.load %[[X]]
+// CHECK:   vector.from_elements {{.*}} : vector<16x1xf32>
+// CHECK: } else {
+// CHECK:   scf.for
+// CHECK: return %[[TILE]]
+func.func @read_tile_strided(%x: memref<?x?x?x16xbf16>, %b: index, %h: index, %d: index, %pos: index, %len: index) -> vector<16x1xf32> {
+  %c0 = arith.constant 0 : index
+  %u = swr.read_tile %x[%b, %c0, %h, %d] at %pos length %len time 1 channel 3 pad 0.0 : memref<?x?x?x16xbf16> -> vector<16x1xf32>
+  return %u : vector<16x1xf32>
+}
