@@ -83,3 +83,20 @@ def test_spec_errors_name_the_argument() -> None:
     with pytest.raises(swr.ArgumentError,
                        match="decay: numpy has no bfloat16"):
         kernel(a[0], a, a)
+
+
+def test_launch_descriptors_pack_like_the_c_struct() -> None:
+    """CudaKernel.launch packs swr_memref descriptors in one pass (no GPU
+    needed to check the layout) and reuses them for repeated operands."""
+    from swr import cuda
+    buffers = (swr.Buffer(0x7000, (8, 8192, 128, 16), (2 ** 24, 2048, 16, 1),
+                          "bf16"),
+               swr.Buffer(0x9000, (5,), (1,), "i32"))
+    packed = cuda._descriptors(buffers)
+    assert [m.data for m in packed] == [0x7000, 0x9000]
+    assert [m.rank for m in packed] == [4, 1]
+    assert list(packed[0].sizes)[:4] == [8, 8192, 128, 16]
+    assert list(packed[0].strides)[:4] == [2 ** 24, 2048, 16, 1]
+    assert list(packed[1].sizes) == [5] + [0] * 7
+    assert packed[0].offset == 0
+    assert cuda._descriptors(buffers) is packed

@@ -185,10 +185,23 @@ def test_cached_launch_overhead(record_property) -> None:
         st.scan(a, x, **kwargs)
     scan_us = (time.perf_counter() - start) / n * 1e6
     torch.cuda.synchronize()
+    function, shapes, dtype = jit_cases()["mix-bthd-f32-k2"]
+    args = jit_operands(shapes, dtype, "cuda")
+    out = torch.empty_like(args[1])
+    with torch.no_grad():
+        function(*args, out=out)
+        torch.cuda.synchronize()
+        start = time.perf_counter()
+        for _ in range(n):
+            function(*args, out=out)
+        jit_us = (time.perf_counter() - start) / n * 1e6
+    torch.cuda.synchronize()
     print(f"cached launch: {launch_us:.1f} us (CudaKernel.launch), "
-          f"{scan_us:.1f} us (st.scan forward)")
+          f"{scan_us:.1f} us (st.scan forward), {jit_us:.1f} us (swr.jit "
+          "call, 4 operands)")
     record_property("launch_us", launch_us)
     record_property("scan_us", scan_us)
+    record_property("jit_us", jit_us)
     assert launch_us < 50 and scan_us < 200
 
 
