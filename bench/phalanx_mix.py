@@ -30,7 +30,9 @@ sys.path.insert(0, str(root / "python"))
 
 import torch  # noqa: E402
 
+import swr  # noqa: E402
 import swr.torch as st  # noqa: E402
+from swr import autotune  # noqa: E402
 
 B, T, H, D = 8, 8192, 128, 16
 WINDOW = "bands<2>"
@@ -47,6 +49,8 @@ def precompile() -> None:
     meta = {n: torch.empty(s, dtype=DTYPE, device="meta")
             for n, s in shapes().items()}
     st.mixing(2).precompile(meta["za"], meta["zb"], meta["v"], meta["c"])
+    swr.jit(st.mixing(2).fn, layout="bthd", time_chunk="auto").precompile(
+        meta["za"], meta["zb"], meta["v"], meta["c"])
     st.precompile(meta["za"], meta["zb"], window=WINDOW, layout="bthd",
                   backward=False)
     print("precompiled into", os.environ["SWR_CACHE_DIR"])
@@ -124,6 +128,7 @@ def main() -> None:
                     layout="bthd")
         return y * c + v
 
+    tuned = swr.jit(mixing.fn, layout="bthd", time_chunk="auto")
     rows = []
     with torch.no_grad():
         mixing(za, zb, v, c, out=out)  # load once
@@ -132,6 +137,14 @@ def main() -> None:
         rows.append(("SWR fused mixing (gates + bands<2> + epilogue)",
                      time_ms(lambda: mixing(za, zb, v, c, out=out), calls=10),
                      mix_bytes, f"{error:.1e} vs f32 eager"))
+        tuned(za, zb, v, c, out=out)  # times 1, 2, 4, 8, 16 tiles once
+        chunk = autotune.choose(tuned.spec(za, zb, v, c),
+                                torch.cuda.get_device_name(), zb.numel(),
+                                swr.compiler._cache_build_id(),
+                                time_ms=lambda c: float("nan"))
+        rows.append((f"SWR fused mixing, autotuned ({chunk} tiles/thread)",
+                     time_ms(lambda: tuned(za, zb, v, c, out=out), calls=10),
+                     mix_bytes, ""))
         rows.append(("unfused: torch gates + SWR scan + torch epilogue",
                      time_ms(unfused, calls=10), mix_bytes, ""))
         a = torch.sigmoid(za)

@@ -36,7 +36,7 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
-from . import reference
+from . import autotune, reference
 from .compiler import Buffer, HostKernel, compile_ptx
 from .errors import ArgumentError, SwrError
 from .spec import DTYPES, LAYOUTS, ScanSpec
@@ -464,7 +464,8 @@ class JitFunction:
     """A traced recurrence kernel; see the module docstring."""
 
     def __init__(self, fn: Callable, layout: str,
-                 output_dtype: Optional[str], time_chunk: int = 2) -> None:
+                 output_dtype: Optional[str],
+                 time_chunk: int | str = 2) -> None:
         if layout not in LAYOUTS:
             raise ArgumentError(f"layout: expected one of {sorted(LAYOUTS)}, "
                                 f"got {layout!r}")
@@ -472,10 +473,11 @@ class JitFunction:
             raise ArgumentError(f"output_dtype: expected one of {DTYPES} or "
                                 f"None, got {output_dtype!r}")
         self.fn, self.layout, self.output_dtype = fn, layout, output_dtype
-        if not isinstance(time_chunk, int) or time_chunk < 0:
+        if time_chunk != "auto" and (not isinstance(time_chunk, int)
+                                     or time_chunk < 0):
             raise ArgumentError("time_chunk: expected an int >= 0 (tiles "
-                                f"per GPU thread; 0: whole sequences), got "
-                                f"{time_chunk!r}")
+                                "per GPU thread; 0: whole sequences) or "
+                                f"'auto', got {time_chunk!r}")
         self.time_chunk = time_chunk
         code = getattr(fn, "__code__", None)
         self.names = list(code.co_varnames[:code.co_argcount]) if code \
@@ -529,7 +531,7 @@ class JitFunction:
         if stage == "swr":
             return spec.mlir()
         if stage == "ptx":
-            return compile_ptx(spec, time_chunk=self.time_chunk).ptx
+            return compile_ptx(spec, time_chunk=self._static_chunk()).ptx
         raise ArgumentError(f"stage: expected 'swr' or 'ptx', got {stage!r}")
 
     def precompile(self, *arrays: Any, output_dtype: Optional[str] = None
@@ -538,8 +540,15 @@ class JitFunction:
         would launch into the kernel cache (torch `meta` tensors will do),
         for a machine that has only libswr-runtime."""
         spec = self.spec(*arrays, output_dtype=output_dtype)
-        compile_ptx(spec, time_chunk=self.time_chunk)
+        chunks = autotune.CANDIDATES if self.time_chunk == "auto" else \
+            (self.time_chunk,)
+        for chunk in chunks:
+            compile_ptx(spec, time_chunk=chunk)
         return spec
+
+    def _static_chunk(self) -> int:
+        """The tiles per thread without timing: "auto" compiles as 2."""
+        return 2 if self.time_chunk == "auto" else self.time_chunk
 
     def reference(self, *arrays: Any) -> np.ndarray:
         """The function on float64 numpy copies of `arrays`, unfused."""
@@ -598,9 +607,15 @@ class JitFunction:
                            for r in kernel.roles])
             return output
         device, stream = _device_and_stream(x, kind)
-        kernel = _cuda_kernel(spec, device, self.time_chunk)
-        kernel.launch([_buffer(by_role[r], spec.dtype_of(r))
-                       for r in kernel.params], stream)
+
+        def launch(chunk: int) -> None:
+            kernel = _cuda_kernel(spec, device, chunk)
+            kernel.launch([_buffer(by_role[r], spec.dtype_of(r))
+                           for r in kernel.params], stream)
+        chunk = self.time_chunk
+        if chunk == "auto":
+            chunk = _autotuned_chunk(spec, x, kind, launch)
+        launch(chunk)
         return output
 
 
@@ -675,6 +690,51 @@ def _device_and_stream(x: Any, kind: str) -> tuple[int, int]:
     return x.device.id, cupy.cuda.get_current_stream().ptr
 
 
+def _autotuned_chunk(spec: ScanSpec, x: Any, kind: str,
+                     launch: Callable[[int], None]) -> int:
+    """Tiles per thread for `spec` at x's size on x's device, timed with
+    the framework's CUDA events on its current stream (time chunks only
+    matter for bands<k> windows)."""
+    if not spec.window.startswith("bands"):
+        return 2
+    if kind == "torch-cuda":
+        import torch
+        device_name = torch.cuda.get_device_name(x.device)
+        event = functools.partial(torch.cuda.Event, enable_timing=True)
+    else:
+        import cupy
+        device_name = cupy.cuda.runtime.getDeviceProperties(
+            x.device.id)["name"].decode()
+        event = cupy.cuda.Event
+
+    def time_ms(chunk: int) -> float:
+        launch(chunk)  # compile, load, warm up
+        samples = []
+        for _ in range(3):
+            start, end = event(), event()
+            start.record()
+            launch(chunk)
+            end.record()
+            end.synchronize()
+            samples.append(_elapsed_ms(start, end, kind))
+        return sorted(samples)[1]
+    elements = math.prod(x.shape)
+    return autotune.choose(spec, device_name, elements, _build_id(),
+                           time_ms)
+
+
+def _elapsed_ms(start: Any, end: Any, kind: str) -> float:
+    if kind == "torch-cuda":
+        return start.elapsed_time(end)
+    import cupy
+    return cupy.cuda.get_elapsed_time(start, end)
+
+
+def _build_id() -> str:
+    from .compiler import _cache_build_id
+    return _cache_build_id()
+
+
 @functools.lru_cache(maxsize=None)
 def _cuda_kernel(spec: ScanSpec, device: int, time_chunk: int):
     from .cuda import CudaKernel
@@ -682,11 +742,14 @@ def _cuda_kernel(spec: ScanSpec, device: int, time_chunk: int):
 
 
 def jit(fn: Optional[Callable] = None, *, layout: str = "bhdl",
-        output_dtype: Optional[str] = None, time_chunk: int = 2) -> Any:
+        output_dtype: Optional[str] = None,
+        time_chunk: int | str = 2) -> Any:
     """Decorates a recurrence kernel written in Python; see the module
     docstring. `layout` names the axes of the arguments ("bhdl", "bthd",
     "bct"); `output_dtype` defaults to the input's; `time_chunk` is the
-    number of 16-step tiles a GPU thread owns (bands<k> windows)."""
+    number of 16-step tiles a GPU thread owns (bands<k> windows), or
+    "auto": timed on the first CUDA call per device and size class, the
+    choice kept in the kernel cache (swr.autotune)."""
     if fn is None:
         return lambda f: JitFunction(f, layout, output_dtype, time_chunk)
     return JitFunction(fn, layout, output_dtype, time_chunk)

@@ -266,3 +266,34 @@ def torch_bands2_bthd(a, x):
             state = a[:, s].unsqueeze(-1) * state + x[:, s]
         outputs.append(state)
     return torch.stack(outputs, 1)
+
+
+def test_autotune_times_each_candidate_once_and_keeps_the_choice(
+        tmp_path, monkeypatch) -> None:
+    from swr import autotune, cache
+    monkeypatch.setenv("SWR_CACHE_DIR", str(tmp_path))
+    cache.clear_memory()
+    spec = phalanx_mix.spec(*phalanx_operands(np.random.default_rng(8), 1,
+                                              20, 2))
+    timed = []
+
+    def time_ms(chunk: int) -> float:
+        timed.append(chunk)
+        return {1: 3.0, 2: 2.0, 4: 1.5, 8: 0.9, 16: 1.1}[chunk]
+    assert autotune.choose(spec, "H200", 10 ** 6, "b", time_ms) == 8
+    assert timed == list(autotune.CANDIDATES)
+    cache.clear_memory()  # from disk now, not timed again
+    assert autotune.choose(spec, "H200", 10 ** 6 + 1, "b", time_ms) == 8
+    assert len(timed) == len(autotune.CANDIDATES)
+    # Another size class or device is timed afresh.
+    autotune.choose(spec, "H200", 10 ** 8, "b", time_ms)
+    assert len(timed) == 2 * len(autotune.CANDIDATES)
+    assert autotune.size_class(1024) == 10 and autotune.size_class(1025) == 11
+    with pytest.raises(swr.ArgumentError, match="time_chunk: expected an "
+                                                "int >= 0 .* or 'auto'"):
+        swr.jit(lambda a, x: swr.scan(a, x), time_chunk="fast")
+    tuned = swr.jit(phalanx_mix.fn, layout="bthd", time_chunk="auto")
+    operands = phalanx_operands(np.random.default_rng(9), 1, 40, 2)
+    assert ".visible .entry phalanx_mix(" in tuned.ir(*operands, stage="ptx")
+    out = tuned(*operands)  # the host backend ignores time chunks
+    assert relative_error(out, tuned.reference(*operands)) < 2e-6
