@@ -25,6 +25,14 @@ tool_dirs = [config.swr_tools_dir, config.llvm_tools_dir]
 tools = ["swr-opt", "swr-run", "swr-compile", "FileCheck", "not", "count"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
+# swr-run --target=sm_90a runs kernels where a CUDA driver loads.
+try:
+    import ctypes
+    ctypes.CDLL("libcuda.so.1")
+    config.available_features.add("cuda-driver")
+except OSError:
+    pass
+
 # Tests that assemble emitted PTX carry `REQUIRES: ptxas`.
 if config.ptxas and os.path.exists(config.ptxas):
     config.available_features.add("ptxas")

@@ -18,6 +18,7 @@
 
 #include "swr-c/Runtime.h"
 #include "swr/Check/Check.h"
+#include "swr/Check/DeviceRun.h"
 #include "swr/Runtime/LaunchDescription.h"
 
 #include <algorithm>
@@ -150,137 +151,6 @@ check::ScanDescription describe(const rt::LaunchDescription &launch) {
   return scan;
 }
 
-/// Device copies of a problem's operands, freed on destruction.
-struct DeviceBuffers {
-  std::vector<void *> pointers;
-  ~DeviceBuffers() {
-    for (void *p : pointers)
-      if (p)
-        swr_device_free(p);
-  }
-};
-
-/// Copies `tensor` to a new device buffer (owned by `buffers`) and returns
-/// its contiguous device memref.
-swr_memref toDevice(const check::Tensor &tensor, DeviceBuffers &buffers) {
-  void *device = nullptr;
-  checkCall(
-      swr_device_alloc(std::max<size_t>(tensor.bytes.size(), 16), &device),
-      "allocating device memory");
-  buffers.pointers.push_back(device);
-  if (!tensor.bytes.empty())
-    checkCall(swr_memcpy_htod(device, tensor.bytes.data(), tensor.bytes.size()),
-              "copying to the device");
-  swr_memref memref{};
-  memref.data = device;
-  memref.rank = static_cast<int32_t>(tensor.shape.size());
-  std::vector<int64_t> strides = tensor.strides();
-  for (size_t d = 0; d < tensor.shape.size(); ++d) {
-    memref.sizes[d] = tensor.shape[d];
-    memref.strides[d] = strides[d];
-  }
-  return memref;
-}
-
-check::Result runOnce(swr_kernel *kernel, check::Problem &problem,
-                      ref::DecayRegime regime, uint64_t seed) {
-  problem.prepare(regime, seed);
-  DeviceBuffers buffers;
-  std::vector<swr_memref> args;
-  for (const check::ScanDescription::Param &param : problem.scan.params)
-    args.push_back(toDevice(problem.tensor(param.role), buffers));
-  checkCall(swr_kernel_launch(kernel, args.data(),
-                              static_cast<int32_t>(args.size()), nullptr),
-            "launching the kernel");
-  checkCall(swr_synchronize(), "running the kernel");
-  for (size_t i = 0; i < problem.scan.params.size(); ++i) {
-    check::Role role = problem.scan.params[i].role;
-    if (!check::writesRole(problem.scan.gradient, role))
-      continue;
-    check::Tensor &tensor = problem.tensor(role);
-    if (!tensor.bytes.empty())
-      checkCall(swr_memcpy_dtoh(tensor.bytes.data(), buffers.pointers[i],
-                                tensor.bytes.size()),
-                "copying from the device");
-  }
-  check::Result result = check::compare(problem);
-  result.regime = regime;
-  return result;
-}
-
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  return values[values.size() / 2];
-}
-
-/// Times `launch(copy)` for copy = 0.. with CUDA events: 3 warm-ups, then
-/// the median of 25 timed runs, in milliseconds.
-template <typename Launch> double timeMedian(Launch launch) {
-  for (int i = 0; i < 3; ++i)
-    launch(i);
-  checkCall(swr_synchronize(), "warm-up");
-  std::vector<double> times;
-  for (int i = 0; i < 25; ++i) {
-    checkCall(swr_event_timer_begin(nullptr), "starting the timer");
-    launch(i);
-    float ms = 0;
-    checkCall(swr_event_timer_end(nullptr, &ms), "stopping the timer");
-    times.push_back(ms);
-  }
-  return median(times);
-}
-
-/// Benchmarks the kernel on `problem`'s shapes (inputs as prepared).
-void bench(swr_kernel *kernel, check::Problem &problem, bool json) {
-  const int64_t l2Bytes = 60ll << 20;
-  int64_t bytes = 0;
-  for (const check::ScanDescription::Param &param : problem.scan.params)
-    bytes += static_cast<int64_t>(problem.tensor(param.role).bytes.size());
-  // Enough copies of every operand that one round does not fit in L2.
-  int copies = static_cast<int>(std::min<int64_t>(
-      16, std::max<int64_t>(1, (4 * l2Bytes + bytes - 1) / bytes)));
-  std::vector<DeviceBuffers> sets(copies);
-  std::vector<std::vector<swr_memref>> args(copies);
-  for (int c = 0; c < copies; ++c)
-    for (const check::ScanDescription::Param &param : problem.scan.params)
-      args[c].push_back(toDevice(problem.tensor(param.role), sets[c]));
-  double kernelMs = timeMedian([&](int i) {
-    std::vector<swr_memref> &a = args[i % copies];
-    checkCall(swr_kernel_launch(kernel, a.data(),
-                                static_cast<int32_t>(a.size()), nullptr),
-              "launching the kernel");
-  });
-  // A copy of bytes/2 reads and writes `bytes` in all.
-  size_t half = static_cast<size_t>(bytes / 2);
-  std::vector<DeviceBuffers> copyBuffers(copies);
-  for (int c = 0; c < copies; ++c)
-    for (int k = 0; k < 2; ++k) {
-      void *device = nullptr;
-      checkCall(swr_device_alloc(std::max<size_t>(half, 16), &device),
-                "allocating copy buffers");
-      checkCall(swr_memset_d8(device, 0, std::max<size_t>(half, 16)),
-                "clearing copy buffers");
-      copyBuffers[c].pointers.push_back(device);
-    }
-  double copyMs = timeMedian([&](int i) {
-    DeviceBuffers &b = copyBuffers[i % copies];
-    checkCall(swr_memcpy_dtod(b.pointers[1], b.pointers[0], half),
-              "device-to-device copy");
-  });
-  double gbps = bytes / (kernelMs * 1e6);
-  double copyGbps = 2.0 * half / (copyMs * 1e6);
-  if (json)
-    std::printf("{\"bench_ms\":%.5f,\"bytes\":%lld,\"gbps\":%.1f,"
-                "\"copy_gbps\":%.1f,\"pct_of_copy\":%.1f}\n",
-                kernelMs, static_cast<long long>(bytes), gbps, copyGbps,
-                100.0 * gbps / copyGbps);
-  else
-    std::printf("bench: %.4f ms, %lld bytes, %.1f GB/s; copy %.1f GB/s; "
-                "%.1f%% of copy\n",
-                kernelMs, static_cast<long long>(bytes), gbps, copyGbps,
-                100.0 * gbps / copyGbps);
-}
-
 } // namespace
 
 int main(int argc, char **argv) {
@@ -334,7 +204,8 @@ int main(int argc, char **argv) {
   for (ref::DecayRegime regime : regimes) {
     for (int64_t length : lengths) {
       problem.inputShape[axes.time] = length;
-      check::Result r = runOnce(kernel, problem, regime, options.seed + length);
+      check::Result r = check::runOnDevice("swr-gpu-run", kernel, problem,
+                                           regime, options.seed + length);
       std::printf("%s\n", check::formatResult(r, options.json).c_str());
       summary.add(r);
     }
@@ -342,7 +213,7 @@ int main(int argc, char **argv) {
   if (options.bench) {
     problem.inputShape[axes.time] = lengths.back();
     problem.prepare(regimes.front(), options.seed);
-    bench(kernel, problem, options.json);
+    check::benchOnDevice("swr-gpu-run", kernel, problem, options.json);
   }
   swr_kernel_destroy(kernel);
   std::printf("%s\n", summary.line("swr-gpu-run").c_str());

@@ -2,7 +2,7 @@
 //
 //   swr-run spec.mlir --shape 2x4x16x1000 [--lengths 1,17,8193]
 //           [--seq-lens 1,17,300] [--decays near1|spread|near0] [--seed N]
-//           [--target host] [--grad] [--json]
+//           [--target host|sm_90a [--bench] [--device N]] [--grad] [--json]
 //
 // Fills the scan's operands with seeded random data, poisons the outputs
 // with NaN, compiles and runs the spec, and compares every output element
@@ -17,6 +17,11 @@
 // output (and final state) in, dx, da and dh0 checked one by one against a
 // float64 reverse-mode reference. A spec holding an swr.scan_grad runs as
 // such without --grad.
+//
+// With --target=sm_90a (any sm_*) the GPU pipeline compiles the function to
+// PTX in process and the Phalanx runtime runs it on the GPU, checked the
+// same way (swr-gpu-run's device half); --bench then times it against a
+// device-to-device copy. Without a CUDA driver it says so and exits 2.
 //
 //===----------------------------------------------------------------------===//
 
@@ -38,6 +43,10 @@
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
+
+#include "swr-c/Runtime.h"
+#include "swr/Check/DeviceRun.h"
+#include "swr/Target/Cuda/PtxCompiler.h"
 
 #include <cmath>
 #include <cstring>
@@ -69,8 +78,16 @@ static cl::list<std::string>
                           "(default spread)"));
 static cl::opt<uint64_t> seedOption("seed", cl::init(1),
                                     cl::desc("Random seed"));
-static cl::opt<std::string> targetOption("target", cl::init("host"),
-                                         cl::desc("host"));
+static cl::opt<std::string> targetOption(
+    "target", cl::init("host"),
+    cl::desc("host (the CPU JIT) or an NVIDIA chip such as sm_90a: compile "
+             "to PTX and run through the Phalanx runtime"));
+static cl::opt<int> deviceOption("device", cl::init(0),
+                                 cl::desc("CUDA device (GPU targets)"));
+static cl::opt<bool>
+    benchOption("bench", cl::desc("GPU targets: then time the kernel at the "
+                                  "last length against a device-to-device "
+                                  "copy of the same bytes"));
 static cl::opt<std::string>
     methodOption("method", cl::init("running_product"),
                  cl::desc("Transfer operators: running_product, log_space"));
@@ -272,6 +289,53 @@ check::Result runOnce(const ScanBinding &binding, check::Problem &problem,
   return result;
 }
 
+/// --target=sm_*: compiles `name` to PTX with the GPU pipeline (its default
+/// strategy and time chunks unless given), loads it through the Phalanx
+/// runtime and checks (and with --bench times) it on the device.
+int runOnGpu(ModuleOp module, const std::string &name, check::Problem &problem,
+             ArrayRef<ref::DecayRegime> regimes, ArrayRef<int64_t> lengths) {
+  GpuPipelineOptions options;
+  options.chip = targetOption;
+  if (strategyOption.getNumOccurrences())
+    options.strategy = strategyOption;
+  if (timeChunkOption.getNumOccurrences())
+    options.timeChunk = timeChunkOption;
+  options.block = blockOption;
+  auto kernel = compileToPtx(module, name, options);
+  if (!kernel)
+    fail("compiling " + specFile + " for " + targetOption + ": " +
+         llvm::toString(kernel.takeError()));
+  const char *tool = "swr-run";
+  check::checkDeviceCall(tool, swr_runtime_init(deviceOption),
+                         "initialising CUDA");
+  swr_kernel *loaded = nullptr;
+  check::checkDeviceCall(tool,
+                         swr_kernel_load(kernel->ptx.data(), kernel->ptx.size(),
+                                         kernel->launchJson.data(),
+                                         kernel->launchJson.size(), &loaded),
+                         "loading the kernel");
+  const check::Axes &axes = check::axesOf(problem.scan.layout);
+  check::Summary summary;
+  for (ref::DecayRegime regime : regimes) {
+    for (int64_t length : lengths) {
+      problem.inputShape[axes.time] = length;
+      check::Result r = check::runOnDevice(tool, loaded, problem, regime,
+                                           seedOption + length);
+      llvm::outs() << check::formatResult(r, jsonOption) << "\n";
+      summary.add(r);
+    }
+  }
+  if (benchOption) {
+    problem.inputShape[axes.time] = lengths.back();
+    problem.prepare(regimes.front(), seedOption);
+    llvm::outs().flush();
+    check::benchOnDevice(tool, loaded, problem, jsonOption);
+  }
+  swr_kernel_destroy(loaded);
+  llvm::outs() << summary.line("swr-run") << "\n";
+  return summary.ok() ? 0 : 1;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -279,9 +343,12 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(argc, argv,
                               "swr-run: execute a swr spec and check it "
                               "against a float64 reference\n");
-  if (targetOption != "host")
-    fail("--target: only 'host' runs here (got '" + targetOption +
-         "'); GPU kernels run through swr-compile and swr-gpu-run");
+  bool gpu = targetOption != "host";
+  if (gpu && !StringRef(targetOption).starts_with("sm_"))
+    fail("--target: expected host or an NVIDIA chip such as sm_90a, got '" +
+         targetOption + "'");
+  if (benchOption && !gpu)
+    fail("--bench: times GPU kernels; give --target=sm_90a");
   SmallVector<ref::DecayRegime> regimes;
   for (const std::string &name : decaysOption) {
     std::optional<ref::DecayRegime> regime = ref::parseRegime(name);
@@ -338,12 +405,15 @@ int main(int argc, char **argv) {
   if (lengths.empty() || packed)
     lengths.assign(1, problem.inputShape[axes.time]);
 
+  std::string name = binding.func.getSymName().str();
+  if (gpu)
+    return runOnGpu(*module, name, problem, regimes, lengths);
+
   HostPipelineOptions options;
   options.block = blockOption;
   options.method = methodOption;
   options.strategy = strategyOption;
   options.timeChunk = timeChunkOption;
-  std::string name = binding.func.getSymName().str();
   OwningOpRef<ModuleOp> lowered = module->clone();
   auto kernel = HostKernel::compile(*lowered, name, options);
   if (!kernel)
