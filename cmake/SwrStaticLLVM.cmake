@@ -4,7 +4,8 @@
 #
 # Debian's MLIR targets name the LLVM dylib ("LLVM") in their link
 # interfaces; this swaps it for LLVM's static component libraries (which
-# carry their own dependencies), and links libstdc++, libgcc, zlib and zstd
+# carry their own dependencies), drops the MLIR dylib that a few of them
+# also name, and links libstdc++, libgcc, zlib and zstd
 # statically too, so only glibc is needed at run time. Recipe: DESIGN.md and
 # research/mlir.md section 4.2.
 
@@ -34,6 +35,12 @@ foreach(target IN LISTS swr_imported)
   if("LLVM" IN_LIST links)
     list(REMOVE_ITEM links LLVM)
     list(APPEND links ${SWR_STATIC_LLVM_LIBS})
+    set(changed TRUE)
+  endif()
+  # MLIR's own dylib (MLIRExecutionEngine names it): the static MLIR
+  # libraries already provide every symbol.
+  if("MLIR" IN_LIST links)
+    list(REMOVE_ITEM links MLIR)
     set(changed TRUE)
   endif()
   if("zstd::libzstd_shared" IN_LIST links)
