@@ -13,7 +13,7 @@ import json
 import struct
 
 from . import _capi
-from .compiler import Buffer, PtxKernel
+from .compiler import Buffer, PtxKernel, compile_ptx
 from .errors import SwrError
 
 
@@ -74,3 +74,12 @@ class CudaKernel:
                               stream or None)
         if status:
             _capi.check(status, "launching the kernel")
+
+
+@functools.lru_cache(maxsize=None)
+def cached_kernel(spec, device: int, backward: bool = False,
+                  time_chunk: int = 2) -> CudaKernel:
+    """The kernel of a ScanSpec (or of its derived backward) compiled (or
+    taken from the kernel cache) and loaded once per device and options."""
+    return CudaKernel(compile_ptx(spec, backward=backward,
+                                  time_chunk=time_chunk), device)

@@ -608,8 +608,10 @@ class JitFunction:
             return output
         device, stream = _device_and_stream(x, kind)
 
+        from .cuda import cached_kernel
+
         def launch(chunk: int) -> None:
-            kernel = _cuda_kernel(spec, device, chunk)
+            kernel = cached_kernel(spec, device, time_chunk=chunk)
             kernel.launch([_buffer(by_role[r], spec.dtype_of(r))
                            for r in kernel.params], stream)
         chunk = self.time_chunk
@@ -733,12 +735,6 @@ def _elapsed_ms(start: Any, end: Any, kind: str) -> float:
 def _build_id() -> str:
     from .compiler import _cache_build_id
     return _cache_build_id()
-
-
-@functools.lru_cache(maxsize=None)
-def _cuda_kernel(spec: ScanSpec, device: int, time_chunk: int):
-    from .cuda import CudaKernel
-    return CudaKernel(compile_ptx(spec, time_chunk=time_chunk), device)
 
 
 def jit(fn: Optional[Callable] = None, *, layout: str = "bhdl",

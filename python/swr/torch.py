@@ -136,10 +136,9 @@ def _require_supported(x: torch.Tensor) -> None:
                        f"{x.device}")
 
 
-@functools.lru_cache(maxsize=None)
 def _cuda_kernel(spec: ScanSpec, backward: bool, device: int):
-    from .cuda import CudaKernel
-    return CudaKernel(compile_ptx(spec, backward=backward), device)
+    from .cuda import cached_kernel
+    return cached_kernel(spec, device, backward)
 
 
 def _run(spec: ScanSpec, backward: bool, operands: dict,

@@ -44,16 +44,11 @@ Value constantLike(OpBuilder &b, Location loc, Value like, Attribute scalar) {
   return arith::ConstantOp::create(b, loc, cast<TypedAttr>(value));
 }
 
+/// An i32 constant shaped like `like` (itself i32: what bitsOf returns).
 Value intLike(OpBuilder &b, Location loc, Value like, uint32_t bits) {
-  Type i32 = b.getI32Type();
-  Type type = i32;
-  if (auto shaped = dyn_cast<ShapedType>(like.getType()))
-    type = shaped.clone(i32);
-  Attribute scalar = b.getIntegerAttr(i32, static_cast<int32_t>(bits));
-  if (auto shaped = dyn_cast<ShapedType>(type))
-    return arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(cast<ShapedType>(type), scalar));
-  return arith::ConstantOp::create(b, loc, cast<TypedAttr>(scalar));
+  return constantLike(
+      b, loc, like,
+      b.getIntegerAttr(b.getI32Type(), static_cast<int32_t>(bits)));
 }
 
 /// fma(a, b, c) = a * b + c, contracted: NVPTX selects fma.rn.f32 (the GPU

@@ -507,24 +507,31 @@ SmallVector<Value> runStart(ImplicitLocOpBuilder &b, TileOp op) {
   return indices;
 }
 
-/// Whether the tile lies wholly inside the sequence and the channel axis,
-/// and its run, starting at `start`, is aligned for vector accesses.
+/// Whether a tile lies wholly inside the sequence and the channel axis.
 template <typename TileOp>
-Value isFullTile(ImplicitLocOpBuilder &b, TileOp op, Value memref,
-                 ValueRange start) {
+Value isInside(ImplicitLocOpBuilder &b, TileOp op, Value memref) {
   Value steps = arith::ConstantIndexOp::create(b, op.getTileSteps());
   Value end = arith::AddIOp::create(b, op.getPosition(), steps);
-  Value full =
+  Value inside =
       arith::CmpIOp::create(b, arith::CmpIPredicate::ule, end, op.getLength());
   if (std::optional<int64_t> axis = op.getChannelAxis()) {
     Value dim = memref::DimOp::create(b, memref, *axis);
-    Value inside = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
-                                         op.getIndices()[*axis], dim);
-    full = arith::AndIOp::create(b, full, inside);
+    inside = arith::AndIOp::create(
+        b, inside,
+        arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
+                              op.getIndices()[*axis], dim));
   }
+  return inside;
+}
+
+/// Whether a contiguous tile is inside (isInside) and its run, starting at
+/// `start`, is aligned for vector accesses.
+template <typename TileOp>
+Value isFullTile(ImplicitLocOpBuilder &b, TileOp op, Value memref,
+                 ValueRange start) {
   auto type = cast<MemRefType>(memref.getType());
   Value aligned = isAligned(b, memref, start, runAlignment(op, type));
-  return arith::AndIOp::create(b, full, aligned);
+  return arith::AndIOp::create(b, isInside(b, op, memref), aligned);
 }
 
 Value reversed(ImplicitLocOpBuilder &b, Value vector) {
@@ -549,24 +556,6 @@ Value loadRun(ImplicitLocOpBuilder &b, ReadTileOp op, ValueRange start) {
     run = arith::ExtFOp::create(
         b, VectorType::get({op.getTileSteps()}, b.getF32Type()), run);
   return vector::ShapeCastOp::create(b, op.getResult().getType(), run);
-}
-
-/// Whether a tile of one channel lies wholly inside the sequence and the
-/// channel axis (any strides: no alignment needed for scalar accesses).
-template <typename TileOp>
-Value isInside(ImplicitLocOpBuilder &b, TileOp op, Value memref) {
-  Value steps = arith::ConstantIndexOp::create(b, op.getTileSteps());
-  Value end = arith::AddIOp::create(b, op.getPosition(), steps);
-  Value inside =
-      arith::CmpIOp::create(b, arith::CmpIPredicate::ule, end, op.getLength());
-  if (std::optional<int64_t> axis = op.getChannelAxis()) {
-    Value dim = memref::DimOp::create(b, memref, *axis);
-    inside = arith::AndIOp::create(
-        b, inside,
-        arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
-                              op.getIndices()[*axis], dim));
-  }
-  return inside;
 }
 
 /// The memory indices of logical step `step` of a tile of one channel that

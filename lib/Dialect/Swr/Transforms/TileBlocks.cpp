@@ -19,6 +19,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "TileBuilder.h"
+#include "VectorUtils.h"
 #include "swr/Dialect/Swr/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -159,16 +160,12 @@ std::pair<Value, Value> applyPrologue(ImplicitLocOpBuilder &b, ScanOp scan,
       applyFusedRegion(b, scan.getPrologue(), loaded, {}, decayType, 0);
   Value inputs = applyFusedRegion(b, scan.getPrologue(), loaded, {}, tile, 1);
   Value inside = rowsInSequence(b, tiling, coords, position);
-  Value one = arith::ConstantOp::create(
-      b, DenseElementsAttr::get(decayType, b.getF32FloatAttr(1.0f)));
-  decays = arith::SelectOp::create(b, inside, decays, one);
+  decays = arith::SelectOp::create(b, inside, decays, splat(b, decayType, 1));
   Value insideTile = vector::BroadcastOp::create(
       b, VectorType::get(tile.getShape(), b.getI1Type()),
       vector::ShapeCastOp::create(
           b, VectorType::get({tiling.steps, 1}, b.getI1Type()), inside));
-  Value zero = arith::ConstantOp::create(
-      b, DenseElementsAttr::get(tile, b.getF32FloatAttr(0.0f)));
-  inputs = arith::SelectOp::create(b, insideTile, inputs, zero);
+  inputs = arith::SelectOp::create(b, insideTile, inputs, splat(b, tile, 0));
   return {decays, inputs};
 }
 
