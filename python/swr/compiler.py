@@ -178,7 +178,7 @@ class HostKernel:
         if self.backward:
             return role.startswith("grad_") and role not in (
                 "grad_output", "grad_final")
-        return role in ("output", "final")
+        return role in ("output", "final", "state")
 
     def invoke(self, buffers: list[Buffer]) -> None:
         """Runs the kernel on `buffers`, one per role, after checking their

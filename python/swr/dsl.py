@@ -14,9 +14,11 @@ dtype) on symbolic values into one `swr.scan` whose prologue and epilogue
 regions hold the element-wise work; shapes stay runtime values, so one
 compile serves every length. The same function runs unfused on concrete
 arrays: `mix.reference(...)` in float64 numpy (the check), `mix.eager(...)`
-on torch tensors (differentiable through the compiled scan and backward;
-what a call does when an argument requires grad, since the compiler does
-not derive gradients through fused regions yet).
+on torch tensors (torch ops around the compiled scan). When a torch
+argument requires grad, the call runs the fused forward (also saving the
+state y when there is an epilogue) and its backward is the compiler-derived
+fused backward (swr-derive-backward differentiates the regions); exact<W>
+windows, which have no backward yet, fall back to `eager`.
 
 Element-wise operations: + - * / and unary -, Python numbers, and
 `sigmoid`, `exp`, `log`, `log1p`, `expm1`, `tanh`, `abs`, `maximum`,
@@ -233,6 +235,9 @@ def scan(a: Any, x: Any, *, window: str = "full", reverse: bool = False,
     if layout is None:
         raise SwrError("swr.scan: call it inside an swr.jit function")
     if _is_torch(x):
+        import torch
+        if x.dtype == torch.float64:
+            return _torch_reference_scan(a, x, window, layout, reverse, h0)
         from . import torch as st
         return st.scan(a, x, window=window, layout=layout, reverse=reverse,
                        h0=h0)
@@ -256,6 +261,23 @@ def _numpy_scan(a: np.ndarray, x: np.ndarray, window: str, layout: str,
     if reverse:
         y = y[..., ::-1]
     return np.moveaxis(y, -1, time)
+
+
+def _torch_reference_scan(a: Any, x: Any, window: str, layout: str,
+                          reverse: bool, h0: Any) -> Any:
+    """_numpy_scan on float64 torch tensors, differentiable: `eager` on
+    float64 tensors is the gradient reference of the fused backward."""
+    time = {"bhdl": 3, "bthd": 1, "bct": 2}[layout]
+    if a.dim() == x.dim() - 1:  # per-head decays
+        a = a.unsqueeze(2 if layout == "bhdl" else 3)
+    a_t = a.expand_as(x).movedim(time, -1)
+    x_t = x.movedim(time, -1)
+    if reverse:
+        a_t, x_t = a_t.flip(-1), x_t.flip(-1)
+    y = reference.scan_torch(a_t, x_t, window=window, h0=h0)
+    if reverse:
+        y = y.flip(-1)
+    return y.movedim(-1, time)
 
 
 # ---------------------------------------------------------------------------
@@ -578,9 +600,13 @@ class JitFunction:
             raise ArgumentError("arrays: expected all of one kind and "
                                 f"device, got {sorted(kinds)}")
         kind = kinds.pop()
-        if kind.startswith("torch") and _needs_grad(arrays):
-            return self.eager(*arrays)
         binding = self.bind(*arrays, output_dtype=output_dtype)
+        if kind.startswith("torch") and _needs_grad(arrays):
+            if binding.spec.window.startswith("exact") or out is not None:
+                return self.eager(*arrays)
+            _check_shapes(binding, names, arrays)
+            return _FusedScanFunction.apply(_Training(self, binding, kind),
+                                            *arrays)
         spec = binding.spec
         _check_shapes(binding, names, arrays)
         x = arrays[binding.input]
@@ -593,32 +619,144 @@ class JitFunction:
                     f"out: expected a {kind} array of shape {list(x.shape)} "
                     f"and dtype {spec.dtype_out}, got {_array_kind('out', out)}"
                     f" {list(out.shape)} {_dtype_of('out', out)}")
-        by_role = {"decay": arrays[binding.decay], "input": x,
-                   "output": output}
-        for role, i in zip(spec.extra_roles(), binding.extras):
-            by_role[role] = arrays[i]
-        if binding.h0 is not None:
-            by_role["init"] = arrays[binding.h0]
+        by_role = _primal_roles(binding, arrays)
+        by_role["output"] = output
         if kind == "numpy" and spec.dtype_in == "bf16":
             raise ArgumentError("arrays: numpy has no bfloat16")
+        self._run(spec, by_role, kind)
+        return output
+
+    def _run(self, spec: ScanSpec, by_role: dict[str, Any], kind: str,
+             backward: bool = False) -> None:
+        """Runs the kernel of `spec` (or its derived backward) on the
+        arrays given by role, on the host or the arrays' CUDA device."""
         if kind in ("numpy", "torch-cpu"):
-            kernel = HostKernel.cached(spec, "fma")
+            kernel = HostKernel.cached(spec, "fma", backward)
             kernel.invoke([_buffer(by_role[r], spec.dtype_of(r))
                            for r in kernel.roles])
-            return output
+            return
+        x = by_role["input"]
         device, stream = _device_and_stream(x, kind)
 
         from .cuda import cached_kernel
 
         def launch(chunk: int) -> None:
-            kernel = cached_kernel(spec, device, time_chunk=chunk)
+            kernel = cached_kernel(spec, device, backward, time_chunk=chunk)
             kernel.launch([_buffer(by_role[r], spec.dtype_of(r))
                            for r in kernel.params], stream)
         chunk = self.time_chunk
         if chunk == "auto":
-            chunk = _autotuned_chunk(spec, x, kind, launch)
+            chunk = 2 if backward else \
+                _autotuned_chunk(spec, x, kind, launch)
         launch(chunk)
-        return output
+
+
+def _primal_roles(binding: _Binding, arrays: tuple | list
+                  ) -> dict[str, Any]:
+    """The function's arguments by the kernel role they feed."""
+    by_role = {"decay": arrays[binding.decay],
+               "input": arrays[binding.input]}
+    for role, i in zip(binding.spec.extra_roles(), binding.extras):
+        by_role[role] = arrays[i]
+    if binding.h0 is not None:
+        by_role["init"] = arrays[binding.h0]
+    return by_role
+
+
+@dataclass
+class _Training:
+    """One differentiable call of a JitFunction on torch tensors."""
+
+    function: "JitFunction"
+    binding: _Binding
+    kind: str
+
+    def forward(self, arrays: tuple) -> tuple[Any, Any]:
+        """The output, and what the backward reads of the forward (its
+        state y: the output itself, or the saved state behind an epilogue,
+        or None)."""
+        import torch
+        spec = self.binding.spec.training()
+        by_role = _primal_roles(self.binding, arrays)
+        x = by_role["input"]
+        output = _empty_like(x, spec.dtype_out, self.kind)
+        by_role["output"] = output
+        if spec.save_state:
+            by_role["state"] = _empty_like(x, spec.dtype_out, self.kind)
+        with torch.no_grad():
+            self.function._run(spec, by_role, self.kind)
+        state = by_role.get("state")
+        if state is None and spec.window == "full":
+            state = output
+        return output, state
+
+    def backward(self, arrays: tuple, state: Any, grad_output: Any
+                 ) -> list[Any]:
+        """The gradients of `arrays` (None for arguments that feed no
+        kernel operand) from that of the output."""
+        import torch
+        spec = self.binding.spec.training()
+        by_role = _primal_roles(self.binding, arrays)
+        if state is not None:
+            by_role["state" if spec.epilogue else "output"] = state
+        by_role["grad_output"] = grad_output.to(
+            _torch_dtype(spec.dtype_out)).contiguous()
+        gradients = {}
+        for role in spec.backward_roles():
+            if role.startswith("grad_") and role != "grad_output":
+                primal = by_role[role.removeprefix("grad_")]
+                gradients[role] = torch.empty_like(
+                    primal, memory_format=torch.contiguous_format)
+                by_role[role] = gradients[role]
+        self.function._run(spec, by_role, self.kind, backward=True)
+        roles = {self.binding.decay: "grad_decay",
+                 self.binding.input: "grad_input"}
+        for role, i in zip(spec.extra_roles(), self.binding.extras):
+            roles[i] = "grad_" + role
+        if self.binding.h0 is not None:
+            roles[self.binding.h0] = "grad_init"
+        return [gradients.get(roles.get(i, "")) for i in range(len(arrays))]
+
+
+def _fused_scan_function() -> Any:
+    import torch
+
+    class FusedScan(torch.autograd.Function):
+        """A fused swr.jit kernel with the compiler-derived backward."""
+
+        @staticmethod
+        def forward(ctx: Any, training: _Training, *arrays: Any) -> Any:
+            output, state = training.forward(arrays)
+            ctx.training = training
+            ctx.has_state = state is not None
+            ctx.save_for_backward(*arrays, *([state] if ctx.has_state
+                                             else []))
+            return output
+
+        @staticmethod
+        def backward(ctx: Any, grad_output: Any) -> Any:
+            saved = ctx.saved_tensors
+            arrays = saved[:-1] if ctx.has_state else saved
+            state = saved[-1] if ctx.has_state else None
+            gradients = ctx.training.backward(arrays, state, grad_output)
+            return (None, *[g if a.requires_grad else None
+                            for g, a in zip(gradients, arrays)])
+    return FusedScan
+
+
+class _LazyFunction:
+    """Builds the autograd.Function on first use (the core imports no
+    torch)."""
+
+    _function: Any = None
+
+    def apply(self, *args: Any) -> Any:
+        if _LazyFunction._function is None:
+            _LazyFunction._function = _fused_scan_function()
+        return _LazyFunction._function.apply(*args)
+
+
+_FusedScanFunction = _LazyFunction()
 
 
 def _to_numpy(array: Any) -> Any:
@@ -664,12 +802,17 @@ def _check_shapes(binding: _Binding, names: list[str], arrays: tuple) -> None:
                             f"tensor, got shape {list(shape)}")
 
 
+def _torch_dtype(dtype: str) -> Any:
+    import torch
+    return {"f32": torch.float32, "bf16": torch.bfloat16,
+            "f16": torch.float16}[dtype]
+
+
 def _empty_like(x: Any, dtype: str, kind: str) -> Any:
     if kind.startswith("torch"):
         import torch
-        torch_dtype = {"f32": torch.float32, "bf16": torch.bfloat16,
-                       "f16": torch.float16}[dtype]
-        return torch.empty(x.shape, dtype=torch_dtype, device=x.device)
+        return torch.empty(x.shape, dtype=_torch_dtype(dtype),
+                           device=x.device)
     if kind == "cupy":
         import cupy
         if dtype == "bf16":

@@ -16,20 +16,9 @@ def scan(a: np.ndarray, x: np.ndarray, *, window: str = "full",
     """
     a = np.asarray(a, dtype=np.float64)
     x = np.asarray(x, dtype=np.float64)
-    kind, size = _parse(window)
     y = np.zeros_like(x)
     for t in range(x.shape[-1]):
-        if kind == "full":
-            start, with_h0 = 0, True
-        elif kind == "bands":
-            index = t // tile
-            start = max(0, tile * (index - size + 1))
-            with_h0 = index <= size - 2
-        elif kind == "exact":
-            start, with_h0 = max(0, t - size + 1), t - size + 1 <= -1
-        else:
-            raise ValueError(f"window: expected full, bands<k> or exact<W>, "
-                             f"got {window!r}")
+        start, with_h0 = window_start(window, t, tile)
         h = np.zeros(x.shape[:-1])
         for s in range(start, t + 1):
             h = a[..., s] * h + x[..., s]
@@ -38,6 +27,36 @@ def scan(a: np.ndarray, x: np.ndarray, *, window: str = "full",
                 h0, dtype=np.float64)
         y[..., t] = h
     return y
+
+
+def scan_torch(a, x, *, window: str = "full", h0=None, tile: int = 16):
+    """`scan` on float64 torch tensors, differentiable by torch's autograd
+    (the float64 gradient reference of the fused kernels' backward)."""
+    import torch
+    outputs = []
+    for t in range(x.shape[-1]):
+        start, with_h0 = window_start(window, t, tile)
+        h = torch.zeros_like(x[..., 0])
+        for s in range(start, t + 1):
+            h = a[..., s] * h + x[..., s]
+        if with_h0 and h0 is not None:
+            h = h + torch.prod(a[..., : t + 1], dim=-1) * h0
+        outputs.append(h)
+    return torch.stack(outputs, dim=-1)
+
+
+def window_start(window: str, t: int, tile: int = 16) -> tuple[int, bool]:
+    """The first input step output t sees, and whether it sees h0."""
+    kind, size = _parse(window)
+    if kind == "full":
+        return 0, True
+    if kind == "bands":
+        index = t // tile
+        return max(0, tile * (index - size + 1)), index <= size - 2
+    if kind == "exact":
+        return max(0, t - size + 1), t - size + 1 <= -1
+    raise ValueError(f"window: expected full, bands<k> or exact<W>, got "
+                     f"{window!r}")
 
 
 def _parse(window: str) -> tuple[str, int]:

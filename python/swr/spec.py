@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .errors import ArgumentError
 
@@ -27,6 +27,9 @@ class ScanSpec:
     (MLIR text starting with their block header `^bb0(...)`), which compute
     (a, x) from (decay, input, extras...) and the output from
     (y, decay, input, extras...); see `swr.jit` for writing them in Python.
+    save_state: the kernel also stores the state y before the epilogue
+    (role "state", dtype_out): what the backward through an epilogue reads;
+    `training()` turns it on where needed.
     """
 
     window: str = "full"
@@ -44,6 +47,7 @@ class ScanSpec:
     extra_inputs: int = 0
     prologue: str = ""
     epilogue: str = ""
+    save_state: bool = False
 
     def __post_init__(self) -> None:
         if self.layout not in LAYOUTS:
@@ -67,6 +71,9 @@ class ScanSpec:
                 0 <= self.extra_inputs <= 16:
             raise ArgumentError("extra_inputs: expected an int in [0, 16], "
                                 f"got {self.extra_inputs!r}")
+        if self.save_state and not self.epilogue:
+            raise ArgumentError("save_state: without an epilogue the output "
+                                "is the state; expected False, got True")
         for field in ("dtype_in", "dtype_out", "dtype_state"):
             value = getattr(self, field)
             if value not in DTYPES:
@@ -96,6 +103,13 @@ class ScanSpec:
     def extra_roles(self) -> list[str]:
         return [f"operand{i}" for i in range(self.extra_inputs)]
 
+    def training(self) -> "ScanSpec":
+        """The forward whose derived backward can run after it: with an
+        epilogue it also stores the state y (save_state)."""
+        if self.epilogue and not self.save_state:
+            return replace(self, save_state=True)
+        return self
+
     def operand_roles(self) -> list[str]:
         """The kernel's arguments, in order."""
         roles = ["decay", "input", *self.extra_roles(), "output"]
@@ -105,6 +119,8 @@ class ScanSpec:
             roles.append("seq_offsets")
         if self.final:
             roles.append("final")
+        if self.save_state:
+            roles.append("state")
         return roles
 
     @property
@@ -114,24 +130,31 @@ class ScanSpec:
 
     def backward_roles(self) -> list[str]:
         """The backward kernel's arguments, in order: the forward's operands
-        (the output only for full windows), the gradients of the output and
-        final state, then the gradients of the input, decay and h0."""
-        if self.fused:
-            raise ArgumentError("backward: gradients through a fused "
-                                "prologue or epilogue are not derived by the "
-                                "compiler yet; differentiate the unfused "
-                                "composition (swr.jit does)")
-        roles = ["decay", "input"]
+        (its state y for full windows and behind an epilogue: the output, or
+        the saved state), the gradients of the output and final state, then
+        the gradients of the input, decay, extra operands and h0. A spec
+        with an epilogue must be the training() one."""
+        if self.window.startswith("exact"):
+            raise ArgumentError(f"backward: {self.window} windows have no "
+                                "backward yet; expected full or bands<k>")
+        if self.epilogue and not self.save_state:
+            raise ArgumentError("backward: the backward through an epilogue "
+                                "reads the state the forward saves; use "
+                                "spec.training()")
+        roles = ["decay", "input", *self.extra_roles()]
         if self.init:
             roles.append("init")
         if self.packed:
             roles.append("seq_offsets")
-        if self.window == "full":
+        if self.epilogue:
+            roles.append("state")
+        elif self.window == "full":
             roles.append("output")
         roles.append("grad_output")
         if self.final:
             roles.append("grad_final")
         roles += ["grad_input", "grad_decay"]
+        roles += [f"grad_{role}" for role in self.extra_roles()]
         if self.init:
             roles.append("grad_init")
         return roles
@@ -141,7 +164,7 @@ class ScanSpec:
         primal = role.removeprefix("grad_")
         if primal in ("decay", "input") or primal.startswith("operand"):
             return self.dtype_in
-        if primal == "output":
+        if primal in ("output", "state"):
             return self.dtype_out
         if primal == "seq_offsets":
             return "i32"
@@ -173,6 +196,9 @@ class ScanSpec:
         if self.final:
             args.append(f"%hT: {s}")
             clauses.append(f"final(%hT : {s})")
+        if self.save_state:
+            args.append(f"%st: {y}")
+            clauses.append(f"state(%st : {y})")
         regions = ""
         if self.prologue:
             regions += f" prologue {{\n{self.prologue.rstrip()}\n      }}"

@@ -206,7 +206,11 @@ LogicalResult ScanOp::verify() {
   SmallVector<std::string> names;
   for (int64_t i = 0; i < numOperands; ++i)
     names.push_back("operand #" + std::to_string(i));
-  SmallVector<std::pair<StringRef, Value>> inputShaped{{"output", getOutput()}};
+  if (getState() && getEpilogue().empty())
+    return emitOpError() << "state: without an epilogue the output is the "
+                            "state; expected no state";
+  SmallVector<std::pair<StringRef, Value>> inputShaped{{"output", getOutput()},
+                                                       {"state", getState()}};
   for (auto [name, operand] : llvm::zip(names, getExtraInputs()))
     inputShaped.push_back({name, operand});
   return verifyScanOperands(scan, inputShaped, {{"decay", getDecay()}},
@@ -215,22 +219,24 @@ LogicalResult ScanOp::verify() {
 
 namespace {
 
-/// Checks that `region` (named `name`) is one block taking `numArguments`
-/// f32 scalars, made of element-wise side-effect-free ops on scalars, ending
-/// in swr.yield of `numResults` values.
-LogicalResult verifyFusedRegion(ScanOp scan, Region &region, StringRef name,
-                                int64_t numArguments, int64_t numResults,
-                                StringRef arguments, StringRef results) {
+/// Checks that `region` (named `name`) of `scan` is one block taking
+/// `numArguments` f32 scalars, made of element-wise side-effect-free ops on
+/// scalars, ending in swr.yield of `numResults` values.
+LogicalResult verifyFusedRegion(Operation *scan, Region &region,
+                                StringRef name, int64_t numArguments,
+                                int64_t numResults, StringRef arguments,
+                                StringRef results) {
   if (region.empty())
     return success();
   Block &block = region.front();
+  StringRef opName = scan->getName().getStringRef();
   if (static_cast<int64_t>(block.getNumArguments()) != numArguments)
-    return scan.emitOpError()
+    return scan->emitOpError()
            << name << ": expected " << numArguments << " block arguments ("
            << arguments << "), got " << block.getNumArguments();
   for (BlockArgument argument : block.getArguments())
     if (!argument.getType().isF32())
-      return scan.emitOpError()
+      return scan->emitOpError()
              << name << ": block argument #" << argument.getArgNumber()
              << " must be f32, got " << argument.getType();
   for (Operation &op : block.without_terminator()) {
@@ -238,14 +244,15 @@ LogicalResult verifyFusedRegion(ScanOp scan, Region &region, StringRef name,
                        isa<arith::ConstantOp>(op);
     if (!elementwise || !isMemoryEffectFree(&op) || op.getNumRegions() != 0)
       return op.emitOpError()
-             << "is not allowed in the " << name
-             << " of swr.scan: expected element-wise ops without side "
-                "effects (arith, math)";
+             << "is not allowed in the " << name << " of " << opName
+             << ": expected element-wise ops without side effects (arith, "
+                "math)";
     for (Type type :
          llvm::concat<const Type>(op.getOperandTypes(), op.getResultTypes()))
       if (isa<ShapedType>(type))
         return op.emitOpError()
-               << "in the " << name << " of swr.scan: expected scalars, got "
+               << "in the " << name << " of " << opName
+               << ": expected scalars, got "
                << type;
   }
   auto yield = cast<YieldOp>(block.getTerminator());
@@ -275,27 +282,36 @@ bool dependsOnlyOn(Value value, ArrayRef<BlockArgument> allowed) {
   return true;
 }
 
+/// With per_head decays the prologue's `a` is shared by a head's channels.
+LogicalResult verifySharedDecay(Operation *scan, Region &prologue,
+                                DecaySharing sharing) {
+  if (prologue.empty() || sharing != DecaySharing::per_head)
+    return success();
+  Block &block = prologue.front();
+  Value decay = cast<YieldOp>(block.getTerminator()).getValues()[0];
+  if (!dependsOnlyOn(decay, {block.getArgument(0)}))
+    return scan->emitOpError()
+           << "prologue: with per_head decays, a must depend on the decay "
+              "argument only (it is shared by the head's channels)";
+  return success();
+}
+
+/// "decay, input" and ", operands..." when there are any.
+std::string loadedArgumentNames(size_t numOperands) {
+  return std::string("decay, input") + (numOperands ? ", operands..." : "");
+}
+
 } // namespace
 
 LogicalResult ScanOp::verifyRegions() {
   int64_t loaded = 2 + static_cast<int64_t>(getExtraInputs().size());
-  std::string loadedNames =
-      "decay, input" +
-      std::string(getExtraInputs().empty() ? "" : ", operands...");
+  std::string loadedNames = loadedArgumentNames(getExtraInputs().size());
   if (failed(verifyFusedRegion(*this, getPrologue(), "prologue", loaded, 2,
                                loadedNames, "a, x")) ||
       failed(verifyFusedRegion(*this, getEpilogue(), "epilogue", loaded + 1, 1,
                                "y, " + loadedNames, "the output")))
     return failure();
-  if (getPrologue().empty() || getSharing() != DecaySharing::per_head)
-    return success();
-  Block &prologue = getPrologue().front();
-  Value decay = cast<YieldOp>(prologue.getTerminator()).getValues()[0];
-  if (!dependsOnlyOn(decay, {prologue.getArgument(0)}))
-    return emitOpError() << "prologue: with per_head decays, a must depend "
-                            "on the decay argument only (it is shared by "
-                            "the head's channels)";
-  return success();
+  return verifySharedDecay(*this, getPrologue(), getSharing());
 }
 
 //===----------------------------------------------------------------------===//
@@ -310,21 +326,71 @@ LogicalResult ScanGradOp::verify() {
   if (window.isFull() && !getOutput())
     return emitOpError() << "output: a full window's decay gradient reads "
                             "the forward output y (h[t-1]); expected it";
-  if (!window.isFull() && getOutput())
+  if (!getCotangent().empty() && !getOutput())
+    return emitOpError() << "output: the cotangent of an epilogue reads the "
+                            "forward state y; expected it";
+  if (!window.isFull() && getCotangent().empty() && getOutput())
     return emitOpError() << "output: " << window
                          << " windows recompute the forward state; expected "
                             "no output";
+  int64_t numOperands = getExtraInputs().size();
+  if (numOperands > ScanOp::kMaxOperands)
+    return emitOpError() << "operands: expected at most "
+                         << ScanOp::kMaxOperands << ", got " << numOperands;
+  if (static_cast<int64_t>(getGradExtraInputs().size()) != numOperands)
+    return emitOpError() << "grad_operands: expected one per operand ("
+                         << numOperands << "), got "
+                         << getGradExtraInputs().size();
+  if (numOperands && getPullback().empty())
+    return emitOpError() << "operands: their gradients come from a pullback "
+                            "region; expected one";
+  if ((!getPrologue().empty() || !getCotangent().empty()) &&
+      getPullback().empty())
+    return emitOpError() << "pullback: a backward through a prologue or "
+                            "cotangent needs a pullback region";
   ScanOperands scan{*this,      getLayout(), getSharing(),   getDecay(),
                     getInput(), getInit(),   getSeqOffsets()};
+  SmallVector<std::string> names;
+  for (int64_t i = 0; i < numOperands; ++i) {
+    names.push_back("operand #" + std::to_string(i));
+    names.push_back("grad_operand #" + std::to_string(i));
+  }
+  SmallVector<std::pair<StringRef, Value>> inputShaped{
+      {"output", getOutput()},
+      {"grad_output", getGradOutput()},
+      {"grad_input", getGradInput()}};
+  for (int64_t i = 0; i < numOperands; ++i) {
+    inputShaped.push_back({names[2 * i], getExtraInputs()[i]});
+    inputShaped.push_back({names[2 * i + 1], getGradExtraInputs()[i]});
+  }
   return verifyScanOperands(
-      scan,
-      {{"output", getOutput()},
-       {"grad_output", getGradOutput()},
-       {"grad_input", getGradInput()}},
+      scan, inputShaped,
       {{"decay", getDecay()}, {"grad_decay", getGradDecay()}},
       {{"init", getInit()},
        {"grad_final", getGradFinal()},
        {"grad_init", getGradInit()}});
+}
+
+LogicalResult ScanGradOp::verifyRegions() {
+  int64_t loaded = 2 + static_cast<int64_t>(getExtraInputs().size());
+  std::string loadedNames = loadedArgumentNames(getExtraInputs().size());
+  if (failed(verifyFusedRegion(*this, getPrologue(), "prologue", loaded, 2,
+                               loadedNames, "a, x")) ||
+      failed(verifyFusedRegion(*this, getCotangent(), "cotangent", loaded + 2,
+                               1, "dout, y, " + loadedNames, "dy")) ||
+      failed(verifyFusedRegion(*this, getPullback(), "pullback", loaded + 4,
+                               loaded, "dx, da, dout, y, " + loadedNames,
+                               "d " + loadedNames)))
+    return failure();
+  // Without a forward state there is no y to read.
+  if (!getOutput())
+    for (auto [region, index] :
+         {std::pair<Region *, unsigned>{&getCotangent(), 1},
+          {&getPullback(), 3}})
+      if (!region->empty() && !region->front().getArgument(index).use_empty())
+        return emitOpError() << "the state y is used but no output (forward "
+                                "state) is given";
+  return verifySharedDecay(*this, getPrologue(), getSharing());
 }
 
 namespace {
@@ -358,12 +424,12 @@ void ScanOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
 /// The operands of a scan or scan_grad with their role names, in the
 /// order a kernel takes them.
 static SmallVector<std::pair<Value, StringRef>> getOperandRoles(Operation *op) {
+  static const char *const operandRoles[ScanOp::kMaxOperands] = {
+      "operand0",  "operand1",  "operand2",  "operand3",
+      "operand4",  "operand5",  "operand6",  "operand7",
+      "operand8",  "operand9",  "operand10", "operand11",
+      "operand12", "operand13", "operand14", "operand15"};
   if (auto scan = dyn_cast<ScanOp>(op)) {
-    static const char *const operandRoles[ScanOp::kMaxOperands] = {
-        "operand0",  "operand1",  "operand2",  "operand3",
-        "operand4",  "operand5",  "operand6",  "operand7",
-        "operand8",  "operand9",  "operand10", "operand11",
-        "operand12", "operand13", "operand14", "operand15"};
     SmallVector<std::pair<Value, StringRef>> roles{{scan.getDecay(), "decay"},
                                                    {scan.getInput(), "input"}};
     for (auto [index, operand] : llvm::enumerate(scan.getExtraInputs()))
@@ -372,20 +438,35 @@ static SmallVector<std::pair<Value, StringRef>> getOperandRoles(Operation *op) {
     roles.append({{scan.getInit(), "init"},
                   {scan.getSeqOffsets(), "seq_offsets"},
                   {scan.getOutput(), "output"},
-                  {scan.getFinalState(), "final"}});
+                  {scan.getFinalState(), "final"},
+                  {scan.getState(), "state"}});
     return roles;
   }
   auto grad = cast<ScanGradOp>(op);
-  return {{grad.getDecay(), "decay"},
-          {grad.getInput(), "input"},
-          {grad.getInit(), "init"},
-          {grad.getSeqOffsets(), "seq_offsets"},
-          {grad.getOutput(), "output"},
-          {grad.getGradOutput(), "grad_output"},
-          {grad.getGradFinal(), "grad_final"},
-          {grad.getGradInput(), "grad_input"},
-          {grad.getGradDecay(), "grad_decay"},
-          {grad.getGradInit(), "grad_init"}};
+  static const char *const gradOperandRoles[ScanOp::kMaxOperands] = {
+      "grad_operand0",  "grad_operand1",  "grad_operand2",  "grad_operand3",
+      "grad_operand4",  "grad_operand5",  "grad_operand6",  "grad_operand7",
+      "grad_operand8",  "grad_operand9",  "grad_operand10", "grad_operand11",
+      "grad_operand12", "grad_operand13", "grad_operand14", "grad_operand15"};
+  SmallVector<std::pair<Value, StringRef>> roles{{grad.getDecay(), "decay"},
+                                                 {grad.getInput(), "input"}};
+  for (auto [index, operand] : llvm::enumerate(grad.getExtraInputs()))
+    if (index < static_cast<size_t>(ScanOp::kMaxOperands))
+      roles.push_back({operand, operandRoles[index]});
+  // Behind an epilogue the forward's output is not its state.
+  StringRef stateRole = grad.getCotangent().empty() ? "output" : "state";
+  roles.append({{grad.getInit(), "init"},
+                {grad.getSeqOffsets(), "seq_offsets"},
+                {grad.getOutput(), stateRole},
+                {grad.getGradOutput(), "grad_output"},
+                {grad.getGradFinal(), "grad_final"},
+                {grad.getGradInput(), "grad_input"},
+                {grad.getGradDecay(), "grad_decay"}});
+  for (auto [index, operand] : llvm::enumerate(grad.getGradExtraInputs()))
+    if (index < static_cast<size_t>(ScanOp::kMaxOperands))
+      roles.push_back({operand, gradOperandRoles[index]});
+  roles.push_back({grad.getGradInit(), "grad_init"});
+  return roles;
 }
 
 llvm::Expected<SmallVector<StringRef>>

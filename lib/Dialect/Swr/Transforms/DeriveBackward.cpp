@@ -3,14 +3,19 @@
 // Adds @<name>_backward next to every function that is one swr.scan on its
 // arguments. The backward is an swr.scan_grad whose arguments follow the
 // kernel argument order of scan_grad (forward operands, gradients in,
-// gradients out), so runners bind them by role like any kernel.
+// gradients out), so runners bind them by role like any kernel. Fused
+// regions are differentiated in RegionAdjoint.cpp.
 //
 //===----------------------------------------------------------------------===//
+
+#include "RegionAdjoint.h"
 
 #include "swr/Dialect/Swr/IR/SwrOps.h"
 #include "swr/Dialect/Swr/Transforms/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/SymbolTable.h"
 
 namespace mlir::swr {
@@ -46,6 +51,12 @@ struct BackwardSignature {
     types.push_back(like.getType());
     return entry.addArgument(like.getType(), loc);
   }
+  SmallVector<Value> addAll(Block &entry, Location loc, ValueRange like) {
+    SmallVector<Value> arguments;
+    for (Value value : like)
+      arguments.push_back(add(entry, loc, value));
+    return arguments;
+  }
 };
 
 LogicalResult deriveBackward(func::FuncOp func, ScanOp scan,
@@ -62,24 +73,35 @@ LogicalResult deriveBackward(func::FuncOp func, ScanOp scan,
   BackwardSignature sig;
   Value decay = sig.add(*entry, loc, scan.getDecay());
   Value input = sig.add(*entry, loc, scan.getInput());
+  SmallVector<Value> operands = sig.addAll(*entry, loc, scan.getExtraInputs());
   Value init = sig.add(*entry, loc, scan.getInit());
   Value offsets = sig.add(*entry, loc, scan.getSeqOffsets());
-  Value output = scan.getWindow().isFull()
-                     ? sig.add(*entry, loc, scan.getOutput())
-                     : Value();
+  // The state y: the output unless an epilogue made something else of it.
+  bool hasEpilogue = !scan.getEpilogue().empty();
+  Value output =
+      hasEpilogue || scan.getWindow().isFull()
+          ? sig.add(*entry, loc, hasEpilogue ? scan.getState() : scan.getOutput())
+          : Value();
   Value gradOutput = sig.add(*entry, loc, scan.getOutput());
   Value gradFinal = sig.add(*entry, loc, scan.getFinalState());
   Value gradInput = sig.add(*entry, loc, scan.getInput());
   Value gradDecay = sig.add(*entry, loc, scan.getDecay());
+  SmallVector<Value> gradOperands =
+      sig.addAll(*entry, loc, scan.getExtraInputs());
   Value gradInit = sig.add(*entry, loc, scan.getInit());
   backward.setFunctionType(b.getFunctionType(sig.types, {}));
 
   b.setInsertionPointToStart(entry);
-  ScanGradOp::create(b, loc, decay, input, init, offsets, output, gradOutput,
-                     gradFinal, gradInput, gradDecay, gradInit,
-                     scan.getWindowAttr(), scan.getLayoutAttr(),
-                     scan.getSharingAttr(), scan.getReverseAttr());
+  auto grad = ScanGradOp::create(
+      b, loc, decay, input, operands, init, offsets, output, gradOutput,
+      gradFinal, gradInput, gradDecay, gradOperands, gradInit,
+      scan.getWindowAttr(), scan.getLayoutAttr(), scan.getSharingAttr(),
+      scan.getReverseAttr());
   func::ReturnOp::create(b, loc);
+  if (scan.hasFusedRegions() && failed(buildAdjointRegions(scan, grad))) {
+    backward.erase();
+    return failure();
+  }
   symbols.insert(backward);
   return success();
 }
@@ -99,12 +121,11 @@ struct SwrDeriveBackwardPass
                            << func.getSymName() << " gets none";
         continue;
       }
-      if (scan.hasFusedRegions()) {
-        scan.emitWarning()
-            << "swr-derive-backward: gradients through a fused prologue or "
-               "epilogue are not derived yet; @"
-            << func.getSymName() << " gets none";
-        continue;
+      if (!scan.getEpilogue().empty() && !scan.getState()) {
+        scan.emitError() << "swr-derive-backward: the backward through an "
+                            "epilogue reads the state y; store it with "
+                            "state(...)";
+        return signalPassFailure();
       }
       if (failed(deriveBackward(func, scan, symbols)))
         return signalPassFailure();

@@ -123,52 +123,6 @@ TileRange tileRange(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
   return {begin, chunkEndTile(b, tiling, first, tiles), first};
 }
 
-/// Reads the operands of one tile: all of decay and input without `region`,
-/// else those the region's block uses (its arguments after `leading`
-/// values: the epilogue's y). An epilogue reads its operands itself, inside
-/// the branch that writes the tile, so warm-up tiles skip them and they are
-/// not held in registers across the solve.
-LoadedTile loadTile(ImplicitLocOpBuilder &b, ScanOp scan,
-                    const ScanTiling &tiling, const TileCoords &coords,
-                    Value position, Region *region, unsigned leading) {
-  auto used = [&](unsigned index) {
-    return !region || !region->front().getArgument(leading + index).use_empty();
-  };
-  LoadedTile loaded;
-  if (used(0))
-    loaded.decays = readDecays(b, tiling, coords, scan.getDecay(), position);
-  if (used(1))
-    loaded.inputs = readInputs(b, tiling, coords, scan.getInput(), position);
-  for (auto [index, extra] : llvm::enumerate(scan.getExtraInputs()))
-    loaded.extras.push_back(used(2 + index)
-                                ? readInputs(b, tiling, coords, extra, position)
-                                : Value());
-  return loaded;
-}
-
-/// The scan's (a, x) for one tile: the loaded decays and inputs, or what
-/// the prologue computes from them (then padded again past the sequence).
-std::pair<Value, Value> applyPrologue(ImplicitLocOpBuilder &b, ScanOp scan,
-                                      const ScanTiling &tiling,
-                                      const TileCoords &coords, Value position,
-                                      const LoadedTile &loaded) {
-  if (scan.getPrologue().empty())
-    return {loaded.decays, loaded.inputs};
-  auto decayType = VectorType::get({tiling.steps}, b.getF32Type());
-  VectorType tile = tileType(b, tiling);
-  Value decays =
-      applyFusedRegion(b, scan.getPrologue(), loaded, {}, decayType, 0);
-  Value inputs = applyFusedRegion(b, scan.getPrologue(), loaded, {}, tile, 1);
-  Value inside = rowsInSequence(b, tiling, coords, position);
-  decays = arith::SelectOp::create(b, inside, decays, splat(b, decayType, 1));
-  Value insideTile = vector::BroadcastOp::create(
-      b, VectorType::get(tile.getShape(), b.getI1Type()),
-      vector::ShapeCastOp::create(
-          b, VectorType::get({tiling.steps, 1}, b.getI1Type()), inside));
-  inputs = arith::SelectOp::create(b, insideTile, inputs, splat(b, tile, 0));
-  return {decays, inputs};
-}
-
 void emitTileLoop(ImplicitLocOpBuilder &b, ScanOp scan,
                   const ScanTiling &tiling, const TileCoords &coords) {
   Value zeros = arith::ConstantOp::create(
@@ -194,10 +148,12 @@ void emitTileLoop(ImplicitLocOpBuilder &b, ScanOp scan,
         Value position = arith::MulIOp::create(body, tile, steps);
         Region *prologue =
             scan.getPrologue().empty() ? nullptr : &scan.getPrologue();
+        ScanOperandValues operands{scan.getDecay(), scan.getInput(),
+                                   scan.getExtraInputs()};
         LoadedTile loaded =
-            loadTile(body, scan, tiling, coords, position, prologue, 0);
-        auto [decays, inputs] =
-            applyPrologue(body, scan, tiling, coords, position, loaded);
+            loadTile(body, tiling, coords, position, operands, prologue, 0);
+        auto [decays, inputs] = applyPrologue(body, scan.getPrologue(), tiling,
+                                              coords, position, loaded);
         Value outputs =
             scan.getWindow().isExact()
                 ? solveExactWindow(body, tiling, decays, inputs, init)
@@ -210,7 +166,9 @@ void emitTileLoop(ImplicitLocOpBuilder &b, ScanOp scan,
         emitIf(body, owned, [&](ImplicitLocOpBuilder &write) {
           Value stored = outputs;
           if (!scan.getEpilogue().empty()) {
-            LoadedTile late = loadTile(write, scan, tiling, coords, position,
+            LoadedTile late = loadTile(write, tiling, coords, position,
+                                       {scan.getDecay(), scan.getInput(),
+                                        scan.getExtraInputs()},
                                        &scan.getEpilogue(), 1);
             stored =
                 applyFusedRegion(write, scan.getEpilogue(), late, {outputs},
@@ -218,6 +176,9 @@ void emitTileLoop(ImplicitLocOpBuilder &b, ScanOp scan,
           }
           writeOutputs(write, tiling, coords, scan.getOutput(), position,
                        stored);
+          if (scan.getState())
+            writeOutputs(write, tiling, coords, scan.getState(), position,
+                         outputs);
         });
         scf::YieldOp::create(
             body, lastOutput(body, tiling, coords, position, outputs));

@@ -2,6 +2,8 @@
 
 #include "TileBuilder.h"
 
+#include "VectorUtils.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -339,10 +341,56 @@ static Value atShape(ImplicitLocOpBuilder &b, Value value, VectorType shape) {
       b, VectorType::get(shape.getShape(), type.getElementType()), column);
 }
 
-Value tiling::applyFusedRegion(ImplicitLocOpBuilder &b, Region &region,
-                               const LoadedTile &loaded,
-                               ArrayRef<Value> leading, VectorType shape,
-                               unsigned result) {
+LoadedTile tiling::loadTile(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                            const TileCoords &coords, Value position,
+                            const ScanOperandValues &operands, Region *region,
+                            unsigned leading) {
+  return loadTile(b, tiling, coords, position, operands, [&](unsigned index) {
+    return !region || !region->front().getArgument(leading + index).use_empty();
+  });
+}
+
+LoadedTile tiling::loadTile(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                            const TileCoords &coords, Value position,
+                            const ScanOperandValues &operands,
+                            llvm::function_ref<bool(unsigned)> used) {
+  LoadedTile loaded;
+  if (used(0))
+    loaded.decays = readDecays(b, tiling, coords, operands.decay, position);
+  if (used(1))
+    loaded.inputs = readInputs(b, tiling, coords, operands.input, position);
+  for (auto [index, extra] : llvm::enumerate(operands.extras))
+    loaded.extras.push_back(used(2 + index)
+                                ? readInputs(b, tiling, coords, extra, position)
+                                : Value());
+  return loaded;
+}
+
+std::pair<Value, Value>
+tiling::applyPrologue(ImplicitLocOpBuilder &b, Region &prologue,
+                      const ScanTiling &tiling, const TileCoords &coords,
+                      Value position, const LoadedTile &loaded) {
+  if (prologue.empty())
+    return {loaded.decays, loaded.inputs};
+  auto decayType = VectorType::get({tiling.steps}, b.getF32Type());
+  VectorType tile = tileType(b, tiling);
+  Value decays = applyFusedRegion(b, prologue, loaded, {}, decayType, 0);
+  Value inputs = applyFusedRegion(b, prologue, loaded, {}, tile, 1);
+  Value inside = rowsInSequence(b, tiling, coords, position);
+  decays = arith::SelectOp::create(b, inside, decays, splat(b, decayType, 1));
+  Value insideTile = vector::BroadcastOp::create(
+      b, VectorType::get(tile.getShape(), b.getI1Type()),
+      vector::ShapeCastOp::create(
+          b, VectorType::get({tiling.steps, 1}, b.getI1Type()), inside));
+  inputs = arith::SelectOp::create(b, insideTile, inputs, splat(b, tile, 0));
+  return {decays, inputs};
+}
+
+/// Clones `region`'s ops at `shape` with its arguments bound to `leading`
+/// then `loaded`; returns the mapping.
+static IRMapping cloneFusedRegion(ImplicitLocOpBuilder &b, Region &region,
+                                  const LoadedTile &loaded,
+                                  ArrayRef<Value> leading, VectorType shape) {
   Block &block = region.front();
   SmallVector<Value> arguments(leading.begin(), leading.end());
   arguments.push_back(loaded.decays);
@@ -370,7 +418,27 @@ Value tiling::applyFusedRegion(ImplicitLocOpBuilder &b, Region &region,
     for (OpResult value : clone->getResults())
       value.setType(shaped(value.getType()));
   }
-  return mapping.lookup(block.getTerminator()->getOperand(result));
+  return mapping;
+}
+
+Value tiling::applyFusedRegion(ImplicitLocOpBuilder &b, Region &region,
+                               const LoadedTile &loaded,
+                               ArrayRef<Value> leading, VectorType shape,
+                               unsigned result) {
+  IRMapping mapping = cloneFusedRegion(b, region, loaded, leading, shape);
+  return mapping.lookup(region.front().getTerminator()->getOperand(result));
+}
+
+SmallVector<Value> tiling::applyFusedRegionAll(ImplicitLocOpBuilder &b,
+                                               Region &region,
+                                               const LoadedTile &loaded,
+                                               ArrayRef<Value> leading,
+                                               VectorType shape) {
+  IRMapping mapping = cloneFusedRegion(b, region, loaded, leading, shape);
+  SmallVector<Value> results;
+  for (Value value : region.front().getTerminator()->getOperands())
+    results.push_back(mapping.lookup(value));
+  return results;
 }
 
 Value tiling::rowsInSequence(ImplicitLocOpBuilder &b, const ScanTiling &tiling,

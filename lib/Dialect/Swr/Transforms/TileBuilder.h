@@ -124,6 +124,36 @@ struct LoadedTile {
   SmallVector<Value> extras;
 };
 
+/// The memrefs a fused region's loaded arguments come from.
+struct ScanOperandValues {
+  Value decay, input;
+  ValueRange extras;
+};
+
+/// Reads the operands of one tile: all of decay and input without `region`,
+/// else those the region's block uses (its arguments after `leading`
+/// values, such as the epilogue's y).
+LoadedTile loadTile(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                    const TileCoords &coords, Value position,
+                    const ScanOperandValues &operands, Region *region,
+                    unsigned leading);
+
+/// Reads the operands `used(i)` says are needed (0: decay, 1: input, 2 +
+/// i: extra operand i).
+LoadedTile loadTile(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                    const TileCoords &coords, Value position,
+                    const ScanOperandValues &operands,
+                    llvm::function_ref<bool(unsigned)> used);
+
+/// The scan's (a, x) for one tile: the loaded decays and inputs without a
+/// `prologue`, else what it computes from them (then padded again past the
+/// sequence: a = 1, x = 0).
+std::pair<Value, Value> applyPrologue(ImplicitLocOpBuilder &b,
+                                      Region &prologue,
+                                      const ScanTiling &tiling,
+                                      const TileCoords &coords, Value position,
+                                      const LoadedTile &loaded);
+
 /// Applies `region`'s scalar ops to a whole tile and returns the vector of
 /// its yielded value `result`: shaped like `shape`, the arguments from
 /// `leading` (the epilogue's y) then `loaded`, decays broadcast over the
@@ -133,6 +163,12 @@ struct LoadedTile {
 Value applyFusedRegion(ImplicitLocOpBuilder &b, Region &region,
                        const LoadedTile &loaded, ArrayRef<Value> leading,
                        VectorType shape, unsigned result);
+/// The same for every yielded value at once.
+SmallVector<Value> applyFusedRegionAll(ImplicitLocOpBuilder &b,
+                                       Region &region,
+                                       const LoadedTile &loaded,
+                                       ArrayRef<Value> leading,
+                                       VectorType shape);
 
 /// Steps past the sequence (a tile row at or beyond `length`) as a
 /// vector<steps x i1> that is true on the rows inside it.

@@ -22,6 +22,13 @@
 // read. The gradient of h0 (a virtual tile -1) is tile 0's outgoing
 // adjoint carry a[0] (w[0] + h[0] R_1).
 //
+// Behind fused regions (swr-derive-backward's prologue, cotangent and
+// pullback) a and x are the prologue of the loaded operands, wherever they
+// are read; dy is the cotangent of the loaded output gradient; and what is
+// written are the pullback's gradients of the loaded operands, from dx and
+// the per-channel da. The regions are linear in their gradient arguments
+// and keep exact zeros zero, so padding (zero gradients) stays inert.
+//
 //===----------------------------------------------------------------------===//
 
 #include "TileBuilder.h"
@@ -106,7 +113,38 @@ struct GradContext {
   const ScanTiling &tiling;
   const TileCoords &coords;
   Value init; // h0 as f32 (zeros without an init)
+
+  ScanOperandValues operands() const {
+    return {grad.getDecay(), grad.getInput(), grad.getExtraInputs()};
+  }
 };
+
+/// The forward's (a, x) of the tile at `position`, from `loaded` operands.
+std::pair<Value, Value> scanTile(ImplicitLocOpBuilder &b,
+                                 const GradContext &ctx, Value position,
+                                 const LoadedTile &loaded) {
+  return applyPrologue(b, ctx.grad.getPrologue(), ctx.tiling, ctx.coords,
+                       position, loaded);
+}
+
+/// The operands a tile's regions read: those of the prologue (decay and
+/// input without one), and with `gradients` also the cotangent's and
+/// pullback's.
+LoadedTile loadOperands(ImplicitLocOpBuilder &b, const GradContext &ctx,
+                        Value position, bool gradients) {
+  ScanGradOp grad = ctx.grad;
+  auto uses = [](Region &region, unsigned argument) {
+    return !region.empty() && !region.front().getArgument(argument).use_empty();
+  };
+  return loadTile(b, ctx.tiling, ctx.coords, position, ctx.operands(),
+                  [&](unsigned i) {
+                    if (grad.getPrologue().empty() ? i < 2
+                                                   : uses(grad.getPrologue(), i))
+                      return true;
+                    return gradients && (uses(grad.getCotangent(), 2 + i) ||
+                                         uses(grad.getPullback(), 4 + i));
+                  });
+}
 
 /// The forward's terminal of the tile `back` tiles before `tile` (the last
 /// row of its local solve, recomputed from its inputs) and that tile's
@@ -122,10 +160,8 @@ std::pair<Value, Value> earlierTerminal(ImplicitLocOpBuilder &b,
       b, exists, arith::SubIOp::create(b, tile, backConst), indexConst(b, 0));
   Value position =
       arith::MulIOp::create(b, earlier, indexConst(b, tiling.steps));
-  Value decays =
-      readDecays(b, tiling, ctx.coords, ctx.grad.getDecay(), position);
-  Value inputs =
-      readInputs(b, tiling, ctx.coords, ctx.grad.getInput(), position);
+  auto [decays, inputs] =
+      scanTile(b, ctx, position, loadOperands(b, ctx, position, false));
   auto transfer = buildTransferOperator(b, tiling, decays, std::nullopt);
   Value local = localSolve(b, transfer.getTransfer(), inputs);
   Value terminal = vector::ExtractOp::create(b, local, tiling.steps - 1);
@@ -169,6 +205,7 @@ struct AdjointTile {
   Value terminal;  // a[0] w[0], what the tile passes to the one before
   Value carry;     // the adjoint carry from the tiles after
   Value dx;        // w + h (x) carry
+  Value inputs;    // the forward's x
 };
 
 /// The decay gradient of a tile and the adjoint carry the tile passes to
@@ -182,9 +219,7 @@ DecayGradient decayGradient(ImplicitLocOpBuilder &b, const GradContext &ctx,
                             const AdjointTile &t) {
   const ScanTiling &tiling = ctx.tiling;
   WindowAttr window = tiling.window;
-  Value inputs =
-      readInputs(b, tiling, ctx.coords, ctx.grad.getInput(), t.position);
-  Value local = localSolve(b, t.transfer, inputs);
+  Value local = localSolve(b, t.transfer, t.inputs);
   // Inputs of this tile before step t: v[t-1], and the weight g[t-1] with
   // which a state entering the tile reaches step t-1.
   Value localBefore = shiftDown(b, local, splat(b, rowType(b, tiling), 0.0f));
@@ -336,12 +371,22 @@ void emitAdjointLoop(ImplicitLocOpBuilder &b, ScanGradOp grad,
         Value tile = arith::SubIOp::create(
             body, arith::SubIOp::create(body, range.end, one), iteration);
         Value position = arith::MulIOp::create(body, tile, steps);
-        Value decays =
-            readDecays(body, tiling, coords, grad.getDecay(), position);
+        LoadedTile loaded = loadOperands(body, ctx, position, true);
+        auto [decays, inputs] = scanTile(body, ctx, position, loaded);
         auto transfer =
             buildTransferOperator(body, tiling, decays, std::nullopt);
-        Value gradOutput =
+        Value outputGradient =
             readInputs(body, tiling, coords, grad.getGradOutput(), position);
+        Value state = grad.getOutput() && grad.hasFusedRegions()
+                          ? readInputs(body, tiling, coords, grad.getOutput(),
+                                       position)
+                          : Value();
+        Value gradOutput =
+            grad.getCotangent().empty()
+                ? outputGradient
+                : applyFusedRegion(body, grad.getCotangent(), loaded,
+                                   {outputGradient, state}, tileType(body, tiling),
+                                   0);
         // The final state is the output at the last step.
         if (gradFinal) {
           Value lastStep = arith::SubIOp::create(
@@ -363,8 +408,16 @@ void emitAdjointLoop(ImplicitLocOpBuilder &b, ScanGradOp grad,
         DecayGradient da = decayGradient(
             body, ctx,
             {tile, position, transfer.getTransfer(), transfer.getInjection(),
-             decay, adjointLocal, suffix, adjointTerminal, adjointCarry, dx});
-        Value daSum = reduceDecayGradient(body, head, da.tile);
+             decay, adjointLocal, suffix, adjointTerminal, adjointCarry, dx,
+             inputs});
+        // The gradients written: of x and a, or of the loaded operands
+        // through the regions.
+        SmallVector<Value> written{da.tile, dx};
+        if (grad.hasFusedRegions())
+          written = applyFusedRegionAll(body, grad.getPullback(), loaded,
+                                        {dx, da.tile, outputGradient, state},
+                                        tileType(body, tiling));
+        Value daSum = reduceDecayGradient(body, head, written[0]);
         Value owned =
             range.ownedEnd
                 ? arith::CmpIOp::create(body, arith::CmpIPredicate::ult, tile,
@@ -372,7 +425,10 @@ void emitAdjointLoop(ImplicitLocOpBuilder &b, ScanGradOp grad,
                 : Value();
         emitIf(body, owned, [&](ImplicitLocOpBuilder &owned) {
           writeOutputs(owned, tiling, coords, grad.getGradInput(), position,
-                       dx);
+                       written[1]);
+          for (auto [dest, gradient] : llvm::zip(
+                   grad.getGradExtraInputs(), ArrayRef(written).drop_front(2)))
+            writeOutputs(owned, tiling, coords, dest, position, gradient);
           writeDecayGradient(owned, ctx, head, position, daSum);
         });
         scf::YieldOp::create(body, da.outgoingCarry);

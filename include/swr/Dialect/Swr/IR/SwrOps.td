@@ -62,6 +62,8 @@ def Swr_ScanOp : Swr_Op<"scan", [AttrSizedOperandSegments,
     still padded with `a = 1, x = 0` after the prologue. Without a
     prologue, `decay` and `input` are `a` and `x`; without an epilogue,
     the output is `y`. The final state is always the state `y`.
+    `state(s)` also stores the state `y` next to the epilogue's output: what
+    the backward of a scan with an epilogue reads (swr-derive-backward).
 
     ```mlir
     // Phalanx: a = sigmoid(za), x = sigmoid(zb) * v, out = y * c + v.
@@ -92,6 +94,8 @@ def Swr_ScanOp : Swr_Op<"scan", [AttrSizedOperandSegments,
         [MemRead]>:$seq_offsets,
     Arg<Swr_FloatMemRef, "outputs y[t]", [MemWrite]>:$output,
     Arg<Optional<Swr_FloatMemRef>, "final state", [MemWrite]>:$final_state,
+    Arg<Optional<Swr_FloatMemRef>, "the state y before the epilogue",
+        [MemWrite]>:$state,
     Swr_WindowAttr:$window,
     Swr_Layout:$layout,
     Swr_DecaySharing:$sharing,
@@ -109,6 +113,7 @@ def Swr_ScanOp : Swr_Op<"scan", [AttrSizedOperandSegments,
     (`seq_offsets` `(` $seq_offsets^ `:` type($seq_offsets) `)`)?
     `output` `(` $output `:` type($output) `)`
     (`final` `(` $final_state^ `:` type($final_state) `)`)?
+    (`state` `(` $state^ `:` type($state) `)`)?
     (`prologue` $prologue^)? (`epilogue` $epilogue^)?
     attr-dict
   }];
@@ -137,7 +142,9 @@ def Swr_ScanOp : Swr_Op<"scan", [AttrSizedOperandSegments,
 // swr.scan_grad
 //===----------------------------------------------------------------------===//
 
-def Swr_ScanGradOp : Swr_Op<"scan_grad", [AttrSizedOperandSegments]> {
+def Swr_ScanGradOp : Swr_Op<"scan_grad", [AttrSizedOperandSegments,
+                                          RecursiveMemoryEffects,
+                                          IsolatedFromAbove]> {
   let summary = "adjoint of swr.scan: gradients of the inputs, decays and h0";
   let description = [{
     The backward of the `swr.scan` with the same window, layout, sharing,
@@ -160,6 +167,19 @@ def Swr_ScanGradOp : Swr_Op<"scan_grad", [AttrSizedOperandSegments]> {
     windows have no backward yet. Accumulation is f32 whatever the
     element types.
 
+    The backward of a fused scan (swr-derive-backward writes its regions)
+    also takes the forward's `operands(...)`, writes their gradients
+    `grad_operands(...)`, and reads the state `y` as `output` (the forward's
+    `state(...)`) whenever it has a `cotangent`:
+
+    - `prologue`: the forward's, `(decay, input, operands...) -> (a, x)`;
+    - `cotangent`: `(dout, y, decay, input, operands...) -> dy`, the
+      gradient of the state from that of the epilogue's output;
+    - `pullback`: `(dx, da, dout, y, decay, input, operands...) ->
+      (d decay, d input, d operands...)`, the chain rule through both
+      regions from the gradients of `x` and `a` (per channel; a per-head
+      decay gradient is summed over the head afterwards).
+
     ```mlir
     swr.scan_grad bands<2> layout bhdl sharing per_head
         decay(%a : memref<?x?x?xbf16>) input(%x : memref<?x?x16x?xbf16>)
@@ -172,16 +192,20 @@ def Swr_ScanGradOp : Swr_Op<"scan_grad", [AttrSizedOperandSegments]> {
   let arguments = (ins
     Arg<Swr_FloatMemRef, "decays a[t]", [MemRead]>:$decay,
     Arg<Swr_FloatMemRef, "inputs x[t]", [MemRead]>:$input,
+    Arg<Variadic<Swr_FloatMemRef>, "the forward's operands(...)",
+        [MemRead]>:$extra_inputs,
     Arg<Optional<Swr_FloatMemRef>, "initial state", [MemRead]>:$init,
     Arg<Optional<MemRefRankOf<[I32, I64], [1]>>, "sequence offsets",
         [MemRead]>:$seq_offsets,
-    Arg<Optional<Swr_FloatMemRef>, "forward outputs y[t] (full windows)",
-        [MemRead]>:$output,
+    Arg<Optional<Swr_FloatMemRef>, "forward states y[t] (full windows, "
+        "fused epilogues)", [MemRead]>:$output,
     Arg<Swr_FloatMemRef, "gradient of the outputs", [MemRead]>:$grad_output,
     Arg<Optional<Swr_FloatMemRef>, "gradient of the final state",
         [MemRead]>:$grad_final,
     Arg<Swr_FloatMemRef, "gradient of the inputs", [MemWrite]>:$grad_input,
     Arg<Swr_FloatMemRef, "gradient of the decays", [MemWrite]>:$grad_decay,
+    Arg<Variadic<Swr_FloatMemRef>, "gradients of the operands",
+        [MemWrite]>:$grad_extra_inputs,
     Arg<Optional<Swr_FloatMemRef>, "gradient of the initial state",
         [MemWrite]>:$grad_init,
     Swr_WindowAttr:$window,
@@ -189,11 +213,15 @@ def Swr_ScanGradOp : Swr_Op<"scan_grad", [AttrSizedOperandSegments]> {
     Swr_DecaySharing:$sharing,
     UnitAttr:$reverse
   );
+  let regions = (region MaxSizedRegion<1>:$prologue,
+                        MaxSizedRegion<1>:$cotangent,
+                        MaxSizedRegion<1>:$pullback);
 
   let assemblyFormat = [{
     custom<Window>($window) `layout` $layout `sharing` $sharing (`reverse` $reverse^)?
     `decay` `(` $decay `:` type($decay) `)`
     `input` `(` $input `:` type($input) `)`
+    (`operands` `(` $extra_inputs^ `:` type($extra_inputs) `)`)?
     (`init` `(` $init^ `:` type($init) `)`)?
     (`seq_offsets` `(` $seq_offsets^ `:` type($seq_offsets) `)`)?
     (`output` `(` $output^ `:` type($output) `)`)?
@@ -201,11 +229,20 @@ def Swr_ScanGradOp : Swr_Op<"scan_grad", [AttrSizedOperandSegments]> {
     (`grad_final` `(` $grad_final^ `:` type($grad_final) `)`)?
     `grad_input` `(` $grad_input `:` type($grad_input) `)`
     `grad_decay` `(` $grad_decay `:` type($grad_decay) `)`
+    (`grad_operands` `(` $grad_extra_inputs^ `:` type($grad_extra_inputs) `)`)?
     (`grad_init` `(` $grad_init^ `:` type($grad_init) `)`)?
+    (`prologue` $prologue^)? (`cotangent` $cotangent^)?
+    (`pullback` $pullback^)?
     attr-dict
   }];
 
   let hasVerifier = 1;
+  let hasRegionVerifier = 1;
+
+  let extraClassDeclaration = [{
+    /// Whether the backward chains through fused regions of its forward.
+    bool hasFusedRegions() { return !getPullback().empty(); }
+  }];
 }
 
 //===----------------------------------------------------------------------===//
@@ -381,11 +418,12 @@ def Swr_WindowExchangeOp : Swr_Op<"window_exchange", [
 }
 
 def Swr_YieldOp : Swr_Op<"yield", [Pure, Terminator,
-                                   HasParent<"ScanOp">]> {
-  let summary = "ends a prologue or epilogue of swr.scan with its values";
+                                   ParentOneOf<["ScanOp", "ScanGradOp"]>]> {
+  let summary = "ends a fused region of swr.scan or swr.scan_grad";
   let description = [{
     Yields `a, x` from a `prologue` and the stored output from an
-    `epilogue` of `swr.scan`.
+    `epilogue` of `swr.scan`; `dy` from a `cotangent` and the gradients of
+    the loaded operands from a `pullback` of `swr.scan_grad`.
 
     ```mlir
     swr.yield %a, %x : f32, f32

@@ -18,12 +18,23 @@ def SwrDeriveBackward : Pass<"swr-derive-backward", "::mlir::ModuleOp"> {
     has its primal's type. Functions with `exact<W>` windows are skipped
     with a warning (no backward yet).
 
+    A scan with a fused prologue or epilogue gets a backward through them:
+    it also takes the forward's `operands(...)` and writes their gradients,
+    and its `prologue`, `cotangent` and `pullback` regions are the forward's
+    regions differentiated in reverse mode (arith and math ops; an op
+    without a derivative rule is an error at its location). With an
+    epilogue it reads the forward's state `y` (role `state`): the forward
+    must be compiled with `state(...)`.
+
     ```mlir
     func.func @scan_backward(%a, %x, %dy, %dx, %da)  // bands<k>
     func.func @scan_backward(%a, %x, %y, %dy, %dx, %da)  // full
+    func.func @scan_backward(%a, %x, %v, %s, %dout, %dx, %da, %dv)  // fused
     ```
   }];
-  let dependentDialects = ["::mlir::func::FuncDialect"];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect"];
 }
 
 def SwrTileBlocks : Pass<"swr-tile-blocks", "::mlir::func::FuncOp"> {
