@@ -514,3 +514,88 @@ func.func @operand_shape(%a: memref<?x?x?xf32>, %x: memref<?x?x16x?xf32>, %v: me
       output(%y : memref<?x?x16x?xf32>)
   return
 }
+
+// -----
+
+func.func @state_without_epilogue(%a: memref<?x?x?xf32>, %x: memref<?x?x?xf32>, %y: memref<?x?x?xf32>, %s: memref<?x?x?xf32>) {
+  // expected-error @below {{'swr.scan' op state: without an epilogue the output is the state; expected no state}}
+  swr.scan full layout bct sharing per_channel decay(%a : memref<?x?x?xf32>)
+      input(%x : memref<?x?x?xf32>) output(%y : memref<?x?x?xf32>)
+      state(%s : memref<?x?x?xf32>)
+  return
+}
+
+// -----
+
+func.func @grad_operands_count(%a: memref<?x?x?xf32>, %x: memref<?x?x?xf32>, %v: memref<?x?x?xf32>, %dy: memref<?x?x?xf32>, %dx: memref<?x?x?xf32>, %da: memref<?x?x?xf32>) {
+  // expected-error @below {{'swr.scan_grad' op grad_operands: expected one per operand (1), got 0}}
+  swr.scan_grad bands<2> layout bct sharing per_channel
+      decay(%a : memref<?x?x?xf32>) input(%x : memref<?x?x?xf32>)
+      operands(%v : memref<?x?x?xf32>) grad_output(%dy : memref<?x?x?xf32>)
+      grad_input(%dx : memref<?x?x?xf32>) grad_decay(%da : memref<?x?x?xf32>)
+  return
+}
+
+// -----
+
+func.func @cotangent_without_state(%a: memref<?x?x?xf32>, %x: memref<?x?x?xf32>, %dy: memref<?x?x?xf32>, %dx: memref<?x?x?xf32>, %da: memref<?x?x?xf32>) {
+  // expected-error @below {{'swr.scan_grad' op output: the cotangent of an epilogue reads the forward state y; expected it}}
+  swr.scan_grad bands<2> layout bct sharing per_channel
+      decay(%a : memref<?x?x?xf32>) input(%x : memref<?x?x?xf32>)
+      grad_output(%dy : memref<?x?x?xf32>)
+      grad_input(%dx : memref<?x?x?xf32>) grad_decay(%da : memref<?x?x?xf32>)
+      cotangent {
+      ^bb0(%g: f32, %y: f32, %a_s: f32, %x_s: f32):
+        swr.yield %g : f32
+      } pullback {
+      ^bb0(%gx: f32, %ga: f32, %g: f32, %y: f32, %a_s: f32, %x_s: f32):
+        swr.yield %ga, %gx : f32, f32
+      }
+  return
+}
+
+// -----
+
+func.func @prologue_without_pullback(%a: memref<?x?x?xf32>, %x: memref<?x?x?xf32>, %dy: memref<?x?x?xf32>, %dx: memref<?x?x?xf32>, %da: memref<?x?x?xf32>) {
+  // expected-error @below {{'swr.scan_grad' op pullback: a backward through a prologue or cotangent needs a pullback region}}
+  swr.scan_grad bands<2> layout bct sharing per_channel
+      decay(%a : memref<?x?x?xf32>) input(%x : memref<?x?x?xf32>)
+      grad_output(%dy : memref<?x?x?xf32>)
+      grad_input(%dx : memref<?x?x?xf32>) grad_decay(%da : memref<?x?x?xf32>)
+      prologue {
+      ^bb0(%a_s: f32, %x_s: f32):
+        swr.yield %a_s, %x_s : f32, f32
+      }
+  return
+}
+
+// -----
+
+func.func @pullback_results(%a: memref<?x?x?xf32>, %x: memref<?x?x?xf32>, %dy: memref<?x?x?xf32>, %dx: memref<?x?x?xf32>, %da: memref<?x?x?xf32>) {
+  swr.scan_grad bands<2> layout bct sharing per_channel
+      decay(%a : memref<?x?x?xf32>) input(%x : memref<?x?x?xf32>)
+      grad_output(%dy : memref<?x?x?xf32>)
+      grad_input(%dx : memref<?x?x?xf32>) grad_decay(%da : memref<?x?x?xf32>)
+      pullback {
+      ^bb0(%gx: f32, %ga: f32, %g: f32, %y: f32, %a_s: f32, %x_s: f32):
+        // expected-error @below {{'swr.yield' op expected 2 values (d decay, input) from the pullback, got 1}}
+        swr.yield %gx : f32
+      }
+  return
+}
+
+// -----
+
+func.func @pullback_reads_missing_state(%a: memref<?x?x?xf32>, %x: memref<?x?x?xf32>, %dy: memref<?x?x?xf32>, %dx: memref<?x?x?xf32>, %da: memref<?x?x?xf32>) {
+  // expected-error @below {{'swr.scan_grad' op the state y is used but no output (forward state) is given}}
+  swr.scan_grad bands<2> layout bct sharing per_channel
+      decay(%a : memref<?x?x?xf32>) input(%x : memref<?x?x?xf32>)
+      grad_output(%dy : memref<?x?x?xf32>)
+      grad_input(%dx : memref<?x?x?xf32>) grad_decay(%da : memref<?x?x?xf32>)
+      pullback {
+      ^bb0(%gx: f32, %ga: f32, %g: f32, %y: f32, %a_s: f32, %x_s: f32):
+        %p = arith.mulf %g, %y : f32
+        swr.yield %ga, %p : f32, f32
+      }
+  return
+}

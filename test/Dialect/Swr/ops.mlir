@@ -180,3 +180,52 @@ func.func @fused_regions(%za: memref<?x?x?xbf16>, %zb: memref<?x?x?x16xbf16>,
       }
   return
 }
+
+// The backward of a fused scan: operands, their gradients, the saved state
+// and the three regions round-trip.
+// CHECK-LABEL: func.func @scan_grad_fused
+// CHECK: swr.scan_grad bands<2> layout bthd sharing per_head decay(%{{.*}}) input(%{{.*}}) operands(%{{.*}} : memref<?x?x?x16xbf16>) output(%{{.*}}) grad_output(%{{.*}}) grad_input(%{{.*}}) grad_decay(%{{.*}}) grad_operands(%{{.*}} : memref<?x?x?x16xbf16>) prologue {
+// CHECK: } cotangent {
+// CHECK: } pullback {
+// CHECK: swr.yield %{{.*}}, %{{.*}}, %{{.*}} : f32, f32, f32
+func.func @scan_grad_fused(%za: memref<?x?x?xbf16>, %zb: memref<?x?x?x16xbf16>,
+    %c: memref<?x?x?x16xbf16>, %s: memref<?x?x?x16xbf16>,
+    %dout: memref<?x?x?x16xbf16>, %dzb: memref<?x?x?x16xbf16>,
+    %dza: memref<?x?x?xbf16>, %dc: memref<?x?x?x16xbf16>) {
+  swr.scan_grad bands<2> layout bthd sharing per_head
+      decay(%za : memref<?x?x?xbf16>) input(%zb : memref<?x?x?x16xbf16>)
+      operands(%c : memref<?x?x?x16xbf16>) output(%s : memref<?x?x?x16xbf16>)
+      grad_output(%dout : memref<?x?x?x16xbf16>)
+      grad_input(%dzb : memref<?x?x?x16xbf16>)
+      grad_decay(%dza : memref<?x?x?xbf16>)
+      grad_operands(%dc : memref<?x?x?x16xbf16>)
+      prologue {
+      ^bb0(%za_s: f32, %zb_s: f32, %c_s: f32):
+        swr.yield %za_s, %zb_s : f32, f32
+      } cotangent {
+      ^bb0(%g: f32, %y: f32, %za_s: f32, %zb_s: f32, %c_s: f32):
+        %dy = arith.mulf %g, %c_s : f32
+        swr.yield %dy : f32
+      } pullback {
+      ^bb0(%dx: f32, %da: f32, %g: f32, %y: f32, %za_s: f32, %zb_s: f32, %c_s: f32):
+        %dc_s = arith.mulf %g, %y : f32
+        swr.yield %da, %dx, %dc_s : f32, f32, f32
+      }
+  return
+}
+
+// A forward that saves its state for that backward.
+// CHECK-LABEL: func.func @scan_state
+// CHECK: output(%{{.*}} : memref<?x?x?xf32>) state(%{{.*}} : memref<?x?x?xf32>) epilogue
+func.func @scan_state(%a: memref<?x?x?xf32>, %x: memref<?x?x?xf32>,
+                      %y: memref<?x?x?xf32>, %s: memref<?x?x?xf32>) {
+  swr.scan full layout bct sharing per_channel decay(%a : memref<?x?x?xf32>)
+      input(%x : memref<?x?x?xf32>) output(%y : memref<?x?x?xf32>)
+      state(%s : memref<?x?x?xf32>)
+      epilogue {
+      ^bb0(%y_s: f32, %a_s: f32, %x_s: f32):
+        %o = arith.mulf %y_s, %x_s : f32
+        swr.yield %o : f32
+      }
+  return
+}

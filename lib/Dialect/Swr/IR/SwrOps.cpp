@@ -222,10 +222,9 @@ namespace {
 /// Checks that `region` (named `name`) of `scan` is one block taking
 /// `numArguments` f32 scalars, made of element-wise side-effect-free ops on
 /// scalars, ending in swr.yield of `numResults` values.
-LogicalResult verifyFusedRegion(Operation *scan, Region &region,
-                                StringRef name, int64_t numArguments,
-                                int64_t numResults, StringRef arguments,
-                                StringRef results) {
+LogicalResult verifyFusedRegion(Operation *scan, Region &region, StringRef name,
+                                int64_t numArguments, int64_t numResults,
+                                StringRef arguments, StringRef results) {
   if (region.empty())
     return success();
   Block &block = region.front();
@@ -250,10 +249,8 @@ LogicalResult verifyFusedRegion(Operation *scan, Region &region,
     for (Type type :
          llvm::concat<const Type>(op.getOperandTypes(), op.getResultTypes()))
       if (isa<ShapedType>(type))
-        return op.emitOpError()
-               << "in the " << name << " of " << opName
-               << ": expected scalars, got "
-               << type;
+        return op.emitOpError() << "in the " << name << " of " << opName
+                                << ": expected scalars, got " << type;
   }
   auto yield = cast<YieldOp>(block.getTerminator());
   if (static_cast<int64_t>(yield.getValues().size()) != numResults)

@@ -78,10 +78,10 @@ LogicalResult deriveBackward(func::FuncOp func, ScanOp scan,
   Value offsets = sig.add(*entry, loc, scan.getSeqOffsets());
   // The state y: the output unless an epilogue made something else of it.
   bool hasEpilogue = !scan.getEpilogue().empty();
-  Value output =
-      hasEpilogue || scan.getWindow().isFull()
-          ? sig.add(*entry, loc, hasEpilogue ? scan.getState() : scan.getOutput())
-          : Value();
+  Value output = hasEpilogue || scan.getWindow().isFull()
+                     ? sig.add(*entry, loc,
+                               hasEpilogue ? scan.getState() : scan.getOutput())
+                     : Value();
   Value gradOutput = sig.add(*entry, loc, scan.getOutput());
   Value gradFinal = sig.add(*entry, loc, scan.getFinalState());
   Value gradInput = sig.add(*entry, loc, scan.getInput());
@@ -92,11 +92,11 @@ LogicalResult deriveBackward(func::FuncOp func, ScanOp scan,
   backward.setFunctionType(b.getFunctionType(sig.types, {}));
 
   b.setInsertionPointToStart(entry);
-  auto grad = ScanGradOp::create(
-      b, loc, decay, input, operands, init, offsets, output, gradOutput,
-      gradFinal, gradInput, gradDecay, gradOperands, gradInit,
-      scan.getWindowAttr(), scan.getLayoutAttr(), scan.getSharingAttr(),
-      scan.getReverseAttr());
+  auto grad = ScanGradOp::create(b, loc, decay, input, operands, init, offsets,
+                                 output, gradOutput, gradFinal, gradInput,
+                                 gradDecay, gradOperands, gradInit,
+                                 scan.getWindowAttr(), scan.getLayoutAttr(),
+                                 scan.getSharingAttr(), scan.getReverseAttr());
   func::ReturnOp::create(b, loc);
   if (scan.hasFusedRegions() && failed(buildAdjointRegions(scan, grad))) {
     backward.erase();

@@ -50,8 +50,8 @@ public:
 
   /// Walks `block`'s ops last to first, applying the chain rule.
   LogicalResult propagate(Block &block, StringRef regionName) {
-    for (Operation &op :
-         llvm::reverse(llvm::make_range(block.begin(), std::prev(block.end())))) {
+    for (Operation &op : llvm::reverse(
+             llvm::make_range(block.begin(), std::prev(block.end())))) {
       if (op.getNumResults() != 1)
         continue;
       Value gradient = gradients.lookup(op.getResult(0));
@@ -73,8 +73,7 @@ private:
   Value primal(Value original) const { return primals.lookup(original); }
 
   Value constant(Type type, double value) {
-    return arith::ConstantOp::create(b, loc, type,
-                                     b.getFloatAttr(type, value));
+    return arith::ConstantOp::create(b, loc, type, b.getFloatAttr(type, value));
   }
 
   Value isZero(Value value) {
@@ -94,17 +93,17 @@ private:
   Value divided(Value gradient, Value divisor) {
     Value quotient = arith::DivFOp::create(b, loc, gradient, divisor);
     return arith::SelectOp::create(b, loc, isZero(gradient),
-                                   constant(gradient.getType(), 0.0),
-                                   quotient);
+                                   constant(gradient.getType(), 0.0), quotient);
   }
 
   Value negated(Value value) { return arith::NegFOp::create(b, loc, value); }
 
   void accumulate(Value original, Value contribution) {
     Value &gradient = gradients[original];
-    gradient = gradient ? arith::AddFOp::create(b, loc, gradient, contribution)
-                              .getResult()
-                        : contribution;
+    gradient =
+        gradient
+            ? arith::AddFOp::create(b, loc, gradient, contribution).getResult()
+            : contribution;
   }
 
   /// Of max/min(lhs, rhs): the gradient goes to the chosen operand, half
@@ -179,13 +178,13 @@ private:
         // A rounding cast passes the gradient through in the other type,
         // as torch's .to() does.
         .Case([&](arith::TruncFOp) {
-          accumulate(operand(0), arith::ExtFOp::create(
-                                     b, loc, x(0).getType(), gradient));
+          accumulate(operand(0),
+                     arith::ExtFOp::create(b, loc, x(0).getType(), gradient));
           return success();
         })
         .Case([&](arith::ExtFOp) {
-          accumulate(operand(0), arith::TruncFOp::create(
-                                     b, loc, x(0).getType(), gradient));
+          accumulate(operand(0),
+                     arith::TruncFOp::create(b, loc, x(0).getType(), gradient));
           return success();
         })
         .Case([&](math::ExpOp) {
@@ -194,9 +193,8 @@ private:
         })
         .Case([&](math::Exp2Op) {
           Value ln2 = constant(type, llvm::numbers::ln2);
-          accumulate(operand(0),
-                     scaled(gradient, arith::MulFOp::create(b, loc, result,
-                                                            ln2)));
+          accumulate(operand(0), scaled(gradient, arith::MulFOp::create(
+                                                      b, loc, result, ln2)));
           return success();
         })
         .Case([&](math::ExpM1Op) {
@@ -211,16 +209,14 @@ private:
         })
         .Case([&](math::Log2Op) {
           Value ln2 = constant(type, llvm::numbers::ln2);
-          accumulate(operand(0),
-                     divided(gradient, arith::MulFOp::create(b, loc, x(0),
-                                                             ln2)));
+          accumulate(operand(0), divided(gradient, arith::MulFOp::create(
+                                                       b, loc, x(0), ln2)));
           return success();
         })
         .Case([&](math::Log10Op) {
           Value ln10 = constant(type, llvm::numbers::ln10);
-          accumulate(operand(0),
-                     divided(gradient, arith::MulFOp::create(b, loc, x(0),
-                                                             ln10)));
+          accumulate(operand(0), divided(gradient, arith::MulFOp::create(
+                                                       b, loc, x(0), ln10)));
           return success();
         })
         .Case([&](math::Log1pOp) {
@@ -237,8 +233,8 @@ private:
           return success();
         })
         .Case([&](math::SqrtOp) {
-          Value twice = arith::MulFOp::create(b, loc, result,
-                                              constant(type, 2.0));
+          Value twice =
+              arith::MulFOp::create(b, loc, result, constant(type, 2.0));
           accumulate(operand(0), divided(gradient, twice));
           return success();
         })
@@ -284,9 +280,9 @@ private:
           return success();
         })
         .Case([&](math::CosOp) {
-          accumulate(operand(0),
-                     negated(scaled(gradient,
-                                    math::SinOp::create(b, loc, x(0)))));
+          accumulate(
+              operand(0),
+              negated(scaled(gradient, math::SinOp::create(b, loc, x(0)))));
           return success();
         })
         // Piecewise constant: no gradient.
@@ -302,8 +298,7 @@ private:
 };
 
 /// A block of `count` f32 arguments in `region`, the builder at its start.
-Block &createBlock(OpBuilder &b, Region &region, unsigned count,
-                   Location loc) {
+Block &createBlock(OpBuilder &b, Region &region, unsigned count, Location loc) {
   SmallVector<Type> types(count, b.getF32Type());
   SmallVector<Location> locs(count, loc);
   return *b.createBlock(&region, {}, types, locs);
@@ -321,8 +316,8 @@ LogicalResult buildCotangent(ScanOp scan, ScanGradOp grad) {
   Block &epilogue = scan.getEpilogue().front();
   Location loc = scan.getEpilogue().getLoc();
   OpBuilder b(scan.getContext());
-  Block &block = createBlock(b, grad.getCotangent(),
-                             epilogue.getNumArguments() + 1, loc);
+  Block &block =
+      createBlock(b, grad.getCotangent(), epilogue.getNumArguments() + 1, loc);
   ReverseMode reverse(b, loc);
   reverse.replay(epilogue, block.getArguments().drop_front());
   reverse.seed(epilogue.getTerminator()->getOperand(0), block.getArgument(0));
@@ -346,9 +341,10 @@ LogicalResult buildPullback(ScanOp scan, ScanGradOp grad) {
   SmallVector<Value> totals(loaded);
   auto add = [&](unsigned i, Value gradient) {
     if (gradient)
-      totals[i] = totals[i] ? arith::AddFOp::create(b, loc, totals[i], gradient)
-                                  .getResult()
-                            : gradient;
+      totals[i] =
+          totals[i]
+              ? arith::AddFOp::create(b, loc, totals[i], gradient).getResult()
+              : gradient;
   };
 
   if (scan.getPrologue().empty()) {

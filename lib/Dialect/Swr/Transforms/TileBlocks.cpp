@@ -166,10 +166,10 @@ void emitTileLoop(ImplicitLocOpBuilder &b, ScanOp scan,
         emitIf(body, owned, [&](ImplicitLocOpBuilder &write) {
           Value stored = outputs;
           if (!scan.getEpilogue().empty()) {
-            LoadedTile late = loadTile(write, tiling, coords, position,
-                                       {scan.getDecay(), scan.getInput(),
-                                        scan.getExtraInputs()},
-                                       &scan.getEpilogue(), 1);
+            LoadedTile late = loadTile(
+                write, tiling, coords, position,
+                {scan.getDecay(), scan.getInput(), scan.getExtraInputs()},
+                &scan.getEpilogue(), 1);
             stored =
                 applyFusedRegion(write, scan.getEpilogue(), late, {outputs},
                                  cast<VectorType>(outputs.getType()), 0);

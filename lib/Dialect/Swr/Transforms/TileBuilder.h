@@ -148,8 +148,7 @@ LoadedTile loadTile(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
 /// The scan's (a, x) for one tile: the loaded decays and inputs without a
 /// `prologue`, else what it computes from them (then padded again past the
 /// sequence: a = 1, x = 0).
-std::pair<Value, Value> applyPrologue(ImplicitLocOpBuilder &b,
-                                      Region &prologue,
+std::pair<Value, Value> applyPrologue(ImplicitLocOpBuilder &b, Region &prologue,
                                       const ScanTiling &tiling,
                                       const TileCoords &coords, Value position,
                                       const LoadedTile &loaded);
@@ -164,8 +163,7 @@ Value applyFusedRegion(ImplicitLocOpBuilder &b, Region &region,
                        const LoadedTile &loaded, ArrayRef<Value> leading,
                        VectorType shape, unsigned result);
 /// The same for every yielded value at once.
-SmallVector<Value> applyFusedRegionAll(ImplicitLocOpBuilder &b,
-                                       Region &region,
+SmallVector<Value> applyFusedRegionAll(ImplicitLocOpBuilder &b, Region &region,
                                        const LoadedTile &loaded,
                                        ArrayRef<Value> leading,
                                        VectorType shape);

@@ -136,14 +136,13 @@ LoadedTile loadOperands(ImplicitLocOpBuilder &b, const GradContext &ctx,
   auto uses = [](Region &region, unsigned argument) {
     return !region.empty() && !region.front().getArgument(argument).use_empty();
   };
-  return loadTile(b, ctx.tiling, ctx.coords, position, ctx.operands(),
-                  [&](unsigned i) {
-                    if (grad.getPrologue().empty() ? i < 2
-                                                   : uses(grad.getPrologue(), i))
-                      return true;
-                    return gradients && (uses(grad.getCotangent(), 2 + i) ||
-                                         uses(grad.getPullback(), 4 + i));
-                  });
+  return loadTile(
+      b, ctx.tiling, ctx.coords, position, ctx.operands(), [&](unsigned i) {
+        if (grad.getPrologue().empty() ? i < 2 : uses(grad.getPrologue(), i))
+          return true;
+        return gradients && (uses(grad.getCotangent(), 2 + i) ||
+                             uses(grad.getPullback(), 4 + i));
+      });
 }
 
 /// The forward's terminal of the tile `back` tiles before `tile` (the last
@@ -205,7 +204,7 @@ struct AdjointTile {
   Value terminal;  // a[0] w[0], what the tile passes to the one before
   Value carry;     // the adjoint carry from the tiles after
   Value dx;        // w + h (x) carry
-  Value inputs;    // the forward's x
+  Value inputs;    // the forward's x; null: read it when needed
 };
 
 /// The decay gradient of a tile and the adjoint carry the tile passes to
@@ -219,7 +218,10 @@ DecayGradient decayGradient(ImplicitLocOpBuilder &b, const GradContext &ctx,
                             const AdjointTile &t) {
   const ScanTiling &tiling = ctx.tiling;
   WindowAttr window = tiling.window;
-  Value local = localSolve(b, t.transfer, t.inputs);
+  Value inputs = t.inputs ? t.inputs
+                          : readInputs(b, tiling, ctx.coords,
+                                       ctx.grad.getInput(), t.position);
+  Value local = localSolve(b, t.transfer, inputs);
   // Inputs of this tile before step t: v[t-1], and the weight g[t-1] with
   // which a state entering the tile reaches step t-1.
   Value localBefore = shiftDown(b, local, splat(b, rowType(b, tiling), 0.0f));
@@ -371,22 +373,31 @@ void emitAdjointLoop(ImplicitLocOpBuilder &b, ScanGradOp grad,
         Value tile = arith::SubIOp::create(
             body, arith::SubIOp::create(body, range.end, one), iteration);
         Value position = arith::MulIOp::create(body, tile, steps);
-        LoadedTile loaded = loadOperands(body, ctx, position, true);
-        auto [decays, inputs] = scanTile(body, ctx, position, loaded);
+        // Without regions x is read only for the decay gradient, after the
+        // adjoint solve, so it is not held in registers across it.
+        bool fused = grad.hasFusedRegions();
+        LoadedTile loaded;
+        Value decays, inputs;
+        if (fused) {
+          loaded = loadOperands(body, ctx, position, true);
+          std::tie(decays, inputs) = scanTile(body, ctx, position, loaded);
+        } else {
+          decays = readDecays(body, tiling, coords, grad.getDecay(), position);
+        }
         auto transfer =
             buildTransferOperator(body, tiling, decays, std::nullopt);
         Value outputGradient =
             readInputs(body, tiling, coords, grad.getGradOutput(), position);
-        Value state = grad.getOutput() && grad.hasFusedRegions()
-                          ? readInputs(body, tiling, coords, grad.getOutput(),
-                                       position)
-                          : Value();
+        Value state =
+            grad.getOutput() && fused
+                ? readInputs(body, tiling, coords, grad.getOutput(), position)
+                : Value();
         Value gradOutput =
             grad.getCotangent().empty()
                 ? outputGradient
                 : applyFusedRegion(body, grad.getCotangent(), loaded,
-                                   {outputGradient, state}, tileType(body, tiling),
-                                   0);
+                                   {outputGradient, state},
+                                   tileType(body, tiling), 0);
         // The final state is the output at the last step.
         if (gradFinal) {
           Value lastStep = arith::SubIOp::create(
@@ -405,15 +416,15 @@ void emitAdjointLoop(ImplicitLocOpBuilder &b, ScanGradOp grad,
         Value suffix = suffixProducts(body, decays);
         Value dx = CarryOp::create(body, adjointLocal.getType(), adjointLocal,
                                    suffix, adjointCarry);
-        DecayGradient da = decayGradient(
-            body, ctx,
-            {tile, position, transfer.getTransfer(), transfer.getInjection(),
-             decay, adjointLocal, suffix, adjointTerminal, adjointCarry, dx,
-             inputs});
+        DecayGradient da =
+            decayGradient(body, ctx,
+                          {tile, position, transfer.getTransfer(),
+                           transfer.getInjection(), decay, adjointLocal, suffix,
+                           adjointTerminal, adjointCarry, dx, inputs});
         // The gradients written: of x and a, or of the loaded operands
         // through the regions.
         SmallVector<Value> written{da.tile, dx};
-        if (grad.hasFusedRegions())
+        if (fused)
           written = applyFusedRegionAll(body, grad.getPullback(), loaded,
                                         {dx, da.tile, outputGradient, state},
                                         tileType(body, tiling));
