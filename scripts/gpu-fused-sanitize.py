@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Runs every fused (swr.jit) kernel of the CUDA tests once at its test
-shape, for compute-sanitizer on the GPU machine:
+shape, forward and, through the compiler-derived fused backward, backward,
+for compute-sanitizer on the GPU machine:
 
     compute-sanitizer --tool memcheck python3 scripts/gpu-fused-sanitize.py
 """
@@ -23,3 +24,8 @@ for name, (function, shapes, dtype) in jit_cases().items():
     out = function(*args)
     torch.cuda.synchronize()
     print(f"{name}: ran, output {list(out.shape)} {out.dtype}")
+    leaves = [a.clone().requires_grad_() for a in args]
+    grads = torch.autograd.grad(function(*leaves), leaves,
+                                torch.ones_like(out))
+    torch.cuda.synchronize()
+    print(f"{name}: backward ran, {len(grads)} gradients")

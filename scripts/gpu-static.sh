@@ -4,7 +4,10 @@
 # there, with no kernel cache. swr-run --target=sm_90a checks the example
 # spec and its derived backward against float64 and times them at the
 # Phalanx shape; then the Python CUDA tests compile every kernel they need
-# through the static libswr. Logs go to $OUT.
+# through the static libswr; then the fused backward (swr.jit training) is
+# checked against float64 and timed (scripts/gpu-fused-grad.py) and the
+# fused kernels, forward and backward, run under compute-sanitizer. Logs go
+# to $OUT.
 #
 #   bash scripts/build-static.sh    # here
 #   device (carry build-static/swr-static.tar.xz): bash scripts/gpu-static.sh
@@ -29,4 +32,16 @@ export SWR_LIBRARY="$tools/lib/libswr.so" SWR_CACHE_DIR="$(mktemp -d)"
 python3 -m pytest -q -s "$root/python/tests/test_torch_cuda.py" 2>&1 |
   tee "$logs/python-cuda-static.txt" | grep -E "passed|failed|cached launch"
 [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
+echo "== fused backward vs float64, and timed"
+python3 "$root/scripts/gpu-fused-grad.py" --bench --out "$logs/fused-grad.md" \
+  >"$logs/fused-grad.txt" 2>&1 || status=1
+tail -12 "$logs/fused-grad.txt"
+sanitizer="$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)"
+for tool in memcheck racecheck; do
+  "$sanitizer" --tool "$tool" --error-exitcode 3 \
+    python3 "$root/scripts/gpu-fused-sanitize.py" >"$logs/fused-$tool.txt" 2>&1 ||
+    status=1
+  echo "$tool fused fwd+bwd: $(grep -E 'ERROR SUMMARY|RACECHECK SUMMARY' \
+    "$logs/fused-$tool.txt" | tail -1)"
+done
 exit "$status"

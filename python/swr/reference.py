@@ -31,18 +31,37 @@ def scan(a: np.ndarray, x: np.ndarray, *, window: str = "full",
 
 def scan_torch(a, x, *, window: str = "full", h0=None, tile: int = 16):
     """`scan` on float64 torch tensors, differentiable by torch's autograd
-    (the float64 gradient reference of the fused kernels' backward)."""
+    (the float64 gradient reference of the fused kernels' backward). Full
+    windows run the recurrence step by step; windows sum their terms
+    directly, y[t] = sum over lags j inside the window of
+    a[t] ... a[t-j+1] x[t-j], one vectorised step per lag."""
     import torch
-    outputs = []
-    for t in range(x.shape[-1]):
-        start, with_h0 = window_start(window, t, tile)
-        h = torch.zeros_like(x[..., 0])
-        for s in range(start, t + 1):
-            h = a[..., s] * h + x[..., s]
-        if with_h0 and h0 is not None:
-            h = h + torch.prod(a[..., : t + 1], dim=-1) * h0
-        outputs.append(h)
-    return torch.stack(outputs, dim=-1)
+    length = x.shape[-1]
+    if _parse(window)[0] == "full":
+        h = torch.zeros_like(x[..., 0]) if h0 is None else h0
+        outputs = []
+        for t in range(length):
+            h = a[..., t] * h + x[..., t]
+            outputs.append(h)
+        return torch.stack(outputs, dim=-1)
+    starts = [window_start(window, t, tile) for t in range(length)]
+    reach = torch.tensor([t - s for t, (s, _) in enumerate(starts)],
+                         device=x.device)
+    steps = torch.arange(length, device=x.device)
+    products = torch.ones_like(x)  # a[t] ... a[t-j+1]
+    y = torch.zeros_like(x)
+    for lag in range(int(reach.max()) + 1 if length else 0):
+        inside = (steps >= lag) & (reach >= lag)
+        shifted_x = torch.nn.functional.pad(x[..., :length - lag], (lag, 0))
+        y = y + torch.where(inside, products * shifted_x, 0.0)
+        shifted_a = torch.nn.functional.pad(a[..., :length - lag], (lag, 0),
+                                            value=1.0)
+        products = products * shifted_a
+    if h0 is not None:
+        sees_h0 = torch.tensor([w for _, w in starts], device=x.device)
+        prefix = torch.cumprod(a, dim=-1)
+        y = y + torch.where(sees_h0, prefix * h0[..., None], 0.0)
+    return y
 
 
 def window_start(window: str, t: int, tile: int = 16) -> tuple[int, bool]:
