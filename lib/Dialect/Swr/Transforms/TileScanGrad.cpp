@@ -127,22 +127,22 @@ std::pair<Value, Value> scanTile(ImplicitLocOpBuilder &b,
                        position, loaded);
 }
 
-/// The operands a tile's regions read: those of the prologue (decay and
-/// input without one), and with `gradients` also the cotangent's and
-/// pullback's.
+/// The operands the prologue reads (decay and input without one).
 LoadedTile loadOperands(ImplicitLocOpBuilder &b, const GradContext &ctx,
-                        Value position, bool gradients) {
-  ScanGradOp grad = ctx.grad;
-  auto uses = [](Region &region, unsigned argument) {
-    return !region.empty() && !region.front().getArgument(argument).use_empty();
-  };
-  return loadTile(
-      b, ctx.tiling, ctx.coords, position, ctx.operands(), [&](unsigned i) {
-        if (grad.getPrologue().empty() ? i < 2 : uses(grad.getPrologue(), i))
-          return true;
-        return gradients && (uses(grad.getCotangent(), 2 + i) ||
-                             uses(grad.getPullback(), 4 + i));
-      });
+                        Value position) {
+  Region &prologue = ctx.grad.getPrologue();
+  return loadTile(b, ctx.tiling, ctx.coords, position, ctx.operands(),
+                  prologue.empty() ? nullptr : &prologue, 0);
+}
+
+/// The forward's x of the tile at `position`, read where it is needed (so
+/// it is not held in registers across the adjoint solve).
+Value forwardInputs(ImplicitLocOpBuilder &b, const GradContext &ctx,
+                    Value position) {
+  if (!ctx.grad.hasFusedRegions())
+    return readInputs(b, ctx.tiling, ctx.coords, ctx.grad.getInput(),
+                      position);
+  return scanTile(b, ctx, position, loadOperands(b, ctx, position)).second;
 }
 
 /// The forward's terminal of the tile `back` tiles before `tile` (the last
@@ -160,7 +160,7 @@ std::pair<Value, Value> earlierTerminal(ImplicitLocOpBuilder &b,
   Value position =
       arith::MulIOp::create(b, earlier, indexConst(b, tiling.steps));
   auto [decays, inputs] =
-      scanTile(b, ctx, position, loadOperands(b, ctx, position, false));
+      scanTile(b, ctx, position, loadOperands(b, ctx, position));
   auto transfer = buildTransferOperator(b, tiling, decays, std::nullopt);
   Value local = localSolve(b, transfer.getTransfer(), inputs);
   Value terminal = vector::ExtractOp::create(b, local, tiling.steps - 1);
@@ -204,7 +204,6 @@ struct AdjointTile {
   Value terminal;  // a[0] w[0], what the tile passes to the one before
   Value carry;     // the adjoint carry from the tiles after
   Value dx;        // w + h (x) carry
-  Value inputs;    // the forward's x; null: read it when needed
 };
 
 /// The decay gradient of a tile and the adjoint carry the tile passes to
@@ -218,10 +217,8 @@ DecayGradient decayGradient(ImplicitLocOpBuilder &b, const GradContext &ctx,
                             const AdjointTile &t) {
   const ScanTiling &tiling = ctx.tiling;
   WindowAttr window = tiling.window;
-  Value inputs = t.inputs ? t.inputs
-                          : readInputs(b, tiling, ctx.coords,
-                                       ctx.grad.getInput(), t.position);
-  Value local = localSolve(b, t.transfer, inputs);
+  Value local =
+      localSolve(b, t.transfer, forwardInputs(b, ctx, t.position));
   // Inputs of this tile before step t: v[t-1], and the weight g[t-1] with
   // which a state entering the tile reaches step t-1.
   Value localBefore = shiftDown(b, local, splat(b, rowType(b, tiling), 0.0f));
@@ -373,31 +370,34 @@ void emitAdjointLoop(ImplicitLocOpBuilder &b, ScanGradOp grad,
         Value tile = arith::SubIOp::create(
             body, arith::SubIOp::create(body, range.end, one), iteration);
         Value position = arith::MulIOp::create(body, tile, steps);
-        // Without regions x is read only for the decay gradient, after the
-        // adjoint solve, so it is not held in registers across it.
+        // Operands are read where each stage needs them (x only for the
+        // decay gradient, the pullback's after the solve; again if an
+        // earlier stage read them, from cache), so no tile is held in
+        // registers across the adjoint solve.
         bool fused = grad.hasFusedRegions();
-        LoadedTile loaded;
-        Value decays, inputs;
-        if (fused) {
-          loaded = loadOperands(body, ctx, position, true);
-          std::tie(decays, inputs) = scanTile(body, ctx, position, loaded);
-        } else {
-          decays = readDecays(body, tiling, coords, grad.getDecay(), position);
-        }
+        Value decays =
+            fused ? scanTile(body, ctx, position,
+                             loadOperands(body, ctx, position))
+                        .first
+                  : readDecays(body, tiling, coords, grad.getDecay(), position);
         auto transfer =
             buildTransferOperator(body, tiling, decays, std::nullopt);
-        Value outputGradient =
-            readInputs(body, tiling, coords, grad.getGradOutput(), position);
-        Value state =
-            grad.getOutput() && fused
-                ? readInputs(body, tiling, coords, grad.getOutput(), position)
-                : Value();
-        Value gradOutput =
-            grad.getCotangent().empty()
-                ? outputGradient
-                : applyFusedRegion(body, grad.getCotangent(), loaded,
-                                   {outputGradient, state},
-                                   tileType(body, tiling), 0);
+        auto readState = [&](ImplicitLocOpBuilder &at) -> Value {
+          return grad.getOutput() && fused
+                     ? readInputs(at, tiling, coords, grad.getOutput(),
+                                  position)
+                     : Value();
+        };
+        auto readGradOutput = [&](ImplicitLocOpBuilder &at) -> Value {
+          return readInputs(at, tiling, coords, grad.getGradOutput(), position);
+        };
+        Value gradOutput = readGradOutput(body);
+        if (!grad.getCotangent().empty())
+          gradOutput = applyFusedRegion(
+              body, grad.getCotangent(),
+              loadTile(body, tiling, coords, position, ctx.operands(),
+                       &grad.getCotangent(), 2),
+              {gradOutput, readState(body)}, tileType(body, tiling), 0);
         // The final state is the output at the last step.
         if (gradFinal) {
           Value lastStep = arith::SubIOp::create(
@@ -420,14 +420,17 @@ void emitAdjointLoop(ImplicitLocOpBuilder &b, ScanGradOp grad,
             decayGradient(body, ctx,
                           {tile, position, transfer.getTransfer(),
                            transfer.getInjection(), decay, adjointLocal, suffix,
-                           adjointTerminal, adjointCarry, dx, inputs});
+                           adjointTerminal, adjointCarry, dx});
         // The gradients written: of x and a, or of the loaded operands
         // through the regions.
         SmallVector<Value> written{da.tile, dx};
         if (fused)
-          written = applyFusedRegionAll(body, grad.getPullback(), loaded,
-                                        {dx, da.tile, outputGradient, state},
-                                        tileType(body, tiling));
+          written = applyFusedRegionAll(
+              body, grad.getPullback(),
+              loadTile(body, tiling, coords, position, ctx.operands(),
+                       &grad.getPullback(), 4),
+              {dx, da.tile, readGradOutput(body), readState(body)},
+              tileType(body, tiling));
         Value daSum = reduceDecayGradient(body, head, written[0]);
         Value owned =
             range.ownedEnd

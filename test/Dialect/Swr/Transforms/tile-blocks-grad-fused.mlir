@@ -1,25 +1,28 @@
 // RUN: swr-opt %s --swr-tile-blocks --canonicalize --cse | FileCheck %s
 
-// The backward of a fused scan on the tile grid, last tile first: a and x
-// come from the prologue on the loaded operands (a = exp(za) on the head's
-// decays); dy is the cotangent of the loaded output gradient (dout * c)
-// before the transposed local solve; the saved state y is read for the
-// pullback, whose gradients of the loaded operands are written: dx for the
-// input, dout * y for the operand c, and da * exp(za), summed over the
-// head's channels, for the decays.
+// The backward of a fused scan on the tile grid, last tile first. Each
+// stage reads the operands it needs where it needs them, so no tile is held
+// across the adjoint solve: a = exp(za) from the prologue on the head's
+// decays; dy, the cotangent of the output gradient (dout * c), right before
+// the transposed local solve; x (the prologue's zb) for the decay gradient
+// after it; then the pullback reads dout, the saved state y and za again
+// and its gradients are written: dx for the input, dout * y for the
+// operand c, and da * exp(za), summed over the head's channels, for the
+// decays.
 // CHECK-LABEL: func.func @gates_backward
 // CHECK: scf.for
 // CHECK: %[[ZA:.*]] = swr.read_tile %arg0{{.*}} -> vector<16xf32>
-// CHECK: %[[ZB:.*]] = swr.read_tile %arg1{{.*}} -> vector<16x16xf32>
-// CHECK: %[[C:.*]] = swr.read_tile %arg2{{.*}} -> vector<16x16xf32>
 // CHECK: math.exp %[[ZA]] : vector<16xf32>
 // CHECK: swr.transfer_operator
 // CHECK: %[[DOUT:.*]] = swr.read_tile %arg4{{.*}} -> vector<16x16xf32>
-// CHECK: %[[Y:.*]] = swr.read_tile %arg3{{.*}} -> vector<16x16xf32>
+// CHECK: %[[C:.*]] = swr.read_tile %arg2{{.*}} -> vector<16x16xf32>
 // CHECK: %[[DY:.*]] = arith.mulf %[[DOUT]], %[[C]] : vector<16x16xf32>
 // CHECK: swr.local_solve transpose %{{.*}}, %[[DY]]
 // CHECK: %[[DX:.*]] = swr.carry %
-// CHECK: %[[DC:.*]] = arith.mulf %[[DOUT]], %[[Y]] : vector<16x16xf32>
+// CHECK: swr.read_tile %arg1{{.*}} -> vector<16x16xf32>
+// CHECK: %[[DOUT2:.*]] = swr.read_tile %arg4{{.*}} -> vector<16x16xf32>
+// CHECK: %[[Y:.*]] = swr.read_tile %arg3{{.*}} -> vector<16x16xf32>
+// CHECK: %[[DC:.*]] = arith.mulf %[[DOUT2]], %[[Y]] : vector<16x16xf32>
 // CHECK: swr.write_tile %[[DX]], %arg5
 // CHECK: swr.write_tile %[[DC]], %arg7
 // CHECK: swr.write_tile %{{.*}}, %arg6{{.*}} : vector<16xf32>, memref<?x?x?xf32>
