@@ -77,6 +77,7 @@ void swr::buildGpuKernelPipeline(OpPassManager &pm,
   kernel.addPass(createSwrLowerToLoops());
   SwrExpandMathOptions math;
   math.hardwareExp = true;
+  math.approximateDivide = true;
   kernel.addPass(createSwrExpandMath(math));
   kernel.addPass(createCanonicalizerPass());
   kernel.addPass(createCSEPass());

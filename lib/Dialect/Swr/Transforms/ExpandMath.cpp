@@ -212,7 +212,20 @@ struct SwrExpandMathPass
       return WalkResult::interrupt();
     });
     if (leftover.wasInterrupted())
-      signalPassFailure();
+      return signalPassFailure();
+    // Negations too: LLVM folds -(a / b) into (-a) / b with the flags
+    // both ops share.
+    if (approximateDivide)
+      getOperation()->walk([](Operation *op) {
+        auto fastmath = dyn_cast<arith::ArithFastMathInterface>(op);
+        if (fastmath && isa<arith::DivFOp, arith::NegFOp>(op) &&
+            getElementTypeOrSelf(op->getResult(0).getType()).isF32())
+          op->setAttr(fastmath.getFastMathAttrName(),
+                      arith::FastMathFlagsAttr::get(
+                          op->getContext(), fastmath.getFastMathFlagsAttr()
+                                                    .getValue() |
+                                                arith::FastMathFlags::afn));
+      });
   }
 };
 

@@ -1,5 +1,6 @@
 // RUN: swr-opt %s --swr-expand-math --split-input-file --verify-diagnostics | FileCheck %s
 // RUN: swr-opt %s --swr-expand-math=hardware-exp=1 --split-input-file --verify-diagnostics | FileCheck %s --check-prefix=HW
+// RUN: swr-opt %s --swr-expand-math=approximate-divide=1 --split-input-file --verify-diagnostics | FileCheck %s --check-prefix=DIV
 
 // With hardware-exp, exp is 2^(x log2 e) on the special function unit, one
 // intrinsic call per element.
@@ -21,6 +22,22 @@ func.func @gates(%x: vector<16x16xf32>) -> vector<16x16xf32> {
   %t = math.tanh %l : vector<16x16xf32>
   %a = math.absf %t : vector<16x16xf32>
   return %a : vector<16x16xf32>
+}
+
+// -----
+
+// With approximate-divide, f32 divisions (and negations, which LLVM folds
+// into them) are afn: div.approx.f32 on NVPTX. f64 keeps IEEE division.
+// DIV-LABEL: func.func @sigmoid
+// DIV: arith.negf %{{.*}} fastmath<afn> : vector<16xf32>
+// DIV: arith.divf %{{.*}}, %{{.*}} fastmath<afn> : vector<16xf32>
+// DIV: arith.divf %{{.*}}, %{{.*}} : f64
+func.func @sigmoid(%x: vector<16xf32>, %d: f64) -> (vector<16xf32>, f64) {
+  %one = arith.constant dense<1.0> : vector<16xf32>
+  %n = arith.negf %x : vector<16xf32>
+  %s = arith.divf %one, %n : vector<16xf32>
+  %h = arith.divf %d, %d : f64
+  return %s, %h : vector<16xf32>, f64
 }
 
 // -----

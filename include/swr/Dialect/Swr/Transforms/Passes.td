@@ -151,10 +151,17 @@ def SwrExpandMath : Pass<"swr-expand-math"> {
     `sqrt`, `round`), naming it. With `hardware-exp`, `exp` runs on the
     special function unit instead (`ex2.approx.f32` of x log2 e, like
     CUDA's `__expf`): 2 ulp plus about |x| 6e-8 relative, one instruction.
+    With `approximate-divide`, f32 divisions are marked `afn`, which NVPTX
+    emits as `div.approx.f32` / `rcp.approx.f32` (2 ulp, like CUDA's
+    `__fdividef`; 0 for divisors beyond 2^126) instead of the IEEE
+    sequences: sigmoid gates and their derivatives divide on every element.
   }];
   let options = [
     Option<"hardwareExp", "hardware-exp", "bool", /*default=*/"false",
-           "Lower f32 exp to ex2.approx.f32 (GPU kernels)">
+           "Lower f32 exp to ex2.approx.f32 (GPU kernels)">,
+    Option<"approximateDivide", "approximate-divide", "bool",
+           /*default=*/"false",
+           "Mark f32 divisions afn (div.approx.f32 on NVPTX)">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::LLVM::LLVMDialect",
