@@ -165,8 +165,7 @@ def phalanx_float64(layer, x):
 
 def test_phalanx_layer_matches_float64_and_trains() -> None:
     """The seed's Phalanx parametrisation: output and every parameter's
-    gradient (through the fused mixing and its compiler-derived backward)
-    against the same layer in float64 over the naive scan."""
+    gradient against the same layer in float64 over the naive scan."""
     torch.manual_seed(4)
     layer = st.Phalanx(64, length=100, kv_heads=2)
     x = torch.randn(2, 37, 64, requires_grad=True)
