@@ -16,11 +16,12 @@ static head dimension) and process; shapes are runtime values.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import re
 from typing import Optional
 
 import torch
-
-import functools
 
 from .compiler import Buffer, HostKernel, compile_ptx
 from .errors import ArgumentError, SwrError
@@ -367,6 +368,66 @@ def btp(coeff: torch.Tensor, x: torch.Tensor, k: int = 2,
                 output_dtype=output_dtype or torch.float32)
 
 
+@dataclasses.dataclass
+class ScanState:
+    """What `scan_step` carries from one token to the next: for a window
+    of k tiles, the k running sums that started at the last k tile starts
+    (`sums[j]` started j tiles before the current one; the output is the
+    oldest), in f32, and how many tokens were consumed. O(k) per channel,
+    whatever the length."""
+
+    sums: torch.Tensor
+    position: int = 0
+
+
+def _step_window(window: str) -> tuple[int, int, bool]:
+    """(k, tile, resets) of a window a decode step supports."""
+    if window == "full":
+        return 1, 1, False
+    match = re.fullmatch(r"bands<\s*(\d+)\s*(?:,\s*(\d+)\s*)?>", window)
+    if not match or int(match.group(1)) < 1:
+        raise ArgumentError("window: a decode step supports 'full' and "
+                            f"'bands<k>' / 'bands<k, tile>', got {window!r} "
+                            "(an exact<W> window needs its last W tokens)")
+    return int(match.group(1)), int(match.group(2) or 16), True
+
+
+def scan_step(a: torch.Tensor, x: torch.Tensor,
+              state: Optional[ScanState] = None, *, window: str = "full",
+              h0: Optional[torch.Tensor] = None
+              ) -> tuple[torch.Tensor, ScanState]:
+    """One token of `scan` for streaming decode: `x` is the token's inputs
+    (any shape, e.g. [B, H, D]), `a` its decays (x's shape, or x's without
+    the last axis: per head). Returns the token's output, as `scan` would
+    give at this position of the sequence, and the state for the next
+    token. The first call takes `state=None` and optionally `h0` (x's
+    shape); later calls the returned state."""
+    k, tile, resets = _step_window(window)
+    if a.shape != x.shape:
+        if a.shape != x.shape[:-1]:
+            raise ArgumentError(f"a: expected shape {list(x.shape)} or "
+                                f"{list(x.shape[:-1])} (per head), got "
+                                f"{list(a.shape)}")
+        a = a.unsqueeze(-1)
+    if state is None:
+        if h0 is not None and h0.shape != x.shape:
+            raise ArgumentError(f"h0: expected shape {list(x.shape)}, got "
+                                f"{list(h0.shape)}")
+        # Before step 0 every sum has seen h0, the virtual tile -1.
+        start = torch.zeros(x.shape, dtype=torch.float32, device=x.device) \
+            if h0 is None else h0.float()
+        state = ScanState(start.expand(k, *x.shape).clone(), 0)
+    elif state.sums.shape[1:] != x.shape or state.sums.shape[0] != k:
+        raise ArgumentError(f"state: expected sums of shape {[k, *x.shape]} "
+                            f"for {window}, got {list(state.sums.shape)}")
+    sums = state.sums
+    if resets and state.position % tile == 0:
+        # A new tile: every sum is one tile older, and a new one starts.
+        sums = torch.cat([torch.zeros_like(sums[:1]), sums[:-1]])
+    sums = a.float() * sums + x.float()
+    return sums[-1].to(x.dtype), ScanState(sums, state.position + 1)
+
+
 class Phalanx(torch.nn.Module):
     """The Phalanx layer with the seed's parametrisation (spear's
     `spear/nn/phalanx/swr.py`): for x [B, L, D], H = D / 16 heads of 16
@@ -427,6 +488,25 @@ class Phalanx(torch.nn.Module):
             return t
         return t.repeat_interleave(self.heads // self.kv_heads, dim=2)
 
+    def step(self, x: torch.Tensor, state: Optional[ScanState] = None
+             ) -> tuple[torch.Tensor, ScanState]:
+        """Streaming decode: the layer's output for one token x [B, dim]
+        at the next position, and the state for the token after it (k
+        running sums per channel, however long the sequence; start with
+        None). Equals `forward` on the whole sequence, token by token."""
+        if x.dim() != 2 or x.shape[-1] != self.dim:
+            raise ArgumentError(f"x: expected [B, {self.dim}] (one token), "
+                                f"got shape {list(x.shape)}")
+        token = x.unsqueeze(1)
+        za = self.a_proj(x)                                     # [B, H]
+        zb = self._per_head(self.b_proj(token))[:, 0]           # [B, H, 16]
+        post = self._per_head(self.c_proj(token))[:, 0]
+        value = self.v_proj(x).view(x.shape[0], self.heads, 16)
+        y, state = scan_step(torch.sigmoid(za), torch.sigmoid(zb) * value,
+                             state, window=f"bands<{self.k}>")
+        out = y * post + value
+        return self.o_proj(out.reshape(x.shape[0], self.dim)), state
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.dim() != 3 or x.shape[-1] != self.dim:
             raise ArgumentError(f"x: expected [B, L, {self.dim}], got shape "
@@ -472,4 +552,5 @@ def _compiling() -> bool:
                 and compiler.is_compiling())
 
 
-__all__ = ["Phalanx", "btp", "mixing", "precompile", "scan"]
+__all__ = ["Phalanx", "ScanState", "btp", "mixing", "precompile", "scan",
+           "scan_step"]

@@ -252,3 +252,52 @@ def test_packed_sequence_errors() -> None:
     with pytest.raises(swr.ArgumentError, match=r"h0: expected shape \[1, 2, 16\]"):
         st.scan(torch.zeros(1, 2, 8), x[:1], cu_seqlens=cu,
                 h0=torch.zeros(2, 2, 16))
+
+
+@pytest.mark.parametrize("window", ["full", "bands<1>", "bands<2>",
+                                    "bands<3, 8>"])
+@pytest.mark.parametrize("per_head", [False, True])
+def test_scan_step_streams_the_scan(window, per_head) -> None:
+    """Token by token, scan_step gives the outputs of the whole-sequence
+    scan (the float64 reference) with k running sums of state."""
+    gen = torch.Generator().manual_seed(3)
+    length, shape = 53, (2, 3, 4)
+    x = torch.randn(length, *shape, generator=gen, dtype=torch.float64)
+    a = torch.rand(length, *(shape[:-1] if per_head else shape),
+                   generator=gen, dtype=torch.float64)
+    h0 = torch.randn(shape, generator=gen, dtype=torch.float64)
+    full_a = a.unsqueeze(-1).expand_as(x) if per_head else a
+    tile = 8 if "," in window else 16
+    want = swr.reference.scan(full_a.movedim(0, -1).numpy(),
+                              x.movedim(0, -1).numpy(),
+                              window=window.split(",")[0].rstrip(">") + ">"
+                              if "," in window else window,
+                              h0=h0.numpy(), tile=tile)
+    state, outputs = None, []
+    for t in range(length):
+        y, state = st.scan_step(a[t].float(), x[t].float(), state,
+                                window=window, h0=h0.float())
+        outputs.append(y)
+    got = torch.stack(outputs, dim=-1).double()
+    assert relative_error(got, torch.from_numpy(want)) < 1e-6
+    k = 1 if window == "full" else int(window[6])
+    assert state.sums.shape == (k, *shape) and state.position == length
+
+
+def test_phalanx_step_matches_forward() -> None:
+    """Streaming decode through the layer equals its forward pass."""
+    torch.manual_seed(6)
+    layer = st.Phalanx(64, length=100, kv_heads=2, k=2)
+    x = torch.randn(2, 40, 64)
+    with torch.no_grad():
+        whole = layer(x)
+        state, tokens = None, []
+        for t in range(x.shape[1]):
+            out, state = layer.step(x[:, t], state)
+            tokens.append(out)
+    assert relative_error(torch.stack(tokens, dim=1), whole) < 1e-5
+    assert state.sums.shape == (2, 2, 4, 16)
+    with pytest.raises(swr.ArgumentError, match="one token"):
+        layer.step(x)
+    with pytest.raises(swr.ArgumentError, match="decode step supports"):
+        st.scan_step(torch.ones(2), torch.ones(2), window="exact<8>")
