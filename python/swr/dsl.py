@@ -463,7 +463,7 @@ def _dtype_of(name: str, array: Any) -> str:
 
 
 def _buffer(array: Any, dtype: str) -> Buffer:
-    if _is_torch(array):
+    if _is_torch(array):  # inline: this runs on every launch
         return Buffer(array.data_ptr(), tuple(array.shape),
                       tuple(array.stride()), dtype)
     if hasattr(array, "__cuda_array_interface__"):
@@ -803,9 +803,8 @@ def _check_shapes(binding: _Binding, names: list[str], arrays: tuple) -> None:
 
 
 def _torch_dtype(dtype: str) -> Any:
-    import torch
-    return {"f32": torch.float32, "bf16": torch.bfloat16,
-            "f16": torch.float16}[dtype]
+    from .torch import _TORCH
+    return _TORCH[dtype]
 
 
 def _empty_like(x: Any, dtype: str, kind: str) -> Any:
