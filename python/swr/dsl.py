@@ -39,6 +39,7 @@ from typing import Any, Callable, Optional
 import numpy as np
 
 from . import autotune, reference
+from .dlpack import DLPackArray, adopt, is_foreign
 from .compiler import Buffer, HostKernel, compile_ptx
 from .errors import ArgumentError, SwrError
 from .spec import DTYPES, LAYOUTS, ScanSpec
@@ -440,16 +441,59 @@ _CUPY = {"<f4": "f32", "<f2": "f16"}
 def _array_kind(name: str, array: Any) -> str:
     if _is_torch(array):
         return "torch-cuda" if array.device.type == "cuda" else "torch-cpu"
+    if isinstance(array, DLPackArray):
+        return "dlpack-" + array.device
     if hasattr(array, "__cuda_array_interface__"):
         return "cupy"
     if isinstance(array, np.ndarray):
         return "numpy"
-    raise ArgumentError(f"{name}: expected a numpy array, torch tensor or "
-                        "an object with __cuda_array_interface__, got "
-                        f"{type(array).__name__}")
+    raise ArgumentError(f"{name}: expected a numpy array, torch tensor, an "
+                        "object with __cuda_array_interface__ or a DLPack "
+                        f"array (__dlpack__), got {type(array).__name__}")
+
+
+def _adopt_foreign(names: list[str], arrays: tuple) -> tuple:
+    """Arrays of other frameworks as DLPack views (torch, numpy and CuPy
+    are read directly)."""
+    return tuple(
+        adopt(a, n) if not (_is_torch(a) or isinstance(a, np.ndarray)
+                            or hasattr(a, "__cuda_array_interface__"))
+        and is_foreign(a) else a for n, a in zip(names, arrays))
+
+
+def _compact(shape: tuple, strides: tuple) -> bool:
+    """Whether `strides` (in elements) are row-major compact for `shape`
+    (axes of size 1 may have any stride)."""
+    step = 1
+    for size, stride in zip(reversed(shape), reversed(strides)):
+        if size != 1 and stride != step:
+            return False
+        step *= size
+    return True
+
+
+def _contiguous(name: str, array: Any) -> Any:
+    """The array itself when its memory is row-major compact, else a
+    compact copy (the kernels' memrefs have the identity layout). A DLPack
+    array, which swr cannot copy, must already be compact."""
+    if _is_torch(array):
+        return array if array.is_contiguous() else array.contiguous()
+    if isinstance(array, DLPackArray):
+        if not _compact(array.shape, array.strides):
+            raise ArgumentError(
+                f"{name}: expected a row-major contiguous DLPack array, got "
+                f"strides {list(array.strides)} for shape "
+                f"{list(array.shape)} (copy it in its framework first)")
+        return array
+    if hasattr(array, "__cuda_array_interface__"):
+        import cupy
+        return cupy.ascontiguousarray(array)
+    return np.ascontiguousarray(array)
 
 
 def _dtype_of(name: str, array: Any) -> str:
+    if isinstance(array, DLPackArray):
+        return array.dtype
     if _is_torch(array):
         found = _TORCH.get(str(array.dtype))
     elif hasattr(array, "__cuda_array_interface__"):
@@ -466,6 +510,8 @@ def _buffer(array: Any, dtype: str) -> Buffer:
     if _is_torch(array):  # inline: this runs on every launch
         return Buffer(array.data_ptr(), tuple(array.shape),
                       tuple(array.stride()), dtype)
+    if isinstance(array, DLPackArray):
+        return Buffer(array.data, array.shape, array.strides, dtype)
     if hasattr(array, "__cuda_array_interface__"):
         interface = array.__cuda_array_interface__
         item = 4 if dtype == "f32" else 2
@@ -595,11 +641,15 @@ class JitFunction:
         """Runs the fused kernel and returns its output (written to `out`
         when given: same shape as the input, dtype output_dtype)."""
         names = self._names(len(arrays))
+        arrays = _adopt_foreign(names, arrays)
+        if out is not None:
+            (out,) = _adopt_foreign(["out"], (out,))
         kinds = {_array_kind(n, a) for n, a in zip(names, arrays)}
         if len(kinds) != 1:
             raise ArgumentError("arrays: expected all of one kind and "
                                 f"device, got {sorted(kinds)}")
         kind = kinds.pop()
+        arrays = tuple(_contiguous(n, a) for n, a in zip(names, arrays))
         binding = self.bind(*arrays, output_dtype=output_dtype)
         if kind.startswith("torch") and _needs_grad(arrays):
             if binding.spec.window.startswith("exact") or out is not None:
@@ -610,6 +660,11 @@ class JitFunction:
         spec = binding.spec
         _check_shapes(binding, names, arrays)
         x = arrays[binding.input]
+        if kind == "dlpack-cuda" and out is None:
+            raise ArgumentError(
+                "out: DLPack CUDA arrays need out= (a DLPack CUDA array "
+                f"of shape {list(x.shape)} and dtype {spec.dtype_out}): swr "
+                "allocates no CUDA memory of its own")
         output = _empty_like(x, spec.dtype_out, kind) if out is None else out
         if out is not None:
             if _array_kind("out", out) != kind or \
@@ -619,6 +674,9 @@ class JitFunction:
                     f"out: expected a {kind} array of shape {list(x.shape)} "
                     f"and dtype {spec.dtype_out}, got {_array_kind('out', out)}"
                     f" {list(out.shape)} {_dtype_of('out', out)}")
+            if _contiguous("out", out) is not out:
+                raise ArgumentError("out: expected a row-major contiguous "
+                                    "array (the kernel writes it in place)")
         by_role = _primal_roles(binding, arrays)
         by_role["output"] = output
         if kind == "numpy" and spec.dtype_in == "bf16":
@@ -630,7 +688,7 @@ class JitFunction:
              backward: bool = False) -> None:
         """Runs the kernel of `spec` (or its derived backward) on the
         arrays given by role, on the host or the arrays' CUDA device."""
-        if kind in ("numpy", "torch-cpu"):
+        if kind in ("numpy", "torch-cpu", "dlpack-cpu"):
             kernel = HostKernel.cached(spec, "fma", backward)
             kernel.invoke([_buffer(by_role[r], spec.dtype_of(r))
                            for r in kernel.roles])
@@ -645,8 +703,8 @@ class JitFunction:
             kernel.launch([_buffer(by_role[r], spec.dtype_of(r))
                            for r in kernel.params], stream)
         chunk = self.time_chunk
-        if chunk == "auto":
-            chunk = 2 if backward else \
+        if chunk == "auto":  # timed with torch's or CuPy's events
+            chunk = 2 if backward or kind == "dlpack-cuda" else \
                 _autotuned_chunk(spec, x, kind, launch)
         launch(chunk)
 
@@ -825,6 +883,8 @@ def _empty_like(x: Any, dtype: str, kind: str) -> Any:
 
 
 def _device_and_stream(x: Any, kind: str) -> tuple[int, int]:
+    if kind == "dlpack-cuda":  # the stream __dlpack__ was asked for
+        return x.device_id, 0
     if kind == "torch-cuda":
         import torch
         index = x.device.index if x.device.index is not None else \

@@ -297,3 +297,63 @@ def test_autotune_times_each_candidate_once_and_keeps_the_choice(
     assert ".visible .entry phalanx_mix(" in tuned.ir(*operands, stage="ptx")
     out = tuned(*operands)  # the host backend ignores time chunks
     assert relative_error(out, tuned.reference(*operands)) < 2e-6
+
+
+def test_strided_arrays_are_made_contiguous() -> None:
+    """The kernels' memrefs have the identity layout: a strided view of
+    any operand is copied compact first (numpy and torch), and a strided
+    out= is refused rather than written wrongly."""
+    rng = np.random.default_rng(9)
+    za = rng.normal(size=(2, 33, 3)).astype(np.float32)
+    zb, v, c = (rng.normal(size=(2, 33, 3, 16)).astype(np.float32)
+                for _ in range(3))
+    want = phalanx_mix(za, zb, v, c)
+
+    def strided(t):
+        return np.ascontiguousarray(np.swapaxes(t, 1, 2)).swapaxes(1, 2)
+    for i in range(4):
+        args = [za, zb, v, c]
+        args[i] = strided(args[i])
+        assert not args[i].flags.c_contiguous
+        np.testing.assert_array_equal(phalanx_mix(*args), want)
+    torch = pytest.importorskip("torch")
+    got = phalanx_mix(*[torch.from_numpy(strided(a)) for a in (za, zb, v, c)])
+    np.testing.assert_array_equal(got.numpy(), want)
+    with pytest.raises(swr.ArgumentError, match="out: expected a row-major"):
+        phalanx_mix(za, zb, v, c, out=strided(np.empty_like(zb)))
+
+
+class _Foreign:
+    """An array of another framework: only the DLPack protocol."""
+
+    def __init__(self, array: np.ndarray) -> None:
+        self._array = array
+
+    def __dlpack__(self, stream=None):
+        return self._array.__dlpack__()
+
+    def __dlpack_device__(self):
+        return self._array.__dlpack_device__()
+
+
+def test_dlpack_arrays_run_on_the_host() -> None:
+    """Arrays that speak only DLPack are read through their DLTensor
+    (strides included) and run the host kernel; out= may be one too."""
+    rng = np.random.default_rng(8)
+    za = rng.normal(size=(2, 33, 3)).astype(np.float32)
+    zb, v, c = (rng.normal(size=(2, 33, 3, 16)).astype(np.float32)
+                for _ in range(3))
+    want = phalanx_mix(za, zb, v, c)
+    got = phalanx_mix(*[_Foreign(a) for a in (za, zb, v, c)])
+    assert isinstance(got, np.ndarray)
+    np.testing.assert_array_equal(got, want)
+    strided = np.ascontiguousarray(np.swapaxes(v, 1, 2)).swapaxes(1, 2)
+    with pytest.raises(swr.ArgumentError, match="v: expected a row-major"):
+        phalanx_mix(*[_Foreign(a) for a in (za, zb, strided, c)])
+    out = np.full(zb.shape, np.nan, dtype=np.float32)
+    phalanx_mix(*[_Foreign(a) for a in (za, zb, v, c)], out=_Foreign(out))
+    np.testing.assert_array_equal(out, want)
+    with pytest.raises(swr.ArgumentError, match="DLPack dtype"):
+        phalanx_mix(*[_Foreign(a.astype(np.float64)) for a in (za, zb, v, c)])
+    with pytest.raises(swr.ArgumentError, match="all of one kind"):
+        phalanx_mix(_Foreign(za), zb, v, c)
