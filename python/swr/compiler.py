@@ -223,6 +223,12 @@ class HostKernel:
                 raise ArgumentError(f"{role}: expected a writeable array")
             if any(s % array.itemsize for s in array.strides):
                 raise ArgumentError(f"{role}: strides must be whole elements")
+            if not array.flags.c_contiguous:
+                raise ArgumentError(
+                    f"{role}: expected a row-major contiguous array (the "
+                    "kernel's memrefs have the identity layout), got strides "
+                    f"{list(array.strides)} for shape {list(array.shape)}; "
+                    "pass np.ascontiguousarray(...)")
             buffers.append(Buffer(
                 array.ctypes.data, tuple(array.shape),
                 tuple(s // array.itemsize for s in array.strides), dtype))

@@ -70,6 +70,11 @@ def test_host_kernel_argument_errors() -> None:
     with pytest.raises(swr.ArgumentError,
                        match="input: expected dtype f32, got float64"):
         kernel(a, a.astype(np.float64), a.copy())
+    strided = np.ones((1, 1, 4, 2), np.float32)[..., 0]
+    with pytest.raises(swr.ArgumentError,
+                       match="input: expected a row-major contiguous"):
+        kernel(np.ones((1, 1, 4), np.float32)[None], strided[None],
+               np.ones((1, 1, 1, 4), np.float32))
 
 
 def test_spec_errors_name_the_argument() -> None:
