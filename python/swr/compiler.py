@@ -10,7 +10,7 @@ import pathlib
 import tempfile
 from dataclasses import dataclass
 
-from . import _capi, cache
+from . import _capi, backend, cache
 from .errors import ArgumentError, CompileError
 from .spec import ScanSpec
 
@@ -175,10 +175,7 @@ class HostKernel:
             _capi.library().swr_host_destroy(handle)
 
     def writes(self, role: str) -> bool:
-        if self.backward:
-            return role.startswith("grad_") and role not in (
-                "grad_output", "grad_final")
-        return role in ("output", "final", "state")
+        return backend.writes(role, self.backward)
 
     def invoke(self, buffers: list[Buffer]) -> None:
         """Runs the kernel on `buffers`, one per role, after checking their

@@ -38,7 +38,7 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
-from . import autotune, reference
+from . import autotune, backend, reference
 from .dlpack import DLPackArray, adopt, is_foreign
 from .compiler import Buffer, HostKernel, compile_ptx
 from .errors import ArgumentError, SwrError
@@ -687,7 +687,12 @@ class JitFunction:
     def _run(self, spec: ScanSpec, by_role: dict[str, Any], kind: str,
              backward: bool = False) -> None:
         """Runs the kernel of `spec` (or its derived backward) on the
-        arrays given by role, on the host or the arrays' CUDA device."""
+        arrays given by role, on the host or the arrays' CUDA device, or
+        on copies for the backend $SWR_BACKEND forces."""
+        target = backend.forced()
+        if target is not None and (target == "host") != (
+                kind in ("numpy", "torch-cpu", "dlpack-cpu")):
+            return self._run_on_copies(spec, by_role, kind, backward, target)
         if kind in ("numpy", "torch-cpu", "dlpack-cpu"):
             kernel = HostKernel.cached(spec, "fma", backward)
             kernel.invoke([_buffer(by_role[r], spec.dtype_of(r))
@@ -707,6 +712,33 @@ class JitFunction:
             chunk = 2 if backward or kind == "dlpack-cuda" else \
                 _autotuned_chunk(spec, x, kind, launch)
         launch(chunk)
+
+
+    def _run_on_copies(self, spec: ScanSpec, by_role: dict[str, Any],
+                       kind: str, backward: bool, target: str) -> None:
+        """`_run` on copies of torch or CuPy arrays on the other side
+        (SWR_BACKEND); the written ones are copied back."""
+        if kind.startswith("torch"):
+            import torch
+            if target == "cuda" and not torch.cuda.is_available():
+                raise SwrError("SWR_BACKEND=cuda: torch sees no CUDA device")
+            device = "cuda" if target == "cuda" else "cpu"
+            copies = {r: a.to(device) for r, a in by_role.items()}
+            self._run(spec, copies, "torch-" + device, backward)
+            for role, array in by_role.items():
+                if backend.writes(role, backward):
+                    array.copy_(copies[role])
+            return
+        if kind == "cupy" and target == "host":
+            copies = {r: a.get() for r, a in by_role.items()}
+            self._run(spec, copies, "numpy", backward)
+            for role, array in by_role.items():
+                if backend.writes(role, backward):
+                    array.set(copies[role])
+            return
+        raise ArgumentError(f"SWR_BACKEND={target}: {kind} arrays cannot be "
+                            "moved there (torch tensors and CuPy arrays, to "
+                            "the host, can)")
 
 
 def _primal_roles(binding: _Binding, arrays: tuple | list

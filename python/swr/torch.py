@@ -23,6 +23,7 @@ from typing import Optional
 
 import torch
 
+from . import backend
 from .compiler import Buffer, HostKernel, compile_ptx
 from .errors import ArgumentError, SwrError
 from .spec import LAYOUTS, ScanSpec
@@ -146,7 +147,15 @@ def _run(spec: ScanSpec, backward: bool, operands: dict,
          device: torch.device) -> None:
     """Runs the forward or backward kernel of `spec` on `operands` (by
     role): the host JIT for CPU tensors, the runtime on the current stream
-    for CUDA tensors."""
+    for CUDA tensors; or the backend $SWR_BACKEND forces, on copies."""
+    target = backend.forced()
+    if target == "host" and device.type == "cuda":
+        return _run_on_copies(spec, backward, operands, torch.device("cpu"))
+    if target == "cuda" and device.type != "cuda":
+        if not torch.cuda.is_available():
+            raise SwrError("SWR_BACKEND=cuda: torch sees no CUDA device")
+        return _run_on_copies(spec, backward, operands,
+                              torch.device("cuda"))
     if device.type == "cuda":
         index = device.index if device.index is not None else \
             torch.cuda.current_device()
@@ -158,6 +167,18 @@ def _run(spec: ScanSpec, backward: bool, operands: dict,
     kernel = HostKernel.cached(spec, _STRATEGY, backward)
     kernel.invoke([_buffer(operands[role], spec.dtype_of(role))
                    for role in kernel.roles])
+
+
+def _run_on_copies(spec: ScanSpec, backward: bool, operands: dict,
+                   device: torch.device) -> None:
+    """_run on copies of `operands` on `device`; written ones copied back."""
+    copies = {role: t.to(device) if isinstance(t, torch.Tensor) else t
+              for role, t in operands.items()}
+    _run(spec, backward, copies, device)
+    for role, tensor in operands.items():
+        if isinstance(tensor, torch.Tensor) and backend.writes(role,
+                                                               backward):
+            tensor.copy_(copies[role])
 
 
 def _forward(spec: ScanSpec, a: torch.Tensor, x: torch.Tensor,

@@ -357,3 +357,26 @@ def test_dlpack_arrays_run_on_the_host() -> None:
         phalanx_mix(*[_Foreign(a.astype(np.float64)) for a in (za, zb, v, c)])
     with pytest.raises(swr.ArgumentError, match="all of one kind"):
         phalanx_mix(_Foreign(za), zb, v, c)
+
+
+def test_swr_backend_forces_or_refuses(monkeypatch) -> None:
+    """SWR_BACKEND=host is what CPU arrays use anyway; =cuda without a GPU
+    (or for numpy arrays) is refused by name; a typo is named."""
+    rng = np.random.default_rng(10)
+    args = [rng.normal(size=(1, 20, 2)).astype(np.float32),
+            *(rng.normal(size=(1, 20, 2, 16)).astype(np.float32)
+              for _ in range(3))]
+    want = phalanx_mix(*args)
+    monkeypatch.setenv("SWR_BACKEND", "host")
+    np.testing.assert_array_equal(phalanx_mix(*args), want)
+    monkeypatch.setenv("SWR_BACKEND", "cuda")
+    with pytest.raises(swr.ArgumentError, match="numpy arrays cannot be"):
+        phalanx_mix(*args)
+    monkeypatch.setenv("SWR_BACKEND", "gpu")
+    with pytest.raises(swr.ArgumentError, match="SWR_BACKEND: expected one"):
+        phalanx_mix(*args)
+    torch = pytest.importorskip("torch")
+    if not torch.cuda.is_available():
+        monkeypatch.setenv("SWR_BACKEND", "cuda")
+        with pytest.raises(swr.SwrError, match="torch sees no CUDA device"):
+            phalanx_mix(*[torch.from_numpy(a) for a in args])
