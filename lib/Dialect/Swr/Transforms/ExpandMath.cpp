@@ -220,11 +220,11 @@ struct SwrExpandMathPass
         auto fastmath = dyn_cast<arith::ArithFastMathInterface>(op);
         if (fastmath && isa<arith::DivFOp, arith::NegFOp>(op) &&
             getElementTypeOrSelf(op->getResult(0).getType()).isF32())
-          op->setAttr(fastmath.getFastMathAttrName(),
-                      arith::FastMathFlagsAttr::get(
-                          op->getContext(), fastmath.getFastMathFlagsAttr()
-                                                    .getValue() |
-                                                arith::FastMathFlags::afn));
+          op->setAttr(
+              fastmath.getFastMathAttrName(),
+              arith::FastMathFlagsAttr::get(
+                  op->getContext(), fastmath.getFastMathFlagsAttr().getValue() |
+                                        arith::FastMathFlags::afn));
       });
   }
 };

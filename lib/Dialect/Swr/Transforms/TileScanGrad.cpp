@@ -140,8 +140,7 @@ LoadedTile loadOperands(ImplicitLocOpBuilder &b, const GradContext &ctx,
 Value forwardInputs(ImplicitLocOpBuilder &b, const GradContext &ctx,
                     Value position) {
   if (!ctx.grad.hasFusedRegions())
-    return readInputs(b, ctx.tiling, ctx.coords, ctx.grad.getInput(),
-                      position);
+    return readInputs(b, ctx.tiling, ctx.coords, ctx.grad.getInput(), position);
   return scanTile(b, ctx, position, loadOperands(b, ctx, position)).second;
 }
 
@@ -217,8 +216,7 @@ DecayGradient decayGradient(ImplicitLocOpBuilder &b, const GradContext &ctx,
                             const AdjointTile &t) {
   const ScanTiling &tiling = ctx.tiling;
   WindowAttr window = tiling.window;
-  Value local =
-      localSolve(b, t.transfer, forwardInputs(b, ctx, t.position));
+  Value local = localSolve(b, t.transfer, forwardInputs(b, ctx, t.position));
   // Inputs of this tile before step t: v[t-1], and the weight g[t-1] with
   // which a state entering the tile reaches step t-1.
   Value localBefore = shiftDown(b, local, splat(b, rowType(b, tiling), 0.0f));
@@ -416,11 +414,10 @@ void emitAdjointLoop(ImplicitLocOpBuilder &b, ScanGradOp grad,
         Value suffix = suffixProducts(body, decays);
         Value dx = CarryOp::create(body, adjointLocal.getType(), adjointLocal,
                                    suffix, adjointCarry);
-        DecayGradient da =
-            decayGradient(body, ctx,
-                          {tile, position, transfer.getTransfer(),
-                           transfer.getInjection(), decay, adjointLocal, suffix,
-                           adjointTerminal, adjointCarry, dx});
+        DecayGradient da = decayGradient(
+            body, ctx,
+            {tile, position, transfer.getTransfer(), transfer.getInjection(),
+             decay, adjointLocal, suffix, adjointTerminal, adjointCarry, dx});
         // The gradients written: of x and a, or of the loaded operands
         // through the regions.
         SmallVector<Value> written{da.tile, dx};
