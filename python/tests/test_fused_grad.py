@@ -190,3 +190,56 @@ def test_fused_grad_only_requested() -> None:
     assert spec.training().backward_roles() == [
         "decay", "input", "operand0", "operand1", "state", "grad_output",
         "grad_input", "grad_decay", "grad_operand0", "grad_operand1"]
+
+
+RULES = {
+    "exp": lambda v, c: swr.exp(v * 0.5) * c,
+    "log": lambda v, c: swr.log(1.0 + v * v) * c,
+    "log1p": lambda v, c: swr.log1p(v * v) * c,
+    "expm1": lambda v, c: swr.expm1(v) - c,
+    "tanh": lambda v, c: swr.tanh(v * c),
+    "abs": lambda v, c: swr.abs(v) * c,
+    "sigmoid": lambda v, c: swr.sigmoid(v) / (2.0 + c * c),
+    "softplus": lambda v, c: swr.softplus(v - c),
+    "maximum": lambda v, c: swr.maximum(v, c),
+    "minimum": lambda v, c: swr.minimum(v, c * 0.5),
+    "divide": lambda v, c: v / (1.5 + swr.tanh(c)),
+    "cast": lambda v, c: swr.cast(v * c, "bf16"),
+}
+
+
+@pytest.mark.parametrize("rule", RULES)
+@pytest.mark.parametrize("where", ["prologue", "epilogue"])
+def test_fused_grad_rule(rule: str, where: str) -> None:
+    """Each derivative rule on its own, in the prologue (through the scan)
+    or the epilogue, against float64 autograd; maximum/minimum get ties
+    (the gradient is split like torch's)."""
+    op = RULES[rule]
+
+    def function(za, zb, v, c):
+        if where == "prologue":
+            return swr.scan(swr.sigmoid(za), op(zb, c) + v,
+                            window="bands<2>")
+        y = swr.scan(swr.sigmoid(za), zb * v, window="bands<2>")
+        return op(y, c)
+    jitted_rule = swr.jit(function, layout="bthd")
+    arrays = operands("gated", "bthd", "per_head", 33, False, 12)
+    if rule in ("maximum", "minimum"):  # ties where the operands meet
+        tie = arrays[3] if rule == "maximum" else arrays[3] * 0.5
+        arrays[1][:, ::3] = tie[:, ::3]
+    exact = [torch.tensor(a, requires_grad=True) for a in arrays]
+    want_out = jitted_rule.eager(*exact)
+    grad_out = torch.randn(want_out.shape, dtype=torch.float64,
+                           generator=torch.Generator().manual_seed(2))
+    want = [torch.zeros_like(e) if w is None else w for e, w in zip(
+        exact, torch.autograd.grad(want_out, exact, grad_out,
+                                   allow_unused=True))]
+    inputs = [torch.tensor(a, dtype=torch.float32, requires_grad=True)
+              for a in arrays]
+    got = torch.autograd.grad(jitted_rule(*inputs), inputs,
+                              grad_out.float(), allow_unused=True)
+    bound = 2.0 ** -7 if rule == "cast" else 2e-5
+    for name, g, w in zip(["za", "zb", "v", "c"], got, want):
+        assert g is not None and not torch.isnan(g).any(), name
+        assert relative_error(g, w) < bound, (rule, where, name,
+                                              relative_error(g, w))
