@@ -40,10 +40,15 @@ def test_compile_is_cached_in_memory_and_on_disk(cache_dir) -> None:
     first = swr.compile_ptx(spec)
     cold = time.perf_counter() - start
     assert len(entries(cache_dir)) == 1
-    start = time.perf_counter()
-    again = swr.compile_ptx(spec)
-    hit = time.perf_counter() - start
-    assert again == first
+    assert swr.compile_ptx(spec) == first
+
+    def timed_hit() -> float:
+        start = time.perf_counter()
+        swr.compile_ptx(spec)
+        return time.perf_counter() - start
+    # The steady cost of a hit: the best of a few, so a scheduling hiccup
+    # on a loaded machine is not mistaken for the cache's cost.
+    hit = min(timed_hit() for _ in range(5))
     assert hit < cold and hit < 1e-3, (hit, cold)
     # A fresh process (empty memory cache) reads the disk entry.
     cache.clear_memory()
