@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import pathlib
 import re
-import statistics
 import sys
 
 root = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(root / "python"))
+sys.path.insert(0, str(root / "bench"))
 
 import torch  # noqa: E402
 
 import swr  # noqa: E402
 import swr.torch as st  # noqa: E402
+from phalanx_mix import time_ms  # noqa: E402
 from swr.compiler import PtxKernel  # noqa: E402
 from swr.cuda import CudaKernel  # noqa: E402
 from swr.dsl import _buffer, _primal_roles  # noqa: E402
@@ -51,19 +52,8 @@ def main() -> None:
         kernel = CudaKernel(PtxKernel(ptx, compiled.launch))
         buffers = [_buffer(by_role[r], spec.dtype_of(r))
                    for r in kernel.params]
-        for _ in range(3):
-            kernel.launch(buffers, stream)
-        samples = []
-        for _ in range(20):
-            start = torch.cuda.Event(enable_timing=True)
-            end = torch.cuda.Event(enable_timing=True)
-            start.record()
-            kernel.launch(buffers, stream)
-            end.record()
-            end.synchronize()
-            samples.append(start.elapsed_time(end))
-        print(f"maxnreg {cap or 'none'}: {statistics.median(samples):.3f} ms",
-              flush=True)
+        ms = time_ms(lambda: kernel.launch(buffers, stream))
+        print(f"maxnreg {cap or 'none'}: {ms:.3f} ms", flush=True)
 
 
 if __name__ == "__main__":

@@ -14,9 +14,9 @@ on the same (rounded) inputs: relative error = max |got - want| / max
 Timing (--bench): the Phalanx mixing (gates + bands<2> + epilogue) at
 B8 T8192 H128 D16 bf16 in bthd: the training forward (output + state), the
 fused backward, their sum, and the unfused torch composition's forward +
-backward, with CUDA events (median of 20 after warm-up); GB/s on the bytes
-the fused kernels must move and % of a device-to-device copy of as many
-bytes measured in the same run.
+backward, with CUDA events (bench/phalanx_mix.py's time_ms: median of 25
+after warm-up); GB/s on the bytes the fused kernels must move and % of a
+device-to-device copy of as many bytes measured in the same run.
 
     python3 scripts/gpu-fused-grad.py [--bench] [--out results.md]
 """
@@ -27,15 +27,16 @@ import argparse
 import itertools
 import math
 import pathlib
-import statistics
 import sys
 
 root = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(root / "python"))
+sys.path.insert(0, str(root / "bench"))
 
 import torch  # noqa: E402
 
 import swr  # noqa: E402
+from phalanx_mix import time_ms  # noqa: E402
 from swr.dsl import _primal_roles  # noqa: E402
 
 
@@ -123,8 +124,7 @@ def run_fused(function, arrays, grad_out):
     if spec.save_state:
         by_role["state"] = poisoned_like(x, out_dtype)
     function._run(spec, by_role, kind)
-    if not spec.save_state and spec.window == "full":
-        pass  # the backward reads the output as the state
+    # Without an epilogue a full window's backward reads the output as y.
     by_role["grad_output"] = grad_out.to(out_dtype).contiguous()
     gradients = {}
     for role in spec.backward_roles():
@@ -133,10 +133,6 @@ def run_fused(function, arrays, grad_out):
             gradients[role] = poisoned_like(primal, primal.dtype)
             by_role[role] = gradients[role]
     function._run(spec, by_role, kind, backward=True)
-    order = ["grad_decay", "grad_input"] + [
-        "grad_" + r for r in spec.extra_roles()]
-    if binding.h0 is not None:
-        order.append("grad_init")
     # Arguments in the function's order: za, zb, v, c[, h0].
     by_argument = {binding.decay: "grad_decay", binding.input: "grad_input"}
     for role, i in zip(spec.extra_roles(), binding.extras):
@@ -216,21 +212,6 @@ def check(device: str, lengths: list[int], quick: bool) -> list[dict]:
     return records
 
 
-def median_ms(fn, repeat: int = 20) -> float:
-    for _ in range(3):
-        fn()
-    samples = []
-    for _ in range(repeat):
-        start = torch.cuda.Event(enable_timing=True)
-        end = torch.cuda.Event(enable_timing=True)
-        start.record()
-        fn()
-        end.record()
-        end.synchronize()
-        samples.append(start.elapsed_time(end))
-    return statistics.median(samples)
-
-
 def bench() -> list[str]:
     b, t, h, d = 8, 8192, 128, 16
     function = swr.jit(gated("bands<2>", False), layout="bthd")
@@ -264,19 +245,19 @@ def bench() -> list[str]:
     small = b * t * h * element
     fwd_bytes = 3 * big + small + 2 * big       # za zb v c -> out, state
     bwd_bytes = 5 * big + small + 3 * big + small
-    results = {"inference forward": (median_ms(inference), 4 * big - big
+    results = {"inference forward": (time_ms(inference), 4 * big - big
                                      + small + big),
-               "training forward (out + state)": (median_ms(fused_forward),
+               "training forward (out + state)": (time_ms(fused_forward),
                                                   fwd_bytes),
-               "fused backward": (median_ms(fused_backward), bwd_bytes),
-               "fused forward + backward": (median_ms(fused_both),
+               "fused backward": (time_ms(fused_backward), bwd_bytes),
+               "fused forward + backward": (time_ms(fused_both),
                                             fwd_bytes + bwd_bytes),
                "unfused torch + swr scans, fwd + bwd":
-                   (median_ms(unfused_both), fwd_bytes + bwd_bytes)}
+                   (time_ms(unfused_both), fwd_bytes + bwd_bytes)}
     source = torch.empty(fwd_bytes + bwd_bytes, dtype=torch.uint8,
                          device="cuda")
     target = torch.empty_like(source)
-    copy_ms = median_ms(lambda: target.copy_(source))
+    copy_ms = time_ms(lambda: target.copy_(source))
     copy_gbs = (fwd_bytes + bwd_bytes) * 2 / copy_ms / 1e6
     lines = [f"device: {torch.cuda.get_device_name()}",
              f"copy of {(fwd_bytes + bwd_bytes) / 1e9:.2f} GB: "

@@ -22,12 +22,9 @@ import swr  # noqa: E402
 
 torch = pytest.importorskip("torch")
 
+from test_fused_matrix import LAYOUTS, SHAPES  # noqa: E402
+
 WINDOWS = ["full", "bands<1>", "bands<2>", "bands<5>"]
-LAYOUTS = [("bhdl", "per_head"), ("bthd", "per_head"),
-           ("bhdl", "per_channel"), ("bthd", "per_channel"),
-           ("bct", "per_channel")]
-SHAPES = {"bhdl": (2, 3, 5, None), "bthd": (2, None, 3, 5),
-          "bct": (2, 7, None)}
 
 
 def gated(window, reverse):
@@ -90,6 +87,21 @@ def operands(kind: str, layout: str, sharing: str, length: int,
     return arrays
 
 
+def float64_gradients(function, arrays: list[np.ndarray], seed: int):
+    """The float64 output of `function` (its eager path, whose scan is the
+    float64 reference), a random output gradient and torch autograd's
+    gradients of every argument (0 for one the output never sees, such as
+    h0 under bands<1>)."""
+    exact = [torch.tensor(a, requires_grad=True) for a in arrays]
+    want_out = function.eager(*exact)
+    grad_out = torch.randn(want_out.shape, dtype=torch.float64,
+                           generator=torch.Generator().manual_seed(seed))
+    want = [torch.zeros_like(e) if w is None else w for e, w in zip(
+        exact, torch.autograd.grad(want_out, exact, grad_out,
+                                   allow_unused=True))]
+    return want_out, grad_out, want
+
+
 def relative_error(got, want) -> float:
     got, want = got.detach().double(), want.detach().double()
     return float((got - want).abs().max() / want.abs().max().clamp_min(1e-30))
@@ -107,14 +119,7 @@ def test_fused_grad_host(kind, window, layout_sharing, reverse,
     function = jitted(kind, window, layout, reverse)
     for length in (1, 17, 40):
         arrays = operands(kind, layout, sharing, length, with_h0, length)
-        exact = [torch.tensor(a, requires_grad=True) for a in arrays]
-        want_out = function.eager(*exact)
-        grad_out = torch.randn(want_out.shape, dtype=torch.float64,
-                               generator=torch.Generator().manual_seed(7))
-        # bands<1> outputs never see h0: its gradient is 0.
-        want = [torch.zeros_like(e) if w is None else w for e, w in zip(
-            exact, torch.autograd.grad(want_out, exact, grad_out,
-                                       allow_unused=True))]
+        want_out, grad_out, want = float64_gradients(function, arrays, 7)
         inputs = [torch.tensor(a, dtype=torch.float32, requires_grad=True)
                   for a in arrays]
         assert function.spec(*inputs).sharing == sharing
@@ -227,13 +232,7 @@ def test_fused_grad_rule(rule: str, where: str) -> None:
     if rule in ("maximum", "minimum"):  # ties where the operands meet
         tie = arrays[3] if rule == "maximum" else arrays[3] * 0.5
         arrays[1][:, ::3] = tie[:, ::3]
-    exact = [torch.tensor(a, requires_grad=True) for a in arrays]
-    want_out = jitted_rule.eager(*exact)
-    grad_out = torch.randn(want_out.shape, dtype=torch.float64,
-                           generator=torch.Generator().manual_seed(2))
-    want = [torch.zeros_like(e) if w is None else w for e, w in zip(
-        exact, torch.autograd.grad(want_out, exact, grad_out,
-                                   allow_unused=True))]
+    _, grad_out, want = float64_gradients(jitted_rule, arrays, 2)
     inputs = [torch.tensor(a, dtype=torch.float32, requires_grad=True)
               for a in arrays]
     got = torch.autograd.grad(jitted_rule(*inputs), inputs,
