@@ -98,6 +98,12 @@ private:
 
   Value negated(Value value) { return arith::NegFOp::create(b, loc, value); }
 
+  /// value * factor, a constant of value's type.
+  Value times(Value value, double factor) {
+    return arith::MulFOp::create(b, loc, value,
+                                 constant(value.getType(), factor));
+  }
+
   void accumulate(Value original, Value contribution) {
     Value &gradient = gradients[original];
     gradient =
@@ -117,7 +123,7 @@ private:
         b, loc, maximum ? arith::CmpFPredicate::OLT : arith::CmpFPredicate::OGT,
         l, r);
     Type type = gradient.getType();
-    Value half = arith::MulFOp::create(b, loc, gradient, constant(type, 0.5));
+    Value half = times(gradient, 0.5);
     Value toLhs = arith::SelectOp::create(
         b, loc, wins, gradient,
         arith::SelectOp::create(b, loc, loses, constant(type, 0.0), half));
@@ -192,9 +198,8 @@ private:
           return success();
         })
         .Case([&](math::Exp2Op) {
-          Value ln2 = constant(type, llvm::numbers::ln2);
-          accumulate(operand(0), scaled(gradient, arith::MulFOp::create(
-                                                      b, loc, result, ln2)));
+          accumulate(operand(0),
+                     scaled(gradient, times(result, llvm::numbers::ln2)));
           return success();
         })
         .Case([&](math::ExpM1Op) {
@@ -208,15 +213,13 @@ private:
           return success();
         })
         .Case([&](math::Log2Op) {
-          Value ln2 = constant(type, llvm::numbers::ln2);
-          accumulate(operand(0), divided(gradient, arith::MulFOp::create(
-                                                       b, loc, x(0), ln2)));
+          accumulate(operand(0),
+                     divided(gradient, times(x(0), llvm::numbers::ln2)));
           return success();
         })
         .Case([&](math::Log10Op) {
-          Value ln10 = constant(type, llvm::numbers::ln10);
-          accumulate(operand(0), divided(gradient, arith::MulFOp::create(
-                                                       b, loc, x(0), ln10)));
+          accumulate(operand(0),
+                     divided(gradient, times(x(0), llvm::numbers::ln10)));
           return success();
         })
         .Case([&](math::Log1pOp) {
@@ -233,18 +236,14 @@ private:
           return success();
         })
         .Case([&](math::SqrtOp) {
-          Value twice =
-              arith::MulFOp::create(b, loc, result, constant(type, 2.0));
-          accumulate(operand(0), divided(gradient, twice));
+          accumulate(operand(0), divided(gradient, times(result, 2.0)));
           return success();
         })
         .Case([&](math::RsqrtOp) {
           // d r^-1/2 = -1/2 r^-3/2
           Value cube = arith::MulFOp::create(
               b, loc, result, arith::MulFOp::create(b, loc, result, result));
-          Value slope =
-              arith::MulFOp::create(b, loc, cube, constant(type, -0.5));
-          accumulate(operand(0), scaled(gradient, slope));
+          accumulate(operand(0), scaled(gradient, times(cube, -0.5)));
           return success();
         })
         .Case([&](math::AbsFOp) {

@@ -380,7 +380,7 @@ void emitAdjointLoop(ImplicitLocOpBuilder &b, ScanGradOp grad,
                   : readDecays(body, tiling, coords, grad.getDecay(), position);
         auto transfer =
             buildTransferOperator(body, tiling, decays, std::nullopt);
-        auto readState = [&](ImplicitLocOpBuilder &at) -> Value {
+        auto readForwardState = [&](ImplicitLocOpBuilder &at) -> Value {
           return grad.getOutput() && fused
                      ? readInputs(at, tiling, coords, grad.getOutput(),
                                   position)
@@ -395,7 +395,7 @@ void emitAdjointLoop(ImplicitLocOpBuilder &b, ScanGradOp grad,
               body, grad.getCotangent(),
               loadTile(body, tiling, coords, position, ctx.operands(),
                        &grad.getCotangent(), 2),
-              {gradOutput, readState(body)}, tileType(body, tiling), 0);
+              {gradOutput, readForwardState(body)}, tileType(body, tiling), 0);
         // The final state is the output at the last step.
         if (gradFinal) {
           Value lastStep = arith::SubIOp::create(
@@ -426,7 +426,7 @@ void emitAdjointLoop(ImplicitLocOpBuilder &b, ScanGradOp grad,
               body, grad.getPullback(),
               loadTile(body, tiling, coords, position, ctx.operands(),
                        &grad.getPullback(), 4),
-              {dx, da.tile, readGradOutput(body), readState(body)},
+              {dx, da.tile, readGradOutput(body), readForwardState(body)},
               tileType(body, tiling));
         Value daSum = reduceDecayGradient(body, head, written[0]);
         Value owned =
