@@ -37,7 +37,8 @@ import torch  # noqa: E402
 
 import swr  # noqa: E402
 from phalanx_mix import time_ms  # noqa: E402
-from swr.dsl import _primal_roles  # noqa: E402
+from swr.dsl import (_allocate_gradients, _argument_gradients,  # noqa: E402
+                     _primal_roles)
 
 
 def gated(window: str, reverse: bool):
@@ -126,21 +127,11 @@ def run_fused(function, arrays, grad_out):
     function._run(spec, by_role, kind)
     # Without an epilogue a full window's backward reads the output as y.
     by_role["grad_output"] = grad_out.to(out_dtype).contiguous()
-    gradients = {}
-    for role in spec.backward_roles():
-        if role.startswith("grad_") and role != "grad_output":
-            primal = by_role[role.removeprefix("grad_")]
-            gradients[role] = poisoned_like(primal, primal.dtype)
-            by_role[role] = gradients[role]
+    _allocate_gradients(spec, by_role,
+                        lambda primal: poisoned_like(primal, primal.dtype))
     function._run(spec, by_role, kind, backward=True)
-    # Arguments in the function's order: za, zb, v, c[, h0].
-    by_argument = {binding.decay: "grad_decay", binding.input: "grad_input"}
-    for role, i in zip(spec.extra_roles(), binding.extras):
-        by_argument[i] = "grad_" + role
-    if binding.h0 is not None:
-        by_argument[binding.h0] = "grad_init"
-    return by_role["output"], [gradients[by_argument[i]]
-                               for i in range(len(arrays))]
+    return by_role["output"], _argument_gradients(binding, by_role,
+                                                  len(arrays))
 
 
 def check(device: str, lengths: list[int], quick: bool) -> list[dict]:

@@ -791,21 +791,31 @@ class _Training:
             by_role["state" if spec.epilogue else "output"] = state
         by_role["grad_output"] = grad_output.to(
             _torch_dtype(spec.dtype_out)).contiguous()
-        gradients = {}
-        for role in spec.backward_roles():
-            if role.startswith("grad_") and role != "grad_output":
-                primal = by_role[role.removeprefix("grad_")]
-                gradients[role] = torch.empty_like(
-                    primal, memory_format=torch.contiguous_format)
-                by_role[role] = gradients[role]
+        _allocate_gradients(spec, by_role, lambda primal: torch.empty_like(
+            primal, memory_format=torch.contiguous_format))
         self.function._run(spec, by_role, self.kind, backward=True)
-        roles = {self.binding.decay: "grad_decay",
-                 self.binding.input: "grad_input"}
-        for role, i in zip(spec.extra_roles(), self.binding.extras):
-            roles[i] = "grad_" + role
-        if self.binding.h0 is not None:
-            roles[self.binding.h0] = "grad_init"
-        return [gradients.get(roles.get(i, "")) for i in range(len(arrays))]
+        return _argument_gradients(self.binding, by_role, len(arrays))
+
+
+def _allocate_gradients(spec: ScanSpec, by_role: dict[str, Any],
+                        like: Callable[[Any], Any]) -> None:
+    """Adds to `by_role` a buffer for every gradient the backward of
+    `spec` writes, `like(primal)`."""
+    for role in spec.backward_roles():
+        if backend.writes(role, backward=True):
+            by_role[role] = like(by_role[role.removeprefix("grad_")])
+
+
+def _argument_gradients(binding: _Binding, by_role: dict[str, Any],
+                        count: int) -> list[Any]:
+    """The gradients in `by_role` in the order of the function's `count`
+    arguments (None for one that feeds no kernel operand)."""
+    roles = {binding.decay: "grad_decay", binding.input: "grad_input"}
+    for role, i in zip(binding.spec.extra_roles(), binding.extras):
+        roles[i] = "grad_" + role
+    if binding.h0 is not None:
+        roles[binding.h0] = "grad_init"
+    return [by_role.get(roles.get(i, "")) for i in range(count)]
 
 
 def _fused_scan_function() -> Any:
