@@ -13,9 +13,7 @@
 #include "swr/Dialect/Swr/IR/SwrOps.h"
 #include "swr/Dialect/Swr/Transforms/Passes.h"
 
-#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/SymbolTable.h"
 
 namespace mlir::swr {

@@ -345,15 +345,9 @@ LoadedTile tiling::loadTile(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
                             const TileCoords &coords, Value position,
                             const ScanOperandValues &operands, Region *region,
                             unsigned leading) {
-  return loadTile(b, tiling, coords, position, operands, [&](unsigned index) {
+  auto used = [&](unsigned index) {
     return !region || !region->front().getArgument(leading + index).use_empty();
-  });
-}
-
-LoadedTile tiling::loadTile(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
-                            const TileCoords &coords, Value position,
-                            const ScanOperandValues &operands,
-                            llvm::function_ref<bool(unsigned)> used) {
+  };
   LoadedTile loaded;
   if (used(0))
     loaded.decays = readDecays(b, tiling, coords, operands.decay, position);

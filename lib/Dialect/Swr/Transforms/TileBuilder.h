@@ -138,13 +138,6 @@ LoadedTile loadTile(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
                     const ScanOperandValues &operands, Region *region,
                     unsigned leading);
 
-/// Reads the operands `used(i)` says are needed (0: decay, 1: input, 2 +
-/// i: extra operand i).
-LoadedTile loadTile(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
-                    const TileCoords &coords, Value position,
-                    const ScanOperandValues &operands,
-                    llvm::function_ref<bool(unsigned)> used);
-
 /// The scan's (a, x) for one tile: the loaded decays and inputs without a
 /// `prologue`, else what it computes from them (then padded again past the
 /// sequence: a = 1, x = 0).
