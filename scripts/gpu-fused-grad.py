@@ -137,7 +137,8 @@ def run_fused(function, arrays, grad_out):
 def check(device: str, lengths: list[int], quick: bool) -> list[dict]:
     records = []
     gen = torch.Generator().manual_seed(0)
-    cases = itertools.product(FUNCTIONS, ["bands<2>", "full", "bands<1>"],
+    cases = itertools.product(FUNCTIONS, ["bands<2>", "full", "bands<1>",
+                                          "exact<7>", "exact<40>"],
                               LAYOUTS, [False, True], [False, True],
                               ["f32", "bf16"])
     for kind, window, (layout, sharing), reverse, with_h0, dtype in cases:

@@ -3,7 +3,8 @@
 # scripts/build-static.sh (carry build-static/swr-static.tar.xz): compiles
 # there, with no kernel cache. swr-run --target=sm_90a checks the example
 # spec and its derived backward against float64 and times them at the
-# Phalanx shape; then the Python CUDA tests compile every kernel they need
+# Phalanx shape, and the same for an exact<64> window (plus sanitizers);
+# then the Python CUDA tests compile every kernel they need
 # through the static libswr; then the fused backward (swr.jit training) is
 # checked against float64 and timed (scripts/gpu-fused-grad.py) and the
 # fused kernels, forward and backward, run under compute-sanitizer. Logs go
@@ -27,6 +28,25 @@ for grad in "" --grad; do
     tail -4
   [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
 done
+# An exact 64-token window, forward and derived backward, around the window
+# and past a tile boundary; then both under compute-sanitizer.
+for grad in "" --grad; do
+  echo "== swr-run --target=sm_90a exact<64> $grad"
+  "$tools/bin/swr-run" "$root/examples/exact_window.mlir" $grad \
+    --target=sm_90a --shape 8x128x16x8192 --lengths 1,17,63,64,65,8193 \
+    --decays near1,spread,near0 --bench 2>&1 |
+    tee "$logs/swr-run-gpu-exact$grad.txt" | tail -4
+  [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
+done
+sanitizer="$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)"
+for tool in memcheck racecheck; do
+  "$sanitizer" --tool "$tool" --error-exitcode 3 "$tools/bin/swr-run" \
+    "$root/examples/exact_window.mlir" --grad --target=sm_90a \
+    --shape 2x3x16x1 --lengths 17,200 --decays spread \
+    >"$logs/exact-grad-$tool.txt" 2>&1 || status=1
+  echo "$tool exact backward: $(grep -E 'ERROR SUMMARY|RACECHECK SUMMARY' \
+    "$logs/exact-grad-$tool.txt" | tail -1)"
+done
 echo "== Python CUDA tests, kernels compiled here"
 export SWR_LIBRARY="$tools/lib/libswr.so" SWR_CACHE_DIR="$(mktemp -d)"
 python3 -m pytest -q -s "$root/python/tests/test_torch_cuda.py" 2>&1 |
@@ -36,7 +56,6 @@ echo "== fused backward vs float64, and timed"
 python3 "$root/scripts/gpu-fused-grad.py" --bench --out "$logs/fused-grad.md" \
   >"$logs/fused-grad.txt" 2>&1 || status=1
 tail -12 "$logs/fused-grad.txt"
-sanitizer="$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)"
 for tool in memcheck racecheck; do
   "$sanitizer" --tool "$tool" --error-exitcode 3 \
     python3 "$root/scripts/gpu-fused-sanitize.py" >"$logs/fused-$tool.txt" 2>&1 ||

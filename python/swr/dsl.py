@@ -17,8 +17,8 @@ arrays: `mix.reference(...)` in float64 numpy (the check), `mix.eager(...)`
 on torch tensors (torch ops around the compiled scan). When a torch
 argument requires grad, the call runs the fused forward (also saving the
 state y when there is an epilogue) and its backward is the compiler-derived
-fused backward (swr-derive-backward differentiates the regions); exact<W>
-windows, which have no backward yet, fall back to `eager`.
+fused backward (swr-derive-backward differentiates the regions); calls
+with `out=` fall back to `eager`.
 
 Element-wise operations: + - * / and unary -, Python numbers, and
 `sigmoid`, `exp`, `log`, `log1p`, `expm1`, `tanh`, `abs`, `maximum`,
@@ -652,7 +652,7 @@ class JitFunction:
         arrays = tuple(_contiguous(n, a) for n, a in zip(names, arrays))
         binding = self.bind(*arrays, output_dtype=output_dtype)
         if kind.startswith("torch") and _needs_grad(arrays):
-            if binding.spec.window.startswith("exact") or out is not None:
+            if out is not None:
                 return self.eager(*arrays)
             _check_shapes(binding, names, arrays)
             return _FusedScanFunction.apply(_Training(self, binding, kind),

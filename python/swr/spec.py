@@ -134,9 +134,6 @@ class ScanSpec:
         the saved state), the gradients of the output and final state, then
         the gradients of the input, decay, extra operands and h0. A spec
         with an epilogue must be the training() one."""
-        if self.window.startswith("exact"):
-            raise ArgumentError(f"backward: {self.window} windows have no "
-                                "backward yet; expected full or bands<k>")
         if self.epilogue and not self.save_state:
             raise ArgumentError("backward: the backward through an epilogue "
                                 "reads the state the forward saves; use "

@@ -333,10 +333,9 @@ def scan(a: torch.Tensor, x: torch.Tensor, *, window: str = "full",
     shape). h0: the initial state ([B, H, D] or [B, C]). Returns y (in
     `output_dtype`, default x's), and the final state with `return_final`.
     Accumulates in f32. Any length, including ones that are not multiples
-    of 16. exact<W> windows have no backward yet. `cu_seqlens` (int32,
-    N + 1 offsets) packs N variable-length sequences into batch 0: the
-    recurrence restarts at each, no window reaches across, and h0 / the
-    final state are per sequence ([N, ...]).
+    of 16. `cu_seqlens` (int32, N + 1 offsets) packs N variable-length
+    sequences into batch 0: the recurrence restarts at each, no window
+    reaches across, and h0 / the final state are per sequence ([N, ...]).
     """
     _require_supported(x)
     a, x = a.contiguous(), x.contiguous()

@@ -24,7 +24,7 @@ torch = pytest.importorskip("torch")
 
 from test_fused_matrix import LAYOUTS, SHAPES  # noqa: E402
 
-WINDOWS = ["full", "bands<1>", "bands<2>", "bands<5>"]
+WINDOWS = ["full", "bands<1>", "bands<2>", "bands<5>", "exact<7>", "exact<40>"]
 
 
 def gated(window, reverse):

@@ -97,10 +97,9 @@ def test_fused_ptx_matrix(tmp_path) -> None:
         function = fused(window, layout, reverse, with_h0)
         meta = [torch.empty(a.shape, dtype=dtype, device="meta") for a in
                 operands(layout, sharing, 3, np.float32, with_h0, 0)]
-        kernels = [function.ir(*meta, stage="ptx")]
-        if not window.startswith("exact"):
-            kernels.append(swr.compile_ptx(function.spec(*meta).training(),
-                                           backward=True).ptx)
+        kernels = [function.ir(*meta, stage="ptx"),
+                   swr.compile_ptx(function.spec(*meta).training(),
+                                   backward=True).ptx]
         for direction, ptx in zip(("forward", "backward"), kernels):
             assert "__nv_" not in ptx
             path = tmp_path / "k.ptx"

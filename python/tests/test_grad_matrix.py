@@ -15,7 +15,8 @@ import pytest
 from spec_builder import ScanCase
 from test_host_matrix import LAYOUT_SHARING, assert_within_bounds, run_case
 
-GRAD_WINDOWS = ["full", "bands<1>", "bands<2>", "bands<5>", "bands<3, 8>"]
+GRAD_WINDOWS = ["full", "bands<1>", "bands<2>", "bands<5>", "bands<3, 8>",
+                "exact<1>", "exact<7>", "exact<40>"]
 
 GRAD_MATRIX = [
     ScanCase(window=w, layout=layout, sharing=sharing, reverse=rev,

@@ -64,7 +64,7 @@ GRAD_CASES = [
     ScanCase(window=w, layout=layout, sharing=sharing, reverse=rev, init=h0,
              final=h0, dtype_in=dt, dtype_out=dt)
     for w, (layout, sharing), rev, h0, dt in itertools.product(
-        ["full", "bands<1>", "bands<2>", "bands<5>"],
+        ["full", "bands<1>", "bands<2>", "bands<5>", "exact<7>", "exact<40>"],
         [("bhdl", "per_head"), ("bhdl", "per_channel"), ("bthd", "per_head"),
          ("bthd", "per_channel"), ("bct", "per_channel")],
         [False, True], [False, True], ["f32", "bf16"])

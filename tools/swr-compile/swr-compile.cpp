@@ -104,7 +104,7 @@ int main(int argc, char **argv) {
     if (!module->lookupSymbol(name))
       return fail("--grad: @" + name +
                   " was not derived (only functions that are one swr.scan "
-                  "with a full or bands<k> window have a backward)");
+                  "on their arguments have a backward)");
   }
   swr::GpuPipelineOptions options;
   options.chip = chip;

@@ -229,9 +229,9 @@ std::string deriveBackward(ModuleOp module, const ScanBinding &forward) {
     fail("--grad: deriving the backward failed");
   std::string name = (forward.func.getSymName() + "_backward").str();
   if (!module.lookupSymbol(name))
-    fail("--grad: @" + forward.func.getSymName() + " has no backward (" +
-         stringifyWindowKind(cast<ScanOp>(forward.scan).getWindow().getKind()) +
-         " window)");
+    fail("--grad: @" + forward.func.getSymName() +
+         " has no backward (swr-derive-backward derives one for a function "
+         "that is one swr.scan on its arguments)");
   return name;
 }
 

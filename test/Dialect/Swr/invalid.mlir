@@ -356,16 +356,6 @@ func.func @write_tile_rank(%y: memref<?x?xf32>, %v: vector<16x4xf32>, %p: index)
 
 // -----
 
-func.func @grad_exact(%a: memref<?x?x?xf32>, %x: memref<?x?x?xf32>, %dy: memref<?x?x?xf32>, %dx: memref<?x?x?xf32>, %da: memref<?x?x?xf32>) {
-  // expected-error @below {{'swr.scan_grad' op window: exact<W> windows have no backward yet; expected full or bands<k>}}
-  swr.scan_grad exact<8> layout bct sharing per_channel decay(%a : memref<?x?x?xf32>)
-      input(%x : memref<?x?x?xf32>) grad_output(%dy : memref<?x?x?xf32>)
-      grad_input(%dx : memref<?x?x?xf32>) grad_decay(%da : memref<?x?x?xf32>)
-  return
-}
-
-// -----
-
 func.func @grad_full_needs_output(%a: memref<?x?x?xf32>, %x: memref<?x?x?xf32>, %dy: memref<?x?x?xf32>, %dx: memref<?x?x?xf32>, %da: memref<?x?x?xf32>) {
   // expected-error @below {{'swr.scan_grad' op output: a full window's decay gradient reads the forward output y (h[t-1]); expected it}}
   swr.scan_grad full layout bct sharing per_channel decay(%a : memref<?x?x?xf32>)

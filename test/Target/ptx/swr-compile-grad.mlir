@@ -7,7 +7,10 @@
 // RUN: swr-compile %s --grad --function full -o %t.full.ptx --launch %t.full.json
 // RUN: FileCheck %s --check-prefix=FULL < %t.full.json
 // RUN: %if ptxas %{ %ptxas -arch=sm_90a %t.full.ptx -o %t.full.cubin %}
-// RUN: not swr-compile %s --grad --function exact -o %t.none 2>&1 | FileCheck %s --check-prefix=ERR
+// RUN: swr-compile %s --grad --function exact -o %t.exact.ptx --launch %t.exact.json
+// RUN: FileCheck %s --check-prefix=EXACT < %t.exact.json
+// RUN: %if ptxas %{ %ptxas -arch=sm_90a %t.exact.ptx -o %t.exact.cubin %}
+// RUN: not swr-compile %s --grad --function two_scans -o %t.none 2>&1 | FileCheck %s --check-prefix=ERR
 
 // PTX: .target sm_90a
 // PTX: .visible .entry phalanx_swr_backward(
@@ -26,7 +29,12 @@
 // FULL: "name": "grad_output",
 // FULL: "name": "grad_init",
 
-// ERR: swr-compile: error: --grad: @exact_backward was not derived
+// EXACT: "entry": "exact_backward",
+// EXACT: "name": "grad_output",
+// EXACT: "name": "grad_input",
+// EXACT: "name": "grad_decay",
+
+// ERR: swr-compile: error: --grad: @two_scans_backward was not derived (only functions that are one swr.scan on their arguments have a backward)
 func.func @phalanx_swr(%a: memref<?x?x?xbf16>, %x: memref<?x?x16x?xbf16>,
                        %y: memref<?x?x16x?xbf16>) {
   swr.scan bands<2> layout bhdl sharing per_head
@@ -48,5 +56,16 @@ func.func @exact(%a: memref<?x?x?xf32>, %x: memref<?x?x?xf32>,
   swr.scan exact<8> layout bct sharing per_channel
       decay(%a : memref<?x?x?xf32>) input(%x : memref<?x?x?xf32>)
       output(%y : memref<?x?x?xf32>)
+  return
+}
+
+func.func @two_scans(%a: memref<?x?x?xf32>, %x: memref<?x?x?xf32>,
+                     %y: memref<?x?x?xf32>, %z: memref<?x?x?xf32>) {
+  swr.scan bands<2> layout bct sharing per_channel
+      decay(%a : memref<?x?x?xf32>) input(%x : memref<?x?x?xf32>)
+      output(%y : memref<?x?x?xf32>)
+  swr.scan bands<2> layout bct sharing per_channel
+      decay(%a : memref<?x?x?xf32>) input(%y : memref<?x?x?xf32>)
+      output(%z : memref<?x?x?xf32>)
   return
 }

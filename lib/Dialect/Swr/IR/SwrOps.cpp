@@ -317,9 +317,6 @@ LogicalResult ScanOp::verifyRegions() {
 
 LogicalResult ScanGradOp::verify() {
   WindowAttr window = getWindow();
-  if (window.isExact())
-    return emitOpError() << "window: exact<W> windows have no backward yet; "
-                            "expected full or bands<k>";
   if (window.isFull() && !getOutput())
     return emitOpError() << "output: a full window's decay gradient reads "
                             "the forward output y (h[t-1]); expected it";

@@ -113,12 +113,6 @@ struct SwrDeriveBackwardPass
       ScanOp scan = scanOf(func);
       if (!scan)
         continue;
-      if (scan.getWindow().isExact()) {
-        scan.emitWarning() << "swr-derive-backward: exact<W> windows have no "
-                              "backward yet; @"
-                           << func.getSymName() << " gets none";
-        continue;
-      }
       if (!scan.getEpilogue().empty() && !scan.getState()) {
         scan.emitError() << "swr-derive-backward: the backward through an "
                             "epilogue reads the state y; store it with "

@@ -444,3 +444,57 @@ Value tiling::rowsInSequence(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
   Value length = vector::BroadcastOp::create(b, indexType, coords.length);
   return arith::CmpIOp::create(b, arith::CmpIPredicate::ult, steps, length);
 }
+
+//===----------------------------------------------------------------------===//
+// Row arithmetic on tiles
+//===----------------------------------------------------------------------===//
+
+Value tiling::scaleRow(ImplicitLocOpBuilder &b, Value row, Value factor) {
+  Value splatFactor = vector::BroadcastOp::create(b, row.getType(), factor);
+  return arith::MulFOp::create(b, row, splatFactor);
+}
+
+Value tiling::scaleRows(ImplicitLocOpBuilder &b, Value tile, Value factors) {
+  auto type = cast<VectorType>(tile.getType());
+  if (type.getRank() == 1)
+    return arith::MulFOp::create(b, tile, factors);
+  auto transposed = VectorType::get({type.getDimSize(1), type.getDimSize(0)},
+                                    type.getElementType());
+  Value columns = vector::BroadcastOp::create(b, transposed, factors);
+  Value rows = vector::TransposeOp::create(b, columns, ArrayRef<int64_t>{1, 0});
+  return arith::MulFOp::create(b, tile, rows);
+}
+
+Value tiling::shiftDown(ImplicitLocOpBuilder &b, Value rows, Value first) {
+  auto type = cast<VectorType>(rows.getType());
+  int64_t n = type.getDimSize(0);
+  Value filler = vector::BroadcastOp::create(b, type, first);
+  SmallVector<int64_t> mask{0};
+  for (int64_t i = 0; i + 1 < n; ++i)
+    mask.push_back(n + i);
+  return vector::ShuffleOp::create(b, filler, rows, mask);
+}
+
+Value tiling::shiftUp(ImplicitLocOpBuilder &b, Value rows, Value last) {
+  auto type = cast<VectorType>(rows.getType());
+  int64_t n = type.getDimSize(0);
+  Value filler = vector::BroadcastOp::create(b, type, last);
+  SmallVector<int64_t> mask;
+  for (int64_t i = 1; i < n; ++i)
+    mask.push_back(i);
+  mask.push_back(n);
+  return vector::ShuffleOp::create(b, rows, filler, mask);
+}
+
+Value tiling::suffixProducts(ImplicitLocOpBuilder &b, Value decays) {
+  int64_t n = cast<VectorType>(decays.getType()).getDimSize(0);
+  SmallVector<Value> products(n);
+  Value running = f32Const(b, 1.0f);
+  products[n - 1] = running;
+  for (int64_t i = n - 2; i >= 0; --i) {
+    running = arith::MulFOp::create(
+        b, running, vector::ExtractOp::create(b, decays, i + 1));
+    products[i] = running;
+  }
+  return vector::FromElementsOp::create(b, decays.getType(), products);
+}

@@ -166,6 +166,19 @@ SmallVector<Value> applyFusedRegionAll(ImplicitLocOpBuilder &b, Region &region,
 Value rowsInSequence(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
                      const TileCoords &coords, Value position);
 
+/// `row` (a vector) times the scalar `factor`.
+Value scaleRow(ImplicitLocOpBuilder &b, Value row, Value factor);
+/// Row i of `tile` (steps x channels, or a vector<steps>) times
+/// `factors[i]`.
+Value scaleRows(ImplicitLocOpBuilder &b, Value tile, Value factors);
+/// Rows moved one step later: result[0] = `first`, result[i] = rows[i-1].
+Value shiftDown(ImplicitLocOpBuilder &b, Value rows, Value first);
+/// Rows moved one step earlier: result[i] = rows[i+1], the last `last`.
+Value shiftUp(ImplicitLocOpBuilder &b, Value rows, Value last);
+/// h[i] = a[i+1] * ... * a[n-1] (h[n-1] = 1) of a tile's decays: the
+/// last row of its transfer operator, how step i reaches the tile's end.
+Value suffixProducts(ImplicitLocOpBuilder &b, Value decays);
+
 /// Tiles one swr.scan_grad (see TileScanGrad.cpp) and erases it.
 void tileScanGrad(ScanGradOp grad, TransferMethod method, int64_t block,
                   int64_t channelTile, int64_t timeChunk, bool laneReduction,

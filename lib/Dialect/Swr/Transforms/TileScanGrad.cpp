@@ -20,7 +20,8 @@
 // forward output; for bands<k> they are recomputed from the k-1 tiles
 // before tau (one local solve each), so nothing but the forward inputs is
 // read. The gradient of h0 (a virtual tile -1) is tile 0's outgoing
-// adjoint carry a[0] (w[0] + h[0] R_1).
+// adjoint carry a[0] (w[0] + h[0] R_1). Exact windows carry nothing
+// between tiles: ExactWindowGrad.cpp computes each tile from its neighbours.
 //
 // Behind fused regions (swr-derive-backward's prologue, cotangent and
 // pullback) a and x are the prologue of the loaded operands, wherever they
@@ -31,6 +32,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ExactWindowGrad.h"
 #include "TileBuilder.h"
 
 #include "VectorUtils.h"
@@ -45,38 +47,6 @@ using namespace mlir::swr;
 using namespace mlir::swr::tiling;
 
 namespace {
-
-/// `row` times the scalar `factor`.
-Value scaleRow(ImplicitLocOpBuilder &b, Value row, Value factor) {
-  Value splatFactor = vector::BroadcastOp::create(b, row.getType(), factor);
-  return arith::MulFOp::create(b, row, splatFactor);
-}
-
-/// Rows moved one step later: result[0] = `first`, result[i] = rows[i-1].
-Value shiftDown(ImplicitLocOpBuilder &b, Value rows, Value first) {
-  auto type = cast<VectorType>(rows.getType());
-  int64_t n = type.getDimSize(0);
-  Value filler = vector::BroadcastOp::create(b, type, first);
-  SmallVector<int64_t> mask{0};
-  for (int64_t i = 0; i + 1 < n; ++i)
-    mask.push_back(n + i);
-  return vector::ShuffleOp::create(b, filler, rows, mask);
-}
-
-/// h[i] = a[i+1] * ... * a[n-1] (h[n-1] = 1): the last row of L, i.e. how
-/// step i reaches the end of its tile.
-Value suffixProducts(ImplicitLocOpBuilder &b, Value decays) {
-  int64_t n = cast<VectorType>(decays.getType()).getDimSize(0);
-  SmallVector<Value> products(n);
-  Value running = f32Const(b, 1.0f);
-  products[n - 1] = running;
-  for (int64_t i = n - 2; i >= 0; --i) {
-    running = arith::MulFOp::create(
-        b, running, vector::ExtractOp::create(b, decays, i + 1));
-    products[i] = running;
-  }
-  return vector::FromElementsOp::create(b, decays.getType(), products);
-}
 
 /// Adds `row` to row `step` of `tile` (no row when `step` is outside it).
 Value addAtRow(ImplicitLocOpBuilder &b, Value tile, Value row, Value step) {
@@ -112,7 +82,8 @@ struct GradContext {
   mutable ScanGradOp grad; // op accessors are not const
   const ScanTiling &tiling;
   const TileCoords &coords;
-  Value init; // h0 as f32 (zeros without an init)
+  Value init;      // h0 as f32 (zeros without an init)
+  Value gradFinal; // the final state's gradient; null without one
 
   ScanOperandValues operands() const {
     return {grad.getDecay(), grad.getInput(), grad.getExtraInputs()};
@@ -142,6 +113,54 @@ Value forwardInputs(ImplicitLocOpBuilder &b, const GradContext &ctx,
   if (!ctx.grad.hasFusedRegions())
     return readInputs(b, ctx.tiling, ctx.coords, ctx.grad.getInput(), position);
   return scanTile(b, ctx, position, loadOperands(b, ctx, position)).second;
+}
+
+/// The forward's (a, x) of the tile at `position`.
+std::pair<Value, Value> forwardTile(ImplicitLocOpBuilder &b,
+                                    const GradContext &ctx, Value position) {
+  if (ctx.grad.hasFusedRegions())
+    return scanTile(b, ctx, position, loadOperands(b, ctx, position));
+  return {readDecays(b, ctx.tiling, ctx.coords, ctx.grad.getDecay(), position),
+          readInputs(b, ctx.tiling, ctx.coords, ctx.grad.getInput(), position)};
+}
+
+/// The forward's state y of the tile at `position`, which the cotangent
+/// and pullback read (null when they do not exist).
+Value forwardState(ImplicitLocOpBuilder &b, const GradContext &ctx,
+                   Value position) {
+  if (!ctx.grad.getOutput() || !ctx.grad.hasFusedRegions())
+    return {};
+  return readInputs(b, ctx.tiling, ctx.coords, ctx.grad.getOutput(), position);
+}
+
+/// The output gradient as loaded (before a cotangent).
+Value loadedGradOutput(ImplicitLocOpBuilder &b, const GradContext &ctx,
+                       Value position) {
+  return readInputs(b, ctx.tiling, ctx.coords, ctx.grad.getGradOutput(),
+                    position);
+}
+
+/// The gradient dy of the scan's output at the tile at `position`: the
+/// cotangent of the loaded gradient behind an epilogue, and the final
+/// state's gradient added at the last step (the final state is the output
+/// there).
+Value gradientOfScan(ImplicitLocOpBuilder &b, const GradContext &ctx,
+                     Value position) {
+  const ScanTiling &tiling = ctx.tiling;
+  Value gradOutput = loadedGradOutput(b, ctx, position);
+  Region &cotangent = ctx.grad.getCotangent();
+  if (!cotangent.empty())
+    gradOutput = applyFusedRegion(b, cotangent,
+                                  loadTile(b, tiling, ctx.coords, position,
+                                           ctx.operands(), &cotangent, 2),
+                                  {gradOutput, forwardState(b, ctx, position)},
+                                  tileType(b, tiling), 0);
+  if (!ctx.gradFinal)
+    return gradOutput;
+  Value one = indexConst(b, 1);
+  Value lastStep = arith::SubIOp::create(
+      b, arith::SubIOp::create(b, ctx.coords.length, position), one);
+  return addAtRow(b, gradOutput, ctx.gradFinal, lastStep);
 }
 
 /// The forward's terminal of the tile `back` tiles before `tile` (the last
@@ -342,28 +361,77 @@ void writeDecayGradient(ImplicitLocOpBuilder &b, const GradContext &ctx,
   }
 }
 
+/// The gradients of one tile with a carrier window (full, bands<k>): dx
+/// and da (steps x channels) and the adjoint carry to the tile before.
+struct TileGradients {
+  Value dx, da, outgoingCarry;
+};
+
+TileGradients carrierWindowGradients(ImplicitLocOpBuilder &b,
+                                     const GradContext &ctx, Value tile,
+                                     Value position, Value decays) {
+  const ScanTiling &tiling = ctx.tiling;
+  auto transfer = buildTransferOperator(b, tiling, decays, std::nullopt);
+  Value gradOutput = gradientOfScan(b, ctx, position);
+  Value adjointLocal =
+      localSolve(b, transfer.getTransfer(), gradOutput, /*transpose=*/true);
+  Value firstDecay = vector::ExtractOp::create(b, decays, 0);
+  Value adjointTerminal =
+      scaleRow(b, vector::ExtractOp::create(b, adjointLocal, 0), firstDecay);
+  Value decay =
+      vector::ExtractOp::create(b, transfer.getInjection(), tiling.steps - 1);
+  Value adjointCarry =
+      carryExchange(b, decay, adjointTerminal, Value(), tiling.window);
+  Value suffix = suffixProducts(b, decays);
+  Value dx = CarryOp::create(b, adjointLocal.getType(), adjointLocal, suffix,
+                             adjointCarry);
+  DecayGradient da = decayGradient(
+      b, ctx,
+      {tile, position, transfer.getTransfer(), transfer.getInjection(), decay,
+       adjointLocal, suffix, adjointTerminal, adjointCarry, dx});
+  return {dx, da.tile, da.outgoingCarry};
+}
+
 /// The loop over the tiles of one sequence and channel block, last first.
 void emitAdjointLoop(ImplicitLocOpBuilder &b, ScanGradOp grad,
                      const ScanTiling &tiling, const TileCoords &coords,
                      const HeadReduction &head) {
   VectorType row = rowType(b, tiling);
   Value zeros = splat(b, row, 0.0f);
-  GradContext ctx{grad, tiling, coords,
-                  grad.getInit() ? readState(b, tiling, coords, grad.getInit())
-                                 : zeros};
   Value gradFinal = grad.getGradFinal()
                         ? readState(b, tiling, coords, grad.getGradFinal())
                         : Value();
+  GradContext ctx{grad, tiling, coords,
+                  grad.getInit() ? readState(b, tiling, coords, grad.getInit())
+                                 : zeros,
+                  gradFinal};
   Value steps = indexConst(b, tiling.steps);
   Value one = indexConst(b, 1);
   Value tiles = arith::CeilDivUIOp::create(b, coords.length, steps);
   AdjointRange range = adjointRange(b, tiling, coords, tiles);
+  bool fused = grad.hasFusedRegions();
+  bool exact = tiling.window.isExact();
+  auto readForward = [&](ImplicitLocOpBuilder &at, Value position) {
+    return forwardTile(at, ctx, position);
+  };
+  auto readDecaysAt = [&](ImplicitLocOpBuilder &at, Value position) {
+    return fused ? scanTile(at, ctx, position, loadOperands(at, ctx, position))
+                       .first
+                 : readDecays(at, tiling, coords, grad.getDecay(), position);
+  };
+  auto readGradient = [&](ImplicitLocOpBuilder &at, Value position) {
+    Value decays = readDecaysAt(at, position);
+    return std::make_pair(decays, gradientOfScan(at, ctx, position));
+  };
+  ExactWindowReads exactReads{tiling, tiles, ctx.init, readForward,
+                              readGradient};
   // With no tile the final state is h0: dh0 is then the final's gradient.
   Value noTiles = gradFinal ? gradFinal : zeros;
   Value count = arith::SubIOp::create(b, range.end, range.begin);
   auto loop = scf::ForOp::create(
       b, indexConst(b, 0), count, one, ValueRange{noTiles},
-      [&](OpBuilder &nested, Location loc, Value iteration, ValueRange) {
+      [&](OpBuilder &nested, Location loc, Value iteration,
+          ValueRange carried) {
         ImplicitLocOpBuilder body(loc, nested);
         Value tile = arith::SubIOp::create(
             body, arith::SubIOp::create(body, range.end, one), iteration);
@@ -372,62 +440,30 @@ void emitAdjointLoop(ImplicitLocOpBuilder &b, ScanGradOp grad,
         // decay gradient, the pullback's after the solve; again if an
         // earlier stage read them, from cache), so no tile is held in
         // registers across the adjoint solve.
-        bool fused = grad.hasFusedRegions();
-        Value decays =
-            fused ? scanTile(body, ctx, position,
-                             loadOperands(body, ctx, position))
-                        .first
-                  : readDecays(body, tiling, coords, grad.getDecay(), position);
-        auto transfer =
-            buildTransferOperator(body, tiling, decays, std::nullopt);
-        auto readForwardState = [&](ImplicitLocOpBuilder &at) -> Value {
-          return grad.getOutput() && fused
-                     ? readInputs(at, tiling, coords, grad.getOutput(),
-                                  position)
-                     : Value();
-        };
-        auto readGradOutput = [&](ImplicitLocOpBuilder &at) -> Value {
-          return readInputs(at, tiling, coords, grad.getGradOutput(), position);
-        };
-        Value gradOutput = readGradOutput(body);
-        if (!grad.getCotangent().empty())
-          gradOutput = applyFusedRegion(
-              body, grad.getCotangent(),
-              loadTile(body, tiling, coords, position, ctx.operands(),
-                       &grad.getCotangent(), 2),
-              {gradOutput, readForwardState(body)}, tileType(body, tiling), 0);
-        // The final state is the output at the last step.
-        if (gradFinal) {
-          Value lastStep = arith::SubIOp::create(
-              body, arith::SubIOp::create(body, coords.length, position), one);
-          gradOutput = addAtRow(body, gradOutput, gradFinal, lastStep);
+        Value decays = readDecaysAt(body, position);
+        TileGradients gradients;
+        if (exact) {
+          ExactWindowAdjoint adjoint =
+              exactWindowAdjoint(body, exactReads, tile, decays,
+                                 forwardInputs(body, ctx, position),
+                                 gradientOfScan(body, ctx, position));
+          // dh0 is computed after the loop: nothing is carried.
+          gradients = {adjoint.dx, adjoint.da, carried[0]};
+        } else {
+          gradients = carrierWindowGradients(body, ctx, tile, position, decays);
         }
-        Value adjointLocal = localSolve(body, transfer.getTransfer(),
-                                        gradOutput, /*transpose=*/true);
-        Value firstDecay = vector::ExtractOp::create(body, decays, 0);
-        Value adjointTerminal = scaleRow(
-            body, vector::ExtractOp::create(body, adjointLocal, 0), firstDecay);
-        Value decay = vector::ExtractOp::create(body, transfer.getInjection(),
-                                                tiling.steps - 1);
-        Value adjointCarry =
-            carryExchange(body, decay, adjointTerminal, Value(), tiling.window);
-        Value suffix = suffixProducts(body, decays);
-        Value dx = CarryOp::create(body, adjointLocal.getType(), adjointLocal,
-                                   suffix, adjointCarry);
-        DecayGradient da = decayGradient(
-            body, ctx,
-            {tile, position, transfer.getTransfer(), transfer.getInjection(),
-             decay, adjointLocal, suffix, adjointTerminal, adjointCarry, dx});
         // The gradients written: of x and a, or of the loaded operands
         // through the regions.
-        SmallVector<Value> written{da.tile, dx};
+        SmallVector<Value> written{gradients.da, gradients.dx};
         if (fused)
-          written = applyFusedRegionAll(
-              body, grad.getPullback(),
-              loadTile(body, tiling, coords, position, ctx.operands(),
-                       &grad.getPullback(), 4),
-              {dx, da.tile, readGradOutput(body), readForwardState(body)},
-              tileType(body, tiling));
+          written = applyFusedRegionAll(body, grad.getPullback(),
+                                        loadTile(body, tiling, coords, position,
+                                                 ctx.operands(),
+                                                 &grad.getPullback(), 4),
+                                        {gradients.dx, gradients.da,
+                                         loadedGradOutput(body, ctx, position),
+                                         forwardState(body, ctx, position)},
+                                        tileType(body, tiling));
         Value daSum = reduceDecayGradient(body, head, written[0]);
         Value owned =
             range.ownedEnd
@@ -442,15 +478,22 @@ void emitAdjointLoop(ImplicitLocOpBuilder &b, ScanGradOp grad,
             writeOutputs(owned, tiling, coords, dest, position, gradient);
           writeDecayGradient(owned, ctx, head, position, daSum);
         });
-        scf::YieldOp::create(body, da.outgoingCarry);
+        scf::YieldOp::create(body, gradients.outgoingCarry);
       });
   if (!grad.getGradInit())
     return;
+  Value initGradient = loop.getResult(0);
+  if (exact)
+    initGradient = arith::SelectOp::create(
+        b,
+        arith::CmpIOp::create(b, arith::CmpIPredicate::eq, tiles,
+                              indexConst(b, 0)),
+        noTiles, exactWindowInitGradient(b, exactReads));
   // Only the chunk that ends at tile 0 saw dh0's whole adjoint.
   Value fromStart = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
                                           range.begin, indexConst(b, 0));
   emitIf(b, fromStart, [&](ImplicitLocOpBuilder &inner) {
-    writeState(inner, tiling, coords, grad.getGradInit(), loop.getResult(0));
+    writeState(inner, tiling, coords, grad.getGradInit(), initGradient);
   });
 }
 

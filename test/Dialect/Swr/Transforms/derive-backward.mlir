@@ -35,12 +35,13 @@ func.func @full(%a: memref<1x?x?xf32>, %x: memref<1x?x?xf32>,
 
 // -----
 
-// exact<W> has no backward yet: a warning, and no function.
-// CHECK-LABEL: func.func @exact(
-// CHECK-NOT: func.func @exact_backward
+// exact<W>: like bands<k>, the backward recomputes the forward it needs
+// and takes no output.
+// CHECK-LABEL: func.func @exact_backward(
+// CHECK-SAME: %{{.*}}: memref<?x?x?xf32>, %{{.*}}: memref<?x?x?xf32>, %{{.*}}: memref<?x?x?xf32>, %{{.*}}: memref<?x?x?xf32>, %{{.*}}: memref<?x?x?xf32>)
+// CHECK: swr.scan_grad exact<64> layout bct sharing per_channel decay(%{{.*}}) input(%{{.*}}) grad_output(
 func.func @exact(%a: memref<?x?x?xf32>, %x: memref<?x?x?xf32>,
                  %y: memref<?x?x?xf32>) {
-  // expected-warning @+1 {{swr-derive-backward: exact<W> windows have no backward yet; @exact gets none}}
   swr.scan exact<64> layout bct sharing per_channel
       decay(%a : memref<?x?x?xf32>) input(%x : memref<?x?x?xf32>)
       output(%y : memref<?x?x?xf32>)

@@ -67,3 +67,43 @@ func.func @full_grad(%a: memref<?x?x?xf32>, %x: memref<?x?x?xf32>,
       grad_decay(%da : memref<?x?x?xf32>) grad_init(%dh0 : memref<?x?xf32>)
   return
 }
+
+// -----
+
+// exact<40> on 16-step tiles: nothing is carried between tiles. Per tile,
+// the later and earlier tiles in reach are read: one whole tile on each
+// side (loops over [1, 2)), partial ones by shuffles, and the pairs that
+// jump the tile at distances 2 and 3 (loops over [1, 2) and [1, 3)); then
+// the tile's own solves. dh0 reads the tiles from the start after the loop.
+// CHECK-LABEL: func.func @exact_grad
+// CHECK-NOT: swr.carry_exchange
+// CHECK-NOT: swr.window_exchange
+// CHECK: scf.for %[[I:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[DH0:.*]] = %{{.*}}) -> (vector<1xf32>)
+// CHECK: scf.for %{{.*}} = %c1{{.*}} to %c2{{.*}} step %c1{{.*}} iter_args({{.*}}) -> (f32, vector<1xf32>)
+// CHECK: vector.shuffle
+// CHECK: scf.for %{{.*}} = %c1{{.*}} to %c2{{.*}} step %c1{{.*}} iter_args({{.*}}) -> (f32, vector<1xf32>)
+// CHECK: vector.shuffle
+// CHECK: scf.for %{{.*}} = %c1{{.*}} to %c2{{.*}} step %c1{{.*}} iter_args({{.*}}) -> (f32, vector<1xf32>)
+// CHECK: scf.for %{{.*}} = %c1{{.*}} to %c3{{.*}} step %c1{{.*}} iter_args({{.*}}) -> (f32, vector<1xf32>)
+// CHECK: swr.transfer_operator
+// CHECK: swr.local_solve transpose
+// CHECK: swr.local_solve
+// CHECK: swr.local_solve
+// CHECK: swr.local_solve transpose
+// CHECK: swr.write_tile %{{.*}}, %[[DX:.*]][
+// CHECK: swr.write_tile
+// CHECK: scf.yield %[[DH0]]
+// CHECK: scf.for %{{.*}} = %c1{{.*}} to %c2{{.*}}
+// CHECK: scf.if
+// CHECK: vector.transfer_write
+func.func @exact_grad(%a: memref<?x?x?xf32>, %x: memref<?x?x?xf32>,
+                      %h0: memref<?x?xf32>, %dy: memref<?x?x?xf32>,
+                      %dx: memref<?x?x?xf32>, %da: memref<?x?x?xf32>,
+                      %dh0: memref<?x?xf32>) {
+  swr.scan_grad exact<40> layout bct sharing per_channel
+      decay(%a : memref<?x?x?xf32>) input(%x : memref<?x?x?xf32>)
+      init(%h0 : memref<?x?xf32>) grad_output(%dy : memref<?x?x?xf32>)
+      grad_input(%dx : memref<?x?x?xf32>) grad_decay(%da : memref<?x?x?xf32>)
+      grad_init(%dh0 : memref<?x?xf32>)
+  return
+}

@@ -163,8 +163,9 @@ def Swr_ScanGradOp : Swr_Op<"scan_grad", [AttrSizedOperandSegments,
 
     `full` windows read the forward output `y` (`output`) for the states
     `h[t-1]` (`da[t] = dh[t] h[t-1]`); `bands<k>` windows recompute the
-    k - 1 tiles before each tile instead and take no `output`. `exact<W>`
-    windows have no backward yet. Accumulation is f32 whatever the
+    k - 1 tiles before each tile instead and take no `output`, and so do
+    `exact<W>` windows, whose tiles read the tiles within W steps on both
+    sides (no carry between tiles). Accumulation is f32 whatever the
     element types.
 
     The backward of a fused scan (swr-derive-backward writes its regions)

@@ -15,8 +15,7 @@ def SwrDeriveBackward : Pass<"swr-derive-backward", "::mlir::ModuleOp"> {
     h[t-1] from it) and the gradients of the output and, when the forward
     has one, the final state; writing the gradients of the input, the
     decays and, when the forward has one, the initial state. Each gradient
-    has its primal's type. Functions with `exact<W>` windows are skipped
-    with a warning (no backward yet).
+    has its primal's type. Every window has a backward.
 
     A scan with a fused prologue or epilogue gets a backward through them:
     it also takes the forward's `operands(...)` and writes their gradients,
