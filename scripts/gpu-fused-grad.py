@@ -134,11 +134,14 @@ def run_fused(function, arrays, grad_out):
                                                   len(arrays))
 
 
-def check(device: str, lengths: list[int], quick: bool) -> list[dict]:
+WINDOWS = ["bands<2>", "full", "bands<1>", "exact<7>", "exact<40>"]
+
+
+def check(device: str, lengths: list[int], quick: bool,
+          windows: list[str]) -> list[dict]:
     records = []
     gen = torch.Generator().manual_seed(0)
-    cases = itertools.product(FUNCTIONS, ["bands<2>", "full", "bands<1>",
-                                          "exact<7>", "exact<40>"],
+    cases = itertools.product(FUNCTIONS, windows,
                               LAYOUTS, [False, True], [False, True],
                               ["f32", "bf16"])
     for kind, window, (layout, sharing), reverse, with_h0, dtype in cases:
@@ -268,11 +271,14 @@ def main() -> int:
     parser.add_argument("--device", default="cuda")
     parser.add_argument("--lengths", default="1,17,8193")
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--windows", default=";".join(WINDOWS),
+                        help="semicolon-separated windows to check")
     parser.add_argument("--bench", action="store_true")
     parser.add_argument("--out", type=pathlib.Path)
     args = parser.parse_args()
     lengths = [int(n) for n in args.lengths.split(",")]
-    records = check(args.device, lengths, args.quick)
+    records = check(args.device, lengths, args.quick,
+                    args.windows.split(";"))
     failed = [r for r in records if not r["ok"]]
     lines = [f"fused backward: {len(records) - len(failed)}/{len(records)} "
              "cases within bounds"]

@@ -4,6 +4,7 @@ shape, forward and, through the compiler-derived fused backward, backward,
 for compute-sanitizer on the GPU machine:
 
     compute-sanitizer --tool memcheck python3 scripts/gpu-fused-sanitize.py
+        [case names: all without]
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import torch  # noqa: E402
 from cuda_cases import jit_cases, jit_operands  # noqa: E402
 
 for name, (function, shapes, dtype) in jit_cases().items():
+    if sys.argv[1:] and name not in sys.argv[1:]:
+        continue
     args = jit_operands(shapes, dtype, "cuda")
     out = function(*args)
     torch.cuda.synchronize()

@@ -247,6 +247,7 @@ struct GradOperands {
   Channel<double> dx;
   Channel<double> da;
   double &dh0;
+  std::vector<double> &scratch; // the states before each step of a run
 };
 
 /// Reverse mode of runSteps(begin, end, init, firstOutput): the outputs of
@@ -255,7 +256,8 @@ struct GradOperands {
 /// (its gradient is then dh0) or a constant 0.
 void runStepsBackward(const GradOperands &ops, int64_t begin, int64_t end,
                       double init, bool initIsH0, int64_t firstOutput) {
-  std::vector<double> before(end - begin); // state entering each step
+  std::vector<double> &before = ops.scratch; // state entering each step
+  before.resize(end - begin);
   double state = init;
   for (int64_t p = begin; p < end; ++p) {
     before[p - begin] = state;
@@ -291,12 +293,14 @@ void scanGradSequence(const double *a, int64_t aStride, const double *x,
   if (dFinal && length > 0)
     gradOutput[length - 1] += *dFinal;
   double initGradient = 0.0;
+  std::vector<double> scratch;
   GradOperands ops{Channel<const double>(a, aStride, length, reverse),
                    Channel<const double>(x, xStride, length, reverse),
                    gradOutput,
                    Channel<double>(dx, dxStride, length, reverse),
                    Channel<double>(da, daStride, length, reverse),
-                   initGradient};
+                   initGradient,
+                   scratch};
   for (int64_t p = 0; p < length; ++p)
     ops.dx[p] = ops.da[p] = 0.0;
   switch (window.kind) {

@@ -77,9 +77,9 @@ def _mamba_reverse():
 def _exact_gate():
     import swr
 
-    def exact_gate(z, v):
-        a = swr.sigmoid(z)
-        return swr.scan(a, (1.0 - a) * v, window="exact<40>")
+    def exact_gate(za, zb, v):
+        return swr.scan(swr.sigmoid(za), swr.sigmoid(zb) * v,
+                        window="exact<40>")
     return swr.jit(exact_gate, layout="bthd")
 
 
@@ -95,8 +95,8 @@ def jit_cases() -> dict:
         "mix-bthd-f32-k2": (st.mixing(2), short, torch.float32),
         "mamba-bct-f32-rev-h0": (mamba, [(2, 6, 300), (2, 6, 300), (2, 6)],
                                  torch.float32),
-        "exact40-bthd-f32": (_exact_gate(), [(2, 300, 3), (2, 300, 3, 16)],
-                             torch.float32),
+        "exact40-bthd-f32": (_exact_gate(), [(2, 300, 3), (2, 300, 3, 16),
+                                             (2, 300, 3, 16)], torch.float32),
     }
 
 
