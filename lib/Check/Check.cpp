@@ -9,6 +9,7 @@
 #include <functional>
 #include <iterator>
 #include <limits>
+#include <optional>
 
 namespace swr {
 namespace check {
@@ -476,6 +477,101 @@ void computeGradReference(const Problem &p, bool onSeen,
   });
 }
 
+/// One channel's operands gathered into contiguous vectors (physical
+/// order, as the reference reads them with `reverse`).
+struct ChannelOperands {
+  std::vector<double> a, x, dy;
+  double h0 = 0, dFinal = 0;
+  bool hasInit = false, hasFinal = false;
+};
+
+ChannelOperands gatherChannel(const Problem &p, const ChannelView &ch) {
+  ChannelOperands c;
+  for (int64_t q = 0; q < ch.seq->length; ++q) {
+    c.a.push_back(p.decay.exact[ch.aOffset + q * ch.aStride]);
+    c.x.push_back(p.input.exact[ch.xOffset + q * ch.xStride]);
+    c.dy.push_back(p.gradOutput.exact[ch.xOffset + q * ch.xStride]);
+  }
+  c.hasInit = p.init.size() > 0;
+  c.hasFinal = p.gradFinal.size() > 0;
+  c.h0 = c.hasInit ? p.init.exact[ch.sOffset] : 0.0;
+  c.dFinal = c.hasFinal ? p.gradFinal.exact[ch.sOffset] : 0.0;
+  return c;
+}
+
+/// The loss whose gradients the backward computes: sum of dy * y, plus
+/// dFinal * final state.
+double lossOf(const Problem &p, const ChannelOperands &c) {
+  int64_t length = static_cast<int64_t>(c.x.size());
+  std::vector<double> y(length);
+  double final = 0;
+  ref::scanSequence(c.a.data(), 1, c.x.data(), 1, length, p.scan.window,
+                    p.scan.reverse, c.hasInit ? &c.h0 : nullptr, y.data(), 1,
+                    &final);
+  double loss = c.dFinal * final;
+  for (int64_t q = 0; q < length; ++q)
+    loss += c.dy[q] * y[q];
+  return loss;
+}
+
+/// A finite-difference spot check of the float64 reference gradients (what
+/// every kernel is held to) on the problem's first channel: the central
+/// difference of the loss along a fixed pseudo-random direction of (a, x,
+/// h0) against the reference's da, dx, dh0 along it. The loss is a
+/// polynomial of low degree in each step, so a step of 1e-5 leaves
+/// rounding (~1e-10 relative) as the only error; bound 1e-6.
+Result checkReferenceByFiniteDifference(const Problem &p) {
+  std::optional<ChannelOperands> first;
+  forEachChannel(p, [&](const ChannelView &ch) {
+    if (!first && ch.seq->length > 0)
+      first = gatherChannel(p, ch);
+  });
+  Result result;
+  result.quantity = "fd";
+  result.floor = 1e-6;
+  result.ok = true;
+  if (!first)
+    return result;
+  ChannelOperands &c = *first;
+  int64_t length = static_cast<int64_t>(c.x.size());
+  std::vector<double> dx(length), da(length);
+  double dh0 = 0;
+  ref::scanGradSequence(c.a.data(), 1, c.x.data(), 1, length, p.scan.window,
+                        p.scan.reverse, c.hasInit ? &c.h0 : nullptr,
+                        c.dy.data(), 1, c.hasFinal ? &c.dFinal : nullptr,
+                        dx.data(), 1, da.data(), 1, &dh0);
+  // Directions in [-1, 1], from a fixed linear congruential sequence.
+  uint64_t state = 0x9E3779B97F4A7C15ull;
+  auto direction = [&] {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return static_cast<double>(state >> 11) * 0x1p-52 - 1.0;
+  };
+  std::vector<double> va(length), vx(length);
+  double along = 0;
+  for (int64_t q = 0; q < length; ++q) {
+    va[q] = direction();
+    vx[q] = direction();
+    along += da[q] * va[q] + dx[q] * vx[q];
+  }
+  double vh0 = c.hasInit ? direction() : 0.0;
+  along += dh0 * vh0;
+  const double step = 1e-5;
+  auto moved = [&](double by) {
+    ChannelOperands m = c;
+    for (int64_t q = 0; q < length; ++q) {
+      m.a[q] += by * va[q];
+      m.x[q] += by * vx[q];
+    }
+    m.h0 += by * vh0;
+    return lossOf(p, m);
+  };
+  double difference = (moved(step) - moved(-step)) / (2 * step);
+  double scale = std::max({std::fabs(difference), std::fabs(along), 1e-300});
+  result.relErr = result.relErrSeen = std::fabs(difference - along) / scale;
+  result.ok = result.relErr <= result.floor;
+  return result;
+}
+
 ref::DType dtypeOf(Storage storage) {
   switch (storage) {
   case Storage::BF16:
@@ -563,6 +659,7 @@ Result compare(const Problem &p) {
       if (tensors[i]->size())
         results.push_back(
             compareValues(names[i], {tensors[i]}, exact[i], seen[i]));
+    results.push_back(checkReferenceByFiniteDifference(p));
   }
   Result worst = results.front();
   int64_t unwritten = 0;

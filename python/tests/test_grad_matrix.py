@@ -30,7 +30,8 @@ GRAD_MATRIX = [
 def assert_gradients_checked(records: list[dict], case: ScanCase) -> None:
     assert_within_bounds(records, case.dtype_out)
     # Every record names the gradient closest to its bound.
-    assert {r["quantity"] for r in records} <= {"dx", "da", "dh0"}, records
+    assert {r["quantity"] for r in records} <= {"dx", "da", "dh0", "fd"}, \
+        records
 
 
 @pytest.mark.parametrize("case", GRAD_MATRIX, ids=lambda c: c.name())

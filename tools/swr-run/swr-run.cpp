@@ -15,8 +15,9 @@
 // With --grad the compiler derives the backward of the scan
 // (swr-derive-backward) and that runs instead: random gradients of the
 // output (and final state) in, dx, da and dh0 checked one by one against a
-// float64 reverse-mode reference. A spec holding an swr.scan_grad runs as
-// such without --grad.
+// float64 reverse-mode reference, which a finite difference of the float64
+// loss spot checks on the first channel. A spec holding an swr.scan_grad
+// runs as such without --grad.
 //
 // With --target=sm_90a (any sm_*) the GPU pipeline compiles the function to
 // PTX in process and the Phalanx runtime runs it on the GPU, checked the

@@ -114,7 +114,9 @@ struct Problem {
 };
 
 struct Result {
-  const char *quantity = "y"; // what was compared: y, dx, da or dh0
+  // What was compared: y, dx, da, dh0, or fd (the float64 reference
+  // gradients against a finite difference of the float64 loss).
+  const char *quantity = "y";
   reference::DecayRegime regime = reference::DecayRegime::Spread;
   int64_t length = 0;
   double relErr = 0, floor = 0, relErrSeen = 0;
@@ -126,8 +128,9 @@ struct Result {
 /// outputs must be within 1.5 x the rounding floor of exact float64; f32
 /// outputs within 1e-5 of float64 on the inputs the kernel saw. The output
 /// and final state count together; a backward's dx, da and dh0 are
-/// compared one by one and the result is the one closest to (or furthest
-/// past) its bound.
+/// compared one by one, and the reference gradients themselves are spot
+/// checked by a finite difference (within 1e-6); the result is the one
+/// closest to (or furthest past) its bound.
 Result compare(const Problem &problem);
 
 /// Folds the results of several runs into the line the runners end with:
