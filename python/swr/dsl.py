@@ -556,6 +556,21 @@ class JitFunction:
         return [self.names[i] if i < len(self.names) else f"argument #{i}"
                 for i in range(count)]
 
+    def _per_head_broadcastable(self, arrays: list) -> list:
+        """Per-head arguments (decay-shaped: one axis fewer than the input)
+        with a size-1 channel axis, so that element-wise operations between
+        them and channel values broadcast as in the kernel. The trace says
+        which argument is h0 (also one axis fewer)."""
+        axis = {"bhdl": 2, "bthd": 3}.get(self.layout)
+        rank = LAYOUTS[self.layout]
+        ranks = tuple(len(getattr(a, "shape", ())) for a in arrays)
+        if axis is None or rank not in ranks or rank - 1 not in ranks:
+            return arrays
+        h0 = self._binding(ranks, ("f32",) * len(ranks), "f32", None).h0
+        return [a[(slice(None),) * axis + (None,)]
+                if r == rank - 1 and i != h0 else a
+                for i, (a, r) in enumerate(zip(arrays, ranks))]
+
     @functools.lru_cache(maxsize=64)
     def _binding(self, ranks: tuple[int, ...], dtypes: tuple[str, ...],
                  output_dtype: str, head_dim: Optional[int]) -> _Binding:
@@ -629,6 +644,7 @@ class JitFunction:
         return self._eager(list(arrays))
 
     def _eager(self, arrays: list) -> Any:
+        arrays = self._per_head_broadcastable(arrays)
         previous = getattr(_EAGER, "layout", None)
         _EAGER.layout = self.layout
         try:

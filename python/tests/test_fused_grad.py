@@ -179,6 +179,36 @@ def test_fused_grad_bf16_host() -> None:
         assert relative_error(g, w) < 4 * floor, (name, relative_error(g, w))
 
 
+def per_head_gate(z, v, h0):
+    a = swr.sigmoid(z)
+    return swr.scan(a, (1.0 - a) * v, window="exact<20>", h0=h0)
+
+
+@pytest.mark.parametrize("layout,shapes", [
+    ("bthd", [(2, 37, 3), (2, 37, 3, 16), (2, 3, 16)]),
+    # L = D = 16: h0 and the per-head z have the same shape.
+    ("bhdl", [(2, 3, 16), (2, 3, 16, 16), (2, 3, 16)])])
+def test_per_head_value_times_channel_value(layout, shapes) -> None:
+    """A per-head value (1 - a) times channel values: the kernel broadcasts
+    it over the channels, and so do `reference` and `eager` (a size-1
+    channel axis on per-head arguments, never on h0)."""
+    function = swr.jit(per_head_gate, layout=layout)
+    rng = np.random.default_rng(3)
+    arrays = [rng.standard_normal(s).astype(np.float32) for s in shapes]
+    got = function(*arrays)
+    want = function.reference(*arrays)
+    assert float(abs(got - want).max() / abs(want).max()) < 2e-6
+    inputs = [torch.tensor(a, requires_grad=True) for a in arrays]
+    out = function(*inputs)
+    grads = torch.autograd.grad(out, inputs, torch.ones_like(out))
+    exact = [i.detach().double().requires_grad_() for i in inputs]
+    exact_out = function.eager(*exact)
+    wants = torch.autograd.grad(exact_out, exact, torch.ones_like(exact_out))
+    for g, w, a in zip(grads, wants, arrays):
+        assert g.shape == a.shape
+        assert relative_error(g, w) < 2e-5
+
+
 def test_fused_grad_only_requested() -> None:
     """Arguments without requires_grad get None; the state is saved only
     for an epilogue."""
