@@ -23,6 +23,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 #include "llvm/Support/MathExtras.h"
@@ -81,10 +82,24 @@ private:
                                  constant(value.getType(), 0.0));
   }
 
-  /// gradient * factor, 0 where the gradient is 0 (even for an infinite
-  /// or NaN factor).
+  /// Whether `value` is a region argument (a loaded operand, the state or
+  /// the output gradient) or a finite constant: not infinite unless the
+  /// data is, where torch's autograd propagates NaN as well.
+  static bool finiteByConstruction(Value value) {
+    if (isa<BlockArgument>(value))
+      return true;
+    FloatAttr constant;
+    return matchPattern(value, m_Constant(&constant)) &&
+           constant.getValue().isFinite();
+  }
+
+  /// gradient * factor, 0 where the gradient is 0 even for an infinite or
+  /// NaN factor (a saturated exp times a gradient that underflowed to 0).
+  /// Factors finite by construction need no guard.
   Value scaled(Value gradient, Value factor) {
     Value product = arith::MulFOp::create(b, loc, gradient, factor);
+    if (finiteByConstruction(factor))
+      return product;
     return arith::SelectOp::create(b, loc, isZero(gradient),
                                    constant(gradient.getType(), 0.0), product);
   }

@@ -1,4 +1,5 @@
 // RUN: swr-opt %s --swr-derive-backward --split-input-file --verify-diagnostics | FileCheck %s
+// RUN: swr-opt %s --swr-derive-backward --split-input-file --verify-diagnostics | FileCheck %s --check-prefix=GUARD
 
 // Phalanx's gates: a = sigmoid(za), x = zb * v, out = y * c + v. The
 // backward takes the forward's operands (v, c) and saved state y, and
@@ -7,7 +8,17 @@
 // runs them in reverse: d za = da * a * e / (1 + e)^2 with e = exp(-za)
 // (through the division and the exponential), d zb = dx * v,
 // d v = dx * zb + dout, d c = dout * y. Products with a derivative are 0
-// where the gradient is 0 (select), so saturated gates give 0, not NaN.
+// where the gradient is 0 (select), so saturated gates give 0, not NaN;
+// products with a region argument (a loaded value, finite unless the data
+// is not) need no guard.
+// The product with the exponential (infinite for a saturated gate) keeps
+// its guard.
+// GUARD-LABEL: func.func @gates_backward
+// GUARD: } pullback {
+// GUARD: %[[E:.*]] = math.exp
+// GUARD: %[[DE:.*]] = arith.mulf %{{.*}}, %[[E]] : f32
+// GUARD: %[[ZERO:.*]] = arith.cmpf oeq
+// GUARD: arith.select %[[ZERO]], %{{.*}}, %[[DE]] : f32
 // CHECK-LABEL: func.func @gates_backward
 // CHECK-SAME: (%[[ZA:[^:]*]]: memref<?x?x?xf32>, %[[ZB:[^:]*]]: memref<?x?x?x16xf32>, %[[V:[^:]*]]: memref<?x?x?x16xf32>, %[[C:[^:]*]]: memref<?x?x?x16xf32>, %[[S:[^:]*]]: memref<?x?x?x16xf32>, %[[DOUT:[^:]*]]: memref<?x?x?x16xf32>, %[[DZB:[^:]*]]: memref<?x?x?x16xf32>, %[[DZA:[^:]*]]: memref<?x?x?xf32>, %[[DV:[^:]*]]: memref<?x?x?x16xf32>, %[[DC:[^:]*]]: memref<?x?x?x16xf32>)
 // CHECK: swr.scan_grad bands<2> layout bthd sharing per_head decay(%[[ZA]] : {{.*}}) input(%[[ZB]] : {{.*}}) operands(%[[V]], %[[C]] : {{.*}}) output(%[[S]] : {{.*}}) grad_output(%[[DOUT]] : {{.*}}) grad_input(%[[DZB]] : {{.*}}) grad_decay(%[[DZA]] : {{.*}}) grad_operands(%[[DV]], %[[DC]] : {{.*}}) prologue {
@@ -16,9 +27,8 @@
 // CHECK: swr.yield %{{.*}}, %{{.*}} : f32, f32
 // CHECK-NEXT: } cotangent {
 // CHECK-NEXT: ^bb0(%[[CDOUT:.*]]: f32, %[[CY:.*]]: f32, %{{.*}}: f32, %{{.*}}: f32, %{{.*}}: f32, %[[CC:.*]]: f32):
-// CHECK: %[[PROD:.*]] = arith.mulf %[[CDOUT]], %[[CC]] : f32
-// CHECK: %[[ZERO:.*]] = arith.cmpf oeq, %[[CDOUT]]
-// CHECK: %[[DY:.*]] = arith.select %[[ZERO]], %{{.*}}, %[[PROD]] : f32
+// CHECK: %[[DY:.*]] = arith.mulf %[[CDOUT]], %[[CC]] : f32
+// CHECK-NOT: arith.select
 // CHECK: swr.yield %[[DY]] : f32
 // CHECK-NEXT: } pullback {
 // CHECK-NEXT: ^bb0(%[[PDX:[^:]*]]: f32, %[[PDA:[^:]*]]: f32, %[[PDOUT:[^:]*]]: f32, %[[PY:[^:]*]]: f32, %[[PZA:[^:]*]]: f32, %[[PZB:[^:]*]]: f32, %[[PV:[^:]*]]: f32, %[[PC:[^:]*]]: f32):
