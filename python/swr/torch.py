@@ -469,15 +469,18 @@ class Phalanx(torch.nn.Module):
     derived backward: on the H200 at B8 T8192 H128 bf16 that forward +
     backward takes 2.70 ms against 3.29 ms for the fused mixing with its
     compiler-derived fused backward (`mixing(k)` called on tensors that
-    require grad; docs/benchmarks.md), so training keeps the unfused
-    form until the fused backward is faster.
+    require grad; about 3.13 ms since its backward lost the guards on
+    loaded factors: 0.70 forward + 2.43 backward; docs/benchmarks.md), so training takes the unfused form unless
+    `fused_training=True` asks for the fused kernels (one kernel each
+    way; not under torch.compile, which keeps the custom op).
     `length` is kept (rounded up to a multiple of 16) for the seed's
     signature; any sequence length works.
     """
 
     def __init__(self, dim: int, length: int = 2048, k: int = 2,
                  kv_heads: Optional[int] = None,
-                 dtype: torch.dtype = torch.float32) -> None:
+                 dtype: torch.dtype = torch.float32,
+                 fused_training: bool = False) -> None:
         super().__init__()
         if dim % 16:
             raise ArgumentError(f"dim: expected a multiple of 16 (heads of "
@@ -490,6 +493,7 @@ class Phalanx(torch.nn.Module):
         if not isinstance(k, int) or k < 1:
             raise ArgumentError(f"k: expected an int >= 1, got {k!r}")
         self.dim, self.heads, self.kv_heads, self.k = dim, heads, kv_heads, k
+        self.fused_training = bool(fused_training)
         self.length = -(-length // 16) * 16
         self.a_proj = torch.nn.Linear(dim, heads, bias=True, dtype=dtype)
         self.b_proj = torch.nn.Linear(dim, kv_heads * 16, bias=True,
@@ -536,7 +540,8 @@ class Phalanx(torch.nn.Module):
         zb = self._per_head(self.b_proj(x))                     # [B, L, H, 16]
         post = self._per_head(self.c_proj(x))
         value = self.v_proj(x).view(batch, length, self.heads, 16)
-        if _differentiating(x, self) or _compiling():
+        if _compiling() or (_differentiating(x, self)
+                            and not self.fused_training):
             mixed = scan(torch.sigmoid(za), torch.sigmoid(zb) * value,
                          window=f"bands<{self.k}>", layout="bthd")
             out = mixed * post + value

@@ -180,6 +180,24 @@ def test_phalanx_layer_matches_float64_and_trains() -> None:
     assert relative_error(x.grad, x64.grad) < 1e-4
 
 
+def test_phalanx_fused_training_matches_float64(monkeypatch) -> None:
+    """fused_training=True trains through the fused mixing and its
+    compiler-derived fused backward (never the unfused scan): the same
+    output and gradients."""
+    monkeypatch.setattr(st, "scan", lambda *a, **k: pytest.fail("unfused"))
+    torch.manual_seed(8)
+    layer = st.Phalanx(64, length=100, kv_heads=2, fused_training=True)
+    x = torch.randn(2, 37, 64, requires_grad=True)
+    out = layer(x)
+    out.square().mean().backward()
+    want, params64, x64 = phalanx_float64(layer, x)
+    assert relative_error(out.detach(), want.detach()) < 1e-5
+    want.square().mean().backward()
+    for p, p64 in zip(layer.parameters(), params64):
+        assert relative_error(p.grad, p64.grad) < 1e-4
+    assert relative_error(x.grad, x64.grad) < 1e-4
+
+
 def test_phalanx_inference_runs_the_fused_mixing() -> None:
     """Under no_grad the gates run fused into the scan kernel; the output
     matches the same layer in float64."""
