@@ -109,6 +109,23 @@ Value addIndex(ImplicitLocOpBuilder &b, Value index, int64_t offset) {
   return arith::AddIOp::create(b, index, indexConst(b, offset));
 }
 
+/// `compute()` where `exists`, else `absent`: out-of-sequence neighbours
+/// (most of them when W is much longer than the sequence) cost no loads.
+SmallVector<Value> ifExists(
+    ImplicitLocOpBuilder &b, Value exists, ValueRange absent,
+    llvm::function_ref<SmallVector<Value>(ImplicitLocOpBuilder &)> compute) {
+  auto branch = scf::IfOp::create(
+      b, exists,
+      [&](OpBuilder &nested, Location loc) {
+        ImplicitLocOpBuilder inner(loc, nested);
+        scf::YieldOp::create(inner, compute(inner));
+      },
+      [&](OpBuilder &nested, Location loc) {
+        scf::YieldOp::create(nested, loc, absent);
+      });
+  return SmallVector<Value>(branch.getResults());
+}
+
 /// A tile before the current one, seen from its end: its total decay c and
 /// its inputs carried to its last step, xw[j] = h[j] x[j], with their
 /// suffix sums. The virtual tile -1 holds h0 at its last step; tiles before
@@ -125,15 +142,6 @@ SourceTile sourceTile(ImplicitLocOpBuilder &b, const ExactWindowReads &reads,
       arith::CmpIOp::create(b, arith::CmpIPredicate::sge, index, zero);
   Value isVirtual = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, index,
                                           indexConst(b, -1));
-  Value at = arith::SelectOp::create(b, exists, index, zero);
-  auto [decays, inputs] = reads.forward(
-      b, arith::MulIOp::create(b, at, indexConst(b, tiling.steps)));
-  Value toEnd = suffixProducts(b, decays);
-  Value carried = scaleRows(b, inputs, toEnd);
-  Value decay =
-      arith::MulFOp::create(b, vector::ExtractOp::create(b, decays, 0),
-                            vector::ExtractOp::create(b, toEnd, 0));
-
   VectorType type = tileType(b, tiling);
   Value zeros = splat(b, type, 0.0f);
   Value initRows = vector::BroadcastOp::create(b, type, reads.init);
@@ -141,10 +149,19 @@ SourceTile sourceTile(ImplicitLocOpBuilder &b, const ExactWindowReads &reads,
       b, isVirtual, shiftUp(b, zeros, reads.init), zeros);
   Value virtualSuffixes =
       arith::SelectOp::create(b, isVirtual, initRows, zeros);
-  return {arith::SelectOp::create(b, exists, decay, f32Const(b, 1.0f)),
-          arith::SelectOp::create(b, exists, carried, virtualCarried),
-          arith::SelectOp::create(b, exists, runningSums(b, carried, true),
-                                  virtualSuffixes)};
+  SmallVector<Value> tile = ifExists(
+      b, exists, {f32Const(b, 1.0f), virtualCarried, virtualSuffixes},
+      [&](ImplicitLocOpBuilder &in) -> SmallVector<Value> {
+        auto [decays, inputs] = reads.forward(
+            in, arith::MulIOp::create(in, index, indexConst(in, tiling.steps)));
+        Value toEnd = suffixProducts(in, decays);
+        Value carried = scaleRows(in, inputs, toEnd);
+        Value decay =
+            arith::MulFOp::create(in, vector::ExtractOp::create(in, decays, 0),
+                                  vector::ExtractOp::create(in, toEnd, 0));
+        return {decay, carried, runningSums(in, carried, true)};
+      });
+  return {tile[0], tile[1], tile[2]};
 }
 
 /// A tile after the current one, seen from its start: its total decay and
@@ -161,15 +178,18 @@ GradientTile gradientTile(ImplicitLocOpBuilder &b,
   Value exists = arith::AndIOp::create(
       b, arith::CmpIOp::create(b, arith::CmpIPredicate::sge, index, zero),
       arith::CmpIOp::create(b, arith::CmpIPredicate::slt, index, reads.tiles));
-  Value at = arith::SelectOp::create(b, exists, index, zero);
-  auto [decays, gradients] = reads.gradient(
-      b, arith::MulIOp::create(b, at, indexConst(b, tiling.steps)));
-  Value fromStart = prefixProducts(b, decays);
-  Value prefixes = runningSums(b, scaleRows(b, gradients, fromStart), false);
-  Value decay = vector::ExtractOp::create(b, fromStart, tiling.steps - 1);
-  return {arith::SelectOp::create(b, exists, decay, f32Const(b, 1.0f)),
-          arith::SelectOp::create(b, exists, prefixes,
-                                  splat(b, tileType(b, tiling), 0.0f))};
+  SmallVector<Value> tile = ifExists(
+      b, exists, {f32Const(b, 1.0f), splat(b, tileType(b, tiling), 0.0f)},
+      [&](ImplicitLocOpBuilder &in) -> SmallVector<Value> {
+        auto [decays, gradients] = reads.gradient(
+            in, arith::MulIOp::create(in, index, indexConst(in, tiling.steps)));
+        Value fromStart = prefixProducts(in, decays);
+        Value prefixes =
+            runningSums(in, scaleRows(in, gradients, fromStart), false);
+        return {vector::ExtractOp::create(in, fromStart, tiling.steps - 1),
+                prefixes};
+      });
+  return {tile[0], tile[1]};
 }
 
 Value lastRow(ImplicitLocOpBuilder &b, Value tile) {
