@@ -30,7 +30,8 @@ import swr.torch as st  # noqa: E402
 from phalanx_mix import time_ms  # noqa: E402
 from swr.compiler import PtxKernel  # noqa: E402
 from swr.cuda import CudaKernel  # noqa: E402
-from swr.dsl import _buffer, _primal_roles  # noqa: E402
+from swr.dsl import (_allocate_gradients, _buffer,  # noqa: E402
+                     _primal_roles)
 
 B, T, H, D = 8, 8192, 128, 16
 
@@ -60,10 +61,7 @@ def bare_case(gen: torch.Generator) -> tuple:
 
 def kernel_of(spec, by_role: dict, cap: int | None = None,
               **options) -> tuple:
-    for role in spec.backward_roles():
-        if role.startswith("grad_") and role not in by_role:
-            by_role[role] = torch.empty_like(
-                by_role[role.removeprefix("grad_")])
+    _allocate_gradients(spec, by_role, torch.empty_like)
     compiled = swr.compile_ptx(spec, backward=True, **options)
     ptx = compiled.ptx if cap is None else re.sub(
         r"(\.maxntid [^\n]*\n)", rf"\1.maxnreg {cap}\n", compiled.ptx)

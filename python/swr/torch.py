@@ -470,9 +470,10 @@ class Phalanx(torch.nn.Module):
     backward takes 2.70 ms against 3.29 ms for the fused mixing with its
     compiler-derived fused backward (`mixing(k)` called on tensors that
     require grad; about 3.13 ms since its backward lost the guards on
-    loaded factors: 0.70 forward + 2.43 backward; docs/benchmarks.md), so training takes the unfused form unless
-    `fused_training=True` asks for the fused kernels (one kernel each
-    way; not under torch.compile, which keeps the custom op).
+    loaded factors: 0.70 forward + 2.43 backward; docs/benchmarks.md),
+    so training takes the unfused form unless `fused_training=True` asks
+    for the fused kernels (one kernel each way; not under torch.compile,
+    which keeps the custom op).
     `length` is kept (rounded up to a multiple of 16) for the seed's
     signature; any sequence length works.
     """

@@ -163,21 +163,27 @@ def phalanx_float64(layer, x):
     return y.reshape(batch, length, layer.dim) @ o_w.T, params, x64
 
 
+def assert_trains_like_float64(layer, x) -> None:
+    """The layer's output on x and, after backward of its mean square,
+    every parameter's gradient and x's against the same layer in float64."""
+    out = layer(x)
+    assert out.shape == x.shape
+    out.square().mean().backward()
+    want, params64, x64 = phalanx_float64(layer, x)
+    assert relative_error(out.detach().cpu(), want.detach()) < 1e-5
+    want.square().mean().backward()
+    for p, p64 in zip(layer.parameters(), params64):
+        assert relative_error(p.grad.cpu(), p64.grad) < 1e-4
+    assert relative_error(x.grad.cpu(), x64.grad) < 1e-4
+
+
 def test_phalanx_layer_matches_float64_and_trains() -> None:
     """The seed's Phalanx parametrisation: output and every parameter's
     gradient against the same layer in float64 over the naive scan."""
     torch.manual_seed(4)
     layer = st.Phalanx(64, length=100, kv_heads=2)
     x = torch.randn(2, 37, 64, requires_grad=True)
-    out = layer(x)
-    assert out.shape == x.shape
-    out.square().mean().backward()
-    want, params64, x64 = phalanx_float64(layer, x)
-    assert relative_error(out.detach(), want.detach()) < 1e-5
-    want.square().mean().backward()
-    for p, p64 in zip(layer.parameters(), params64):
-        assert relative_error(p.grad, p64.grad) < 1e-4
-    assert relative_error(x.grad, x64.grad) < 1e-4
+    assert_trains_like_float64(layer, x)
 
 
 def test_phalanx_fused_training_matches_float64(monkeypatch) -> None:
@@ -188,14 +194,7 @@ def test_phalanx_fused_training_matches_float64(monkeypatch) -> None:
     torch.manual_seed(8)
     layer = st.Phalanx(64, length=100, kv_heads=2, fused_training=True)
     x = torch.randn(2, 37, 64, requires_grad=True)
-    out = layer(x)
-    out.square().mean().backward()
-    want, params64, x64 = phalanx_float64(layer, x)
-    assert relative_error(out.detach(), want.detach()) < 1e-5
-    want.square().mean().backward()
-    for p, p64 in zip(layer.parameters(), params64):
-        assert relative_error(p.grad, p64.grad) < 1e-4
-    assert relative_error(x.grad, x64.grad) < 1e-4
+    assert_trains_like_float64(layer, x)
 
 
 def test_phalanx_inference_runs_the_fused_mixing() -> None:

@@ -20,8 +20,8 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 import swr.torch as st  # noqa: E402
 from cuda_cases import jit_cases, jit_operands, operands  # noqa: E402
 from swr import reference  # noqa: E402
-from test_torch import (phalanx_float64, reference_scan,  # noqa: E402
-                        relative_error)
+from test_torch import (assert_trains_like_float64,  # noqa: E402
+                        phalanx_float64, reference_scan, relative_error)
 
 
 def to_bhdl(t, layout: str):
@@ -94,14 +94,7 @@ def test_phalanx_layer_on_cuda_matches_float64() -> None:
     torch.manual_seed(7)
     layer = st.Phalanx(64, length=37).cuda()
     x = torch.randn(2, 37, 64, device="cuda", requires_grad=True)
-    out = layer(x)
-    out.square().mean().backward()
-    want, params64, x64 = phalanx_float64(layer, x)
-    want.square().mean().backward()
-    assert relative_error(out.detach().cpu(), want.detach()) < 1e-5
-    for p, p64 in zip(layer.parameters(), params64):
-        assert relative_error(p.grad.cpu(), p64.grad) < 1e-4
-    assert relative_error(x.grad.cpu(), x64.grad) < 1e-4
+    assert_trains_like_float64(layer, x)
 
 
 FLOOR = {torch.float32: 2.0 ** -24, torch.bfloat16: 2.0 ** -9,

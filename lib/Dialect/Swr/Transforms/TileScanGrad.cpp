@@ -115,13 +115,20 @@ Value forwardInputs(ImplicitLocOpBuilder &b, const GradContext &ctx,
   return scanTile(b, ctx, position, loadOperands(b, ctx, position)).second;
 }
 
-/// The forward's (a, x) of the tile at `position`.
+/// The forward's a of the tile at `position`.
+Value forwardDecays(ImplicitLocOpBuilder &b, const GradContext &ctx,
+                    Value position) {
+  if (!ctx.grad.hasFusedRegions())
+    return readDecays(b, ctx.tiling, ctx.coords, ctx.grad.getDecay(), position);
+  return scanTile(b, ctx, position, loadOperands(b, ctx, position)).first;
+}
+
+/// The forward's (a, x) of the tile at `position`, through one prologue.
 std::pair<Value, Value> forwardTile(ImplicitLocOpBuilder &b,
                                     const GradContext &ctx, Value position) {
   if (ctx.grad.hasFusedRegions())
     return scanTile(b, ctx, position, loadOperands(b, ctx, position));
-  return {readDecays(b, ctx.tiling, ctx.coords, ctx.grad.getDecay(), position),
-          readInputs(b, ctx.tiling, ctx.coords, ctx.grad.getInput(), position)};
+  return {forwardDecays(b, ctx, position), forwardInputs(b, ctx, position)};
 }
 
 /// The forward's state y of the tile at `position`, which the cotangent
@@ -414,13 +421,8 @@ void emitAdjointLoop(ImplicitLocOpBuilder &b, ScanGradOp grad,
   auto readForward = [&](ImplicitLocOpBuilder &at, Value position) {
     return forwardTile(at, ctx, position);
   };
-  auto readDecaysAt = [&](ImplicitLocOpBuilder &at, Value position) {
-    return fused ? scanTile(at, ctx, position, loadOperands(at, ctx, position))
-                       .first
-                 : readDecays(at, tiling, coords, grad.getDecay(), position);
-  };
   auto readGradient = [&](ImplicitLocOpBuilder &at, Value position) {
-    Value decays = readDecaysAt(at, position);
+    Value decays = forwardDecays(at, ctx, position);
     return std::make_pair(decays, gradientOfScan(at, ctx, position));
   };
   ExactWindowReads exactReads{tiling, tiles, ctx.init, readForward,
@@ -440,7 +442,7 @@ void emitAdjointLoop(ImplicitLocOpBuilder &b, ScanGradOp grad,
         // decay gradient, the pullback's after the solve; again if an
         // earlier stage read them, from cache), so no tile is held in
         // registers across the adjoint solve.
-        Value decays = readDecaysAt(body, position);
+        Value decays = forwardDecays(body, ctx, position);
         TileGradients gradients;
         if (exact) {
           ExactWindowAdjoint adjoint =
