@@ -61,6 +61,76 @@ exact() {
   done
 }
 
+# The full-window scan with its tiles dealt to the lanes of a warp (carries by
+# shuffles): [B,C,T] and [B,T,C] (bthd, one head), f32 and bf16, with h0 and
+# the final state, lengths around tile and warp boundaries (32 tiles = 512
+# steps per iteration), checked against float64 (outputs poisoned); then
+# under compute-sanitizer; then timed beside the peers (bench/full_scan.py).
+full_specs() {
+  local dir="$1"
+  cp "$root/examples/full_scan.mlir" "$dir/bct-f32.mlir"
+  sed 's/xf32>/xbf16>/g' "$root/examples/full_scan.mlir" >"$dir/bct-bf16.mlir"
+  sed 's/full layout bct/full layout bct reverse/' "$dir/bct-f32.mlir" \
+    >"$dir/bct-reverse-f32.mlir"
+  cat >"$dir/bthd-f32.mlir" <<'SPEC'
+func.func @full_tokens(%a: memref<?x?x?x?xf32>, %x: memref<?x?x?x?xf32>,
+                       %h0: memref<?x?x?xf32>, %y: memref<?x?x?x?xf32>,
+                       %hT: memref<?x?x?xf32>) {
+  swr.scan full layout bthd sharing per_channel
+      decay(%a : memref<?x?x?x?xf32>) input(%x : memref<?x?x?x?xf32>)
+      init(%h0 : memref<?x?x?xf32>) output(%y : memref<?x?x?x?xf32>)
+      final(%hT : memref<?x?x?xf32>)
+  return
+}
+SPEC
+  sed 's/xf32>/xbf16>/g' "$dir/bthd-f32.mlir" >"$dir/bthd-bf16.mlir"
+}
+
+# run_full SPEC SHAPE LANES: checks one spec against float64.
+run_full() {
+  local log="$logs/full-$1-lanes$3.txt"
+  "$tools/bin/swr-run" "$dir/$1.mlir" --target=sm_90a --time-lanes="$3" \
+    --shape "$2" --lengths 1,15,16,17,511,512,513,1000,4097,8193 \
+    --decays near1,spread,near0 >"$log" 2>&1 || status=1
+  echo "full $1 time-lanes $3: $(tail -1 "$log")"
+}
+
+full() {
+  dir="$(mktemp -d)"
+  full_specs "$dir"
+  # 70 channels, 22 per head: not multiples of the lanes' channel groups.
+  for spec in bct-f32 bct-bf16 bct-reverse-f32; do
+    run_full "$spec" 2x70x16 -1
+  done
+  run_full bct-f32 2x70x16 1
+  for spec in bthd-f32 bthd-bf16; do
+    for lanes in -1 4 32; do run_full "$spec" 2x16x3x22 "$lanes"; done
+  done
+  local spec shape tool
+  for spec in bct-f32:2x5x7 bthd-bf16:2x7x3x5; do
+    shape="${spec#*:}" spec="${spec%%:*}"
+    for tool in memcheck racecheck; do
+      "$sanitizer" --tool "$tool" --error-exitcode 3 "$tools/bin/swr-run" \
+        "$dir/$spec.mlir" --target=sm_90a --shape "$shape" --lengths 17,600 \
+        --decays spread >"$logs/full-$spec-$tool.txt" 2>&1 || status=1
+      echo "$tool full $spec: $(grep -E 'ERROR SUMMARY|RACECHECK SUMMARY' \
+        "$logs/full-$spec-$tool.txt" | tail -1)"
+    done
+  done
+  echo "== swr-run --bench, B8 C1536 T4096 (time lanes, then one thread per channel)"
+  for lanes in -1 1; do
+    for spec in bct-f32 bct-bf16; do
+      "$tools/bin/swr-run" "$dir/$spec.mlir" --target=sm_90a --time-lanes=$lanes \
+        --shape 8x1536x4096 --lengths 1 --decays spread --bench 2>&1 |
+        grep -iE "copy|GB/s" | tail -1
+    done
+  done
+  echo "== bench/full_scan.py"
+  python3 "$root/bench/full_scan.py" --out "$logs/full-scan.md" \
+    >"$logs/full-scan.txt" 2>&1 || status=1
+  cat "$logs/full-scan.md" 2>/dev/null || tail -20 "$logs/full-scan.txt"
+}
+
 python_tests() {
   echo "== Python CUDA tests, kernels compiled here"
   python3 -m pytest -q -s "$root/python/tests/test_torch_cuda.py" 2>&1 |
@@ -82,8 +152,8 @@ fused() {
   done
 }
 
-# Sections to run (default all): example exact python_tests fused.
-for section in "${@:-example exact python_tests fused}"; do
+# Sections to run (default all): example exact full python_tests fused.
+for section in "${@:-example exact full python_tests fused}"; do
   for name in $section; do "$name"; done
 done
 exit "$status"

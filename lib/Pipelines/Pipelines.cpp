@@ -61,6 +61,9 @@ void swr::buildGpuKernelPipeline(OpPassManager &pm,
   tiling.channelTile = 1;
   tiling.timeChunk = options.timeChunk;
   tiling.gradTimeChunk = options.gradTimeChunk;
+  // A full window's tiles spread over the lanes of a warp: one thread per
+  // channel leaves too few threads to keep enough bytes in flight.
+  tiling.timeLanes = options.timeLanes;
   // A backward's per-head decay gradient: one head's channels on adjacent
   // lanes, summed by shuffles.
   tiling.laneReduction = true;

@@ -50,6 +50,10 @@ static cl::opt<int64_t>
 static cl::opt<int64_t>
     gradTimeChunk("grad-time-chunk", cl::init(16),
                   cl::desc("The same for the backward (--grad; bands<k>)"));
+static cl::opt<int64_t> timeLanes(
+    "time-lanes", cl::init(-1),
+    cl::desc("Full windows: lanes of a warp sharing a sequence's tiles (-1: "
+             "32 when time is innermost, else 8; 1: a thread per sequence)"));
 static cl::opt<int64_t> blockSize("block-size", cl::init(128),
                                   cl::desc("Threads per CTA"));
 static cl::opt<bool> grad("grad",
@@ -112,6 +116,7 @@ int main(int argc, char **argv) {
   options.strategy = strategy;
   options.timeChunk = timeChunk;
   options.gradTimeChunk = gradTimeChunk;
+  options.timeLanes = timeLanes;
   auto kernel = swr::compileToPtx(*module, name, options);
   if (!kernel)
     return fail(llvm::toString(kernel.takeError()));

@@ -100,6 +100,10 @@ static cl::opt<int64_t>
     timeChunkOption("time-chunk", cl::init(0),
                     cl::desc("bands<k>: independent time chunks of this many "
                              "tiles (0: none)"));
+static cl::opt<int64_t> timeLanesOption(
+    "time-lanes", cl::init(-1),
+    cl::desc("--target: lanes of a warp sharing a full window's tiles (-1: "
+             "32 when time is innermost, else 8; 1: a thread per sequence)"));
 static cl::opt<int64_t> blockOption("block", cl::init(16),
                                     cl::desc("Tile length (full/exact)"));
 static cl::opt<bool> jsonOption("json", cl::desc("Print JSON lines"));
@@ -301,6 +305,7 @@ int runOnGpu(ModuleOp module, const std::string &name, check::Problem &problem,
     options.strategy = strategyOption;
   if (timeChunkOption.getNumOccurrences())
     options.timeChunk = timeChunkOption;
+  options.timeLanes = timeLanesOption;
   options.block = blockOption;
   auto kernel = compileToPtx(module, name, options);
   if (!kernel)

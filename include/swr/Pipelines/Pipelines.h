@@ -64,6 +64,12 @@ struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
       *this, "grad-time-chunk",
       llvm::cl::desc("The same for backward kernels (swr.scan_grad)"),
       llvm::cl::init(16)};
+  Option<int64_t> timeLanes{
+      *this, "time-lanes",
+      llvm::cl::desc("Full-window scans: lanes of a warp that share a "
+                     "sequence's tiles, carries by shuffles (-1: 32 when "
+                     "time is innermost, else 8; 1: a thread per sequence)"),
+      llvm::cl::init(-1)};
 };
 
 /// swr.scan → B2P form with one channel per thread → gpu.module with the

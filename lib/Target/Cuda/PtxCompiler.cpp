@@ -135,8 +135,11 @@ mlir::swr::compileToPtx(ModuleOp spec, llvm::StringRef name,
     return error("the GPU kernel pipeline produced no kernel");
   auto block = kernel.getKnownBlockSize();
   auto workItems = kernel->getAttrOfType<ArrayAttr>("swr.work_items");
-  if (!block || !workItems)
-    return error("the kernel lacks known_block_size or swr.work_items");
+  auto threadsPerItem =
+      kernel->getAttrOfType<IntegerAttr>("swr.threads_per_item");
+  if (!block || !workItems || !threadsPerItem)
+    return error("the kernel lacks known_block_size, swr.work_items or "
+                 "swr.threads_per_item");
   llvm::json::Array items;
   for (Attribute item : workItems) {
     ArrayRef<int64_t> triple = cast<DenseI64ArrayAttr>(item).asArrayRef();
@@ -169,7 +172,8 @@ mlir::swr::compileToPtx(ModuleOp spec, llvm::StringRef name,
       {"cluster", llvm::json::Array{1, 1, 1}},
       {"dynamic_shared_memory", 0},
       {"grid", llvm::json::Object{{"work_items", std::move(items)},
-                                  {"items_per_block", (*block)[0]}}},
+                                  {"items_per_block",
+                                   (*block)[0] / threadsPerItem.getInt()}}},
       {"params", std::move(params)},
       {"scan", std::move(scanDescription)},
       {"strategy", options.strategy.getValue()}};

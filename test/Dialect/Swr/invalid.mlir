@@ -261,6 +261,38 @@ func.func @carry_exchange_init(%c: f32, %t: vector<4xf32>, %h: vector<8xf32>) {
 
 // -----
 
+func.func @carry_exchange_warp_lanes(%c: f32, %t: vector<1xf32>) {
+  // expected-error @below {{lanes, stride: expected both at level warp and neither at other levels}}
+  %s = swr.carry_exchange %c, %t window full level warp : vector<1xf32>
+  return
+}
+
+// -----
+
+func.func @carry_exchange_serial_lanes(%c: f32, %t: vector<1xf32>) {
+  // expected-error @below {{lanes, stride: expected both at level warp and neither at other levels}}
+  %s = swr.carry_exchange %c, %t window full level serial lanes 32 stride 1 : vector<1xf32>
+  return
+}
+
+// -----
+
+func.func @carry_exchange_warp_bands(%c: f32, %t: vector<1xf32>) {
+  // expected-error @below {{level warp: expected a full window, got #swr.window<bands<2>>}}
+  %s = swr.carry_exchange %c, %t window bands<2> level warp lanes 32 stride 1 : vector<1xf32>
+  return
+}
+
+// -----
+
+func.func @carry_exchange_warp_width(%c: f32, %t: vector<1xf32>) {
+  // expected-error @below {{lanes, stride: expected powers of 2 whose product is at most 32 (the lanes of a warp), got 8 and 8}}
+  %s = swr.carry_exchange %c, %t window full level warp lanes 8 stride 8 : vector<1xf32>
+  return
+}
+
+// -----
+
 func.func @carry_exchange_level(%c: f32, %t: vector<4xf32>) {
   // expected-error @+1 {{expected string or keyword containing one of the following enum values for attribute 'level' [serial, warp, cta, cluster, grid]}}
   %s = swr.carry_exchange %c, %t window full level block : vector<4xf32>

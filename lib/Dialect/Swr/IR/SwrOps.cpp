@@ -545,6 +545,21 @@ LogicalResult CarryExchangeOp::verify() {
     return emitOpError() << "init: expected " << getTerminal().getType()
                          << " like the terminal values, got "
                          << getInit().getType();
+  bool warp = getLevel() == CarryLevel::warp;
+  if (warp != getLanes().has_value() || warp != getStride().has_value())
+    return emitOpError() << "lanes, stride: expected both at level warp and "
+                            "neither at other levels";
+  if (!warp)
+    return success();
+  if (!getWindow().isFull())
+    return emitOpError() << "level warp: expected a full window, got "
+                         << getWindow();
+  int64_t lanes = *getLanes(), stride = *getStride();
+  if (!llvm::isPowerOf2_64(lanes) || !llvm::isPowerOf2_64(stride) ||
+      lanes * stride > 32)
+    return emitOpError() << "lanes, stride: expected powers of 2 whose "
+                            "product is at most 32 (the lanes of a warp), got "
+                         << lanes << " and " << stride;
   return success();
 }
 

@@ -127,6 +127,23 @@ struct SwrDistributePass
     : public swr::impl::SwrDistributeBase<SwrDistributePass> {
   using SwrDistributeBase::SwrDistributeBase;
 
+  /// A last dimension with a constant trip count K (time lanes: the 32
+  /// lanes of a warp) makes K adjacent threads one work item; K must divide
+  /// the block so that no item straddles two blocks and the guard on the
+  /// item count is uniform across a warp. Otherwise 1.
+  FailureOr<int64_t> threadsPerWorkItem(scf::ParallelOp loop) {
+    std::optional<int64_t> lanes =
+        getConstantIntValue(loop.getUpperBound().back());
+    if (!lanes || getConstantIntValue(loop.getStep().back()) != 1)
+      return 1;
+    if (*lanes < 1 || blockSize % *lanes != 0)
+      return loop.emitOpError()
+             << "swr-distribute: block-size " << static_cast<int64_t>(blockSize)
+             << " must be a multiple of the " << *lanes
+             << " lanes of the last dimension";
+    return *lanes;
+  }
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     if (blockSize < 1 || blockSize > 1024) {
@@ -162,13 +179,18 @@ struct SwrDistributePass
     scf::ParallelOp loop = loops.front();
     SmallVector<Attribute> workItems;
     OpBuilder attrs(func.getContext());
-    for (auto [upper, step] : llvm::zip(loop.getUpperBound(), loop.getStep())) {
+    FailureOr<int64_t> threadsPerItem = threadsPerWorkItem(loop);
+    if (failed(threadsPerItem))
+      return failure();
+    auto dims = llvm::zip(loop.getUpperBound(), loop.getStep());
+    for (auto [upper, step] : llvm::drop_end(dims, *threadsPerItem > 1)) {
       FailureOr<std::pair<int64_t, int64_t>> bound = boundOf(upper);
       std::optional<int64_t> constantStep = getConstantIntValue(step);
       if (failed(bound) || !constantStep)
         return loop.emitOpError()
                << "swr-distribute: every upper bound must be a dimension of "
-                  "a function argument and every step a constant";
+                  "a function argument (or the last a constant number of "
+                  "lanes) and every step a constant";
       workItems.push_back(attrs.getDenseI64ArrayAttr(
           {bound->first, bound->second, *constantStep}));
     }
@@ -180,6 +202,8 @@ struct SwrDistributePass
     int32_t threads = static_cast<int32_t>(blockSize);
     kernel.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr({threads, 1, 1}));
     kernel->setAttr("swr.work_items", b.getArrayAttr(workItems));
+    kernel->setAttr("swr.threads_per_item",
+                    b.getI64IntegerAttr(*threadsPerItem));
     symbols.insert(kernel);
 
     // Move the body over; the function's return becomes the kernel's.

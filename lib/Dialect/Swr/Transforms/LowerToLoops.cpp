@@ -10,6 +10,11 @@
 //             last tiles scaled by the decays since: the tile holding the
 //             start of an output's window contributes a suffix of its inputs.
 //
+// At level `warp` (full windows, GPU kernels) the loop's iterations deal
+// their tiles to the time lanes of a warp: the lanes scan (c, terminal) by
+// shuffles, and the carry leaving the iteration's last tile is the
+// loop-carried state.
+//
 // Tile reads and writes are masked scalar loops through a stack buffer; the
 // tile math becomes vector ops (rows of running products, outer products).
 //
@@ -22,6 +27,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -236,12 +242,13 @@ Value initialState(ImplicitLocOpBuilder &b, VectorType type, Value init) {
   return vector::BroadcastOp::create(b, type, init);
 }
 
-FailureOr<scf::ForOp> enclosingTileLoop(Operation *op, Value init) {
+FailureOr<scf::ForOp> enclosingTileLoop(Operation *op, Value init,
+                                        CarryLevel level = CarryLevel::serial) {
   auto loop = dyn_cast_or_null<scf::ForOp>(op->getParentOp());
   if (!loop)
     return op->emitOpError()
-           << "level serial: expected to be directly inside the scf.for "
-              "over tiles";
+           << "level " << stringifyCarryLevel(level)
+           << ": expected to be directly inside the scf.for over tiles";
   if (init && !loop.isDefinedOutsideOfLoop(init))
     return op->emitOpError() << "init: expected a value defined outside "
                                 "the tile loop";
@@ -264,15 +271,115 @@ addLoopState(scf::ForOp loop, Value initial,
   return (*newLoop).getRegionIterArgs().back();
 }
 
+/// Shuffles of f32 values between the lanes of a fully active warp.
+struct WarpShuffles {
+  ImplicitLocOpBuilder &b;
+
+  Value i32(int64_t value) {
+    return arith::ConstantOp::create(b, b.getI32IntegerAttr(value));
+  }
+  Value shuffle(Value value, Value offset, NVVM::ShflKind kind, int64_t clamp) {
+    return NVVM::ShflOp::create(b, b.getF32Type(), i32(-1), value, offset,
+                                i32(clamp), kind, UnitAttr());
+  }
+  /// The value of the lane `delta` below (the caller ignores lanes with
+  /// none).
+  Value up(Value value, int64_t delta) {
+    return shuffle(value, i32(delta), NVVM::ShflKind::up, 0);
+  }
+  Value from(Value value, Value lane) {
+    return shuffle(value, lane, NVVM::ShflKind::idx, 0x1f);
+  }
+};
+
+/// The carries of tiles dealt to the time lanes of a warp (level warp, full
+/// windows): an inclusive scan of the pairs (c, terminal) over the time
+/// lanes (Hillis-Steele, log2(lanes) shuffles; a later pair (c2, t2) after
+/// (c1, t1) gives (c1 c2, t2 + c2 t1)), shifted by one time lane and joined
+/// to the loop-carried carry s leaving the previous iteration:
+/// carry_in = t_before + c_before s, and s' = t_all + c_all s from the last
+/// time lane.
+LogicalResult lowerWarpCarryExchange(CarryExchangeOp op, scf::ForOp loop) {
+  ImplicitLocOpBuilder b(op.getLoc(), op);
+  WarpShuffles warp{b};
+  int64_t lanes = *op.getLanes(), stride = *op.getStride();
+  Value lane = NVVM::LaneIdOp::create(b, b.getI32Type());
+  Value timeLane = arith::AndIOp::create(
+      b, arith::ShRUIOp::create(b, lane, warp.i32(llvm::Log2_64(stride))),
+      warp.i32(lanes - 1));
+  VectorType rowType = op.getTerminal().getType();
+  int64_t channels = rowType.getDimSize(0);
+  SmallVector<Value> sums;
+  for (int64_t i = 0; i < channels; ++i)
+    sums.push_back(vector::ExtractOp::create(b, op.getTerminal(), i));
+  Value product = op.getDecay();
+  for (int64_t delta = 1; delta < lanes; delta *= 2) {
+    Value reaches = arith::CmpIOp::create(b, arith::CmpIPredicate::uge,
+                                          timeLane, warp.i32(delta));
+    for (Value &sum : sums) {
+      Value earlier = warp.up(sum, delta * stride);
+      Value joined = math::FmaOp::create(b, product, earlier, sum);
+      sum = arith::SelectOp::create(b, reaches, joined, sum);
+    }
+    Value earlier = warp.up(product, delta * stride);
+    product = arith::SelectOp::create(
+        b, reaches, arith::MulFOp::create(b, product, earlier), product);
+  }
+  // The pair of the tiles before this one in the iteration: none on time
+  // lane 0.
+  Value first =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, timeLane, warp.i32(0));
+  auto f32 = [&](float value) -> Value {
+    return arith::ConstantOp::create(b, b.getF32FloatAttr(value));
+  };
+  SmallVector<Value> sumsBefore;
+  for (Value sum : sums)
+    sumsBefore.push_back(
+        arith::SelectOp::create(b, first, f32(0), warp.up(sum, stride)));
+  Value productBefore =
+      arith::SelectOp::create(b, first, f32(1), warp.up(product, stride));
+  // The pair of the whole iteration, from the last time lane of this lane's
+  // channel.
+  Value last = arith::OrIOp::create(
+      b, arith::AndIOp::create(b, lane, warp.i32(stride - 1)),
+      warp.i32((lanes - 1) * stride));
+  SmallVector<Value> sumsAll;
+  for (Value sum : sums)
+    sumsAll.push_back(warp.from(sum, last));
+  Value productAll = warp.from(product, last);
+
+  auto combine = [&](ImplicitLocOpBuilder &at, ArrayRef<Value> terminals,
+                     Value decay, Value state) -> Value {
+    Value terminal = vector::FromElementsOp::create(at, rowType, terminals);
+    return arith::AddFOp::create(at, terminal, scale(at, state, decay));
+  };
+  ImplicitLocOpBuilder before(op.getLoc(), loop);
+  BlockArgument state = addLoopState(
+      loop, initialState(before, rowType, op.getInit()),
+      [&](OpBuilder &nested, Location loc, Value current) -> Value {
+        ImplicitLocOpBuilder at(loc, nested);
+        return combine(at, sumsAll, productAll, current);
+      });
+  // The loop's body moved into a new loop: build at the op afresh.
+  ImplicitLocOpBuilder at(op.getLoc(), op);
+  op.getCarryIn().replaceAllUsesWith(
+      combine(at, sumsBefore, productBefore, state));
+  op.erase();
+  return success();
+}
+
 LogicalResult lowerCarryExchange(CarryExchangeOp op) {
-  if (op.getLevel() != CarryLevel::serial)
-    return op.emitOpError() << "level: the host lowering carries only "
-                               "`serial` exchanges; run the GPU lowering "
-                               "for "
-                            << stringifyCarryLevel(op.getLevel());
-  FailureOr<scf::ForOp> loop = enclosingTileLoop(op, op.getInit());
+  if (op.getLevel() != CarryLevel::serial && op.getLevel() != CarryLevel::warp)
+    return op.emitOpError()
+           << "level: swr-lower-to-loops carries `serial` and `warp` "
+              "exchanges, got "
+           << stringifyCarryLevel(op.getLevel());
+  FailureOr<scf::ForOp> loop =
+      enclosingTileLoop(op, op.getInit(), op.getLevel());
   if (failed(loop))
     return failure();
+  if (op.getLevel() == CarryLevel::warp)
+    return lowerWarpCarryExchange(op, *loop);
   VectorType rowType = op.getTerminal().getType();
   WindowAttr window = op.getWindow();
   ImplicitLocOpBuilder before(op.getLoc(), *loop);
@@ -619,6 +726,54 @@ Value loadMasked(ImplicitLocOpBuilder &b, ReadTileOp op) {
                                         inBounds);
 }
 
+/// A tile of one channel anywhere: one guarded scalar load per step,
+/// gathered in registers. (Gathered through a stack buffer, LLVM merges the
+/// buffer's vector load with the full-tile path's into one load from a
+/// generic pointer, which it then splits into scalar loads: f32 tiles lost
+/// their 16-byte loads and kept a stack frame.)
+Value loadMaskedChannel(ImplicitLocOpBuilder &b, ReadTileOp op) {
+  Value one = arith::ConstantIndexOp::create(b, 1);
+  Value padding = arith::ConstantOp::create(b, op.getPaddingAttr());
+  Type elementType = op.getSource().getType().getElementType();
+  std::optional<int64_t> channelAxis = op.getChannelAxis();
+  Value channelInside;
+  if (channelAxis) {
+    Value dim = memref::DimOp::create(b, op.getSource(), *channelAxis);
+    channelInside = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
+                                          op.getIndices()[*channelAxis], dim);
+  }
+  SmallVector<Value> elements;
+  for (int64_t i = 0; i < op.getTileSteps(); ++i) {
+    Value position = arith::AddIOp::create(
+        b, op.getPosition(), arith::ConstantIndexOp::create(b, i));
+    Value valid = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, position,
+                                        op.getLength());
+    if (channelInside)
+      valid = arith::AndIOp::create(b, valid, channelInside);
+    Value logical = position;
+    if (op.getReverse())
+      logical = arith::SubIOp::create(
+          b, arith::SubIOp::create(b, op.getLength(), one), position);
+    SmallVector<Value> indices(op.getIndices());
+    int64_t time = op.getTimeAxis();
+    indices[time] = arith::AddIOp::create(b, indices[time], logical);
+    auto ifOp = scf::IfOp::create(
+        b, valid,
+        [&](OpBuilder &then, Location loc) {
+          Value value =
+              memref::LoadOp::create(then, loc, op.getSource(), indices);
+          if (!elementType.isF32())
+            value = arith::ExtFOp::create(then, loc, then.getF32Type(), value);
+          scf::YieldOp::create(then, loc, value);
+        },
+        [&](OpBuilder &otherwise, Location loc) {
+          scf::YieldOp::create(otherwise, loc, padding);
+        });
+    elements.push_back(ifOp.getResult(0));
+  }
+  return vector::FromElementsOp::create(b, op.getResult().getType(), elements);
+}
+
 void lowerReadTile(ReadTileOp op) {
   ImplicitLocOpBuilder b(op.getLoc(), op);
   Value tile;
@@ -632,7 +787,7 @@ void lowerReadTile(ReadTileOp op) {
         },
         [&](OpBuilder &otherwise, Location loc) {
           ImplicitLocOpBuilder inner(loc, otherwise);
-          scf::YieldOp::create(inner, loadMasked(inner, op));
+          scf::YieldOp::create(inner, loadMaskedChannel(inner, op));
         });
     tile = ifOp.getResult(0);
   } else if (op.getTileChannels() == 1) {
@@ -645,7 +800,7 @@ void lowerReadTile(ReadTileOp op) {
         },
         [&](OpBuilder &otherwise, Location loc) {
           ImplicitLocOpBuilder inner(loc, otherwise);
-          scf::YieldOp::create(inner, loadMasked(inner, op));
+          scf::YieldOp::create(inner, loadMaskedChannel(inner, op));
         });
     tile = ifOp.getResult(0);
   } else {

@@ -49,7 +49,8 @@ Value solveWithCarrier(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
   Value terminal = vector::ExtractOp::create(b, local, tiling.steps - 1);
   Value decay =
       vector::ExtractOp::create(b, transfer.getInjection(), tiling.steps - 1);
-  Value carry = carryExchange(b, decay, terminal, init, tiling.window);
+  Value carry =
+      carryExchange(b, decay, terminal, init, tiling.window, tiling.timeLanes);
   return CarryOp::create(b, local.getType(), local, transfer.getInjection(),
                          carry);
 }
@@ -113,6 +114,11 @@ struct TileRange {
 
 TileRange tileRange(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
                     const TileCoords &coords, Value tiles) {
+  if (coords.timeLane) // iterations over groups of timeLanes tiles
+    return {
+        indexConst(b, 0),
+        arith::CeilDivUIOp::create(b, tiles, indexConst(b, tiling.timeLanes)),
+        Value()};
   Value first = chunkFirstTile(b, tiling, coords);
   if (!first)
     return {indexConst(b, 0), tiles, Value()};
@@ -143,8 +149,15 @@ void emitTileLoop(ImplicitLocOpBuilder &b, ScanOp scan,
 
   auto loop = scf::ForOp::create(
       b, range.begin, range.end, indexConst(b, 1), ValueRange{lastRow},
-      [&](OpBuilder &nested, Location loc, Value tile, ValueRange) {
+      [&](OpBuilder &nested, Location loc, Value iteration, ValueRange) {
         ImplicitLocOpBuilder body(loc, nested);
+        Value tile = iteration;
+        if (coords.timeLane)
+          tile = arith::AddIOp::create(
+              body,
+              arith::MulIOp::create(body, iteration,
+                                    indexConst(body, tiling.timeLanes)),
+              coords.timeLane);
         Value position = arith::MulIOp::create(body, tile, steps);
         Region *prologue =
             scan.getPrologue().empty() ? nullptr : &scan.getPrologue();
@@ -183,8 +196,18 @@ void emitTileLoop(ImplicitLocOpBuilder &b, ScanOp scan,
         scf::YieldOp::create(
             body, lastOutput(body, tiling, coords, position, outputs));
       });
-  if (scan.getFinalState())
-    writeState(b, tiling, coords, scan.getFinalState(), loop.getResult(0));
+  if (!scan.getFinalState())
+    return;
+  // With time lanes, the last one's last tile ends the sequence (the tiles
+  // past its end carry the state through their padding).
+  Value lastLane =
+      coords.timeLane
+          ? arith::CmpIOp::create(b, arith::CmpIPredicate::eq, coords.timeLane,
+                                  indexConst(b, tiling.timeLanes - 1))
+          : Value();
+  emitIf(b, lastLane, [&](ImplicitLocOpBuilder &write) {
+    writeState(write, tiling, coords, scan.getFinalState(), loop.getResult(0));
+  });
 }
 
 struct SwrTileBlocksPass
@@ -213,14 +236,36 @@ struct SwrTileBlocksPass
     getOperation().walk([&](ScanOp scan) { scans.push_back(scan); });
     getOperation().walk([&](ScanGradOp grad) { grads.push_back(grad); });
     for (ScanOp scan : scans)
-      tile(scan, *transferMethod);
+      if (failed(tile(scan, *transferMethod)))
+        return signalPassFailure();
     for (ScanGradOp grad : grads)
       tileScanGrad(grad, *transferMethod, block, channelTile,
                    gradTimeChunk < 0 ? timeChunk : gradTimeChunk, laneReduction,
                    channelFastest);
   }
 
-  void tile(ScanOp scan, TransferMethod transferMethod) {
+  /// The time lanes of a full window: the option, or with -1, 32 when time
+  /// is the input's innermost axis (a warp reads 32 consecutive tiles) and
+  /// 8 otherwise (8 time lanes x 4 adjacent channels per warp-wide access).
+  FailureOr<int64_t> timeLanesFor(ScanOp scan, const LayoutAxes &axes) {
+    int64_t lanes = timeLanes;
+    bool timeInnermost = axes.time == axes.rank - 1;
+    if (lanes == -1)
+      lanes = timeInnermost || axes.channel < 0 ? 32 : 8;
+    if (lanes < 1 || lanes > 32 || !llvm::isPowerOf2_64(lanes))
+      return scan.emitOpError()
+             << "swr-tile-blocks: time-lanes must be -1 or a power of 2 "
+                "in [1, 32], got "
+             << lanes;
+    if (lanes < 32 && lanes > 1 && axes.channel < 0)
+      return scan.emitOpError()
+             << "swr-tile-blocks: time-lanes=" << lanes
+             << " leaves lanes for adjacent channels, but this layout has no "
+                "channel axis; use 32";
+    return lanes;
+  }
+
+  LogicalResult tile(ScanOp scan, TransferMethod transferMethod) {
     WindowAttr window = scan.getWindow();
     const LayoutAxes &axes = getLayoutAxes(scan.getLayout());
     bool blockOfChannels =
@@ -238,12 +283,19 @@ struct SwrTileBlocksPass
                       transferMethod,
                       chunked ? static_cast<int64_t>(timeChunk) : 0};
     tiling.channelFastest = channelFastest && channelsContiguous(axes);
+    if (window.isFull()) {
+      FailureOr<int64_t> lanes = timeLanesFor(scan, axes);
+      if (failed(lanes))
+        return failure();
+      tiling.timeLanes = *lanes;
+    }
     ImplicitLocOpBuilder b(scan.getLoc(), scan);
     emitScanLoops(b, tiling, scan.getInput(), scan.getSeqOffsets(),
                   [&](ImplicitLocOpBuilder &body, const TileCoords &coords) {
                     emitTileLoop(body, scan, tiling, coords);
                   });
     scan.erase();
+    return success();
   }
 };
 

@@ -230,10 +230,17 @@ void tiling::emitIf(ImplicitLocOpBuilder &b, Value condition,
 }
 
 Value tiling::carryExchange(ImplicitLocOpBuilder &b, Value decay,
-                            Value terminal, Value init, WindowAttr window) {
+                            Value terminal, Value init, WindowAttr window,
+                            int64_t timeLanes) {
+  if (timeLanes == 1)
+    return CarryExchangeOp::create(
+        b, terminal.getType(), decay, terminal, init, window,
+        CarryLevelAttr::get(b.getContext(), CarryLevel::serial), IntegerAttr(),
+        IntegerAttr());
   return CarryExchangeOp::create(
       b, terminal.getType(), decay, terminal, init, window,
-      CarryLevelAttr::get(b.getContext(), CarryLevel::serial));
+      CarryLevelAttr::get(b.getContext(), CarryLevel::warp),
+      b.getI64IntegerAttr(timeLanes), b.getI64IntegerAttr(32 / timeLanes));
 }
 
 /// Every upper bound is a dimension of a function argument, so a launch can
@@ -265,7 +272,7 @@ void tiling::emitScanLoops(
   auto addChannels = [&] {
     channelDim = upper.size();
     upper.push_back(memref::DimOp::create(b, input, tiling.axes.channel));
-    steps.push_back(indexConst(b, tiling.channels));
+    steps.push_back(indexConst(b, tiling.channels * tiling.laneChannels()));
   };
   auto addChunks = [&] {
     chunkDim = upper.size();
@@ -283,6 +290,10 @@ void tiling::emitScanLoops(
     addChunks();
   if (parallelChannels && tiling.channelFastest)
     addChannels();
+  if (tiling.timeLanes > 1) {
+    upper.push_back(indexConst(b, 32));
+    steps.push_back(one);
+  }
   SmallVector<Value> lower(upper.size(), zero);
   scf::ParallelOp::create(
       b, lower, upper, steps,
@@ -292,6 +303,17 @@ void tiling::emitScanLoops(
         coords.head = ivs[headDim];
         coords.channel = channelDim >= 0 ? ivs[channelDim] : Value();
         coords.chunk = chunkDim >= 0 ? ivs[chunkDim] : Value();
+        if (tiling.timeLanes > 1) {
+          Value lane = ivs.back();
+          Value width = indexConst(inside, tiling.laneChannels());
+          coords.timeLane = arith::DivUIOp::create(inside, lane, width);
+          if (coords.channel)
+            coords.channel = arith::AddIOp::create(
+                inside, coords.channel,
+                arith::MulIOp::create(
+                    inside, arith::RemUIOp::create(inside, lane, width),
+                    indexConst(inside, tiling.channels)));
+        }
         if (!offsets) {
           coords.batch = ivs[0];
           coords.base = zero;

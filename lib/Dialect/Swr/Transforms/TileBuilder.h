@@ -18,13 +18,14 @@ namespace mlir::swr::tiling {
 
 /// Loop indices of the current (sequence, head, channel block).
 struct TileCoords {
-  Value batch;   // batch index into input/output/decay
-  Value head;    // head (bhdl, bthd) or channel (bct) index
-  Value channel; // first channel of the block; null without a channel axis
-  Value base;    // time index where the sequence starts
-  Value length;  // steps in the sequence
-  Value state;   // index into dimension 0 of init/final
-  Value chunk;   // first time step of this chunk; null when not chunked
+  Value batch;    // batch index into input/output/decay
+  Value head;     // head (bhdl, bthd) or channel (bct) index
+  Value channel;  // first channel of the block; null without a channel axis
+  Value base;     // time index where the sequence starts
+  Value length;   // steps in the sequence
+  Value state;    // index into dimension 0 of init/final
+  Value chunk;    // first time step of this chunk; null when not chunked
+  Value timeLane; // this lane's place among the time lanes; null without
 };
 
 /// How one scan (or its backward) is tiled.
@@ -43,6 +44,14 @@ struct ScanTiling {
   // Channel blocks are the parallel loop's last dimension (swr.channel_sum
   // groups them onto adjacent lanes).
   bool channelFastest = false;
+  // Full windows on GPUs: the tiles of a sequence are dealt to `timeLanes`
+  // lanes of a warp in turn (carries by shuffles); the 32 / timeLanes lanes
+  // between two time lanes take adjacent channel blocks. 1: one thread walks
+  // all the tiles.
+  int64_t timeLanes = 1;
+
+  /// Channel blocks on the lanes of a warp beside each time lane.
+  int64_t laneChannels() const { return timeLanes > 1 ? 32 / timeLanes : 1; }
 
   bool hasChannelAxis() const { return axes.channel >= 0; }
   bool perHead() const { return perHeadSharing; }
@@ -103,13 +112,17 @@ Value chunkEndTile(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
 void emitIf(ImplicitLocOpBuilder &b, Value condition,
             llvm::function_ref<void(ImplicitLocOpBuilder &)> body);
 
-/// A serial carrier recurrence over the enclosing tile loop.
+/// A serial carrier recurrence over the enclosing tile loop, or with
+/// `timeLanes` > 1 one over the tiles dealt to the time lanes of a warp.
 Value carryExchange(ImplicitLocOpBuilder &b, Value decay, Value terminal,
-                    Value init, WindowAttr window);
+                    Value init, WindowAttr window, int64_t timeLanes = 1);
 
 /// One parallel loop over (batch or packed sequence, head, channel block[,
-/// time chunk]) sized from the dimensions of `input` (and `offsets`);
-/// `body` emits the work of one iteration at its coordinates.
+/// time chunk]) sized from the dimensions of `input` (and `offsets`), and
+/// with time lanes a last dimension of the 32 lanes of a warp (time lane
+/// lane / laneChannels, channel block lane % laneChannels of a group of
+/// laneChannels blocks); `body` emits the work of one iteration at its
+/// coordinates.
 void emitScanLoops(
     ImplicitLocOpBuilder &b, const ScanTiling &tiling, Value input,
     Value offsets,

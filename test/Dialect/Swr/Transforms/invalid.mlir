@@ -13,12 +13,12 @@ func.func @exchange_outside_loop(%t: vector<4xf32>, %c: f32) -> vector<4xf32> {
 
 // -----
 
-func.func @exchange_at_warp_level(%n: index, %t: vector<4xf32>, %c: f32, %out: memref<4xf32>) {
+func.func @exchange_at_cta_level(%n: index, %t: vector<4xf32>, %c: f32, %out: memref<4xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   scf.for %i = %c0 to %n step %c1 {
-    // expected-error @below {{level: the host lowering carries only `serial` exchanges; run the GPU lowering for warp}}
-    %s = swr.carry_exchange %c, %t window full level warp : vector<4xf32>
+    // expected-error @below {{level: swr-lower-to-loops carries `serial` and `warp` exchanges, got cta}}
+    %s = swr.carry_exchange %c, %t window full level cta : vector<4xf32>
     vector.transfer_write %s, %out[%c0] : vector<4xf32>, memref<4xf32>
   }
   return

@@ -1,4 +1,4 @@
-// RUN: swr-opt %s --pass-pipeline='builtin.module(func.func(swr-lower-to-loops))' --split-input-file | FileCheck %s --implicit-check-not=swr.
+// RUN: swr-opt %s --pass-pipeline='builtin.module(func.func(swr-lower-to-loops,cse))' --split-input-file | FileCheck %s --implicit-check-not=swr.
 
 // Full window: the carrier s' = terminal + c s becomes loop-carried state.
 // CHECK-LABEL: func.func @carry_full
@@ -18,6 +18,57 @@ func.func @carry_full(%n: index, %h0: vector<4xf32>, %t: vector<4xf32>, %c: f32)
     scf.yield %sum : vector<4xf32>
   }
   return %r : vector<4xf32>
+}
+
+// -----
+
+// Level warp: 4 time lanes, 8 lanes apart (time lane = (lane id >> 3) & 3).
+// The pairs (c, terminal) are scanned over the time lanes by shuffles up by
+// 8 and 16 lanes (a time lane joins the earlier pair only if it has one),
+// shifted by one time lane (time lane 0 takes the pair (1, 0)) and joined
+// to the loop-carried carry; the iteration's total comes from time lane 3
+// of the same channel (lane (lane & 7) | 24).
+// CHECK-LABEL: func.func @carry_warp
+// CHECK-SAME: (%[[N:.*]]: index, %[[H0:.*]]: vector<1xf32>, %[[T:.*]]: vector<1xf32>, %[[C:.*]]: f32)
+// CHECK: scf.for {{.*}} iter_args(%[[ACC:.*]] = %[[H0]], %[[S:.*]] = %[[H0]])
+// CHECK:   %[[LANE:.*]] = nvvm.read.ptx.sreg.laneid
+// CHECK:   %[[SHIFTED:.*]] = arith.shrui %[[LANE]], %c3_i32
+// CHECK:   %[[TL:.*]] = arith.andi %[[SHIFTED]], %c3_i32
+// CHECK:   %[[T0:.*]] = vector.extract %[[T]][0]
+// CHECK:   %[[HAS1:.*]] = arith.cmpi uge, %[[TL]], %c1_i32
+// CHECK:   %[[UP1:.*]] = nvvm.shfl.sync up %c-1_i32, %[[T0]], %c8_i32, %c0_i32
+// CHECK:   %[[J1:.*]] = math.fma %[[C]], %[[UP1]], %[[T0]]
+// CHECK:   arith.select %[[HAS1]], %[[J1]], %[[T0]]
+// CHECK:   nvvm.shfl.sync up %c-1_i32, %[[C]], %c8_i32, %c0_i32
+// CHECK:   nvvm.shfl.sync up {{.*}}, %c16_i32, %c0_i32
+// CHECK:   %[[FIRST:.*]] = arith.cmpi eq, %[[TL]], %c0_i32
+// CHECK:   %[[TB:.*]] = nvvm.shfl.sync up {{.*}}, %c8_i32, %c0_i32
+// CHECK:   %[[SUMBEFORE:.*]] = arith.select %[[FIRST]], %cst, %[[TB]]
+// CHECK:   %[[CB:.*]] = nvvm.shfl.sync up {{.*}}, %c8_i32, %c0_i32
+// CHECK:   %[[PRODBEFORE:.*]] = arith.select %[[FIRST]], %cst_0, %[[CB]]
+// CHECK:   %[[OWN:.*]] = arith.andi %[[LANE]], %c7_i32
+// CHECK:   %[[LAST:.*]] = arith.ori %[[OWN]], %c24_i32
+// CHECK:   %[[TALL:.*]] = nvvm.shfl.sync idx %c-1_i32, %{{.*}}, %[[LAST]], %c31_i32
+// CHECK:   %[[CALL:.*]] = nvvm.shfl.sync idx %c-1_i32, %{{.*}}, %[[LAST]], %c31_i32
+// CHECK:   %[[SB:.*]] = vector.from_elements %[[SUMBEFORE]]
+// CHECK:   %[[PB:.*]] = vector.broadcast %[[PRODBEFORE]]
+// CHECK:   %[[W:.*]] = arith.mulf %[[S]], %[[PB]]
+// CHECK:   %[[CARRY:.*]] = arith.addf %[[SB]], %[[W]]
+// CHECK:   %[[SUM:.*]] = arith.addf %[[ACC]], %[[CARRY]]
+// CHECK:   %[[TA:.*]] = vector.from_elements %[[TALL]]
+// CHECK:   %[[PA:.*]] = vector.broadcast %[[CALL]]
+// CHECK:   %[[WA:.*]] = arith.mulf %[[S]], %[[PA]]
+// CHECK:   %[[NEXT:.*]] = arith.addf %[[TA]], %[[WA]]
+// CHECK:   scf.yield %[[SUM]], %[[NEXT]]
+func.func @carry_warp(%n: index, %h0: vector<1xf32>, %t: vector<1xf32>, %c: f32) -> vector<1xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %r = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %h0) -> (vector<1xf32>) {
+    %s = swr.carry_exchange %c, %t init(%h0 : vector<1xf32>) window full level warp lanes 4 stride 8 : vector<1xf32>
+    %sum = arith.addf %acc, %s : vector<1xf32>
+    scf.yield %sum : vector<1xf32>
+  }
+  return %r : vector<1xf32>
 }
 
 // -----
@@ -206,7 +257,8 @@ func.func @write_tile_run(%y: memref<?x?xf16>, %v: vector<16xf32>, %pos: index, 
 
 // One channel along a strided time axis (bthd): inside the sequence, 16
 // unmasked scalar loads, step i at time position + i (no bounds checks, no
-// stack buffer); the masked loop only for the tile at the sequence's end.
+// stack buffer); for the tile at the sequence's end, one guarded load per
+// step, gathered in registers (no stack buffer either).
 // CHECK-LABEL: func.func @read_tile_strided
 // CHECK-SAME: (%[[X:.*]]: memref<?x?x?x16xbf16>, %[[B:.*]]: index, %[[H:.*]]: index, %[[D:.*]]: index, %[[POS:.*]]: index, %[[LEN:.*]]: index)
 // CHECK: %[[START:.*]] = arith.addi %{{.*}}, %[[POS]]
@@ -218,7 +270,16 @@ func.func @write_tile_run(%y: memref<?x?xf16>, %v: vector<16xf32>, %pos: index, 
 // CHECK-COUNT-15: memref.load %[[X]]
 // CHECK:   vector.from_elements {{.*}} : vector<16x1xf32>
 // CHECK: } else {
-// CHECK:   scf.for
+// CHECK-NOT: memref.alloca
+// CHECK:   %[[V0:.*]] = arith.cmpi ult, %{{.*}}, %[[LEN]]
+// CHECK:   %[[OK0:.*]] = arith.andi %[[V0]], %{{.*}}
+// CHECK:   scf.if %[[OK0]] -> (f32)
+// CHECK:     memref.load %[[X]]
+// CHECK:     arith.extf
+// CHECK:   } else {
+// CHECK:     scf.yield %cst
+// CHECK-COUNT-15: scf.if
+// CHECK:   vector.from_elements {{.*}} : vector<16x1xf32>
 // CHECK: return %[[TILE]]
 func.func @read_tile_strided(%x: memref<?x?x?x16xbf16>, %b: index, %h: index, %d: index, %pos: index, %len: index) -> vector<16x1xf32> {
   %c0 = arith.constant 0 : index

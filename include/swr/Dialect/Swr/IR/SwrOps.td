@@ -347,18 +347,30 @@ def Swr_CarryExchangeOp : Swr_Op<"carry_exchange", [
     `warp`, `cta`, `cluster` and `grid` through shuffles, shared memory,
     distributed shared memory and global memory.
 
+    At level `warp` (full windows) the loop's tiles are dealt to
+    `lanes` lanes of a warp in turn: iteration g of the loop solves tile
+    g * lanes + t on the lane whose time lane is t = (lane id / `stride`)
+    mod `lanes`; the lanes between them (stride > 1) take other channels.
+    The carries of one iteration's tiles are a prefix scan over the time
+    lanes (shuffles), joined to the carry leaving the previous iteration's
+    last tile (loop-carried), so each warp keeps one pass over memory.
+
     ```mlir
     %s = swr.carry_exchange %c, %last window bands<2>
         level serial : vector<8xf32>
+    %t = swr.carry_exchange %c, %last window full level warp lanes 8
+        stride 4 : vector<1xf32>
     ```
   }];
   let arguments = (ins F32:$decay, VectorOfRankAndType<[1], [F32]>:$terminal,
                    Optional<VectorOfRankAndType<[1], [F32]>>:$init,
-                   Swr_WindowAttr:$window, Swr_CarryLevel:$level);
+                   Swr_WindowAttr:$window, Swr_CarryLevel:$level,
+                   OptionalAttr<ConfinedAttr<I64Attr, [IntPositive]>>:$lanes,
+                   OptionalAttr<ConfinedAttr<I64Attr, [IntPositive]>>:$stride);
   let results = (outs VectorOfRankAndType<[1], [F32]>:$carry_in);
   let assemblyFormat = [{
     $decay `,` $terminal (`init` `(` $init^ `:` type($init) `)`)? `window` custom<Window>($window) `level` $level
-    attr-dict `:` type($terminal)
+    (`lanes` $lanes^)? (`stride` $stride^)? attr-dict `:` type($terminal)
   }];
   let hasVerifier = 1;
 }

@@ -50,7 +50,11 @@ def SwrTileBlocks : Pass<"swr-tile-blocks", "::mlir::func::FuncOp"> {
     decays get one per channel. Shapes stay runtime values.
 
     `bands<k, tile>` windows are tiled with their own tile; `full` windows
-    with `block`. `exact<W>` windows tile with `block` too: the tile's own
+    with `block`; with `time-lanes` (GPU kernels) the loop over a
+    sequence's tiles deals them to the time lanes of a warp, `time-lanes`
+    tiles per iteration, joined by `swr.carry_exchange level warp`, and the
+    parallel loop gets a last dimension of 32 (the lanes of a warp).
+    `exact<W>` windows tile with `block` too: the tile's own
     operator is cut to the band i - j < W, and earlier tiles contribute per
     output through the suffix sums of their inputs' weights
     (`swr.extraction_operator`, `swr.window_exchange`).
@@ -94,7 +98,14 @@ def SwrTileBlocks : Pass<"swr-tile-blocks", "::mlir::func::FuncOp"> {
            "For layouts whose channel axis is contiguous in memory (bthd), "
            "make channel blocks the fastest-varying parallel dimension, so "
            "adjacent GPU threads read adjacent addresses (otherwise time "
-           "chunks vary fastest, which suits time-contiguous layouts)">
+           "chunks vary fastest, which suits time-contiguous layouts)">,
+    Option<"timeLanes", "time-lanes", "int64_t", /*default=*/"1",
+           "Full-window scans on GPUs: deal each sequence's tiles to this "
+           "many lanes of a warp in turn (a power of 2 up to 32), which "
+           "exchange carries by shuffles (swr.carry_exchange level warp); "
+           "the lanes between them take adjacent channel blocks (fewer than "
+           "32 needs a channel axis). -1: 32 when time is the innermost "
+           "axis, else 8. 1: one thread walks all the tiles">
   ];
 }
 
@@ -107,10 +118,13 @@ def SwrLowerToLoops : InterfacePass<"swr-lower-to-loops",
     running products (or log-space sums) on vectors, local solves and
     carries sums of outer products, and `serial` carry exchanges loop-carried
     state of the enclosing tile loop (the carrier recurrence truncated to
-    k-1 hops for `bands<k>`).
+    k-1 hops for `bands<k>`). `warp` exchanges (GPU kernels, full windows)
+    scan the tiles of an iteration over the time lanes with
+    `nvvm.shfl.sync` and carry the iteration's total in the loop.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
+    "::mlir::NVVM::NVVMDialect",
     "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
     "::mlir::vector::VectorDialect"
   ];
@@ -181,7 +195,9 @@ def SwrDistribute : Pass<"swr-distribute", "::mlir::ModuleOp"> {
     a kernel argument; the kernel records them in `swr.work_items` (one
     [argument, dimension, step] triple per loop dimension) so a runtime can
     size the grid from the shapes: grid.x = ceil(prod ceil(dim / step) /
-    block-size). `swr.channel_sum` (a head's channel blocks on adjacent
+    (block-size / K)), where K = `swr.threads_per_item`: 1, or for a last
+    loop dimension with a constant trip count (time lanes: the 32 lanes of
+    a warp) that count, K adjacent threads per work item. `swr.channel_sum` (a head's channel blocks on adjacent
     lanes) becomes a butterfly of `shfl.sync.bfly` masked to the group.
   }];
   let dependentDialects = [

@@ -1,0 +1,81 @@
+// RUN: swr-opt %s --swr-tile-blocks="time-lanes=-1 channel-tile=1 channel-fastest=1" --split-input-file | FileCheck %s
+// RUN: not swr-opt %s --swr-tile-blocks="time-lanes=4 channel-tile=1 channel-fastest=1" --split-input-file 2>&1 | FileCheck %s --check-prefix=FOUR
+// RUN: not swr-opt %s --swr-tile-blocks="time-lanes=3" --split-input-file 2>&1 | FileCheck %s --check-prefix=ODD
+
+// Full windows with time lanes: the parallel loop gets a last dimension of
+// the 32 lanes of a warp; in [B, C, T] (time innermost) all 32 are time
+// lanes of one channel, and each iteration of the tile loop solves the 32
+// tiles g * 32 + lane, joined by a warp-level carry exchange. The final
+// state is the last time lane's.
+
+// CHECK-LABEL: func.func @full_bct
+// CHECK: %[[C32:.*]] = arith.constant 32 : index
+// CHECK: scf.parallel (%[[B:.*]], %[[C:.*]], %[[LANE:.*]]) = {{.*}} to (%{{.*}}, %{{.*}}, %[[C32]])
+// CHECK: %[[TL:.*]] = arith.divui %[[LANE]], %c1
+// CHECK: %[[TILES:.*]] = arith.ceildivui
+// CHECK: %[[GROUPS:.*]] = arith.ceildivui %[[TILES]], %c32
+// CHECK: scf.for %[[G:.*]] = %{{.*}} to %[[GROUPS]]
+// CHECK:   %[[FIRST:.*]] = arith.muli %[[G]], %c32
+// CHECK:   %[[TILE:.*]] = arith.addi %[[FIRST]], %[[TL]]
+// CHECK:   swr.carry_exchange {{.*}} window full level warp lanes 32 stride 1
+// CHECK: arith.cmpi eq, %[[TL]], %c31
+// CHECK-NEXT: scf.if
+// CHECK-NEXT: vector.transfer_write
+
+// FOUR: error: 'swr.scan' op swr-tile-blocks: time-lanes=4 leaves lanes for adjacent channels, but this layout has no channel axis; use 32
+// ODD: error: 'swr.scan' op swr-tile-blocks: time-lanes must be -1 or a power of 2 in [1, 32], got 3
+func.func @full_bct(%a: memref<?x?x?xf32>, %x: memref<?x?x?xf32>,
+                    %h0: memref<?x?xf32>, %y: memref<?x?x?xf32>,
+                    %hT: memref<?x?xf32>) {
+  swr.scan full layout bct sharing per_channel
+      decay(%a : memref<?x?x?xf32>) input(%x : memref<?x?x?xf32>)
+      init(%h0 : memref<?x?xf32>) output(%y : memref<?x?x?xf32>)
+      final(%hT : memref<?x?xf32>)
+  return
+}
+
+// -----
+
+// [B, T, H, D] (channels innermost): 8 time lanes by default, each beside
+// 4 adjacent channels (lane = time lane * 4 + channel), so a warp-wide access
+// reads 4 adjacent channels at 8 time steps; the channel dimension steps
+// by 4. With time-lanes=4: 4 time lanes x 8 channels.
+
+// CHECK-LABEL: func.func @full_bthd
+// CHECK: scf.parallel (%{{.*}}, %{{.*}}, %[[CH:.*]], %[[LANE:.*]]) = {{.*}} step (%c1, %c1, %c4, %c1)
+// CHECK: %[[TL:.*]] = arith.divui %[[LANE]], %c4
+// CHECK: %[[CL:.*]] = arith.remui %[[LANE]], %c4
+// CHECK: %[[OFF:.*]] = arith.muli %[[CL]], %c1
+// CHECK: %[[CHANNEL:.*]] = arith.addi %[[CH]], %[[OFF]]
+// CHECK: swr.read_tile %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}, %[[CHANNEL]]]
+// CHECK: swr.carry_exchange {{.*}} window full level warp lanes 8 stride 4
+// CHECK: arith.cmpi eq, %[[TL]], %c7
+
+// FOUR-LABEL: func.func @full_bthd
+// FOUR: step (%c1, %c1, %c8, %c1)
+// FOUR: swr.carry_exchange {{.*}} window full level warp lanes 4 stride 8
+func.func @full_bthd(%a: memref<?x?x?x?xbf16>, %x: memref<?x?x?x?xbf16>,
+                     %h0: memref<?x?x?xf32>, %y: memref<?x?x?x?xbf16>,
+                     %hT: memref<?x?x?xf32>) {
+  swr.scan full layout bthd sharing per_channel
+      decay(%a : memref<?x?x?x?xbf16>) input(%x : memref<?x?x?x?xbf16>)
+      init(%h0 : memref<?x?x?xf32>) output(%y : memref<?x?x?x?xbf16>)
+      final(%hT : memref<?x?x?xf32>)
+  return
+}
+
+// -----
+
+// Other windows keep one thread per sequence (bands<k> split time into
+// independent chunks instead).
+
+// CHECK-LABEL: func.func @bands_untouched
+// CHECK-NOT: level warp
+// CHECK: swr.carry_exchange {{.*}} window bands<2> level serial
+func.func @bands_untouched(%a: memref<?x?x?xbf16>, %x: memref<?x?x16x?xbf16>,
+                           %y: memref<?x?x16x?xbf16>) {
+  swr.scan bands<2> layout bhdl sharing per_head
+      decay(%a : memref<?x?x?xbf16>) input(%x : memref<?x?x16x?xbf16>)
+      output(%y : memref<?x?x16x?xbf16>)
+  return
+}
