@@ -66,25 +66,7 @@ exact() {
 # the final state, lengths around tile and warp boundaries (32 tiles = 512
 # steps per iteration), checked against float64 (outputs poisoned); then
 # under compute-sanitizer; then timed beside the peers (bench/full_scan.py).
-full_specs() {
-  local dir="$1"
-  cp "$root/examples/full_scan.mlir" "$dir/bct-f32.mlir"
-  sed 's/xf32>/xbf16>/g' "$root/examples/full_scan.mlir" >"$dir/bct-bf16.mlir"
-  sed 's/full layout bct/full layout bct reverse/' "$dir/bct-f32.mlir" \
-    >"$dir/bct-reverse-f32.mlir"
-  cat >"$dir/bthd-f32.mlir" <<'SPEC'
-func.func @full_tokens(%a: memref<?x?x?x?xf32>, %x: memref<?x?x?x?xf32>,
-                       %h0: memref<?x?x?xf32>, %y: memref<?x?x?x?xf32>,
-                       %hT: memref<?x?x?xf32>) {
-  swr.scan full layout bthd sharing per_channel
-      decay(%a : memref<?x?x?x?xf32>) input(%x : memref<?x?x?x?xf32>)
-      init(%h0 : memref<?x?x?xf32>) output(%y : memref<?x?x?x?xf32>)
-      final(%hT : memref<?x?x?xf32>)
-  return
-}
-SPEC
-  sed 's/xf32>/xbf16>/g' "$dir/bthd-f32.mlir" >"$dir/bthd-bf16.mlir"
-}
+source "$root/scripts/full-specs.sh"
 
 # run_full SPEC SHAPE LANES: checks one spec against float64.
 run_full() {

@@ -64,6 +64,7 @@ void swr::buildGpuKernelPipeline(OpPassManager &pm,
   // A full window's tiles spread over the lanes of a warp: one thread per
   // channel leaves too few threads to keep enough bytes in flight.
   tiling.timeLanes = options.timeLanes;
+  tiling.fullBlock = options.fullBlock;
   // A backward's per-head decay gradient: one head's channels on adjacent
   // lanes, summed by shuffles.
   tiling.laneReduction = true;

@@ -307,6 +307,9 @@ int runOnGpu(ModuleOp module, const std::string &name, check::Problem &problem,
     options.timeChunk = timeChunkOption;
   options.timeLanes = timeLanesOption;
   options.block = blockOption;
+  // An explicit --block also sets full windows' tile.
+  if (blockOption.getNumOccurrences())
+    options.fullBlock = blockOption;
   auto kernel = compileToPtx(module, name, options);
   if (!kernel)
     fail("compiling " + specFile + " for " + targetOption + ": " +

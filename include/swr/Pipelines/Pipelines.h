@@ -70,6 +70,11 @@ struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
                      "sequence's tiles, carries by shuffles (-1: 32 when "
                      "time is innermost, else 8; 1: a thread per sequence)"),
       llvm::cl::init(-1)};
+  Option<int64_t> fullBlock{
+      *this, "full-block",
+      llvm::cl::desc("Full windows: time steps per tile (-1: 4 for f32 on "
+                     "time lanes over a time-innermost axis, else `block`)"),
+      llvm::cl::init(-1)};
 };
 
 /// swr.scan → B2P form with one channel per thread → gpu.module with the

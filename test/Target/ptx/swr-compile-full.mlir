@@ -4,6 +4,7 @@
 // RUN: swr-compile %s -o %t.ptx --launch %t.json
 // RUN: FileCheck %s --check-prefix=PTX < %t.ptx
 // RUN: FileCheck %s --check-prefix=LOADS < %t.ptx
+// RUN: FileCheck %s --check-prefix=STORES < %t.ptx
 // RUN: FileCheck %s --check-prefix=JSON < %t.json
 // RUN: %if ptxas %{ %ptxas -arch=sm_90a %t.ptx -o %t.cubin %}
 // RUN: swr-compile %s --function full_tokens -o %t.bthd.ptx --launch %t.bthd.json
@@ -21,18 +22,20 @@
 // PTX-COUNT-12: shfl.sync.up.b32
 // PTX-COUNT-2: shfl.sync.idx.b32
 
-// A whole tile of decays and one of inputs in 16-byte loads; no stack frame
-// (partial tiles gather their loads in registers).
+// f32 tiles of 4 steps on 32 time lanes: a whole tile of decays and one of
+// inputs in one 16-byte load each, the output in one 16-byte store; no
+// stack frame (partial tiles gather their loads in registers).
 // LOADS-NOT: .local
-// LOADS-COUNT-8: ld.global.v4.b32
+// LOADS-COUNT-2: ld.global.v4.b32
+// STORES: st.global.v4.b32
 // LOADS-NOT: .local
 
 // JSON: "entry": "full_scan",
 // JSON: "items_per_block": 4,
 
-// [B, T, H, D]: 8 time lanes, 3 steps.
+// [B, T, H, D]: 4 time lanes beside 8 channels each, two scan steps.
 // BTHD: .visible .entry full_tokens(
-// BTHD-COUNT-8: shfl.sync.up.b32
+// BTHD-COUNT-6: shfl.sync.up.b32
 // BTHD-COUNT-2: shfl.sync.idx.b32
 
 // SERIAL: "items_per_block": 128,

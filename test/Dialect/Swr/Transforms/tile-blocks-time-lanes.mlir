@@ -1,6 +1,7 @@
 // RUN: swr-opt %s --swr-tile-blocks="time-lanes=-1 channel-tile=1 channel-fastest=1" --split-input-file | FileCheck %s
 // RUN: not swr-opt %s --swr-tile-blocks="time-lanes=4 channel-tile=1 channel-fastest=1" --split-input-file 2>&1 | FileCheck %s --check-prefix=FOUR
 // RUN: not swr-opt %s --swr-tile-blocks="time-lanes=3" --split-input-file 2>&1 | FileCheck %s --check-prefix=ODD
+// RUN: swr-opt %s --swr-tile-blocks="time-lanes=-1 full-block=-1 channel-tile=1 channel-fastest=1" --split-input-file | FileCheck %s --check-prefix=STEPS
 
 // Full windows with time lanes: the parallel loop gets a last dimension of
 // the 32 lanes of a warp; in [B, C, T] (time innermost) all 32 are time
@@ -22,6 +23,15 @@
 // CHECK-NEXT: scf.if
 // CHECK-NEXT: vector.transfer_write
 
+// full-block=-1: f32 tiles of 4 steps on 32 time lanes over time (one
+// 16-byte access per lane and operand); 16 for bf16 and for channel-major
+// layouts.
+// STEPS-LABEL: func.func @full_bct
+// STEPS: arith.ceildivui %{{.*}}, %c4
+// STEPS: swr.read_tile {{.*}} -> vector<4xf32>
+// STEPS-LABEL: func.func @full_bthd
+// STEPS: swr.read_tile {{.*}} -> vector<16x1xf32>
+
 // FOUR: error: 'swr.scan' op swr-tile-blocks: time-lanes=4 leaves lanes for adjacent channels, but this layout has no channel axis; use 32
 // ODD: error: 'swr.scan' op swr-tile-blocks: time-lanes must be -1 or a power of 2 in [1, 32], got 3
 func.func @full_bct(%a: memref<?x?x?xf32>, %x: memref<?x?x?xf32>,
@@ -36,20 +46,20 @@ func.func @full_bct(%a: memref<?x?x?xf32>, %x: memref<?x?x?xf32>,
 
 // -----
 
-// [B, T, H, D] (channels innermost): 8 time lanes by default, each beside
-// 4 adjacent channels (lane = time lane * 4 + channel), so a warp-wide access
-// reads 4 adjacent channels at 8 time steps; the channel dimension steps
-// by 4. With time-lanes=4: 4 time lanes x 8 channels.
+// [B, T, H, D] (channels innermost): 4 time lanes by default, each beside 8
+// adjacent channels (lane = time lane * 8 + channel), so a warp-wide access
+// reads 8 adjacent channels at 4 time steps; the channel dimension steps by
+// 8. time-lanes=4 says the same.
 
 // CHECK-LABEL: func.func @full_bthd
-// CHECK: scf.parallel (%{{.*}}, %{{.*}}, %[[CH:.*]], %[[LANE:.*]]) = {{.*}} step (%c1, %c1, %c4, %c1)
-// CHECK: %[[TL:.*]] = arith.divui %[[LANE]], %c4
-// CHECK: %[[CL:.*]] = arith.remui %[[LANE]], %c4
+// CHECK: scf.parallel (%{{.*}}, %{{.*}}, %[[CH:.*]], %[[LANE:.*]]) = {{.*}} step (%c1, %c1, %c8, %c1)
+// CHECK: %[[TL:.*]] = arith.divui %[[LANE]], %c8
+// CHECK: %[[CL:.*]] = arith.remui %[[LANE]], %c8
 // CHECK: %[[OFF:.*]] = arith.muli %[[CL]], %c1
 // CHECK: %[[CHANNEL:.*]] = arith.addi %[[CH]], %[[OFF]]
 // CHECK: swr.read_tile %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}, %[[CHANNEL]]]
-// CHECK: swr.carry_exchange {{.*}} window full level warp lanes 8 stride 4
-// CHECK: arith.cmpi eq, %[[TL]], %c7
+// CHECK: swr.carry_exchange {{.*}} window full level warp lanes 4 stride 8
+// CHECK: arith.cmpi eq, %[[TL]], %c3
 
 // FOUR-LABEL: func.func @full_bthd
 // FOUR: step (%c1, %c1, %c8, %c1)

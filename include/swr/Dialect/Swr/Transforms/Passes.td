@@ -105,7 +105,12 @@ def SwrTileBlocks : Pass<"swr-tile-blocks", "::mlir::func::FuncOp"> {
            "exchange carries by shuffles (swr.carry_exchange level warp); "
            "the lanes between them take adjacent channel blocks (fewer than "
            "32 needs a channel axis). -1: 32 when time is the innermost "
-           "axis, else 8. 1: one thread walks all the tiles">
+           "axis, else as many as leave 32 bytes of adjacent channels "
+           "beside each time lane. 1: one thread walks all the tiles">,
+    Option<"fullBlock", "full-block", "int64_t", /*default=*/"0",
+           "Time steps per tile for full windows: 0 as `block`; -1: 4 for "
+           "f32 on time lanes over a time-innermost axis (16-byte "
+           "accesses), else `block`">
   ];
 }
 

@@ -1,0 +1,24 @@
+# Sourced by scripts/gpu-static.sh and scripts/gpu-full-sweep.sh:
+# full_specs DIR writes the full-window scan specs they check and time
+# (examples/full_scan.mlir in [B,C,T], its [B,T,H,D] twin, bf16 and reverse
+# variants) into DIR.
+full_specs() {
+  local dir="$1"
+  cp "$root/examples/full_scan.mlir" "$dir/bct-f32.mlir"
+  sed 's/xf32>/xbf16>/g' "$root/examples/full_scan.mlir" >"$dir/bct-bf16.mlir"
+  sed 's/sharing per_channel/sharing per_channel reverse/' "$dir/bct-f32.mlir" \
+    >"$dir/bct-reverse-f32.mlir"
+  cat >"$dir/bthd-f32.mlir" <<'SPEC'
+func.func @full_tokens(%a: memref<?x?x?x?xf32>, %x: memref<?x?x?x?xf32>,
+                       %h0: memref<?x?x?xf32>, %y: memref<?x?x?x?xf32>,
+                       %hT: memref<?x?x?xf32>) {
+  swr.scan full layout bthd sharing per_channel
+      decay(%a : memref<?x?x?x?xf32>) input(%x : memref<?x?x?x?xf32>)
+      init(%h0 : memref<?x?x?xf32>) output(%y : memref<?x?x?x?xf32>)
+      final(%hT : memref<?x?x?xf32>)
+  return
+}
+SPEC
+  sed 's/xf32>/xbf16>/g' "$dir/bthd-f32.mlir" >"$dir/bthd-bf16.mlir"
+}
+
