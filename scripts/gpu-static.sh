@@ -113,6 +113,37 @@ full() {
   cat "$logs/full-scan.md" 2>/dev/null || tail -20 "$logs/full-scan.txt"
 }
 
+# bands<k> on time lanes (the carry k-1 tiles back by shuffles, wrapping to
+# the previous iteration's tiles): bands<1>, <2>, <3> checked around warp
+# iterations, the bands<3> kernel under compute-sanitizer, and the Phalanx
+# example timed on time lanes and with time chunks (--time-lanes=1).
+bands() {
+  local d k spec tool lanes
+  d="$(mktemp -d)"
+  for k in 1 3; do
+    sed "s/bands<2>/bands<$k>/" "$root/examples/phalanx_bands2.mlir" >"$d/b$k.mlir"
+  done
+  for spec in "$root/examples/phalanx_bands2.mlir" "$d/b1.mlir" "$d/b3.mlir"; do
+    "$tools/bin/swr-run" "$spec" --target=sm_90a --shape 2x5x16x1 \
+      --lengths 1,15,16,17,511,512,513,1000,8193 --decays near1,spread,near0 \
+      >"$logs/bands-$(basename "$spec" .mlir).txt" 2>&1 || status=1
+    echo "$(basename "$spec"): $(tail -1 "$logs/bands-$(basename "$spec" .mlir).txt")"
+  done
+  for tool in memcheck racecheck; do
+    "$sanitizer" --tool "$tool" --error-exitcode 3 "$tools/bin/swr-run" \
+      "$d/b3.mlir" --target=sm_90a --shape 2x3x16x1 --lengths 17,600 \
+      --decays spread >"$logs/bands3-$tool.txt" 2>&1 || status=1
+    echo "$tool bands<3>: $(grep -E 'ERROR SUMMARY|RACECHECK SUMMARY' \
+      "$logs/bands3-$tool.txt" | tail -1)"
+  done
+  for lanes in -1 1; do
+    echo "bands<2> 8x128x16x8192 time-lanes $lanes: $("$tools/bin/swr-run" \
+      "$root/examples/phalanx_bands2.mlir" --target=sm_90a --time-lanes=$lanes \
+      --shape 8x128x16x8192 --lengths 1,17,8193 --decays near1,spread,near0 \
+      --bench 2>&1 | grep -E '^bench|swr-run:' | tr '\n' ' ')"
+  done
+}
+
 python_tests() {
   echo "== Python CUDA tests, kernels compiled here"
   python3 -m pytest -q -s "$root/python/tests/test_torch_cuda.py" 2>&1 |
@@ -134,8 +165,8 @@ fused() {
   done
 }
 
-# Sections to run (default all): example exact full python_tests fused.
-for section in "${@:-example exact full python_tests fused}"; do
+# Sections to run (default all): example exact full bands python_tests fused.
+for section in "${@:-example exact full bands python_tests fused}"; do
   for name in $section; do "$name"; done
 done
 exit "$status"

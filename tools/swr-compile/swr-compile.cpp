@@ -52,7 +52,8 @@ static cl::opt<int64_t>
                   cl::desc("The same for the backward (--grad; bands<k>)"));
 static cl::opt<int64_t> timeLanes(
     "time-lanes", cl::init(-1),
-    cl::desc("Full windows: lanes of a warp sharing a sequence's tiles (-1: "
+    cl::desc("Full and bands<k> windows: lanes of a warp sharing a sequence's "
+             "tiles (-1: "
              "32 when time is innermost, else 8; 1: a thread per sequence)"));
 static cl::opt<int64_t> blockSize("block-size", cl::init(128),
                                   cl::desc("Threads per CTA"));

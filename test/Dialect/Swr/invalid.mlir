@@ -278,8 +278,8 @@ func.func @carry_exchange_serial_lanes(%c: f32, %t: vector<1xf32>) {
 // -----
 
 func.func @carry_exchange_warp_bands(%c: f32, %t: vector<1xf32>) {
-  // expected-error @below {{level warp: expected a full window, got #swr.window<bands<2>>}}
-  %s = swr.carry_exchange %c, %t window bands<2> level warp lanes 32 stride 1 : vector<1xf32>
+  // expected-error @below {{level warp: #swr.window<bands<4>> reaches back 3 tiles, more than the 2 time lanes of an iteration}}
+  %s = swr.carry_exchange %c, %t window bands<4> level warp lanes 2 stride 16 : vector<1xf32>
   return
 }
 

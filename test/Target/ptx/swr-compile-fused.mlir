@@ -8,8 +8,8 @@
 // PTX: .visible .entry phalanx_mix(
 // PTX-NOT: __nv_
 // PTX-NOT: .extern
-// PTX: fma.rn.f32
-// PTX: ret;
+// PTX-DAG: fma.rn.f32
+// PTX-DAG: ret;
 
 // JSON: "name": "decay",
 // JSON: "name": "input",

@@ -551,10 +551,12 @@ LogicalResult CarryExchangeOp::verify() {
                             "neither at other levels";
   if (!warp)
     return success();
-  if (!getWindow().isFull())
-    return emitOpError() << "level warp: expected a full window, got "
-                         << getWindow();
   int64_t lanes = *getLanes(), stride = *getStride();
+  if (getWindow().isBands() && getWindow().getSize() - 1 > lanes)
+    return emitOpError() << "level warp: " << getWindow() << " reaches back "
+                         << getWindow().getSize() - 1
+                         << " tiles, more than the " << lanes
+                         << " time lanes of an iteration";
   if (!llvm::isPowerOf2_64(lanes) || !llvm::isPowerOf2_64(stride) ||
       lanes * stride > 32)
     return emitOpError() << "lanes, stride: expected powers of 2 whose "

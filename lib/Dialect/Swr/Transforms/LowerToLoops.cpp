@@ -299,7 +299,86 @@ struct WarpShuffles {
 /// to the loop-carried carry s leaving the previous iteration:
 /// carry_in = t_before + c_before s, and s' = t_all + c_all s from the last
 /// time lane.
+/// Level warp, bands<k>: the carry entering tile tau sums k-1 hops back,
+/// s = sum_{j=1..k-1} c[tau-1] ... c[tau-j+1] t[tau-j]. The pair of tile
+/// tau-j lives on time lane (p-j) mod P, in this iteration or, for p < j,
+/// in the previous one, whose pairs every lane keeps as loop-carried state
+/// (k-1 <= P). Before the first iteration the last time lane holds the
+/// virtual tile (c = 0, t = init) and the others (0, 0): nothing reaches
+/// past the initial state.
+LogicalResult lowerWarpBandsExchange(CarryExchangeOp op, scf::ForOp loop) {
+  int64_t lanes = *op.getLanes(), stride = *op.getStride();
+  int64_t hops = op.getWindow().getSize() - 1; // at most lanes (verifier)
+  VectorType rowType = op.getTerminal().getType();
+  ImplicitLocOpBuilder before(op.getLoc(), loop);
+  WarpShuffles atLoop{before};
+  Value laneBefore = NVVM::LaneIdOp::create(before, before.getI32Type());
+  Value timeLaneBefore = arith::AndIOp::create(
+      before,
+      arith::ShRUIOp::create(before, laneBefore,
+                             atLoop.i32(llvm::Log2_64(stride))),
+      atLoop.i32(lanes - 1));
+  Value isLast = arith::CmpIOp::create(before, arith::CmpIPredicate::eq,
+                                       timeLaneBefore, atLoop.i32(lanes - 1));
+  Value zeros = splat(before, rowType, 0.0f);
+  Value initRow = arith::SelectOp::create(
+      before, isLast, initialState(before, rowType, op.getInit()), zeros);
+  Value zero = arith::ConstantOp::create(before, before.getF32FloatAttr(0.0f));
+  // Loop state: this lane's pair of the previous iteration.
+  BlockArgument previousTerminal =
+      addLoopState(loop, initRow, [&](OpBuilder &, Location, Value) -> Value {
+        return op.getTerminal();
+      });
+  scf::ForOp current =
+      cast<scf::ForOp>(previousTerminal.getOwner()->getParentOp());
+  BlockArgument previousDecay =
+      addLoopState(current, zero, [&](OpBuilder &, Location, Value) -> Value {
+        return op.getDecay();
+      });
+  previousTerminal =
+      previousDecay.getOwner()->getArgument(previousTerminal.getArgNumber());
+
+  ImplicitLocOpBuilder b(op.getLoc(), op);
+  WarpShuffles warp{b};
+  Value lane = NVVM::LaneIdOp::create(b, b.getI32Type());
+  Value timeLane = arith::AndIOp::create(
+      b, arith::ShRUIOp::create(b, lane, warp.i32(llvm::Log2_64(stride))),
+      warp.i32(lanes - 1));
+  Value channelLane = arith::AndIOp::create(b, lane, warp.i32(stride - 1));
+  int64_t channels = rowType.getDimSize(0);
+  SmallVector<Value> sums(channels, zero);
+  Value product = arith::ConstantOp::create(b, b.getF32FloatAttr(1.0f));
+  for (int64_t hop = 1; hop <= hops; ++hop) {
+    // Time lane (p - hop) mod P of this lane's channel.
+    Value sourceTime = arith::AndIOp::create(
+        b, arith::SubIOp::create(b, timeLane, warp.i32(hop)),
+        warp.i32(lanes - 1));
+    Value source = arith::OrIOp::create(
+        b, arith::MulIOp::create(b, sourceTime, warp.i32(stride)), channelLane);
+    Value wraps = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, timeLane,
+                                        warp.i32(hop));
+    auto fetch = [&](Value now, Value earlier) -> Value {
+      return arith::SelectOp::create(b, wraps, warp.from(earlier, source),
+                                     warp.from(now, source));
+    };
+    for (int64_t i = 0; i < channels; ++i) {
+      Value terminal = fetch(vector::ExtractOp::create(b, op.getTerminal(), i),
+                             vector::ExtractOp::create(b, previousTerminal, i));
+      sums[i] = math::FmaOp::create(b, product, terminal, sums[i]);
+    }
+    if (hop < hops)
+      product = arith::MulFOp::create(b, product,
+                                      fetch(op.getDecay(), previousDecay));
+  }
+  op.getCarryIn().replaceAllUsesWith(
+      vector::FromElementsOp::create(b, rowType, sums));
+  op.erase();
+  return success();
+}
+
 LogicalResult lowerWarpCarryExchange(CarryExchangeOp op, scf::ForOp loop) {
+  if (op.getWindow().isBands())
+    return lowerWarpBandsExchange(op, loop);
   ImplicitLocOpBuilder b(op.getLoc(), op);
   WarpShuffles warp{b};
   int64_t lanes = *op.getLanes(), stride = *op.getStride();

@@ -73,6 +73,39 @@ func.func @carry_warp(%n: index, %h0: vector<1xf32>, %t: vector<1xf32>, %c: f32)
 
 // -----
 
+// Level warp, bands<3>: the carry of tile tau sums t[tau-1] and
+// c[tau-1] t[tau-2], read by shuffles from time lanes p-1 and p-2 (mod 32);
+// lanes 0 and 1 wrap to the previous iteration's pairs, which every lane
+// keeps as loop state (initially (0, init) on the last time lane, (0, 0)
+// elsewhere: nothing reaches past the initial state).
+// CHECK-LABEL: func.func @carry_warp_bands
+// CHECK-SAME: (%[[N:.*]]: index, %[[H0:.*]]: vector<1xf32>, %[[T:.*]]: vector<1xf32>, %[[C:.*]]: f32
+// CHECK: %[[LANE:.*]] = nvvm.read.ptx.sreg.laneid
+// CHECK: %[[ISLAST:.*]] = arith.cmpi eq, %{{.*}}, %c31_i32
+// CHECK: %[[START:.*]] = arith.select %[[ISLAST]], %[[H0]], %cst
+// CHECK: scf.for {{.*}} iter_args(%[[TPREV:.*]] = %[[START]], %[[CPREV:.*]] = %cst_0) -> (vector<1xf32>, f32)
+// CHECK:   %[[WRAP1:.*]] = arith.cmpi ult, %{{.*}}, %c1_i32
+// CHECK:   %[[NOW1:.*]] = nvvm.shfl.sync idx %c-1_i32, %{{.*}}, %[[SRC1:.*]], %c31_i32
+// CHECK:   %[[OLD1:.*]] = nvvm.shfl.sync idx %c-1_i32, %{{.*}}, %[[SRC1]], %c31_i32
+// CHECK:   arith.select %[[WRAP1]], %[[OLD1]], %[[NOW1]]
+// CHECK:   nvvm.shfl.sync idx %c-1_i32, %[[C]], %[[SRC1]], %c31_i32
+// CHECK:   nvvm.shfl.sync idx %c-1_i32, %[[CPREV]], %[[SRC1]], %c31_i32
+// CHECK:   arith.cmpi ult, %{{.*}}, %c2_i32
+// CHECK-COUNT-2: nvvm.shfl.sync idx
+// CHECK:   math.fma
+// CHECK:   scf.yield %[[T]], %[[C]]
+func.func @carry_warp_bands(%n: index, %h0: vector<1xf32>, %t: vector<1xf32>, %c: f32, %out: memref<1xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  scf.for %i = %c0 to %n step %c1 {
+    %s = swr.carry_exchange %c, %t init(%h0 : vector<1xf32>) window bands<3> level warp lanes 32 stride 1 : vector<1xf32>
+    vector.transfer_write %s, %out[%c0] : vector<1xf32>, memref<1xf32>
+  }
+  return
+}
+
+// -----
+
 // bands<3>: the carriers truncated to 1 and 2 hops; the carry is the second.
 // CHECK-LABEL: func.func @carry_bands
 // CHECK: %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<2x4xf32>

@@ -76,15 +76,38 @@ func.func @full_bthd(%a: memref<?x?x?x?xbf16>, %x: memref<?x?x?x?xbf16>,
 
 // -----
 
-// Other windows keep one thread per sequence (bands<k> split time into
-// independent chunks instead).
+// bands<k> windows take time lanes too (no time chunks: a chunk re-reads
+// the k-1 tiles before it), unless they write a final state; exact windows
+// keep a thread per sequence.
 
-// CHECK-LABEL: func.func @bands_untouched
-// CHECK-NOT: level warp
+// CHECK-LABEL: func.func @bands_on_lanes
+// CHECK: swr.carry_exchange {{.*}} window bands<2> level warp lanes 32 stride 1
+// CHECK-LABEL: func.func @bands_with_final_state
 // CHECK: swr.carry_exchange {{.*}} window bands<2> level serial
-func.func @bands_untouched(%a: memref<?x?x?xbf16>, %x: memref<?x?x16x?xbf16>,
-                           %y: memref<?x?x16x?xbf16>) {
+// CHECK-LABEL: func.func @exact_untouched
+// CHECK-NOT: level warp
+// CHECK: swr.window_exchange {{.*}} level serial
+func.func @bands_on_lanes(%a: memref<?x?x?xbf16>, %x: memref<?x?x16x?xbf16>,
+                          %y: memref<?x?x16x?xbf16>) {
   swr.scan bands<2> layout bhdl sharing per_head
+      decay(%a : memref<?x?x?xbf16>) input(%x : memref<?x?x16x?xbf16>)
+      output(%y : memref<?x?x16x?xbf16>)
+  return
+}
+
+func.func @bands_with_final_state(%a: memref<?x?x?xbf16>,
+                                  %x: memref<?x?x16x?xbf16>,
+                                  %y: memref<?x?x16x?xbf16>,
+                                  %hT: memref<?x?x16xf32>) {
+  swr.scan bands<2> layout bhdl sharing per_head
+      decay(%a : memref<?x?x?xbf16>) input(%x : memref<?x?x16x?xbf16>)
+      output(%y : memref<?x?x16x?xbf16>) final(%hT : memref<?x?x16xf32>)
+  return
+}
+
+func.func @exact_untouched(%a: memref<?x?x?xbf16>, %x: memref<?x?x16x?xbf16>,
+                           %y: memref<?x?x16x?xbf16>) {
+  swr.scan exact<64> layout bhdl sharing per_head
       decay(%a : memref<?x?x?xbf16>) input(%x : memref<?x?x16x?xbf16>)
       output(%y : memref<?x?x16x?xbf16>)
   return

@@ -347,13 +347,16 @@ def Swr_CarryExchangeOp : Swr_Op<"carry_exchange", [
     `warp`, `cta`, `cluster` and `grid` through shuffles, shared memory,
     distributed shared memory and global memory.
 
-    At level `warp` (full windows) the loop's tiles are dealt to
+    At level `warp` (full and bands<k> windows) the loop's tiles are dealt to
     `lanes` lanes of a warp in turn: iteration g of the loop solves tile
     g * lanes + t on the lane whose time lane is t = (lane id / `stride`)
     mod `lanes`; the lanes between them (stride > 1) take other channels.
-    The carries of one iteration's tiles are a prefix scan over the time
-    lanes (shuffles), joined to the carry leaving the previous iteration's
-    last tile (loop-carried), so each warp keeps one pass over memory.
+    For `full` the carries of one iteration's tiles are a prefix scan over
+    the time lanes (shuffles), joined to the carry leaving the previous
+    iteration's last tile (loop-carried); for `bands<k>` (k - 1 <= lanes)
+    each tile reads the k - 1 tiles before it from the time lanes before
+    it, wrapping to the previous iteration's pairs (loop-carried). Either
+    way each warp makes one pass over memory.
 
     ```mlir
     %s = swr.carry_exchange %c, %last window bands<2>

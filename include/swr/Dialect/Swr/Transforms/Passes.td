@@ -50,8 +50,9 @@ def SwrTileBlocks : Pass<"swr-tile-blocks", "::mlir::func::FuncOp"> {
     decays get one per channel. Shapes stay runtime values.
 
     `bands<k, tile>` windows are tiled with their own tile; `full` windows
-    with `block`; with `time-lanes` (GPU kernels) the loop over a
-    sequence's tiles deals them to the time lanes of a warp, `time-lanes`
+    with `block`; with `time-lanes` (GPU kernels; full windows, and bands
+    windows over a time-innermost axis without a final state) the loop over a sequence's tiles deals
+    them to the time lanes of a warp, `time-lanes`
     tiles per iteration, joined by `swr.carry_exchange level warp`, and the
     parallel loop gets a last dimension of 32 (the lanes of a warp).
     `exact<W>` windows tile with `block` too: the tile's own
@@ -100,9 +101,12 @@ def SwrTileBlocks : Pass<"swr-tile-blocks", "::mlir::func::FuncOp"> {
            "adjacent GPU threads read adjacent addresses (otherwise time "
            "chunks vary fastest, which suits time-contiguous layouts)">,
     Option<"timeLanes", "time-lanes", "int64_t", /*default=*/"1",
-           "Full-window scans on GPUs: deal each sequence's tiles to this "
-           "many lanes of a warp in turn (a power of 2 up to 32), which "
-           "exchange carries by shuffles (swr.carry_exchange level warp); "
+           "Full and bands<k> scans on GPUs (bands over a time-innermost "
+           "axis, without a final state, k-1 <= lanes; they then take no "
+           "time chunks): deal each "
+           "sequence's tiles to this many lanes of a warp in turn (a power "
+           "of 2 up to 32), which exchange carries by shuffles "
+           "(swr.carry_exchange level warp); "
            "the lanes between them take adjacent channel blocks (fewer than "
            "32 needs a channel axis). -1: 32 when time is the innermost "
            "axis, else as many as leave 32 bytes of adjacent channels "
