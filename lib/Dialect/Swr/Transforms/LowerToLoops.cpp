@@ -10,10 +10,11 @@
 //             last tiles scaled by the decays since: the tile holding the
 //             start of an output's window contributes a suffix of its inputs.
 //
-// At level `warp` (full windows, GPU kernels) the loop's iterations deal
-// their tiles to the time lanes of a warp: the lanes scan (c, terminal) by
-// shuffles, and the carry leaving the iteration's last tile is the
-// loop-carried state.
+// At level `warp` (GPU kernels) the loop's iterations deal their tiles to
+// the time lanes of a warp: for full windows the lanes scan (c, terminal) by
+// shuffles and the carry leaving the iteration's last tile is loop-carried
+// state; for bands<k> each lane reads the k-1 pairs before its tile by
+// shuffles, the previous iteration's pairs kept as loop-carried state.
 //
 // Tile reads and writes are masked scalar loops through a stack buffer; the
 // tile math becomes vector ops (rows of running products, outer products).
@@ -292,13 +293,6 @@ struct WarpShuffles {
   }
 };
 
-/// The carries of tiles dealt to the time lanes of a warp (level warp, full
-/// windows): an inclusive scan of the pairs (c, terminal) over the time
-/// lanes (Hillis-Steele, log2(lanes) shuffles; a later pair (c2, t2) after
-/// (c1, t1) gives (c1 c2, t2 + c2 t1)), shifted by one time lane and joined
-/// to the loop-carried carry s leaving the previous iteration:
-/// carry_in = t_before + c_before s, and s' = t_all + c_all s from the last
-/// time lane.
 /// Level warp, bands<k>: the carry entering tile tau sums k-1 hops back,
 /// s = sum_{j=1..k-1} c[tau-1] ... c[tau-j+1] t[tau-j]. The pair of tile
 /// tau-j lives on time lane (p-j) mod P, in this iteration or, for p < j,
@@ -376,6 +370,13 @@ LogicalResult lowerWarpBandsExchange(CarryExchangeOp op, scf::ForOp loop) {
   return success();
 }
 
+/// The carries of tiles dealt to the time lanes of a warp (level warp, full
+/// windows): an inclusive scan of the pairs (c, terminal) over the time
+/// lanes (Hillis-Steele, log2(lanes) shuffles; a later pair (c2, t2) after
+/// (c1, t1) gives (c1 c2, t2 + c2 t1)), shifted by one time lane and joined
+/// to the loop-carried carry s leaving the previous iteration:
+/// carry_in = t_before + c_before s, and s' = t_all + c_all s from the last
+/// time lane.
 LogicalResult lowerWarpCarryExchange(CarryExchangeOp op, scf::ForOp loop) {
   if (op.getWindow().isBands())
     return lowerWarpBandsExchange(op, loop);

@@ -251,11 +251,12 @@ struct SwrTileBlocksPass
            8;
   }
 
-  /// The time lanes of a full window: the option, or with -1, 32 when time
-  /// is the input's innermost axis (a warp reads 32 consecutive tiles), else
-  /// 4, each beside 8 adjacent channels (a warp-wide access reads 4 time
-  /// steps of 8 channels: whole 32-byte sectors of f32). Measured best on
-  /// the H200 for f32 and bf16 among 4, 8 and 16 (docs/benchmarks.md).
+  /// The time lanes of a full or bands window: the option, or with -1, 32
+  /// when time is the input's innermost axis (a warp reads 32 consecutive
+  /// tiles), else 4, each beside 8 adjacent channels (a warp-wide access
+  /// reads 4 time steps of 8 channels: whole 32-byte sectors of f32).
+  /// Measured best on the H200 for f32 and bf16 among 4, 8 and 16
+  /// (docs/benchmarks.md).
   FailureOr<int64_t> timeLanesFor(ScanOp scan, const LayoutAxes &axes) {
     int64_t lanes = timeLanes;
     bool timeInnermost = axes.time == axes.rank - 1;

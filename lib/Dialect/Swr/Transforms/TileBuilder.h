@@ -44,10 +44,10 @@ struct ScanTiling {
   // Channel blocks are the parallel loop's last dimension (swr.channel_sum
   // groups them onto adjacent lanes).
   bool channelFastest = false;
-  // Full windows on GPUs: the tiles of a sequence are dealt to `timeLanes`
-  // lanes of a warp in turn (carries by shuffles); the 32 / timeLanes lanes
-  // between two time lanes take adjacent channel blocks. 1: one thread walks
-  // all the tiles.
+  // Full and bands<k> windows on GPUs: the tiles of a sequence are dealt to
+  // `timeLanes` lanes of a warp in turn (carries by shuffles); the
+  // 32 / timeLanes lanes between two time lanes take adjacent channel
+  // blocks. 1: one thread walks all the tiles.
   int64_t timeLanes = 1;
 
   /// Channel blocks on the lanes of a warp beside each time lane.
