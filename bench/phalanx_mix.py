@@ -110,6 +110,9 @@ def main() -> None:
     parser.add_argument("--precompile", action="store_true")
     parser.add_argument("--out", type=pathlib.Path)
     parser.add_argument("--no-flex", action="store_true")
+    parser.add_argument("--time-lanes", default="4",
+                        help="lane counts to time the fused mixing on "
+                        "(its tiles dealt to the lanes of a warp)")
     args = parser.parse_args()
     if args.precompile:
         return precompile()
@@ -129,14 +132,23 @@ def main() -> None:
         return y * c + v
 
     tuned = swr.jit(mixing.fn, layout="bthd", time_chunk="auto")
+    lanes = [int(p) for p in args.time_lanes.split(",") if p]
     rows = []
-    with torch.no_grad():
-        mixing(za, zb, v, c, out=out)  # load once
-        want = mixing.eager(za.float(), zb.float(), v.float(), c.float())
+
+    def mixing_row(name: str, kernel) -> None:
+        out.fill_(float("nan"))
+        kernel(za, zb, v, c, out=out)
         error = float((out.float() - want).abs().max() / want.abs().max())
-        rows.append(("SWR fused mixing (gates + bands<2> + epilogue)",
-                     time_ms(lambda: mixing(za, zb, v, c, out=out), calls=10),
+        rows.append((name, time_ms(lambda: kernel(za, zb, v, c, out=out),
+                                   calls=10),
                      mix_bytes, f"{error:.1e} vs f32 eager"))
+    with torch.no_grad():
+        want = mixing.eager(za.float(), zb.float(), v.float(), c.float())
+        mixing_row("SWR fused mixing (gates + bands<2> + epilogue, "
+                   "8 tiles/thread)", mixing)
+        for count in lanes:
+            mixing_row(f"SWR fused mixing, {count} time lanes",
+                       swr.jit(mixing.fn, layout="bthd", time_lanes=count))
         tuned(za, zb, v, c, out=out)  # times 1, 2, 4, 8, 16 tiles once
         chunk = autotune.choose(tuned.spec(za, zb, v, c),
                                 torch.cuda.get_device_name(), zb.numel(),

@@ -144,6 +144,47 @@ bands() {
   done
 }
 
+# bands<k> over [B, T, H, D] on named time lanes (each beside 8 adjacent
+# channels): bands<1>, <2>, <3> checked at 2, 4 and 8 lanes around warp
+# iterations, bands<3> on 4 lanes under compute-sanitizer, the Phalanx shape
+# timed at each lane count and with time chunks (-1), then the fused mixing
+# and the scan alone on lanes beside FlexAttention (bench/phalanx_mix.py).
+bands_bthd() {
+  local d k lanes tool log
+  d="$(mktemp -d)"
+  for k in 1 2 3; do
+    sed -e "s/bands<2>/bands<$k>/" -e 's/layout bhdl/layout bthd/' \
+      -e 's/?x?x16x?xbf16/?x?x?x16xbf16/g' \
+      "$root/examples/phalanx_bands2.mlir" >"$d/bthd$k.mlir"
+  done
+  for lanes in 2 4 8; do
+    for k in 1 2 3; do
+      log="$logs/bands-bthd$k-lanes$lanes.txt"
+      "$tools/bin/swr-run" "$d/bthd$k.mlir" --target=sm_90a --time-lanes=$lanes \
+        --shape 2x1x5x16 --lengths 1,15,16,17,63,64,65,511,512,513,1000,8193 \
+        --decays near1,spread,near0 >"$log" 2>&1 || status=1
+      echo "bthd bands<$k> time-lanes $lanes: $(tail -1 "$log")"
+    done
+  done
+  for tool in memcheck racecheck; do
+    "$sanitizer" --tool "$tool" --error-exitcode 3 "$tools/bin/swr-run" \
+      "$d/bthd3.mlir" --target=sm_90a --time-lanes=4 --shape 2x1x3x16 \
+      --lengths 17,600 --decays spread >"$logs/bands-bthd3-$tool.txt" 2>&1 ||
+      status=1
+    echo "$tool bthd bands<3> 4 lanes: $(grep -E 'ERROR SUMMARY|RACECHECK SUMMARY' \
+      "$logs/bands-bthd3-$tool.txt" | tail -1)"
+  done
+  for lanes in -1 2 4 8; do
+    echo "bthd bands<2> 8x8192x128x16 time-lanes $lanes: $("$tools/bin/swr-run" \
+      "$d/bthd2.mlir" --target=sm_90a --time-lanes=$lanes \
+      --shape 8x8192x128x16 --lengths 1,17 --decays spread \
+      --bench 2>&1 | grep -E '^bench|swr-run:' | tr '\n' ' ')"
+  done
+  python3 "$root/bench/phalanx_mix.py" --out "$logs/phalanx-mix.md" \
+    >"$logs/phalanx-mix.txt" 2>&1 || status=1
+  cat "$logs/phalanx-mix.md" 2>/dev/null || tail -20 "$logs/phalanx-mix.txt"
+}
+
 python_tests() {
   echo "== Python CUDA tests, kernels compiled here"
   python3 -m pytest -q -s "$root/python/tests/test_torch_cuda.py" 2>&1 |
@@ -165,8 +206,9 @@ fused() {
   done
 }
 
-# Sections to run (default all): example exact full bands python_tests fused.
-for section in "${@:-example exact full bands python_tests fused}"; do
+# Sections to run (default all): example exact full bands bands_bthd
+# python_tests fused.
+for section in "${@:-example exact full bands bands_bthd python_tests fused}"; do
   for name in $section; do "$name"; done
 done
 exit "$status"

@@ -31,6 +31,10 @@ typedef struct swr_compile_options {
   int64_t block_size;
   int64_t time_chunk;      /* < 0: no time chunks */
   int64_t grad_time_chunk; /* backward kernels; < 0: no time chunks */
+  /* Lanes of a warp sharing a sequence's tiles (full and bands<k>
+   * forwards): 0 or < 0 the compiler's choice, 1 a thread per sequence,
+   * 2..32 (powers of 2) those lanes, for bands over any layout. */
+  int64_t time_lanes;
 } swr_compile_options;
 
 /** Compiles `spec` to PTX and its JSON launch description. Both strings are

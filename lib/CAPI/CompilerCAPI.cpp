@@ -99,6 +99,8 @@ int swr_compile_ptx(const char *spec, size_t spec_size,
     pipeline.timeChunk = o.time_chunk < 0 ? 0 : o.time_chunk;
   if (o.grad_time_chunk != 0)
     pipeline.gradTimeChunk = o.grad_time_chunk < 0 ? 0 : o.grad_time_chunk;
+  if (o.time_lanes > 0)
+    pipeline.timeLanes = o.time_lanes;
   std::string name = functionName(*module, o.function);
   auto kernel = mlir::swr::compileToPtx(*module, name, pipeline);
   if (!kernel)

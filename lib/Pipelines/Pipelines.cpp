@@ -55,10 +55,11 @@ void swr::buildHostPipeline(OpPassManager &pm,
 
 void swr::buildGpuKernelPipeline(OpPassManager &pm,
                                  const GpuPipelineOptions &options) {
-  // One channel per thread: the tile's carries stay in its registers.
+  // One channel per thread by default (channel-tile): the tile's carries
+  // stay in its registers.
   SwrTileBlocksOptions tiling;
   tiling.block = options.block;
-  tiling.channelTile = 1;
+  tiling.channelTile = options.channelTile;
   tiling.timeChunk = options.timeChunk;
   tiling.gradTimeChunk = options.gradTimeChunk;
   // A full window's tiles spread over the lanes of a warp: one thread per

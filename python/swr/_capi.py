@@ -41,6 +41,7 @@ class CompileOptions(ctypes.Structure):
         ("block_size", ctypes.c_int64),
         ("time_chunk", ctypes.c_int64),
         ("grad_time_chunk", ctypes.c_int64),
+        ("time_lanes", ctypes.c_int64),
     ]
 
 

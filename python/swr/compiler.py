@@ -78,10 +78,16 @@ def derive_backward(spec: ScanSpec | str) -> str:
 
 def compile_ptx(spec: ScanSpec | str, *, chip: str = "sm_90a",
                 strategy: str = "fma", time_chunk: int = 2,
-                grad_time_chunk: int = 16,
+                grad_time_chunk: int = 16, time_lanes: int = 0,
                 backward: bool = False) -> PtxKernel:
     """Compiles a spec (or its derived backward) to PTX through the swr
-    passes and LLVM's NVPTX; cached in this process and on disk."""
+    passes and LLVM's NVPTX; cached in this process and on disk.
+    `time_lanes`: lanes of a warp sharing a sequence's tiles (0: the
+    compiler's choice; 1: a thread per sequence; 2..32 for bands over any
+    layout too)."""
+    if time_lanes not in (0, 1, 2, 4, 8, 16, 32):
+        raise ArgumentError("time_lanes: expected 0 (the compiler's choice) "
+                            f"or a power of 2 in [1, 32], got {time_lanes!r}")
     text = spec.mlir() if isinstance(spec, ScanSpec) else spec
     function = None
     if backward:
@@ -93,7 +99,8 @@ def compile_ptx(spec: ScanSpec | str, *, chip: str = "sm_90a",
                           backward=backward, build=_cache_build_id(),
                           chip=chip,
                           strategy=strategy, time_chunk=time_chunk,
-                          grad_time_chunk=grad_time_chunk)
+                          grad_time_chunk=grad_time_chunk,
+                          time_lanes=time_lanes)
     entry = cache.load(entry_key)
     if entry is None:
         if not _capi.has_compiler():
@@ -104,7 +111,7 @@ def compile_ptx(spec: ScanSpec | str, *, chip: str = "sm_90a",
                 "it where libswr is built (scripts/gpu-python-cache.py)")
         source = derive_backward(text) if backward else text
         entry = _compile_ptx_text(source, function, chip, strategy,
-                                  time_chunk, grad_time_chunk)
+                                  time_chunk, grad_time_chunk, time_lanes)
         cache.store(entry_key, entry)
         cache.record_build_id(_cache_build_id())
     return PtxKernel(entry["ptx"], entry["launch"])
@@ -112,13 +119,14 @@ def compile_ptx(spec: ScanSpec | str, *, chip: str = "sm_90a",
 
 def _compile_ptx_text(text: str, function: str | None, chip: str,
                       strategy: str, time_chunk: int,
-                      grad_time_chunk: int) -> dict:
+                      grad_time_chunk: int, time_lanes: int) -> dict:
     data = text.encode()
     options = _capi.CompileOptions(
         function=function.encode() if function else None, chip=chip.encode(),
         strategy=strategy.encode(), block_size=0,
         time_chunk=time_chunk if time_chunk > 0 else -1,
-        grad_time_chunk=grad_time_chunk if grad_time_chunk > 0 else -1)
+        grad_time_chunk=grad_time_chunk if grad_time_chunk > 0 else -1,
+        time_lanes=time_lanes)
     ptx = ctypes.c_void_p()
     launch = ctypes.c_void_p()
     _check_compile(_capi.library().swr_compile_ptx(

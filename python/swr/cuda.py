@@ -78,8 +78,9 @@ class CudaKernel:
 
 @functools.lru_cache(maxsize=None)
 def cached_kernel(spec, device: int, backward: bool = False,
-                  time_chunk: int = 2) -> CudaKernel:
+                  time_chunk: int = 2, time_lanes: int = 0) -> CudaKernel:
     """The kernel of a ScanSpec (or of its derived backward) compiled (or
     taken from the kernel cache) and loaded once per device and options."""
     return CudaKernel(compile_ptx(spec, backward=backward,
-                                  time_chunk=time_chunk), device)
+                                  time_chunk=time_chunk,
+                                  time_lanes=time_lanes), device)

@@ -533,7 +533,7 @@ class JitFunction:
 
     def __init__(self, fn: Callable, layout: str,
                  output_dtype: Optional[str],
-                 time_chunk: int | str = 2) -> None:
+                 time_chunk: int | str = 2, time_lanes: int = 0) -> None:
         if layout not in LAYOUTS:
             raise ArgumentError(f"layout: expected one of {sorted(LAYOUTS)}, "
                                 f"got {layout!r}")
@@ -546,7 +546,11 @@ class JitFunction:
             raise ArgumentError("time_chunk: expected an int >= 0 (tiles "
                                 "per GPU thread; 0: whole sequences) or "
                                 f"'auto', got {time_chunk!r}")
-        self.time_chunk = time_chunk
+        if time_lanes not in (0, 1, 2, 4, 8, 16, 32):
+            raise ArgumentError("time_lanes: expected 0 (the compiler's "
+                                "choice) or a power of 2 in [1, 32], got "
+                                f"{time_lanes!r}")
+        self.time_chunk, self.time_lanes = time_chunk, time_lanes
         code = getattr(fn, "__code__", None)
         self.names = list(code.co_varnames[:code.co_argcount]) if code \
             else []
@@ -614,7 +618,8 @@ class JitFunction:
         if stage == "swr":
             return spec.mlir()
         if stage == "ptx":
-            return compile_ptx(spec, time_chunk=self._static_chunk()).ptx
+            return compile_ptx(spec, time_chunk=self._static_chunk(),
+                               time_lanes=self.time_lanes).ptx
         raise ArgumentError(f"stage: expected 'swr' or 'ptx', got {stage!r}")
 
     def precompile(self, *arrays: Any, output_dtype: Optional[str] = None
@@ -626,7 +631,7 @@ class JitFunction:
         chunks = autotune.CANDIDATES if self.time_chunk == "auto" else \
             (self.time_chunk,)
         for chunk in chunks:
-            compile_ptx(spec, time_chunk=chunk)
+            compile_ptx(spec, time_chunk=chunk, time_lanes=self.time_lanes)
         return spec
 
     def _static_chunk(self) -> int:
@@ -720,7 +725,8 @@ class JitFunction:
         from .cuda import cached_kernel
 
         def launch(chunk: int) -> None:
-            kernel = cached_kernel(spec, device, backward, time_chunk=chunk)
+            kernel = cached_kernel(spec, device, backward, time_chunk=chunk,
+                                   time_lanes=self.time_lanes)
             kernel.launch([_buffer(by_role[r], spec.dtype_of(r))
                            for r in kernel.params], stream)
         chunk = self.time_chunk
@@ -999,13 +1005,16 @@ def _build_id() -> str:
 
 def jit(fn: Optional[Callable] = None, *, layout: str = "bhdl",
         output_dtype: Optional[str] = None,
-        time_chunk: int | str = 2) -> Any:
+        time_chunk: int | str = 2, time_lanes: int = 0) -> Any:
     """Decorates a recurrence kernel written in Python; see the module
     docstring. `layout` names the axes of the arguments ("bhdl", "bthd",
     "bct"); `output_dtype` defaults to the input's; `time_chunk` is the
     number of 16-step tiles a GPU thread owns (bands<k> windows), or
     "auto": timed on the first CUDA call per device and size class, the
-    choice kept in the kernel cache (swr.autotune)."""
+    choice kept in the kernel cache (swr.autotune); `time_lanes` the lanes
+    of a warp that share a sequence's tiles (0: the compiler's choice; 1: a
+    thread per sequence; 2..32: that many, bands<k> on any layout too)."""
     if fn is None:
-        return lambda f: JitFunction(f, layout, output_dtype, time_chunk)
-    return JitFunction(fn, layout, output_dtype, time_chunk)
+        return lambda f: JitFunction(f, layout, output_dtype, time_chunk,
+                                     time_lanes)
+    return JitFunction(fn, layout, output_dtype, time_chunk, time_lanes)

@@ -299,6 +299,27 @@ def test_autotune_times_each_candidate_once_and_keeps_the_choice(
     assert relative_error(out, tuned.reference(*operands)) < 2e-6
 
 
+def test_time_lanes_reach_the_compiler(tmp_path, monkeypatch) -> None:
+    """time_lanes deals a token-major bands window's tiles to the lanes of
+    a warp (carries by shuffles; the default keeps a thread per sequence),
+    is part of the kernel's cache key, and is checked by name."""
+    from swr import cache
+    monkeypatch.setenv("SWR_CACHE_DIR", str(tmp_path))
+    cache.clear_memory()
+    operands = phalanx_operands(np.random.default_rng(10), 1, 40, 2)
+    lanes = swr.jit(phalanx_mix.fn, layout="bthd", time_lanes=4)
+    assert "shfl.sync" in lanes.ir(*operands, stage="ptx")
+    assert "shfl.sync" not in phalanx_mix.ir(*operands, stage="ptx")
+    out = lanes(*operands)  # the host backend has no lanes
+    assert relative_error(out, lanes.reference(*operands)) < 2e-6
+    for bad in (3, -1, 64, "4"):
+        with pytest.raises(swr.ArgumentError,
+                           match=f"time_lanes: expected 0 .* got {bad!r}"):
+            swr.jit(phalanx_mix.fn, layout="bthd", time_lanes=bad)
+    with pytest.raises(swr.ArgumentError, match="time_lanes: expected"):
+        swr.compile_ptx(phalanx_mix.spec(*operands), time_lanes=12)
+
+
 def test_strided_arrays_are_made_contiguous() -> None:
     """The kernels' memrefs have the identity layout: a strided view of
     any operand is copied compact first (numpy and torch), and a strided

@@ -54,7 +54,11 @@ static cl::opt<int64_t> timeLanes(
     "time-lanes", cl::init(-1),
     cl::desc("Full and bands<k> windows: lanes of a warp sharing a sequence's "
              "tiles (-1: "
-             "32 when time is innermost, else 8; 1: a thread per sequence)"));
+             "32 when time is innermost, else 4; 1: a thread per sequence)"));
+static cl::opt<int64_t>
+    channelTile("channel-tile", cl::init(1),
+                cl::desc("Channels of a head one thread solves together when "
+                         "they share a decay"));
 static cl::opt<int64_t> blockSize("block-size", cl::init(128),
                                   cl::desc("Threads per CTA"));
 static cl::opt<bool> grad("grad",
@@ -118,6 +122,7 @@ int main(int argc, char **argv) {
   options.timeChunk = timeChunk;
   options.gradTimeChunk = gradTimeChunk;
   options.timeLanes = timeLanes;
+  options.channelTile = channelTile;
   auto kernel = swr::compileToPtx(*module, name, options);
   if (!kernel)
     return fail(llvm::toString(kernel.takeError()));

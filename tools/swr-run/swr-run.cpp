@@ -104,7 +104,7 @@ static cl::opt<int64_t> timeLanesOption(
     "time-lanes", cl::init(-1),
     cl::desc("--target: lanes of a warp sharing a full or bands<k> window's "
              "tiles (-1: "
-             "32 when time is innermost, else 8; 1: a thread per sequence)"));
+             "32 when time is innermost, else 4; 1: a thread per sequence)"));
 static cl::opt<int64_t> blockOption("block", cl::init(16),
                                     cl::desc("Tile length (full/exact)"));
 static cl::opt<bool> jsonOption("json", cl::desc("Print JSON lines"));

@@ -47,6 +47,11 @@ struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
                             llvm::cl::init(128)};
   Option<int64_t> block{*this, "block", llvm::cl::desc("Time steps per tile"),
                         llvm::cl::init(16)};
+  Option<int64_t> channelTile{
+      *this, "channel-tile",
+      llvm::cl::desc("Channels of a head one thread solves together when "
+                     "they share a decay"),
+      llvm::cl::init(1)};
   Option<std::string> strategy{
       *this, "strategy",
       llvm::cl::desc("Local solves: fma (the recurrence, one FMA per "
@@ -69,7 +74,8 @@ struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
       *this, "time-lanes",
       llvm::cl::desc("Full and bands<k> scans: lanes of a warp that share a "
                      "sequence's tiles, carries by shuffles (-1: 32 when "
-                     "time is innermost, else 8; 1: a thread per sequence)"),
+                     "time is innermost, else 4; 1: a thread per sequence; "
+                     "above 1 bands over any axis take lanes too)"),
       llvm::cl::init(-1)};
   Option<int64_t> fullBlock{
       *this, "full-block",

@@ -259,9 +259,8 @@ struct SwrTileBlocksPass
   /// (docs/benchmarks.md).
   FailureOr<int64_t> timeLanesFor(ScanOp scan, const LayoutAxes &axes) {
     int64_t lanes = timeLanes;
-    bool timeInnermost = axes.time == axes.rank - 1;
     if (lanes == -1)
-      lanes = timeInnermost || axes.channel < 0 ? 32 : 4;
+      lanes = timeInnermost(axes) || axes.channel < 0 ? 32 : 4;
     if (lanes < 1 || lanes > 32 || !llvm::isPowerOf2_64(lanes))
       return scan.emitOpError()
              << "swr-tile-blocks: time-lanes must be -1 or a power of 2 "
@@ -282,8 +281,7 @@ struct SwrTileBlocksPass
   int64_t fullTileSteps(ScanOp scan, const LayoutAxes &axes, int64_t lanes) {
     if (fullBlock > 0)
       return fullBlock;
-    bool timeInnermost = axes.time == axes.rank - 1;
-    if (fullBlock == -1 && lanes == 32 && timeInnermost &&
+    if (fullBlock == -1 && lanes == 32 && timeInnermost(axes) &&
         elementBytes(scan) == 4)
       return std::min<int64_t>(block, 4);
     return block;
@@ -300,14 +298,14 @@ struct SwrTileBlocksPass
                    !scan.getFinalState();
     // Time lanes for bands<k> too (instead of time chunks, which re-read
     // k-1 tiles each) when time is innermost (measured: 91.5% of copy
-    // against 77%; token-major bands keep their measured chunks), unless a
-    // final state is asked for (the last real tile's row, which padding
-    // tiles do not carry) or the window reaches back further than one
-    // iteration's tiles.
-    bool timeInnermost = axes.time == axes.rank - 1;
+    // against 77%) or the option names the lanes (token-major bands keep
+    // their measured chunks by default), unless a final state is asked for
+    // (the last real tile's row, which padding tiles do not carry) or the
+    // window reaches back further than one iteration's tiles.
     std::optional<int64_t> lanes;
     if (window.isFull() ||
-        (window.isBands() && timeInnermost && !scan.getFinalState())) {
+        (window.isBands() && (timeInnermost(axes) || timeLanes > 1) &&
+         !scan.getFinalState())) {
       FailureOr<int64_t> count = timeLanesFor(scan, axes);
       if (failed(count))
         return failure();

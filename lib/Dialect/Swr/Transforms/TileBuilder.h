@@ -202,6 +202,12 @@ inline bool channelsContiguous(const LayoutAxes &axes) {
   return axes.channel >= 0 && axes.channel == axes.rank - 1;
 }
 
+/// Whether time is the input's innermost axis (bhdl, bct): a warp's lanes
+/// over time read consecutive tiles of one sequence.
+inline bool timeInnermost(const LayoutAxes &axes) {
+  return axes.time == axes.rank - 1;
+}
+
 } // namespace mlir::swr::tiling
 
 #endif // SWR_LIB_DIALECT_SWR_TRANSFORMS_TILEBUILDER_H

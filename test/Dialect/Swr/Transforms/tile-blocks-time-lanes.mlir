@@ -112,3 +112,23 @@ func.func @exact_untouched(%a: memref<?x?x?xbf16>, %x: memref<?x?x16x?xbf16>,
       output(%y : memref<?x?x16x?xbf16>)
   return
 }
+
+// -----
+
+// bands<k> over a token-major layout keep a thread per sequence by default
+// (their time chunks are measured faster there); a named lane count deals
+// their tiles to time lanes like full windows: 4 time lanes, each beside 8
+// adjacent channels.
+
+// CHECK-LABEL: func.func @bands_bthd
+// CHECK: swr.carry_exchange {{.*}} window bands<2> level serial
+// FOUR-LABEL: func.func @bands_bthd
+// FOUR: step (%c1, %c1, %c8, %c1)
+// FOUR: swr.carry_exchange {{.*}} window bands<2> level warp lanes 4 stride 8
+func.func @bands_bthd(%a: memref<?x?x?xbf16>, %x: memref<?x?x?x16xbf16>,
+                      %y: memref<?x?x?x16xbf16>) {
+  swr.scan bands<2> layout bthd sharing per_head
+      decay(%a : memref<?x?x?xbf16>) input(%x : memref<?x?x?x16xbf16>)
+      output(%y : memref<?x?x?x16xbf16>)
+  return
+}

@@ -51,7 +51,8 @@ def SwrTileBlocks : Pass<"swr-tile-blocks", "::mlir::func::FuncOp"> {
 
     `bands<k, tile>` windows are tiled with their own tile; `full` windows
     with `block`; with `time-lanes` (GPU kernels; full windows, and bands
-    windows over a time-innermost axis without a final state) the loop over a sequence's tiles deals
+    windows without a final state over a time-innermost axis or with the
+    lanes named) the loop over a sequence's tiles deals
     them to the time lanes of a warp, `time-lanes`
     tiles per iteration, joined by `swr.carry_exchange level warp`, and the
     parallel loop gets a last dimension of 32 (the lanes of a warp).
@@ -101,16 +102,17 @@ def SwrTileBlocks : Pass<"swr-tile-blocks", "::mlir::func::FuncOp"> {
            "adjacent GPU threads read adjacent addresses (otherwise time "
            "chunks vary fastest, which suits time-contiguous layouts)">,
     Option<"timeLanes", "time-lanes", "int64_t", /*default=*/"1",
-           "Full and bands<k> scans on GPUs (bands over a time-innermost "
-           "axis, without a final state, k-1 <= lanes; they then take no "
+           "Full and bands<k> scans on GPUs (bands without a final state "
+           "and with k-1 <= lanes, over a time-innermost axis or, when "
+           "this option is above 1, any axis; they then take no "
            "time chunks): deal each "
            "sequence's tiles to this many lanes of a warp in turn (a power "
            "of 2 up to 32), which exchange carries by shuffles "
            "(swr.carry_exchange level warp); "
            "the lanes between them take adjacent channel blocks (fewer than "
            "32 needs a channel axis). -1: 32 when time is the innermost "
-           "axis, else as many as leave 32 bytes of adjacent channels "
-           "beside each time lane. 1: one thread walks all the tiles">,
+           "axis, else 4, each beside 8 adjacent channels (32 bytes of "
+           "f32). 1: one thread walks all the tiles">,
     Option<"fullBlock", "full-block", "int64_t", /*default=*/"0",
            "Time steps per tile for full windows: 0 as `block`; -1: 4 for "
            "f32 on time lanes over a time-innermost axis (16-byte "
