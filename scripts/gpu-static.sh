@@ -68,13 +68,15 @@ exact() {
 # under compute-sanitizer; then timed beside the peers (bench/full_scan.py).
 source "$root/scripts/full-specs.sh"
 
-# run_full SPEC SHAPE LANES: checks one spec against float64.
+# run_full SPEC SHAPE LANES [WARPS]: checks one spec against float64.
 run_full() {
-  local log="$logs/full-$1-lanes$3.txt"
+  local warps="${4:-1}"
+  local log="$logs/full-$1-lanes$3-warps$warps.txt"
   "$tools/bin/swr-run" "$dir/$1.mlir" --target=sm_90a --time-lanes="$3" \
-    --shape "$2" --lengths 1,15,16,17,511,512,513,1000,4097,8193 \
+    --time-warps="$warps" --shape "$2" \
+    --lengths 1,15,16,17,511,512,513,1000,2049,4097,8193,20000 \
     --decays near1,spread,near0 >"$log" 2>&1 || status=1
-  echo "full $1 time-lanes $3: $(tail -1 "$log")"
+  echo "full $1 time-lanes $3 time-warps $warps: $(tail -1 "$log")"
 }
 
 full() {
@@ -111,6 +113,65 @@ full() {
   python3 "$root/bench/full_scan.py" --out "$logs/full-scan.md" \
     >"$logs/full-scan.txt" 2>&1 || status=1
   cat "$logs/full-scan.md" 2>/dev/null || tail -20 "$logs/full-scan.txt"
+}
+
+# Full windows shared by the warps of a CTA (swr.carry_exchange level cta:
+# each warp's pair through shared memory, one barrier per iteration): every
+# spec at 2, 4 and 8 warps around iteration boundaries (f32 over time: 512
+# steps per iteration and warp group of 4), under compute-sanitizer
+# (memcheck, racecheck, synccheck), then timed at B8 C1536 T4096 against
+# one warp per sequence.
+full_cta() {
+  dir="$(mktemp -d)"
+  full_specs "$dir"
+  local spec warps tool shape
+  for warps in 2 4 8; do
+    for spec in bct-f32 bct-bf16 bct-reverse-f32; do
+      run_full "$spec" 2x70x16 -1 "$warps"
+    done
+    for spec in bthd-f32 bthd-bf16; do run_full "$spec" 2x16x3x22 -1 "$warps"; done
+  done
+  run_full bthd-f32 2x16x3x22 1 4
+  for spec in bct-f32:2x5x7 bthd-bf16:2x7x3x5; do
+    shape="${spec#*:}" spec="${spec%%:*}"
+    for tool in memcheck racecheck synccheck; do
+      "$sanitizer" --tool "$tool" --error-exitcode 3 "$tools/bin/swr-run" \
+        "$dir/$spec.mlir" --target=sm_90a --time-warps=4 --shape "$shape" \
+        --lengths 17,600,5000 --decays spread >"$logs/cta-$spec-$tool.txt" 2>&1 ||
+        status=1
+      echo "$tool full $spec 4 warps: $(grep -E 'ERROR SUMMARY|RACECHECK SUMMARY' \
+        "$logs/cta-$spec-$tool.txt" | tail -1)"
+    done
+  done
+  full_cta_bench
+}
+
+# bench_full SPEC SHAPE LANES WARPS: times one full-window variant (checked
+# at length 1 first).
+bench_full() {
+  echo "$1 $2 time-lanes $3 warps $4: $("$tools/bin/swr-run" "$dir/$1.mlir" \
+    --target=sm_90a --time-lanes="$3" --time-warps="$4" --shape "$2" \
+    --lengths 1 --decays spread --bench 2>&1 | grep -E '^bench|swr-run: error' |
+    sed 's/.*bench: //' | tr '\n' ' ')"
+}
+
+full_cta_bench() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
+  local spec warps
+  echo "== swr-run --bench, B8 C1536 T4096, by warps per sequence"
+  for spec in bct-f32:8x1536x4096 bct-bf16:8x1536x4096 \
+    bthd-f32:8x4096x1x1536 bthd-bf16:8x4096x1x1536; do
+    for warps in 1 2 4 8; do
+      bench_full "${spec%%:*}" "${spec#*:}" -1 "$warps"
+    done
+  done
+  # [B, T, C] with all 32 lanes over channels (64 or 128 contiguous bytes
+  # per row) and the time across the warps.
+  for spec in bthd-f32 bthd-bf16; do
+    for warps in 4 8 16 32; do
+      bench_full "$spec" 8x4096x1x1536 1 "$warps"
+    done
+  done
 }
 
 # bands<k> on time lanes (the carry k-1 tiles back by shuffles, wrapping to
@@ -206,9 +267,10 @@ fused() {
   done
 }
 
-# Sections to run (default all): example exact full bands bands_bthd
-# python_tests fused.
-for section in "${@:-example exact full bands bands_bthd python_tests fused}"; do
+# Sections to run (default all; full_cta_bench only times): example exact
+# full full_cta bands
+# bands_bthd python_tests fused.
+for section in "${@:-example exact full full_cta bands bands_bthd python_tests fused}"; do
   for name in $section; do "$name"; done
 done
 exit "$status"

@@ -66,6 +66,7 @@ void swr::buildGpuKernelPipeline(OpPassManager &pm,
   // channel leaves too few threads to keep enough bytes in flight.
   tiling.timeLanes = options.timeLanes;
   tiling.fullBlock = options.fullBlock;
+  tiling.timeWarps = options.timeWarps;
   // A backward's per-head decay gradient: one head's channels on adjacent
   // lanes, summed by shuffles.
   tiling.laneReduction = true;
@@ -73,7 +74,10 @@ void swr::buildGpuKernelPipeline(OpPassManager &pm,
   tiling.channelFastest = true;
   pm.nest<func::FuncOp>().addPass(createSwrTileBlocks(tiling));
   SwrDistributeOptions distribute;
-  distribute.blockSize = options.blockSize;
+  // A work item of time-warps warps must fit in one CTA (-1 takes at most
+  // 4).
+  int64_t itemWarps = options.timeWarps == -1 ? 4 : options.timeWarps;
+  distribute.blockSize = std::max<int64_t>(options.blockSize, 32 * itemWarps);
   pm.addPass(createSwrDistribute(distribute));
   OpPassManager &kernel = pm.nest<gpu::GPUModuleOp>().nest<gpu::GPUFuncOp>();
   SwrLowerLocalSolveOptions solves;

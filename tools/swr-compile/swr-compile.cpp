@@ -56,6 +56,11 @@ static cl::opt<int64_t> timeLanes(
              "tiles (-1: "
              "32 when time is innermost, else 4; 1: a thread per sequence)"));
 static cl::opt<int64_t>
+    timeWarps("time-warps", cl::init(-1),
+              cl::desc("Full windows: warps of a CTA sharing a sequence's "
+                       "tiles (carries through shared memory; -1: 4 over "
+                       "token-major layouts, else 1)"));
+static cl::opt<int64_t>
     channelTile("channel-tile", cl::init(1),
                 cl::desc("Channels of a head one thread solves together when "
                          "they share a decay"));
@@ -123,6 +128,7 @@ int main(int argc, char **argv) {
   options.gradTimeChunk = gradTimeChunk;
   options.timeLanes = timeLanes;
   options.channelTile = channelTile;
+  options.timeWarps = timeWarps;
   auto kernel = swr::compileToPtx(*module, name, options);
   if (!kernel)
     return fail(llvm::toString(kernel.takeError()));

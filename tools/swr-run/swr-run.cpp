@@ -105,6 +105,11 @@ static cl::opt<int64_t> timeLanesOption(
     cl::desc("--target: lanes of a warp sharing a full or bands<k> window's "
              "tiles (-1: "
              "32 when time is innermost, else 4; 1: a thread per sequence)"));
+static cl::opt<int64_t> timeWarpsOption(
+    "time-warps", cl::init(-1),
+    cl::desc("--target: warps of a CTA sharing a full window's tiles "
+             "(carries through shared memory; -1: 4 over token-major "
+             "layouts, else 1)"));
 static cl::opt<int64_t> blockOption("block", cl::init(16),
                                     cl::desc("Tile length (full/exact)"));
 static cl::opt<bool> jsonOption("json", cl::desc("Print JSON lines"));
@@ -307,6 +312,7 @@ int runOnGpu(ModuleOp module, const std::string &name, check::Problem &problem,
   if (timeChunkOption.getNumOccurrences())
     options.timeChunk = timeChunkOption;
   options.timeLanes = timeLanesOption;
+  options.timeWarps = timeWarpsOption;
   options.block = blockOption;
   // An explicit --block also sets full windows' tile.
   if (blockOption.getNumOccurrences())

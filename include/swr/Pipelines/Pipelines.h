@@ -77,6 +77,13 @@ struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
                      "time is innermost, else 4; 1: a thread per sequence; "
                      "above 1 bands over any axis take lanes too)"),
       llvm::cl::init(-1)};
+  Option<int64_t> timeWarps{
+      *this, "time-warps",
+      llvm::cl::desc("Full windows: warps of a CTA that share a sequence's "
+                     "tiles, carries through shared memory (1: one warp; "
+                     "-1: 4 over token-major layouts, else 1; block-size is "
+                     "raised to 32 x time-warps if smaller)"),
+      llvm::cl::init(-1)};
   Option<int64_t> fullBlock{
       *this, "full-block",
       llvm::cl::desc("Full windows: time steps per tile (-1: 4 for f32 on "

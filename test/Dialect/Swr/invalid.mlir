@@ -262,7 +262,7 @@ func.func @carry_exchange_init(%c: f32, %t: vector<4xf32>, %h: vector<8xf32>) {
 // -----
 
 func.func @carry_exchange_warp_lanes(%c: f32, %t: vector<1xf32>) {
-  // expected-error @below {{lanes, stride: expected both at level warp and neither at other levels}}
+  // expected-error @below {{lanes, stride: expected both at levels warp and cta and neither at other levels}}
   %s = swr.carry_exchange %c, %t window full level warp : vector<1xf32>
   return
 }
@@ -270,8 +270,32 @@ func.func @carry_exchange_warp_lanes(%c: f32, %t: vector<1xf32>) {
 // -----
 
 func.func @carry_exchange_serial_lanes(%c: f32, %t: vector<1xf32>) {
-  // expected-error @below {{lanes, stride: expected both at level warp and neither at other levels}}
+  // expected-error @below {{lanes, stride: expected both at levels warp and cta and neither at other levels}}
   %s = swr.carry_exchange %c, %t window full level serial lanes 32 stride 1 : vector<1xf32>
+  return
+}
+
+// -----
+
+func.func @carry_exchange_warp_warps(%c: f32, %t: vector<1xf32>) {
+  // expected-error @below {{warps: expected at level cta and only there}}
+  %s = swr.carry_exchange %c, %t window full level warp lanes 32 stride 1 warps 4 : vector<1xf32>
+  return
+}
+
+// -----
+
+func.func @carry_exchange_cta_bands(%c: f32, %t: vector<1xf32>) {
+  // expected-error @below {{level cta: expected a full window, got #swr.window<bands<2>>}}
+  %s = swr.carry_exchange %c, %t window bands<2> level cta lanes 32 stride 1 warps 4 : vector<1xf32>
+  return
+}
+
+// -----
+
+func.func @carry_exchange_cta_one_warp(%c: f32, %t: vector<1xf32>) {
+  // expected-error @below {{warps: expected 2 to 32 warps of a CTA, got 1}}
+  %s = swr.carry_exchange %c, %t window full level cta lanes 32 stride 1 warps 1 : vector<1xf32>
   return
 }
 

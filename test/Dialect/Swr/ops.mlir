@@ -101,8 +101,9 @@ func.func @block_ops(%a: vector<16xf32>, %u: vector<16x8xf32>, %c: f32,
       : vector<8xf32>
   // CHECK: swr.carry_exchange {{.*}} level serial
   %s3 = swr.carry_exchange %c, %t window full level serial : vector<8xf32>
-  // CHECK: swr.carry_exchange {{.*}} level cta
-  %s4 = swr.carry_exchange %c, %t window full level cta : vector<8xf32>
+  // CHECK: swr.carry_exchange {{.*}} level cta lanes 32 stride 1 warps 4
+  %s4 = swr.carry_exchange %c, %t window full level cta lanes 32 stride 1
+      warps 4 : vector<8xf32>
   // CHECK: swr.carry_exchange {{.*}} level cluster
   %s5 = swr.carry_exchange %c, %t window full level cluster : vector<8xf32>
   // CHECK: swr.carry %[[V]], %[[G]], %[[S]] : vector<16x8xf32>, vector<16xf32>, vector<8xf32>

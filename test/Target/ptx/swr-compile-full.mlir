@@ -9,7 +9,18 @@
 // RUN: %if ptxas %{ %ptxas -arch=sm_90a %t.ptx -o %t.cubin %}
 // RUN: swr-compile %s --function full_tokens -o %t.bthd.ptx --launch %t.bthd.json
 // RUN: FileCheck %s --check-prefix=BTHD < %t.bthd.ptx
+// RUN: FileCheck %s --check-prefix=BTHDJSON < %t.bthd.json
 // RUN: %if ptxas %{ %ptxas -arch=sm_90a %t.bthd.ptx -o %t.bthd.cubin %}
+// RUN: swr-compile %s --function full_tokens --time-warps=1 -o %t.bthd1.ptx
+// RUN: FileCheck %s --check-prefix=BTHD1 < %t.bthd1.ptx
+// RUN: %if ptxas %{ %ptxas -arch=sm_90a %t.bthd1.ptx -o %t.bthd1.cubin %}
+// RUN: swr-compile %s --time-warps=4 -o %t.cta.ptx --launch %t.cta.json
+// RUN: FileCheck %s --check-prefix=CTA < %t.cta.ptx
+// RUN: FileCheck %s --check-prefix=CTAJSON < %t.cta.json
+// RUN: %if ptxas %{ %ptxas -arch=sm_90a %t.cta.ptx -o %t.cta.cubin %}
+// RUN: swr-compile %s --time-warps=8 --function full_tokens -o %t.cta8.ptx --launch %t.cta8.json
+// RUN: FileCheck %s --check-prefix=CTA8 < %t.cta8.json
+// RUN: %if ptxas %{ %ptxas -arch=sm_90a %t.cta8.ptx -o %t.cta8.cubin %}
 // RUN: swr-compile %s --time-lanes=1 -o %t.serial.ptx --launch %t.serial.json
 // RUN: FileCheck %s --check-prefix=SERIAL < %t.serial.json
 // RUN: %if ptxas %{ %ptxas -arch=sm_90a %t.serial.ptx -o %t.serial.cubin %}
@@ -30,13 +41,39 @@
 // STORES: st.global.v4.b32
 // LOADS-NOT: .local
 
+// time-warps=4: four warps share a channel; each warp's last lane
+// publishes its pair in shared memory (double-buffered: one barrier of the
+// item's 128 threads per iteration), and every lane reads the four pairs.
+// CTA: .shared .align 4 .b8 {{.*}}[64];
+// CTA-COUNT-12: shfl.sync.up.b32
+// CTA: st.shared.v2.b32
+// CTA: bar.sync {{.*}}, 128;
+// CTA-COUNT-2: ld.shared.v4.b32
+// CTAJSON: "block": [
+// CTAJSON-NEXT: 128,
+// CTAJSON: "items_per_block": 1,
+// A work item of 8 warps raises the block to 256 threads.
+// CTA8: "block": [
+// CTA8-NEXT: 256,
+// CTA8: "items_per_block": 1,
+
 // JSON: "entry": "full_scan",
 // JSON: "items_per_block": 4,
 
-// [B, T, H, D]: 4 time lanes beside 8 channels each, two scan steps.
+// [B, T, H, D] by default: 4 warps share a sequence, each warp's lanes
+// take 32 adjacent channels of one tile (no shuffles), the warps' pairs
+// meet in shared memory.
 // BTHD: .visible .entry full_tokens(
-// BTHD-COUNT-6: shfl.sync.up.b32
-// BTHD-COUNT-2: shfl.sync.idx.b32
+// BTHD-NOT: shfl.sync
+// BTHD: st.shared
+// BTHD: bar.sync {{.*}}, 128;
+// BTHD-NOT: shfl.sync
+// BTHDJSON: "items_per_block": 1,
+// One warp per sequence: 4 time lanes beside 8 channels each, two scan
+// steps.
+// BTHD1: .visible .entry full_tokens(
+// BTHD1-COUNT-6: shfl.sync.up.b32
+// BTHD1-COUNT-2: shfl.sync.idx.b32
 
 // SERIAL: "items_per_block": 128,
 func.func @full_scan(%a: memref<?x?x?xf32>, %x: memref<?x?x?xf32>,

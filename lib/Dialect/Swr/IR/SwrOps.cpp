@@ -545,13 +545,23 @@ LogicalResult CarryExchangeOp::verify() {
     return emitOpError() << "init: expected " << getTerminal().getType()
                          << " like the terminal values, got "
                          << getInit().getType();
-  bool warp = getLevel() == CarryLevel::warp;
-  if (warp != getLanes().has_value() || warp != getStride().has_value())
-    return emitOpError() << "lanes, stride: expected both at level warp and "
-                            "neither at other levels";
-  if (!warp)
+  bool cta = getLevel() == CarryLevel::cta;
+  bool lanesShared = getLevel() == CarryLevel::warp || cta;
+  if (lanesShared != getLanes().has_value() ||
+      lanesShared != getStride().has_value())
+    return emitOpError() << "lanes, stride: expected both at levels warp and "
+                            "cta and neither at other levels";
+  if (cta != getWarps().has_value())
+    return emitOpError() << "warps: expected at level cta and only there";
+  if (!lanesShared)
     return success();
   int64_t lanes = *getLanes(), stride = *getStride();
+  if (cta && !getWindow().isFull())
+    return emitOpError() << "level cta: expected a full window, got "
+                         << getWindow();
+  if (cta && (*getWarps() < 2 || *getWarps() > 32))
+    return emitOpError() << "warps: expected 2 to 32 warps of a CTA, got "
+                         << *getWarps();
   if (getWindow().isBands() && getWindow().getSize() - 1 > lanes)
     return emitOpError() << "level warp: " << getWindow() << " reaches back "
                          << getWindow().getSize() - 1

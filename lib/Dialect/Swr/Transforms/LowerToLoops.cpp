@@ -28,6 +28,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -293,6 +294,22 @@ struct WarpShuffles {
   }
 };
 
+/// Where a lane sits among tiles dealt to `lanes` time lanes of its warp,
+/// `stride` lanes apart (i32): time lane (lane id / stride) mod lanes,
+/// beside channel lane lane id mod stride.
+struct WarpLane {
+  Value timeLane, channelLane;
+};
+
+WarpLane warpLane(ImplicitLocOpBuilder &b, WarpShuffles &warp, int64_t lanes,
+                  int64_t stride) {
+  Value lane = NVVM::LaneIdOp::create(b, b.getI32Type());
+  Value timeLane = arith::AndIOp::create(
+      b, arith::ShRUIOp::create(b, lane, warp.i32(llvm::Log2_64(stride))),
+      warp.i32(lanes - 1));
+  return {timeLane, arith::AndIOp::create(b, lane, warp.i32(stride - 1))};
+}
+
 /// Level warp, bands<k>: the carry entering tile tau sums k-1 hops back,
 /// s = sum_{j=1..k-1} c[tau-1] ... c[tau-j+1] t[tau-j]. The pair of tile
 /// tau-j lives on time lane (p-j) mod P, in this iteration or, for p < j,
@@ -306,14 +323,9 @@ LogicalResult lowerWarpBandsExchange(CarryExchangeOp op, scf::ForOp loop) {
   VectorType rowType = op.getTerminal().getType();
   ImplicitLocOpBuilder before(op.getLoc(), loop);
   WarpShuffles atLoop{before};
-  Value laneBefore = NVVM::LaneIdOp::create(before, before.getI32Type());
-  Value timeLaneBefore = arith::AndIOp::create(
-      before,
-      arith::ShRUIOp::create(before, laneBefore,
-                             atLoop.i32(llvm::Log2_64(stride))),
-      atLoop.i32(lanes - 1));
-  Value isLast = arith::CmpIOp::create(before, arith::CmpIPredicate::eq,
-                                       timeLaneBefore, atLoop.i32(lanes - 1));
+  Value isLast = arith::CmpIOp::create(
+      before, arith::CmpIPredicate::eq,
+      warpLane(before, atLoop, lanes, stride).timeLane, atLoop.i32(lanes - 1));
   Value zeros = splat(before, rowType, 0.0f);
   Value initRow = arith::SelectOp::create(
       before, isLast, initialState(before, rowType, op.getInit()), zeros);
@@ -334,11 +346,7 @@ LogicalResult lowerWarpBandsExchange(CarryExchangeOp op, scf::ForOp loop) {
 
   ImplicitLocOpBuilder b(op.getLoc(), op);
   WarpShuffles warp{b};
-  Value lane = NVVM::LaneIdOp::create(b, b.getI32Type());
-  Value timeLane = arith::AndIOp::create(
-      b, arith::ShRUIOp::create(b, lane, warp.i32(llvm::Log2_64(stride))),
-      warp.i32(lanes - 1));
-  Value channelLane = arith::AndIOp::create(b, lane, warp.i32(stride - 1));
+  auto [timeLane, channelLane] = warpLane(b, warp, lanes, stride);
   int64_t channels = rowType.getDimSize(0);
   SmallVector<Value> sums(channels, zero);
   Value product = arith::ConstantOp::create(b, b.getF32FloatAttr(1.0f));
@@ -370,23 +378,137 @@ LogicalResult lowerWarpBandsExchange(CarryExchangeOp op, scf::ForOp loop) {
   return success();
 }
 
+/// A pair (c, t) of the carrier recurrence over consecutive tiles: a carry
+/// s entering the first leaves the last as t + c s (one t per channel; the
+/// channels of a lane share c).
+struct CarryPair {
+  SmallVector<Value> terminals;
+  Value decay;
+
+  /// No tiles: (1, 0).
+  static CarryPair identity(ImplicitLocOpBuilder &b, int64_t channels) {
+    Value zero = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0f));
+    Value one = arith::ConstantOp::create(b, b.getF32FloatAttr(1.0f));
+    return {SmallVector<Value>(channels, zero), one};
+  }
+  /// The tiles of `this` followed by those of `later`.
+  CarryPair then(ImplicitLocOpBuilder &b, const CarryPair &later) const {
+    CarryPair joined{{}, arith::MulFOp::create(b, decay, later.decay)};
+    for (auto [earlier, last] : llvm::zip(terminals, later.terminals))
+      joined.terminals.push_back(
+          math::FmaOp::create(b, later.decay, earlier, last));
+    return joined;
+  }
+  CarryPair select(ImplicitLocOpBuilder &b, Value condition,
+                   const CarryPair &otherwise) const {
+    CarryPair chosen;
+    for (auto [mine, other] : llvm::zip(terminals, otherwise.terminals))
+      chosen.terminals.push_back(
+          arith::SelectOp::create(b, condition, mine, other));
+    chosen.decay =
+        arith::SelectOp::create(b, condition, decay, otherwise.decay);
+    return chosen;
+  }
+  /// t + c s for the carry row `state`.
+  Value apply(ImplicitLocOpBuilder &b, VectorType rowType, Value state) const {
+    Value terminal = vector::FromElementsOp::create(b, rowType, terminals);
+    return arith::AddFOp::create(b, terminal, scale(b, state, decay));
+  }
+};
+
+/// Level cta: the pairs of the warps of a work item (32 * warps adjacent
+/// threads), published by each warp's last time lane in shared memory and
+/// read back by every lane after a barrier of the item's threads (named by
+/// the item's place in the CTA, so the items of a CTA wait for their own
+/// warps only). Two buffers alternate by iteration: a warp writes buffer
+/// g mod 2 only after the barrier of iteration g - 1, which every lane
+/// passes after its reads of iteration g - 2. Returns the pair of the warps
+/// before this lane's warp in the iteration and the pair of all of them.
+FailureOr<std::pair<CarryPair, CarryPair>>
+exchangeBetweenWarps(ImplicitLocOpBuilder &b, CarryExchangeOp op,
+                     scf::ForOp loop, const WarpLane &at,
+                     const CarryPair &warpPair) {
+  auto kernel = op->getParentOfType<gpu::GPUFuncOp>();
+  std::optional<ArrayRef<int32_t>> blockSize =
+      kernel ? kernel.getKnownBlockSize() : std::nullopt;
+  int64_t warps = *op.getWarps(), itemThreads = 32 * warps;
+  if (!blockSize || (*blockSize)[0] % itemThreads != 0)
+    return op.emitOpError()
+           << "level cta: expected a gpu.func kernel whose known block size "
+              "is a multiple of the "
+           << itemThreads << " threads of " << warps
+           << " warps (run swr-distribute first)";
+  int64_t blockWarps = (*blockSize)[0] / 32;
+  int64_t channels = warpPair.terminals.size(), stride = *op.getStride();
+  auto bufferType = MemRefType::get(
+      {2, blockWarps, stride, channels + 1}, b.getF32Type(),
+      MemRefLayoutAttrInterface(),
+      gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup));
+  Value buffer = kernel.addWorkgroupAttribution(bufferType, op.getLoc());
+  WarpShuffles shuffles{b};
+  auto index = [&](int64_t value) -> Value {
+    return arith::ConstantIndexOp::create(b, value);
+  };
+  Value thread = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  Value warpInBlock = arith::DivUIOp::create(b, thread, index(32));
+  Value warpInItem = arith::RemUIOp::create(b, warpInBlock, index(warps));
+  Value firstWarp = arith::SubIOp::create(b, warpInBlock, warpInItem);
+  Value parity = arith::RemUIOp::create(b, loop.getInductionVar(), index(2));
+  Value channelLane =
+      arith::IndexCastOp::create(b, b.getIndexType(), at.channelLane);
+  auto slot = [&](Value warp, int64_t value) -> SmallVector<Value> {
+    return {parity, warp, channelLane, index(value)};
+  };
+  Value publishes =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, at.timeLane,
+                            shuffles.i32(*op.getLanes() - 1));
+  scf::IfOp::create(b, publishes, [&](OpBuilder &nested, Location loc) {
+    ImplicitLocOpBuilder then(loc, nested);
+    for (auto [i, terminal] : llvm::enumerate(warpPair.terminals))
+      memref::StoreOp::create(then, terminal, buffer,
+                              slot(warpInBlock, int64_t(i)));
+    memref::StoreOp::create(then, warpPair.decay, buffer,
+                            slot(warpInBlock, channels));
+    scf::YieldOp::create(then);
+  });
+  Value item = arith::IndexCastOp::create(
+      b, b.getI32Type(), arith::DivUIOp::create(b, thread, index(itemThreads)));
+  NVVM::BarrierOp::create(b, Type(), item, shuffles.i32(itemThreads),
+                          NVVM::BarrierReductionAttr(), Value());
+  CarryPair before = CarryPair::identity(b, channels);
+  CarryPair all = before;
+  for (int64_t w = 0; w < warps; ++w) {
+    Value source = arith::AddIOp::create(b, firstWarp, index(w));
+    CarryPair pair{{},
+                   memref::LoadOp::create(b, buffer, slot(source, channels))};
+    for (int64_t i = 0; i < channels; ++i)
+      pair.terminals.push_back(
+          memref::LoadOp::create(b, buffer, slot(source, i)));
+    if (w + 1 < warps) {
+      Value earlier = arith::CmpIOp::create(b, arith::CmpIPredicate::ugt,
+                                            warpInItem, index(w));
+      before = before.then(b, pair).select(b, earlier, before);
+    }
+    all = all.then(b, pair);
+  }
+  return std::make_pair(before, all);
+}
+
 /// The carries of tiles dealt to the time lanes of a warp (level warp, full
 /// windows): an inclusive scan of the pairs (c, terminal) over the time
 /// lanes (Hillis-Steele, log2(lanes) shuffles; a later pair (c2, t2) after
 /// (c1, t1) gives (c1 c2, t2 + c2 t1)), shifted by one time lane and joined
 /// to the loop-carried carry s leaving the previous iteration:
 /// carry_in = t_before + c_before s, and s' = t_all + c_all s from the last
-/// time lane.
+/// time lane. At level cta the pairs of the warps before this one in the
+/// iteration come between s and the lane's own (exchangeBetweenWarps).
 LogicalResult lowerWarpCarryExchange(CarryExchangeOp op, scf::ForOp loop) {
   if (op.getWindow().isBands())
     return lowerWarpBandsExchange(op, loop);
   ImplicitLocOpBuilder b(op.getLoc(), op);
   WarpShuffles warp{b};
   int64_t lanes = *op.getLanes(), stride = *op.getStride();
-  Value lane = NVVM::LaneIdOp::create(b, b.getI32Type());
-  Value timeLane = arith::AndIOp::create(
-      b, arith::ShRUIOp::create(b, lane, warp.i32(llvm::Log2_64(stride))),
-      warp.i32(lanes - 1));
+  WarpLane at = warpLane(b, warp, lanes, stride);
   VectorType rowType = op.getTerminal().getType();
   int64_t channels = rowType.getDimSize(0);
   SmallVector<Value> sums;
@@ -395,7 +517,7 @@ LogicalResult lowerWarpCarryExchange(CarryExchangeOp op, scf::ForOp loop) {
   Value product = op.getDecay();
   for (int64_t delta = 1; delta < lanes; delta *= 2) {
     Value reaches = arith::CmpIOp::create(b, arith::CmpIPredicate::uge,
-                                          timeLane, warp.i32(delta));
+                                          at.timeLane, warp.i32(delta));
     for (Value &sum : sums) {
       Value earlier = warp.up(sum, delta * stride);
       Value joined = math::FmaOp::create(b, product, earlier, sum);
@@ -405,60 +527,60 @@ LogicalResult lowerWarpCarryExchange(CarryExchangeOp op, scf::ForOp loop) {
     product = arith::SelectOp::create(
         b, reaches, arith::MulFOp::create(b, product, earlier), product);
   }
-  // The pair of the tiles before this one in the iteration: none on time
-  // lane 0.
-  Value first =
-      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, timeLane, warp.i32(0));
-  auto f32 = [&](float value) -> Value {
-    return arith::ConstantOp::create(b, b.getF32FloatAttr(value));
-  };
-  SmallVector<Value> sumsBefore;
-  for (Value sum : sums)
-    sumsBefore.push_back(
-        arith::SelectOp::create(b, first, f32(0), warp.up(sum, stride)));
-  Value productBefore =
-      arith::SelectOp::create(b, first, f32(1), warp.up(product, stride));
-  // The pair of the whole iteration, from the last time lane of this lane's
-  // channel.
-  Value last = arith::OrIOp::create(
-      b, arith::AndIOp::create(b, lane, warp.i32(stride - 1)),
-      warp.i32((lanes - 1) * stride));
-  SmallVector<Value> sumsAll;
-  for (Value sum : sums)
-    sumsAll.push_back(warp.from(sum, last));
-  Value productAll = warp.from(product, last);
+  // The pair of the tiles before this one in the warp's share of the
+  // iteration (none on time lane 0), and that of all of them, from the last
+  // time lane of this lane's channel. With one time lane: none, and its own.
+  CarryPair before = CarryPair::identity(b, channels);
+  CarryPair all{sums, product};
+  if (lanes > 1) {
+    Value first = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
+                                        at.timeLane, warp.i32(0));
+    CarryPair shifted;
+    for (Value sum : sums)
+      shifted.terminals.push_back(warp.up(sum, stride));
+    shifted.decay = warp.up(product, stride);
+    before = before.select(b, first, shifted);
+    Value last =
+        arith::OrIOp::create(b, at.channelLane, warp.i32((lanes - 1) * stride));
+    for (auto [sum, total] : llvm::zip(sums, all.terminals))
+      total = warp.from(sum, last);
+    all.decay = warp.from(product, last);
+  }
+  if (op.getLevel() == CarryLevel::cta) {
+    auto warps = exchangeBetweenWarps(b, op, loop, at, all);
+    if (failed(warps))
+      return failure();
+    before = warps->first.then(b, before);
+    all = warps->second;
+  }
 
-  auto combine = [&](ImplicitLocOpBuilder &at, ArrayRef<Value> terminals,
-                     Value decay, Value state) -> Value {
-    Value terminal = vector::FromElementsOp::create(at, rowType, terminals);
-    return arith::AddFOp::create(at, terminal, scale(at, state, decay));
-  };
-  ImplicitLocOpBuilder before(op.getLoc(), loop);
+  ImplicitLocOpBuilder atLoop(op.getLoc(), loop);
   BlockArgument state = addLoopState(
-      loop, initialState(before, rowType, op.getInit()),
+      loop, initialState(atLoop, rowType, op.getInit()),
       [&](OpBuilder &nested, Location loc, Value current) -> Value {
-        ImplicitLocOpBuilder at(loc, nested);
-        return combine(at, sumsAll, productAll, current);
+        ImplicitLocOpBuilder atYield(loc, nested);
+        return all.apply(atYield, rowType, current);
       });
   // The loop's body moved into a new loop: build at the op afresh.
-  ImplicitLocOpBuilder at(op.getLoc(), op);
-  op.getCarryIn().replaceAllUsesWith(
-      combine(at, sumsBefore, productBefore, state));
+  ImplicitLocOpBuilder atOp(op.getLoc(), op);
+  op.getCarryIn().replaceAllUsesWith(before.apply(atOp, rowType, state));
   op.erase();
   return success();
 }
 
 LogicalResult lowerCarryExchange(CarryExchangeOp op) {
-  if (op.getLevel() != CarryLevel::serial && op.getLevel() != CarryLevel::warp)
+  CarryLevel level = op.getLevel();
+  if (level != CarryLevel::serial && level != CarryLevel::warp &&
+      level != CarryLevel::cta)
     return op.emitOpError()
-           << "level: swr-lower-to-loops carries `serial` and `warp` "
+           << "level: swr-lower-to-loops carries `serial`, `warp` and `cta` "
               "exchanges, got "
-           << stringifyCarryLevel(op.getLevel());
+           << stringifyCarryLevel(level);
   FailureOr<scf::ForOp> loop =
       enclosingTileLoop(op, op.getInit(), op.getLevel());
   if (failed(loop))
     return failure();
-  if (op.getLevel() == CarryLevel::warp)
+  if (level != CarryLevel::serial)
     return lowerWarpCarryExchange(op, *loop);
   VectorType rowType = op.getTerminal().getType();
   WindowAttr window = op.getWindow();

@@ -49,8 +49,8 @@ Value solveWithCarrier(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
   Value terminal = vector::ExtractOp::create(b, local, tiling.steps - 1);
   Value decay =
       vector::ExtractOp::create(b, transfer.getInjection(), tiling.steps - 1);
-  Value carry =
-      carryExchange(b, decay, terminal, init, tiling.window, tiling.timeLanes);
+  Value carry = carryExchange(b, decay, terminal, init, tiling.window,
+                              tiling.timeLanes, tiling.timeWarps);
   return CarryOp::create(b, local.getType(), local, transfer.getInjection(),
                          carry);
 }
@@ -114,11 +114,11 @@ struct TileRange {
 
 TileRange tileRange(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
                     const TileCoords &coords, Value tiles) {
-  if (coords.timeLane) // iterations over groups of timeLanes tiles
-    return {
-        indexConst(b, 0),
-        arith::CeilDivUIOp::create(b, tiles, indexConst(b, tiling.timeLanes)),
-        Value()};
+  if (coords.timeLane) // iterations over groups of tiles, one per time lane
+    return {indexConst(b, 0),
+            arith::CeilDivUIOp::create(
+                b, tiles, indexConst(b, tiling.tilesPerIteration())),
+            Value()};
   Value first = chunkFirstTile(b, tiling, coords);
   if (!first)
     return {indexConst(b, 0), tiles, Value()};
@@ -155,8 +155,9 @@ void emitTileLoop(ImplicitLocOpBuilder &b, ScanOp scan,
         if (coords.timeLane)
           tile = arith::AddIOp::create(
               body,
-              arith::MulIOp::create(body, iteration,
-                                    indexConst(body, tiling.timeLanes)),
+              arith::MulIOp::create(
+                  body, iteration,
+                  indexConst(body, tiling.tilesPerIteration())),
               coords.timeLane);
         Value position = arith::MulIOp::create(body, tile, steps);
         Region *prologue =
@@ -203,7 +204,7 @@ void emitTileLoop(ImplicitLocOpBuilder &b, ScanOp scan,
   Value lastLane =
       coords.timeLane
           ? arith::CmpIOp::create(b, arith::CmpIPredicate::eq, coords.timeLane,
-                                  indexConst(b, tiling.timeLanes - 1))
+                                  indexConst(b, tiling.tilesPerIteration() - 1))
           : Value();
   emitIf(b, lastLane, [&](ImplicitLocOpBuilder &write) {
     writeState(write, tiling, coords, scan.getFinalState(), loop.getResult(0));
@@ -222,6 +223,12 @@ struct SwrTileBlocksPass
           << "swr-tile-blocks: method must be running_product or "
              "log_space, got '"
           << method << "'";
+      return signalPassFailure();
+    }
+    if (timeWarps != -1 && (timeWarps < 1 || timeWarps > 32)) {
+      getOperation().emitError()
+          << "swr-tile-blocks: time-warps must be -1 or in [1, 32], got "
+          << static_cast<int64_t>(timeWarps);
       return signalPassFailure();
     }
     if (block < 1 || channelTile < 1) {
@@ -260,7 +267,9 @@ struct SwrTileBlocksPass
   FailureOr<int64_t> timeLanesFor(ScanOp scan, const LayoutAxes &axes) {
     int64_t lanes = timeLanes;
     if (lanes == -1)
-      lanes = timeInnermost(axes) || axes.channel < 0 ? 32 : 4;
+      lanes = timeInnermost(axes) || axes.channel < 0
+                  ? 32
+                  : (timeWarpsFor(scan, axes) > 1 ? 1 : 4);
     if (lanes < 1 || lanes > 32 || !llvm::isPowerOf2_64(lanes))
       return scan.emitOpError()
              << "swr-tile-blocks: time-lanes must be -1 or a power of 2 "
@@ -272,6 +281,19 @@ struct SwrTileBlocksPass
              << " leaves lanes for adjacent channels, but this layout has no "
                 "channel axis; use 32";
     return lanes;
+  }
+
+  /// The warps of a CTA that share a full window's sequence: the option,
+  /// or with -1, 4 over token-major layouts (each warp's 32 lanes then take
+  /// 32 adjacent channels, -1 time lanes: 1; measured on the H200 at B8
+  /// C1536 T4096 f32 95.9% of copy against 81.4% with 4 time lanes x 8
+  /// channels on one warp, bf16 39.4% against 33.8%), else 1 (time-innermost
+  /// layouts: 4 warps measured no faster in f32, slower in bf16).
+  int64_t timeWarpsFor(ScanOp scan, const LayoutAxes &axes) {
+    if (timeWarps != -1)
+      return timeWarps;
+    bool tokenMajor = !timeInnermost(axes) && axes.channel >= 0;
+    return scan.getWindow().isFull() && tokenMajor ? 4 : 1;
   }
 
   /// The tile of a full window: `full-block`, or with -1, on time lanes
@@ -325,8 +347,10 @@ struct SwrTileBlocksPass
     tiling.channelFastest = channelFastest && channelsContiguous(axes);
     if (lanes) {
       tiling.timeLanes = *lanes;
-      if (window.isFull())
+      if (window.isFull()) {
         tiling.steps = fullTileSteps(scan, axes, *lanes);
+        tiling.timeWarps = timeWarpsFor(scan, axes);
+      }
     }
     ImplicitLocOpBuilder b(scan.getLoc(), scan);
     emitScanLoops(b, tiling, scan.getInput(), scan.getSeqOffsets(),

@@ -231,16 +231,19 @@ void tiling::emitIf(ImplicitLocOpBuilder &b, Value condition,
 
 Value tiling::carryExchange(ImplicitLocOpBuilder &b, Value decay,
                             Value terminal, Value init, WindowAttr window,
-                            int64_t timeLanes) {
-  if (timeLanes == 1)
+                            int64_t timeLanes, int64_t timeWarps) {
+  if (timeLanes == 1 && timeWarps == 1)
     return CarryExchangeOp::create(
         b, terminal.getType(), decay, terminal, init, window,
         CarryLevelAttr::get(b.getContext(), CarryLevel::serial), IntegerAttr(),
-        IntegerAttr());
+        IntegerAttr(), IntegerAttr());
+  bool cta = timeWarps > 1;
   return CarryExchangeOp::create(
       b, terminal.getType(), decay, terminal, init, window,
-      CarryLevelAttr::get(b.getContext(), CarryLevel::warp),
-      b.getI64IntegerAttr(timeLanes), b.getI64IntegerAttr(32 / timeLanes));
+      CarryLevelAttr::get(b.getContext(),
+                          cta ? CarryLevel::cta : CarryLevel::warp),
+      b.getI64IntegerAttr(timeLanes), b.getI64IntegerAttr(32 / timeLanes),
+      cta ? b.getI64IntegerAttr(timeWarps) : IntegerAttr());
 }
 
 /// Every upper bound is a dimension of a function argument, so a launch can
@@ -290,8 +293,8 @@ void tiling::emitScanLoops(
     addChunks();
   if (parallelChannels && tiling.channelFastest)
     addChannels();
-  if (tiling.timeLanes > 1) {
-    upper.push_back(indexConst(b, 32));
+  if (tiling.sharesSequence()) {
+    upper.push_back(indexConst(b, 32 * tiling.timeWarps));
     steps.push_back(one);
   }
   SmallVector<Value> lower(upper.size(), zero);
@@ -303,10 +306,24 @@ void tiling::emitScanLoops(
         coords.head = ivs[headDim];
         coords.channel = channelDim >= 0 ? ivs[channelDim] : Value();
         coords.chunk = chunkDim >= 0 ? ivs[chunkDim] : Value();
-        if (tiling.timeLanes > 1) {
+        if (tiling.sharesSequence()) {
+          // Lane l of the work item: in warp w = l / 32, time lane
+          // w * timeLanes + (l mod 32) / width, beside channel block
+          // (l mod 32) mod width.
           Value lane = ivs.back();
           Value width = indexConst(inside, tiling.laneChannels());
-          coords.timeLane = arith::DivUIOp::create(inside, lane, width);
+          if (tiling.timeWarps > 1) {
+            Value warpSize = indexConst(inside, 32);
+            Value firstTimeLane = arith::MulIOp::create(
+                inside, arith::DivUIOp::create(inside, lane, warpSize),
+                indexConst(inside, tiling.timeLanes));
+            lane = arith::RemUIOp::create(inside, lane, warpSize);
+            coords.timeLane = arith::AddIOp::create(
+                inside, firstTimeLane,
+                arith::DivUIOp::create(inside, lane, width));
+          } else {
+            coords.timeLane = arith::DivUIOp::create(inside, lane, width);
+          }
           if (coords.channel)
             coords.channel = arith::AddIOp::create(
                 inside, coords.channel,

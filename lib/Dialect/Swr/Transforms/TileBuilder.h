@@ -49,9 +49,18 @@ struct ScanTiling {
   // 32 / timeLanes lanes between two time lanes take adjacent channel
   // blocks. 1: one thread walks all the tiles.
   int64_t timeLanes = 1;
+  // Full windows on GPUs: `timeWarps` warps of a CTA share a sequence, each
+  // iteration dealing timeLanes tiles to each of them in turn (carries
+  // between the warps through shared memory). 1: one warp.
+  int64_t timeWarps = 1;
 
+  /// Whether several threads share a sequence's tiles (the parallel loop
+  /// then gets a last dimension of 32 * timeWarps lanes).
+  bool sharesSequence() const { return timeLanes > 1 || timeWarps > 1; }
+  /// Tiles solved by one iteration of the tile loop.
+  int64_t tilesPerIteration() const { return timeLanes * timeWarps; }
   /// Channel blocks on the lanes of a warp beside each time lane.
-  int64_t laneChannels() const { return timeLanes > 1 ? 32 / timeLanes : 1; }
+  int64_t laneChannels() const { return sharesSequence() ? 32 / timeLanes : 1; }
 
   bool hasChannelAxis() const { return axes.channel >= 0; }
   bool perHead() const { return perHeadSharing; }
@@ -113,9 +122,11 @@ void emitIf(ImplicitLocOpBuilder &b, Value condition,
             llvm::function_ref<void(ImplicitLocOpBuilder &)> body);
 
 /// A serial carrier recurrence over the enclosing tile loop, or with
-/// `timeLanes` > 1 one over the tiles dealt to the time lanes of a warp.
+/// `timeLanes` > 1 one over the tiles dealt to the time lanes of a warp;
+/// with `timeWarps` > 1 over those of that many warps of a CTA.
 Value carryExchange(ImplicitLocOpBuilder &b, Value decay, Value terminal,
-                    Value init, WindowAttr window, int64_t timeLanes = 1);
+                    Value init, WindowAttr window, int64_t timeLanes = 1,
+                    int64_t timeWarps = 1);
 
 /// One parallel loop over (batch or packed sequence, head, channel block[,
 /// time chunk]) sized from the dimensions of `input` (and `offsets`), and

@@ -13,12 +13,25 @@ func.func @exchange_outside_loop(%t: vector<4xf32>, %c: f32) -> vector<4xf32> {
 
 // -----
 
-func.func @exchange_at_cta_level(%n: index, %t: vector<4xf32>, %c: f32, %out: memref<4xf32>) {
+func.func @exchange_at_cluster_level(%n: index, %t: vector<4xf32>, %c: f32, %out: memref<4xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   scf.for %i = %c0 to %n step %c1 {
-    // expected-error @below {{level: swr-lower-to-loops carries `serial` and `warp` exchanges, got cta}}
-    %s = swr.carry_exchange %c, %t window full level cta : vector<4xf32>
+    // expected-error @below {{level: swr-lower-to-loops carries `serial`, `warp` and `cta` exchanges, got cluster}}
+    %s = swr.carry_exchange %c, %t window full level cluster : vector<4xf32>
+    vector.transfer_write %s, %out[%c0] : vector<4xf32>, memref<4xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @cta_exchange_outside_a_kernel(%n: index, %t: vector<4xf32>, %c: f32, %out: memref<4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  scf.for %i = %c0 to %n step %c1 {
+    // expected-error @below {{level cta: expected a gpu.func kernel whose known block size is a multiple of the 128 threads of 4 warps (run swr-distribute first)}}
+    %s = swr.carry_exchange %c, %t window full level cta lanes 4 stride 8 warps 4 : vector<4xf32>
     vector.transfer_write %s, %out[%c0] : vector<4xf32>, memref<4xf32>
   }
   return

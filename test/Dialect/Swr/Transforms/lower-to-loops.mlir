@@ -34,6 +34,7 @@ func.func @carry_full(%n: index, %h0: vector<4xf32>, %t: vector<4xf32>, %c: f32)
 // CHECK:   %[[LANE:.*]] = nvvm.read.ptx.sreg.laneid
 // CHECK:   %[[SHIFTED:.*]] = arith.shrui %[[LANE]], %c3_i32
 // CHECK:   %[[TL:.*]] = arith.andi %[[SHIFTED]], %c3_i32
+// CHECK:   %[[OWN:.*]] = arith.andi %[[LANE]], %c7_i32
 // CHECK:   %[[T0:.*]] = vector.extract %[[T]][0]
 // CHECK:   %[[HAS1:.*]] = arith.cmpi uge, %[[TL]], %c1_i32
 // CHECK:   %[[UP1:.*]] = nvvm.shfl.sync up %c-1_i32, %[[T0]], %c8_i32, %c0_i32
@@ -43,10 +44,9 @@ func.func @carry_full(%n: index, %h0: vector<4xf32>, %t: vector<4xf32>, %c: f32)
 // CHECK:   nvvm.shfl.sync up {{.*}}, %c16_i32, %c0_i32
 // CHECK:   %[[FIRST:.*]] = arith.cmpi eq, %[[TL]], %c0_i32
 // CHECK:   %[[TB:.*]] = nvvm.shfl.sync up {{.*}}, %c8_i32, %c0_i32
-// CHECK:   %[[SUMBEFORE:.*]] = arith.select %[[FIRST]], %cst, %[[TB]]
 // CHECK:   %[[CB:.*]] = nvvm.shfl.sync up {{.*}}, %c8_i32, %c0_i32
+// CHECK:   %[[SUMBEFORE:.*]] = arith.select %[[FIRST]], %cst, %[[TB]]
 // CHECK:   %[[PRODBEFORE:.*]] = arith.select %[[FIRST]], %cst_0, %[[CB]]
-// CHECK:   %[[OWN:.*]] = arith.andi %[[LANE]], %c7_i32
 // CHECK:   %[[LAST:.*]] = arith.ori %[[OWN]], %c24_i32
 // CHECK:   %[[TALL:.*]] = nvvm.shfl.sync idx %c-1_i32, %{{.*}}, %[[LAST]], %c31_i32
 // CHECK:   %[[CALL:.*]] = nvvm.shfl.sync idx %c-1_i32, %{{.*}}, %[[LAST]], %c31_i32

@@ -2,6 +2,8 @@
 // RUN: not swr-opt %s --swr-tile-blocks="time-lanes=4 channel-tile=1 channel-fastest=1" --split-input-file 2>&1 | FileCheck %s --check-prefix=FOUR
 // RUN: not swr-opt %s --swr-tile-blocks="time-lanes=3" --split-input-file 2>&1 | FileCheck %s --check-prefix=ODD
 // RUN: swr-opt %s --swr-tile-blocks="time-lanes=-1 full-block=-1 channel-tile=1 channel-fastest=1" --split-input-file | FileCheck %s --check-prefix=STEPS
+// RUN: swr-opt %s --swr-tile-blocks="time-lanes=-1 time-warps=4 channel-tile=1 channel-fastest=1" --split-input-file | FileCheck %s --check-prefix=WARPS
+// RUN: not swr-opt %s --swr-tile-blocks="time-warps=64" 2>&1 | FileCheck %s --check-prefix=MANY
 
 // Full windows with time lanes: the parallel loop gets a last dimension of
 // the 32 lanes of a warp; in [B, C, T] (time innermost) all 32 are time
@@ -31,6 +33,30 @@
 // STEPS: swr.read_tile {{.*}} -> vector<4xf32>
 // STEPS-LABEL: func.func @full_bthd
 // STEPS: swr.read_tile {{.*}} -> vector<16x1xf32>
+
+// time-warps=4: four warps share a channel; iteration g solves tile
+// (g * 4 + warp) * 32 + lane, so the loop walks groups of 128 tiles and the
+// last of them (time lane 127) writes the final state. bands<k> windows
+// stay on one warp.
+// WARPS-LABEL: func.func @full_bct
+// WARPS: %[[C128:.*]] = arith.constant 128 : index
+// WARPS: scf.parallel (%{{.*}}, %{{.*}}, %[[LANE:.*]]) = {{.*}} to (%{{.*}}, %{{.*}}, %[[C128]])
+// WARPS: %[[WARP:.*]] = arith.divui %[[LANE]], %c32
+// WARPS: %[[FIRST:.*]] = arith.muli %[[WARP]], %c32
+// WARPS: %[[INWARP:.*]] = arith.remui %[[LANE]], %c32
+// WARPS: %[[TL:.*]] = arith.divui %[[INWARP]], %c1
+// WARPS: %[[TIMELANE:.*]] = arith.addi %[[FIRST]], %[[TL]]
+// WARPS: arith.ceildivui %{{.*}}, %c128
+// WARPS: swr.carry_exchange {{.*}} window full level cta lanes 32 stride 1 warps 4
+// WARPS: arith.cmpi eq, %[[TIMELANE]], %c127
+// Over [B, T, H, D] the lanes of each warp then all take channels (32
+// adjacent ones) and the warps take the time.
+// WARPS-LABEL: func.func @full_bthd
+// WARPS: step (%c1, %c1, %c32, %c1)
+// WARPS: swr.carry_exchange {{.*}} window full level cta lanes 1 stride 32 warps 4
+// WARPS-LABEL: func.func @bands_on_lanes
+// WARPS: swr.carry_exchange {{.*}} window bands<2> level warp lanes 32 stride 1
+// MANY: error: swr-tile-blocks: time-warps must be -1 or in [1, 32], got 64
 
 // FOUR: error: 'swr.scan' op swr-tile-blocks: time-lanes=4 leaves lanes for adjacent channels, but this layout has no channel axis; use 32
 // ODD: error: 'swr.scan' op swr-tile-blocks: time-lanes must be -1 or a power of 2 in [1, 32], got 3

@@ -358,22 +358,35 @@ def Swr_CarryExchangeOp : Swr_Op<"carry_exchange", [
     it, wrapping to the previous iteration's pairs (loop-carried). Either
     way each warp makes one pass over memory.
 
+    At level `cta` (full windows) `warps` warps of a CTA share the sequence:
+    iteration g solves tile (g * warps + w) * lanes + t on time lane t of
+    warp w. Each warp scans its lanes as at level `warp`; the last time
+    lane of every warp publishes the warp's pair in shared memory (two
+    buffers, alternating by iteration, so one barrier per iteration
+    separates every write from the reads of the same buffer), and each
+    lane joins the pairs of the warps before its own to the loop-carried
+    carry; the carry leaving the iteration joins all of them.
+
     ```mlir
     %s = swr.carry_exchange %c, %last window bands<2>
         level serial : vector<8xf32>
     %t = swr.carry_exchange %c, %last window full level warp lanes 8
         stride 4 : vector<1xf32>
+    %u = swr.carry_exchange %c, %last window full level cta lanes 32
+        stride 1 warps 4 : vector<1xf32>
     ```
   }];
   let arguments = (ins F32:$decay, VectorOfRankAndType<[1], [F32]>:$terminal,
                    Optional<VectorOfRankAndType<[1], [F32]>>:$init,
                    Swr_WindowAttr:$window, Swr_CarryLevel:$level,
                    OptionalAttr<ConfinedAttr<I64Attr, [IntPositive]>>:$lanes,
-                   OptionalAttr<ConfinedAttr<I64Attr, [IntPositive]>>:$stride);
+                   OptionalAttr<ConfinedAttr<I64Attr, [IntPositive]>>:$stride,
+                   OptionalAttr<ConfinedAttr<I64Attr, [IntPositive]>>:$warps);
   let results = (outs VectorOfRankAndType<[1], [F32]>:$carry_in);
   let assemblyFormat = [{
     $decay `,` $terminal (`init` `(` $init^ `:` type($init) `)`)? `window` custom<Window>($window) `level` $level
-    (`lanes` $lanes^)? (`stride` $stride^)? attr-dict `:` type($terminal)
+    (`lanes` $lanes^)? (`stride` $stride^)? (`warps` $warps^)? attr-dict
+    `:` type($terminal)
   }];
   let hasVerifier = 1;
 }

@@ -55,7 +55,10 @@ def SwrTileBlocks : Pass<"swr-tile-blocks", "::mlir::func::FuncOp"> {
     lanes named) the loop over a sequence's tiles deals
     them to the time lanes of a warp, `time-lanes`
     tiles per iteration, joined by `swr.carry_exchange level warp`, and the
-    parallel loop gets a last dimension of 32 (the lanes of a warp).
+    parallel loop gets a last dimension of 32 (the lanes of a warp); with
+    `time-warps` W > 1 a full window's iteration deals `time-lanes` tiles
+    to each of W warps of a CTA (`swr.carry_exchange level cta`: shared
+    memory between the warps) and the last dimension has 32 W lanes.
     `exact<W>` windows tile with `block` too: the tile's own
     operator is cut to the band i - j < W, and earlier tiles contribute per
     output through the suffix sums of their inputs' weights
@@ -112,7 +115,15 @@ def SwrTileBlocks : Pass<"swr-tile-blocks", "::mlir::func::FuncOp"> {
            "the lanes between them take adjacent channel blocks (fewer than "
            "32 needs a channel axis). -1: 32 when time is the innermost "
            "axis, else 4, each beside 8 adjacent channels (32 bytes of "
-           "f32). 1: one thread walks all the tiles">,
+           "f32), or 1 for full windows shared by several warps "
+           "(time-warps). 1: one thread walks all the tiles">,
+    Option<"timeWarps", "time-warps", "int64_t", /*default=*/"1",
+           "Full windows on GPUs: warps of a CTA that share a sequence's "
+           "tiles (each iteration deals time-lanes tiles to each warp in "
+           "turn; swr.carry_exchange level cta joins the warps through "
+           "shared memory), 1 to 32; 1: one warp; -1: 4 over token-major "
+           "layouts (with time-lanes -1 then 1: each warp's lanes take 32 "
+           "adjacent channels), else 1">,
     Option<"fullBlock", "full-block", "int64_t", /*default=*/"0",
            "Time steps per tile for full windows: 0 as `block`; -1: 4 for "
            "f32 on time lanes over a time-innermost axis (16-byte "
