@@ -68,9 +68,10 @@ exact() {
 # under compute-sanitizer; then timed beside the peers (bench/full_scan.py).
 source "$root/scripts/full-specs.sh"
 
-# run_full SPEC SHAPE LANES [WARPS]: checks one spec against float64.
+# run_full SPEC SHAPE LANES [WARPS]: checks one spec against float64 (WARPS
+# -1, the default: the compiler's choice).
 run_full() {
-  local warps="${4:-1}"
+  local warps="${4:--1}"
   local log="$logs/full-$1-lanes$3-warps$warps.txt"
   "$tools/bin/swr-run" "$dir/$1.mlir" --target=sm_90a --time-lanes="$3" \
     --time-warps="$warps" --shape "$2" \
@@ -88,14 +89,17 @@ full() {
   done
   run_full bct-f32 2x70x16 1
   for spec in bthd-f32 bthd-bf16; do
-    for lanes in -1 4 32; do run_full "$spec" 2x16x3x22 "$lanes"; done
+    # The default (4 warps, lanes over channels), then one warp of 4 or 32
+    # time lanes.
+    run_full "$spec" 2x16x3x22 -1
+    for lanes in 4 32; do run_full "$spec" 2x16x3x22 "$lanes" 1; done
   done
   local spec shape tool
   for spec in bct-f32:2x5x7 bthd-bf16:2x7x3x5; do
     shape="${spec#*:}" spec="${spec%%:*}"
-    for tool in memcheck racecheck; do
+    for tool in memcheck racecheck synccheck; do
       "$sanitizer" --tool "$tool" --error-exitcode 3 "$tools/bin/swr-run" \
-        "$dir/$spec.mlir" --target=sm_90a --shape "$shape" --lengths 17,600 \
+        "$dir/$spec.mlir" --target=sm_90a --shape "$shape" --lengths 17,600,5000 \
         --decays spread >"$logs/full-$spec-$tool.txt" 2>&1 || status=1
       echo "$tool full $spec: $(grep -E 'ERROR SUMMARY|RACECHECK SUMMARY' \
         "$logs/full-$spec-$tool.txt" | tail -1)"
