@@ -240,6 +240,11 @@ def scan(a: Any, x: Any, *, window: str = "full", reverse: bool = False,
         if x.dtype == torch.float64:
             return _torch_reference_scan(a, x, window, layout, reverse, h0)
         from . import torch as st
+        axis = {"bhdl": 2, "bthd": 3}.get(layout)
+        if axis is not None and a.dim() == x.dim() and a.shape[axis] == 1 \
+                and x.shape[axis] != 1:
+            # A per-head decay in the broadcastable form `eager` passes.
+            a = a.squeeze(axis)
         return st.scan(a, x, window=window, layout=layout, reverse=reverse,
                        h0=h0)
     return _numpy_scan(np.asarray(a, dtype=np.float64),

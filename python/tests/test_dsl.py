@@ -299,6 +299,18 @@ def test_autotune_times_each_candidate_once_and_keeps_the_choice(
     assert relative_error(out, tuned.reference(*operands)) < 2e-6
 
 
+def test_eager_on_float32_torch_takes_per_head_decays() -> None:
+    """`eager` on float32 torch tensors runs the compiled scan between
+    torch ops: a per-head decay reaches it as [B, T, H], not in the
+    broadcastable [B, T, H, 1] form the element-wise ops use."""
+    torch = pytest.importorskip("torch")
+    operands = phalanx_operands(np.random.default_rng(11), 2, 37, 3)
+    got = phalanx_mix.eager(*[torch.from_numpy(o) for o in operands])
+    assert tuple(got.shape) == operands[1].shape
+    assert relative_error(got.numpy(), phalanx_mix.reference(*operands)) \
+        < 2e-6
+
+
 def test_time_lanes_reach_the_compiler(tmp_path, monkeypatch) -> None:
     """time_lanes deals a token-major bands window's tiles to the lanes of
     a warp (carries by shuffles; the default keeps a thread per sequence),
