@@ -68,16 +68,16 @@ exact() {
 # under compute-sanitizer; then timed beside the peers (bench/full_scan.py).
 source "$root/scripts/full-specs.sh"
 
-# run_full SPEC SHAPE LANES [WARPS]: checks one spec against float64 (WARPS
-# -1, the default: the compiler's choice).
+# run_full SPEC SHAPE LANES [WARPS [FLAG]]: checks one spec against float64
+# (WARPS -1, the default: the compiler's choice; FLAG e.g. --prefetch).
 run_full() {
-  local warps="${4:--1}"
-  local log="$logs/full-$1-lanes$3-warps$warps.txt"
+  local warps="${4:--1}" flag="${5:-}"
+  local log="$logs/full-$1-lanes$3-warps$warps$flag.txt"
   "$tools/bin/swr-run" "$dir/$1.mlir" --target=sm_90a --time-lanes="$3" \
-    --time-warps="$warps" --shape "$2" \
+    --time-warps="$warps" $flag --shape "$2" \
     --lengths 1,15,16,17,511,512,513,1000,2049,4097,8193,20000 \
     --decays near1,spread,near0 >"$log" 2>&1 || status=1
-  echo "full $1 time-lanes $3 time-warps $warps: $(tail -1 "$log")"
+  echo "full $1 time-lanes $3 time-warps $warps $flag: $(tail -1 "$log")"
 }
 
 full() {
@@ -150,11 +150,11 @@ full_cta() {
   full_cta_bench
 }
 
-# bench_full SPEC SHAPE LANES WARPS: times one full-window variant (checked
-# at length 1 first).
+# bench_full SPEC SHAPE LANES WARPS [FLAG]: times one full-window variant
+# (checked at length 1 first).
 bench_full() {
-  echo "$1 $2 time-lanes $3 warps $4: $("$tools/bin/swr-run" "$dir/$1.mlir" \
-    --target=sm_90a --time-lanes="$3" --time-warps="$4" --shape "$2" \
+  echo "$1 $2 time-lanes $3 warps $4 ${5:-}: $("$tools/bin/swr-run" "$dir/$1.mlir" \
+    --target=sm_90a --time-lanes="$3" --time-warps="$4" ${5:-} --shape "$2" \
     --lengths 1 --decays spread --bench 2>&1 | grep -E '^bench|swr-run: error' |
     sed 's/.*bench: //' | tr '\n' ' ')"
 }
@@ -175,6 +175,43 @@ full_cta_bench() {
     for warps in 4 8 16 32; do
       bench_full "$spec" 8x4096x1x1536 1 "$warps"
     done
+  done
+}
+
+# Prefetching the next iteration's tile (--prefetch): every full spec checked
+# with the default lanes and warps, then timed beside the default.
+full_prefetch() {
+  dir="$(mktemp -d)"
+  full_specs "$dir"
+  local spec
+  for spec in bct-f32 bct-bf16 bct-reverse-f32; do
+    run_full "$spec" 2x70x16 -1 -1 --prefetch
+  done
+  for spec in bthd-f32 bthd-bf16; do
+    run_full "$spec" 2x16x3x22 -1 -1 --prefetch
+    run_full "$spec" 2x16x3x22 4 1 --prefetch
+  done
+  for spec in bct-f32 bct-bf16; do
+    for flag in "" --prefetch; do
+      bench_full "$spec" 8x1536x4096 -1 -1 $flag
+    done
+  done
+  for spec in bthd-f32 bthd-bf16; do
+    for flag in "" --prefetch; do
+      bench_full "$spec" 8x4096x1x1536 -1 -1 $flag
+      bench_full "$spec" 8x4096x1x1536 4 1 $flag
+    done
+  done
+  # bands<k> over time lanes (bhdl): bands<3> checked, the Phalanx shape timed.
+  sed "s/bands<2>/bands<3>/" "$root/examples/phalanx_bands2.mlir" >"$dir/b3.mlir"
+  echo "bands<3> --prefetch: $("$tools/bin/swr-run" "$dir/b3.mlir" --target=sm_90a \
+    --prefetch --shape 2x5x16x1 --lengths 1,15,16,17,511,512,513,1000,8193 \
+    --decays near1,spread,near0 2>&1 | tail -1)"
+  for flag in "" --prefetch; do
+    echo "bands<2> 8x128x16x8192 $flag: $("$tools/bin/swr-run" \
+      "$root/examples/phalanx_bands2.mlir" --target=sm_90a $flag \
+      --shape 8x128x16x8192 --lengths 1,17 --decays spread --bench 2>&1 |
+      grep -E '^bench|swr-run:' | tr '\n' ' ')"
   done
 }
 

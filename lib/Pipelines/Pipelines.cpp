@@ -67,6 +67,7 @@ void swr::buildGpuKernelPipeline(OpPassManager &pm,
   tiling.timeLanes = options.timeLanes;
   tiling.fullBlock = options.fullBlock;
   tiling.timeWarps = options.timeWarps;
+  tiling.prefetch = options.prefetch;
   // A backward's per-head decay gradient: one head's channels on adjacent
   // lanes, summed by shuffles.
   tiling.laneReduction = true;

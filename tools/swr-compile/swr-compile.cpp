@@ -60,6 +60,9 @@ static cl::opt<int64_t>
               cl::desc("Full windows: warps of a CTA sharing a sequence's "
                        "tiles (carries through shared memory; -1: 4 over "
                        "token-major layouts, else 1)"));
+static cl::opt<bool>
+    prefetch("prefetch", cl::desc("Tiles dealt to lanes: read the next "
+                                  "iteration's tile before solving this one"));
 static cl::opt<int64_t>
     channelTile("channel-tile", cl::init(1),
                 cl::desc("Channels of a head one thread solves together when "
@@ -129,6 +132,8 @@ int main(int argc, char **argv) {
   options.timeLanes = timeLanes;
   options.channelTile = channelTile;
   options.timeWarps = timeWarps;
+  if (prefetch.getNumOccurrences())
+    options.prefetch = prefetch;
   auto kernel = swr::compileToPtx(*module, name, options);
   if (!kernel)
     return fail(llvm::toString(kernel.takeError()));

@@ -110,6 +110,10 @@ static cl::opt<int64_t> timeWarpsOption(
     cl::desc("--target: warps of a CTA sharing a full window's tiles "
              "(carries through shared memory; -1: 4 over token-major "
              "layouts, else 1)"));
+static cl::opt<bool>
+    prefetchOption("prefetch",
+                   cl::desc("--target: tiles dealt to lanes read the next "
+                            "iteration's tile before solving this one"));
 static cl::opt<int64_t> blockOption("block", cl::init(16),
                                     cl::desc("Tile length (full/exact)"));
 static cl::opt<bool> jsonOption("json", cl::desc("Print JSON lines"));
@@ -313,6 +317,8 @@ int runOnGpu(ModuleOp module, const std::string &name, check::Problem &problem,
     options.timeChunk = timeChunkOption;
   options.timeLanes = timeLanesOption;
   options.timeWarps = timeWarpsOption;
+  if (prefetchOption.getNumOccurrences())
+    options.prefetch = prefetchOption;
   options.block = blockOption;
   // An explicit --block also sets full windows' tile.
   if (blockOption.getNumOccurrences())

@@ -84,6 +84,11 @@ struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
                      "-1: 4 over token-major layouts, else 1; block-size is "
                      "raised to 32 x time-warps if smaller)"),
       llvm::cl::init(-1)};
+  Option<bool> prefetch{
+      *this, "prefetch",
+      llvm::cl::desc("Tiles dealt to lanes: read the next iteration's tile "
+                     "before solving this one"),
+      llvm::cl::init(false)};
   Option<int64_t> fullBlock{
       *this, "full-block",
       llvm::cl::desc("Full windows: time steps per tile (-1: 4 for f32 on "

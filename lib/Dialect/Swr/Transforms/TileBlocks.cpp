@@ -129,6 +129,31 @@ TileRange tileRange(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
   return {begin, chunkEndTile(b, tiling, first, tiles), first};
 }
 
+/// The loaded values of a tile that exist (unused operands stay null), in
+/// a fixed order, and back: loop-carried state of a prefetching loop.
+SmallVector<Value> loadedValues(const LoadedTile &loaded) {
+  SmallVector<Value> values;
+  for (Value value : {loaded.decays, loaded.inputs})
+    if (value)
+      values.push_back(value);
+  for (Value value : loaded.extras)
+    if (value)
+      values.push_back(value);
+  return values;
+}
+
+LoadedTile withValues(const LoadedTile &shape, ValueRange values) {
+  LoadedTile loaded = shape;
+  auto next = values.begin();
+  for (Value *value : {&loaded.decays, &loaded.inputs})
+    if (*value)
+      *value = *next++;
+  for (Value &value : loaded.extras)
+    if (value)
+      value = *next++;
+  return loaded;
+}
+
 void emitTileLoop(ImplicitLocOpBuilder &b, ScanOp scan,
                   const ScanTiling &tiling, const TileCoords &coords) {
   Value zeros = arith::ConstantOp::create(
@@ -147,35 +172,60 @@ void emitTileLoop(ImplicitLocOpBuilder &b, ScanOp scan,
   }
   Value lastRow = init ? init : zeros;
 
+  // The first step of the tile an iteration solves.
+  auto positionOf = [&](ImplicitLocOpBuilder &at, Value iteration) -> Value {
+    Value tile = iteration;
+    if (coords.timeLane)
+      tile = arith::AddIOp::create(
+          at,
+          arith::MulIOp::create(at, iteration,
+                                indexConst(at, tiling.tilesPerIteration())),
+          coords.timeLane);
+    return arith::MulIOp::create(at, tile, steps);
+  };
+  Region *prologue = scan.getPrologue().empty() ? nullptr : &scan.getPrologue();
+  ScanOperandValues operands{scan.getDecay(), scan.getInput(),
+                             scan.getExtraInputs()};
+  // Prefetching (tiles dealt to lanes): the operands of the next
+  // iteration's tile are read before this one is solved, so their loads are
+  // in flight during the solve, its carries and its stores; they enter the
+  // loop as state. Past the sequence the reads are padding (masked).
+  bool prefetch = tiling.prefetch && coords.timeLane;
+  SmallVector<Value> initial{lastRow};
+  LoadedTile firstTile;
+  if (prefetch) {
+    firstTile = loadTile(b, tiling, coords, positionOf(b, range.begin),
+                         operands, prologue, 0);
+    llvm::append_range(initial, loadedValues(firstTile));
+  }
+
   auto loop = scf::ForOp::create(
-      b, range.begin, range.end, indexConst(b, 1), ValueRange{lastRow},
-      [&](OpBuilder &nested, Location loc, Value iteration, ValueRange) {
+      b, range.begin, range.end, indexConst(b, 1), initial,
+      [&](OpBuilder &nested, Location loc, Value iteration, ValueRange state) {
         ImplicitLocOpBuilder body(loc, nested);
-        Value tile = iteration;
-        if (coords.timeLane)
-          tile = arith::AddIOp::create(
-              body,
-              arith::MulIOp::create(
-                  body, iteration,
-                  indexConst(body, tiling.tilesPerIteration())),
-              coords.timeLane);
-        Value position = arith::MulIOp::create(body, tile, steps);
-        Region *prologue =
-            scan.getPrologue().empty() ? nullptr : &scan.getPrologue();
-        ScanOperandValues operands{scan.getDecay(), scan.getInput(),
-                                   scan.getExtraInputs()};
-        LoadedTile loaded =
-            loadTile(body, tiling, coords, position, operands, prologue, 0);
+        Value position = positionOf(body, iteration);
+        LoadedTile loaded, next;
+        if (prefetch) {
+          Value following =
+              arith::AddIOp::create(body, iteration, indexConst(body, 1));
+          next = loadTile(body, tiling, coords, positionOf(body, following),
+                          operands, prologue, 0);
+          loaded = withValues(firstTile, state.drop_front());
+        } else {
+          loaded =
+              loadTile(body, tiling, coords, position, operands, prologue, 0);
+        }
         auto [decays, inputs] = applyPrologue(body, scan.getPrologue(), tiling,
                                               coords, position, loaded);
         Value outputs =
             scan.getWindow().isExact()
                 ? solveExactWindow(body, tiling, decays, inputs, init)
                 : solveWithCarrier(body, tiling, decays, inputs, init);
+        // Time chunks (never on lanes): iteration i solves tile i.
         Value owned =
             range.firstOwned
-                ? arith::CmpIOp::create(body, arith::CmpIPredicate::uge, tile,
-                                        range.firstOwned)
+                ? arith::CmpIOp::create(body, arith::CmpIPredicate::uge,
+                                        iteration, range.firstOwned)
                 : Value();
         emitIf(body, owned, [&](ImplicitLocOpBuilder &write) {
           Value stored = outputs;
@@ -194,8 +244,11 @@ void emitTileLoop(ImplicitLocOpBuilder &b, ScanOp scan,
             writeOutputs(write, tiling, coords, scan.getState(), position,
                          outputs);
         });
-        scf::YieldOp::create(
-            body, lastOutput(body, tiling, coords, position, outputs));
+        SmallVector<Value> yielded{
+            lastOutput(body, tiling, coords, position, outputs)};
+        if (prefetch)
+          llvm::append_range(yielded, loadedValues(next));
+        scf::YieldOp::create(body, yielded);
       });
   if (!scan.getFinalState())
     return;
@@ -351,6 +404,7 @@ struct SwrTileBlocksPass
         tiling.steps = fullTileSteps(scan, axes, *lanes);
         tiling.timeWarps = timeWarpsFor(scan, axes);
       }
+      tiling.prefetch = prefetch;
     }
     ImplicitLocOpBuilder b(scan.getLoc(), scan);
     emitScanLoops(b, tiling, scan.getInput(), scan.getSeqOffsets(),

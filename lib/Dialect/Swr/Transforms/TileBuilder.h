@@ -53,6 +53,9 @@ struct ScanTiling {
   // iteration dealing timeLanes tiles to each of them in turn (carries
   // between the warps through shared memory). 1: one warp.
   int64_t timeWarps = 1;
+  // Tiles dealt to lanes: read the operands of the next iteration's tile
+  // before solving this one (software pipelining by one iteration).
+  bool prefetch = false;
 
   /// Whether several threads share a sequence's tiles (the parallel loop
   /// then gets a last dimension of 32 * timeWarps lanes).

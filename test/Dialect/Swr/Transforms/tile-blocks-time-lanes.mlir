@@ -4,6 +4,7 @@
 // RUN: swr-opt %s --swr-tile-blocks="time-lanes=-1 full-block=-1 channel-tile=1 channel-fastest=1" --split-input-file | FileCheck %s --check-prefix=STEPS
 // RUN: swr-opt %s --swr-tile-blocks="time-lanes=-1 time-warps=4 channel-tile=1 channel-fastest=1" --split-input-file | FileCheck %s --check-prefix=WARPS
 // RUN: not swr-opt %s --swr-tile-blocks="time-warps=64" 2>&1 | FileCheck %s --check-prefix=MANY
+// RUN: swr-opt %s --swr-tile-blocks="time-lanes=-1 full-block=-1 prefetch=1 channel-tile=1 channel-fastest=1" --split-input-file | FileCheck %s --check-prefix=PREFETCH
 
 // Full windows with time lanes: the parallel loop gets a last dimension of
 // the 32 lanes of a warp; in [B, C, T] (time innermost) all 32 are time
@@ -56,6 +57,20 @@
 // WARPS: swr.carry_exchange {{.*}} window full level cta lanes 1 stride 32 warps 4
 // WARPS-LABEL: func.func @bands_on_lanes
 // WARPS: swr.carry_exchange {{.*}} window bands<2> level warp lanes 32 stride 1
+// prefetch=1: the first iteration's tile is read before the loop, and each
+// iteration reads the next one's (iteration + 1) before solving the tile it
+// carries in; the loop carries both operands.
+// PREFETCH-LABEL: func.func @full_bct
+// PREFETCH: %[[A0:.*]] = swr.read_tile %arg0{{.*}} -> vector<4xf32>
+// PREFETCH: %[[X0:.*]] = swr.read_tile %arg1{{.*}} -> vector<4xf32>
+// PREFETCH: scf.for %[[G:.*]] = {{.*}} iter_args(%{{.*}} = %{{.*}}, %[[A:.*]] = %[[A0]], %[[X:.*]] = %{{.*}})
+// PREFETCH: %[[NEXT:.*]] = arith.addi %[[G]], %c1
+// PREFETCH: %[[NA:.*]] = swr.read_tile %arg0
+// PREFETCH: %[[NX:.*]] = swr.read_tile %arg1
+// PREFETCH: swr.transfer_operator %[[A]]
+// PREFETCH: swr.local_solve {{.*}}, %[[X]]
+// PREFETCH: swr.write_tile
+// PREFETCH: scf.yield %{{.*}}, %[[NA]], %{{.*}}
 // MANY: error: swr-tile-blocks: time-warps must be -1 or in [1, 32], got 64
 
 // FOUR: error: 'swr.scan' op swr-tile-blocks: time-lanes=4 leaves lanes for adjacent channels, but this layout has no channel axis; use 32

@@ -124,6 +124,11 @@ def SwrTileBlocks : Pass<"swr-tile-blocks", "::mlir::func::FuncOp"> {
            "shared memory), 1 to 32; 1: one warp; -1: 4 over token-major "
            "layouts (with time-lanes -1 then 1: each warp's lanes take 32 "
            "adjacent channels), else 1">,
+    Option<"prefetch", "prefetch", "bool", /*default=*/"false",
+           "Tiles dealt to time lanes or warps: read the operands of the "
+           "next iteration's tile before solving this one, carried into "
+           "the next iteration, so their loads are in flight during the "
+           "solve, the carries and the stores">,
     Option<"fullBlock", "full-block", "int64_t", /*default=*/"0",
            "Time steps per tile for full windows: 0 as `block`; -1: 4 for "
            "f32 on time lanes over a time-innermost axis (16-byte "
