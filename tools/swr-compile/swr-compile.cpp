@@ -59,7 +59,7 @@ static cl::opt<int64_t>
     timeWarps("time-warps", cl::init(-1),
               cl::desc("Full windows: warps of a CTA sharing a sequence's "
                        "tiles (carries through shared memory; -1: 4 over "
-                       "token-major layouts, else 1)"));
+                       "token-major layouts with --time-lanes=-1, else 1)"));
 static cl::opt<bool>
     prefetch("prefetch", cl::desc("Tiles dealt to lanes: read the next "
                                   "iteration's tile before solving this one"));

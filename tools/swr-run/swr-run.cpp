@@ -109,7 +109,7 @@ static cl::opt<int64_t> timeWarpsOption(
     "time-warps", cl::init(-1),
     cl::desc("--target: warps of a CTA sharing a full window's tiles "
              "(carries through shared memory; -1: 4 over token-major "
-             "layouts, else 1)"));
+             "layouts with --time-lanes=-1, else 1)"));
 static cl::opt<bool>
     prefetchOption("prefetch",
                    cl::desc("--target: tiles dealt to lanes read the next "

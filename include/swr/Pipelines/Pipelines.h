@@ -81,8 +81,9 @@ struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
       *this, "time-warps",
       llvm::cl::desc("Full windows: warps of a CTA that share a sequence's "
                      "tiles, carries through shared memory (1: one warp; "
-                     "-1: 4 over token-major layouts, else 1; block-size is "
-                     "raised to 32 x time-warps if smaller)"),
+                     "-1: 4 over token-major layouts when time-lanes is -1, "
+                     "else 1; block-size is raised to 32 x time-warps if "
+                     "smaller)"),
       llvm::cl::init(-1)};
   Option<bool> prefetch{
       *this, "prefetch",

@@ -314,9 +314,9 @@ struct SwrTileBlocksPass
   /// The time lanes of a full or bands window: the option, or with -1, 32
   /// when time is the input's innermost axis (a warp reads 32 consecutive
   /// tiles), else 4, each beside 8 adjacent channels (a warp-wide access
-  /// reads 4 time steps of 8 channels: whole 32-byte sectors of f32).
-  /// Measured best on the H200 for f32 and bf16 among 4, 8 and 16
-  /// (docs/benchmarks.md).
+  /// reads 4 time steps of 8 channels: whole 32-byte sectors of f32;
+  /// measured best on the H200 for one warp among 4, 8 and 16,
+  /// docs/benchmarks.md), or 1 when several warps share the sequence.
   FailureOr<int64_t> timeLanesFor(ScanOp scan, const LayoutAxes &axes) {
     int64_t lanes = timeLanes;
     if (lanes == -1)
@@ -337,14 +337,18 @@ struct SwrTileBlocksPass
   }
 
   /// The warps of a CTA that share a full window's sequence: the option,
-  /// or with -1, 4 over token-major layouts (each warp's 32 lanes then take
-  /// 32 adjacent channels, -1 time lanes: 1; measured on the H200 at B8
-  /// C1536 T4096 f32 95.9% of copy against 81.4% with 4 time lanes x 8
-  /// channels on one warp, bf16 39.4% against 33.8%), else 1 (time-innermost
-  /// layouts: 4 warps measured no faster in f32, slower in bf16).
+  /// or with -1, 4 over token-major layouts when the time lanes are left to
+  /// the pass too (each warp's 32 lanes then take 32 adjacent channels;
+  /// measured on the H200 at B8 C1536 T4096 f32 95.9% of copy against 81.4%
+  /// with 4 time lanes x 8 channels on one warp, bf16 39.4% against 33.8%),
+  /// else 1 (named time lanes keep one warp, so time-lanes=1 stays a thread
+  /// per sequence; time-innermost layouts: 4 warps measured no faster in
+  /// f32, slower in bf16).
   int64_t timeWarpsFor(ScanOp scan, const LayoutAxes &axes) {
     if (timeWarps != -1)
       return timeWarps;
+    if (timeLanes != -1)
+      return 1;
     bool tokenMajor = !timeInnermost(axes) && axes.channel >= 0;
     return scan.getWindow().isFull() && tokenMajor ? 4 : 1;
   }

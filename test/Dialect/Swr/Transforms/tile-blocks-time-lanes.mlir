@@ -4,6 +4,7 @@
 // RUN: swr-opt %s --swr-tile-blocks="time-lanes=-1 full-block=-1 channel-tile=1 channel-fastest=1" --split-input-file | FileCheck %s --check-prefix=STEPS
 // RUN: swr-opt %s --swr-tile-blocks="time-lanes=-1 time-warps=4 channel-tile=1 channel-fastest=1" --split-input-file | FileCheck %s --check-prefix=WARPS
 // RUN: not swr-opt %s --swr-tile-blocks="time-warps=64" 2>&1 | FileCheck %s --check-prefix=MANY
+// RUN: swr-opt %s --swr-tile-blocks="time-lanes=1 time-warps=-1 channel-tile=1 channel-fastest=1" --split-input-file | FileCheck %s --check-prefix=ONE
 // RUN: swr-opt %s --swr-tile-blocks="time-lanes=-1 full-block=-1 prefetch=1 channel-tile=1 channel-fastest=1" --split-input-file | FileCheck %s --check-prefix=PREFETCH
 
 // Full windows with time lanes: the parallel loop gets a last dimension of
@@ -71,6 +72,10 @@
 // PREFETCH: swr.local_solve {{.*}}, %[[X]]
 // PREFETCH: swr.write_tile
 // PREFETCH: scf.yield %{{.*}}, %[[NA]], %{{.*}}
+// time-warps=-1 takes 4 warps over [B, T, H, D] only when the time lanes
+// are the pass's choice too: time-lanes=1 stays a thread per sequence.
+// ONE-LABEL: func.func @full_bthd
+// ONE: swr.carry_exchange {{.*}} window full level serial
 // MANY: error: swr-tile-blocks: time-warps must be -1 or in [1, 32], got 64
 
 // FOUR: error: 'swr.scan' op swr-tile-blocks: time-lanes=4 leaves lanes for adjacent channels, but this layout has no channel axis; use 32

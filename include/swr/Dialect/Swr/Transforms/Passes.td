@@ -122,8 +122,8 @@ def SwrTileBlocks : Pass<"swr-tile-blocks", "::mlir::func::FuncOp"> {
            "tiles (each iteration deals time-lanes tiles to each warp in "
            "turn; swr.carry_exchange level cta joins the warps through "
            "shared memory), 1 to 32; 1: one warp; -1: 4 over token-major "
-           "layouts (with time-lanes -1 then 1: each warp's lanes take 32 "
-           "adjacent channels), else 1">,
+           "layouts when time-lanes is -1 too (which then takes 1: each "
+           "warp's lanes take 32 adjacent channels), else 1">,
     Option<"prefetch", "prefetch", "bool", /*default=*/"false",
            "Tiles dealt to time lanes or warps: read the operands of the "
            "next iteration's tile before solving this one, carried into "
