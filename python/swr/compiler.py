@@ -76,6 +76,14 @@ def derive_backward(spec: ScanSpec | str) -> str:
     return _capi.take_string(out)
 
 
+def check_time_lanes(time_lanes: object) -> None:
+    """Raises ArgumentError unless `time_lanes` is 0 (the compiler's
+    choice) or a power of 2 in [1, 32]."""
+    if time_lanes not in (0, 1, 2, 4, 8, 16, 32):
+        raise ArgumentError("time_lanes: expected 0 (the compiler's choice) "
+                            f"or a power of 2 in [1, 32], got {time_lanes!r}")
+
+
 def compile_ptx(spec: ScanSpec | str, *, chip: str = "sm_90a",
                 strategy: str = "fma", time_chunk: int = 2,
                 grad_time_chunk: int = 16, time_lanes: int = 0,
@@ -85,9 +93,7 @@ def compile_ptx(spec: ScanSpec | str, *, chip: str = "sm_90a",
     `time_lanes`: lanes of a warp sharing a sequence's tiles (0: the
     compiler's choice; 1: a thread per sequence; 2..32 for bands over any
     layout too)."""
-    if time_lanes not in (0, 1, 2, 4, 8, 16, 32):
-        raise ArgumentError("time_lanes: expected 0 (the compiler's choice) "
-                            f"or a power of 2 in [1, 32], got {time_lanes!r}")
+    check_time_lanes(time_lanes)
     text = spec.mlir() if isinstance(spec, ScanSpec) else spec
     function = None
     if backward:

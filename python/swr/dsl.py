@@ -40,7 +40,7 @@ import numpy as np
 
 from . import autotune, backend, reference
 from .dlpack import DLPackArray, adopt, is_foreign
-from .compiler import Buffer, HostKernel, compile_ptx
+from .compiler import Buffer, HostKernel, check_time_lanes, compile_ptx
 from .errors import ArgumentError, SwrError
 from .spec import DTYPES, LAYOUTS, ScanSpec
 
@@ -551,10 +551,7 @@ class JitFunction:
             raise ArgumentError("time_chunk: expected an int >= 0 (tiles "
                                 "per GPU thread; 0: whole sequences) or "
                                 f"'auto', got {time_chunk!r}")
-        if time_lanes not in (0, 1, 2, 4, 8, 16, 32):
-            raise ArgumentError("time_lanes: expected 0 (the compiler's "
-                                "choice) or a power of 2 in [1, 32], got "
-                                f"{time_lanes!r}")
+        check_time_lanes(time_lanes)
         self.time_chunk, self.time_lanes = time_chunk, time_lanes
         code = getattr(fn, "__code__", None)
         self.names = list(code.co_varnames[:code.co_argcount]) if code \

@@ -484,12 +484,14 @@ exchangeBetweenWarps(ImplicitLocOpBuilder &b, CarryExchangeOp op,
     for (int64_t i = 0; i < channels; ++i)
       pair.terminals.push_back(
           memref::LoadOp::create(b, buffer, slot(source, i)));
+    all = all.then(b, pair);
+    // The warps before this lane's are a prefix of the item's: while w is
+    // one of them, the pair so far is theirs.
     if (w + 1 < warps) {
       Value earlier = arith::CmpIOp::create(b, arith::CmpIPredicate::ugt,
                                             warpInItem, index(w));
-      before = before.then(b, pair).select(b, earlier, before);
+      before = all.select(b, earlier, before);
     }
-    all = all.then(b, pair);
   }
   return std::make_pair(before, all);
 }
