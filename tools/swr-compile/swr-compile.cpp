@@ -13,6 +13,8 @@
 
 #include "swr/Dialect/Swr/Transforms/Passes.h"
 #include "swr/InitAllDialects.h"
+#include "swr/Pipelines/CommandLine.h"
+#include "swr/Pipelines/Pipelines.h"
 #include "swr/Target/Cuda/PtxCompiler.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -47,28 +49,6 @@ static cl::opt<int64_t>
     timeChunk("time-chunk", cl::init(2),
               cl::desc("bands<k>: independent time chunks of this many tiles "
                        "per thread (0: one thread per sequence)"));
-static cl::opt<int64_t>
-    gradTimeChunk("grad-time-chunk", cl::init(16),
-                  cl::desc("The same for the backward (--grad; bands<k>)"));
-static cl::opt<int64_t> timeLanes(
-    "time-lanes", cl::init(-1),
-    cl::desc("Full and bands<k> windows: lanes of a warp sharing a sequence's "
-             "tiles (-1: "
-             "32 when time is innermost, else 4; 1: a thread per sequence)"));
-static cl::opt<int64_t>
-    timeWarps("time-warps", cl::init(-1),
-              cl::desc("Full windows: warps of a CTA sharing a sequence's "
-                       "tiles (carries through shared memory; -1: 4 over "
-                       "token-major layouts with --time-lanes=-1, else 1)"));
-static cl::opt<bool>
-    prefetch("prefetch", cl::desc("Tiles dealt to lanes: read the next "
-                                  "iteration's tile before solving this one"));
-static cl::opt<int64_t>
-    channelTile("channel-tile", cl::init(1),
-                cl::desc("Channels of a head one thread solves together when "
-                         "they share a decay"));
-static cl::opt<int64_t> blockSize("block-size", cl::init(128),
-                                  cl::desc("Threads per CTA"));
 static cl::opt<bool> grad("grad",
                           cl::desc("Compile the derived backward of the "
                                    "function (@<function>_backward)"));
@@ -92,6 +72,7 @@ static bool writeFile(llvm::StringRef path, llvm::StringRef text) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  swr::registerGpuPipelineCLOptions();
   cl::ParseCommandLineOptions(argc, argv,
                               "swr-compile: swr spec to PTX and a launch "
                               "description\n");
@@ -125,15 +106,9 @@ int main(int argc, char **argv) {
   }
   swr::GpuPipelineOptions options;
   options.chip = chip;
-  options.blockSize = blockSize;
   options.strategy = strategy;
   options.timeChunk = timeChunk;
-  options.gradTimeChunk = gradTimeChunk;
-  options.timeLanes = timeLanes;
-  options.channelTile = channelTile;
-  options.timeWarps = timeWarps;
-  if (prefetch.getNumOccurrences())
-    options.prefetch = prefetch;
+  swr::applyGpuPipelineCLOptions(options);
   auto kernel = swr::compileToPtx(*module, name, options);
   if (!kernel)
     return fail(llvm::toString(kernel.takeError()));

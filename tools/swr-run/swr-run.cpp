@@ -31,6 +31,8 @@
 #include "swr/Dialect/Swr/IR/SwrOps.h"
 #include "swr/Dialect/Swr/Transforms/Passes.h"
 #include "swr/InitAllDialects.h"
+#include "swr/Pipelines/CommandLine.h"
+#include "swr/Pipelines/Pipelines.h"
 #include "swr/Reference/Reference.h"
 #include "swr/Target/Host/HostJit.h"
 
@@ -100,20 +102,6 @@ static cl::opt<int64_t>
     timeChunkOption("time-chunk", cl::init(0),
                     cl::desc("bands<k>: independent time chunks of this many "
                              "tiles (0: none)"));
-static cl::opt<int64_t> timeLanesOption(
-    "time-lanes", cl::init(-1),
-    cl::desc("--target: lanes of a warp sharing a full or bands<k> window's "
-             "tiles (-1: "
-             "32 when time is innermost, else 4; 1: a thread per sequence)"));
-static cl::opt<int64_t> timeWarpsOption(
-    "time-warps", cl::init(-1),
-    cl::desc("--target: warps of a CTA sharing a full window's tiles "
-             "(carries through shared memory; -1: 4 over token-major "
-             "layouts with --time-lanes=-1, else 1)"));
-static cl::opt<bool>
-    prefetchOption("prefetch",
-                   cl::desc("--target: tiles dealt to lanes read the next "
-                            "iteration's tile before solving this one"));
 static cl::opt<int64_t> blockOption("block", cl::init(16),
                                     cl::desc("Tile length (full/exact)"));
 static cl::opt<bool> jsonOption("json", cl::desc("Print JSON lines"));
@@ -315,10 +303,7 @@ int runOnGpu(ModuleOp module, const std::string &name, check::Problem &problem,
     options.strategy = strategyOption;
   if (timeChunkOption.getNumOccurrences())
     options.timeChunk = timeChunkOption;
-  options.timeLanes = timeLanesOption;
-  options.timeWarps = timeWarpsOption;
-  if (prefetchOption.getNumOccurrences())
-    options.prefetch = prefetchOption;
+  applyGpuPipelineCLOptions(options);
   options.block = blockOption;
   // An explicit --block also sets full windows' tile.
   if (blockOption.getNumOccurrences())
@@ -365,6 +350,7 @@ int runOnGpu(ModuleOp module, const std::string &name, check::Problem &problem,
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  registerGpuPipelineCLOptions();
   cl::ParseCommandLineOptions(argc, argv,
                               "swr-run: execute a swr spec and check it "
                               "against a float64 reference\n");

@@ -898,6 +898,80 @@ Value loadStrided(ImplicitLocOpBuilder &b, ReadTileOp op, ValueRange start) {
   return vector::FromElementsOp::create(b, op.getResult().getType(), elements);
 }
 
+/// Whether a tile's rows are contiguous runs of its channels: several
+/// channels on the innermost axis of an identity-layout memref (bthd with a
+/// channel tile), so each step is one vector access instead of m scalars.
+template <typename TileOp> bool hasContiguousRows(TileOp op, MemRefType type) {
+  std::optional<int64_t> channelAxis = op.getChannelAxis();
+  return op.getTileChannels() > 1 && channelAxis &&
+         *channelAxis == type.getRank() - 1 && type.getLayout().isIdentity();
+}
+
+/// Bytes a row's vector access is aligned to: the whole row when its size
+/// is a power of two (at most 16 bytes), else one element.
+template <typename TileOp> int64_t rowAlignment(TileOp op, MemRefType type) {
+  int64_t element = type.getElementTypeBitWidth() / 8;
+  int64_t bytes = op.getTileChannels() * element;
+  return llvm::isPowerOf2_64(bytes) ? std::min<int64_t>(16, bytes) : element;
+}
+
+/// Whether every row of a tile with contiguous rows lies inside the
+/// sequence and the channel axis (all m channels) and is aligned for its
+/// vector access: the first row's address and the time stride in bytes
+/// are multiples of rowAlignment (a runtime property: any channel count
+/// and base pointer may come).
+template <typename TileOp>
+Value rowsAreFull(ImplicitLocOpBuilder &b, TileOp op, Value memref,
+                  ValueRange start) {
+  auto type = cast<MemRefType>(memref.getType());
+  int64_t channelAxis = *op.getChannelAxis();
+  Value steps = arith::ConstantIndexOp::create(b, op.getTileSteps());
+  Value end = arith::AddIOp::create(b, op.getPosition(), steps);
+  Value inside =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::ule, end, op.getLength());
+  Value channelEnd = arith::AddIOp::create(
+      b, op.getIndices()[channelAxis],
+      arith::ConstantIndexOp::create(b, op.getTileChannels()));
+  Value channels = memref::DimOp::create(b, memref, channelAxis);
+  inside =
+      arith::AndIOp::create(b, inside,
+                            arith::CmpIOp::create(b, arith::CmpIPredicate::ule,
+                                                  channelEnd, channels));
+  int64_t alignment = rowAlignment(op, type);
+  Value aligned = isAligned(b, memref, start, alignment);
+  auto metadata = memref::ExtractStridedMetadataOp::create(b, memref);
+  Value strideBytes = arith::MulIOp::create(
+      b, metadata.getStrides()[op.getTimeAxis()],
+      arith::ConstantIndexOp::create(b, type.getElementTypeBitWidth() / 8));
+  Value strideAligned = arith::CmpIOp::create(
+      b, arith::CmpIPredicate::eq,
+      arith::RemUIOp::create(b, strideBytes,
+                             arith::ConstantIndexOp::create(b, alignment)),
+      arith::ConstantIndexOp::create(b, 0));
+  return arith::AndIOp::create(
+      b, inside, arith::AndIOp::create(b, aligned, strideAligned));
+}
+
+/// A full tile with contiguous rows: one unmasked vector load per step.
+Value loadRows(ImplicitLocOpBuilder &b, ReadTileOp op, ValueRange start) {
+  MemRefType memref = op.getSource().getType();
+  VectorType type = op.getResult().getType();
+  int64_t m = op.getTileChannels();
+  auto rowType = VectorType::get({m}, memref.getElementType());
+  auto f32RowType = VectorType::get({m}, b.getF32Type());
+  Value tile = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(type, b.getF32FloatAttr(0.0f)));
+  for (int64_t i = 0; i < op.getTileSteps(); ++i) {
+    Value row = vector::LoadOp::create(
+        b, rowType, op.getSource(), stepIndices(b, op, start, i),
+        /*nontemporal=*/false, llvm::MaybeAlign(rowAlignment(op, memref)));
+    if (!memref.getElementType().isF32())
+      row = arith::ExtFOp::create(b, f32RowType, row);
+    tile = vector::InsertOp::create(b, row, tile, i);
+  }
+  return tile;
+}
+
 /// Any tile: masked scalar loads through a stack buffer.
 Value loadMasked(ImplicitLocOpBuilder &b, ReadTileOp op) {
   VectorType type = op.getResult().getType();
@@ -978,38 +1052,53 @@ Value loadMaskedChannel(ImplicitLocOpBuilder &b, ReadTileOp op) {
   return vector::FromElementsOp::create(b, op.getResult().getType(), elements);
 }
 
+using TilePath = llvm::function_ref<Value(ImplicitLocOpBuilder &)>;
+
+/// `full` (a tile inside the sequence and aligned for the vector path)
+/// chooses between `fast` and `masked`; both return the read tile, or null
+/// for writes (the scf.if then has no result).
+Value ifFullTile(ImplicitLocOpBuilder &b, Value full, TilePath fast,
+                 TilePath masked) {
+  auto branch = [](TilePath path) {
+    return [path](OpBuilder &nested, Location loc) {
+      ImplicitLocOpBuilder inner(loc, nested);
+      if (Value result = path(inner))
+        scf::YieldOp::create(inner, result);
+      else
+        scf::YieldOp::create(inner);
+    };
+  };
+  auto ifOp = scf::IfOp::create(b, full, branch(fast), branch(masked));
+  return ifOp.getNumResults() ? ifOp.getResult(0) : Value();
+}
+
 void lowerReadTile(ReadTileOp op) {
   ImplicitLocOpBuilder b(op.getLoc(), op);
+  Value source = op.getSource();
+  MemRefType type = op.getSource().getType();
+  SmallVector<Value> start = runStart(b, op);
+  auto maskedChannel = [&](ImplicitLocOpBuilder &in) {
+    return loadMaskedChannel(in, op);
+  };
+  auto masked = [&](ImplicitLocOpBuilder &in) { return loadMasked(in, op); };
   Value tile;
-  if (isContiguousRun(op, op.getSource().getType())) {
-    SmallVector<Value> start = runStart(b, op);
-    auto ifOp = scf::IfOp::create(
-        b, isFullTile(b, op, op.getSource(), start),
-        [&](OpBuilder &then, Location loc) {
-          ImplicitLocOpBuilder inner(loc, then);
-          scf::YieldOp::create(inner, loadRun(inner, op, start));
-        },
-        [&](OpBuilder &otherwise, Location loc) {
-          ImplicitLocOpBuilder inner(loc, otherwise);
-          scf::YieldOp::create(inner, loadMaskedChannel(inner, op));
-        });
-    tile = ifOp.getResult(0);
-  } else if (op.getTileChannels() == 1) {
-    SmallVector<Value> start = runStart(b, op);
-    auto ifOp = scf::IfOp::create(
-        b, isInside(b, op, op.getSource()),
-        [&](OpBuilder &then, Location loc) {
-          ImplicitLocOpBuilder inner(loc, then);
-          scf::YieldOp::create(inner, loadStrided(inner, op, start));
-        },
-        [&](OpBuilder &otherwise, Location loc) {
-          ImplicitLocOpBuilder inner(loc, otherwise);
-          scf::YieldOp::create(inner, loadMaskedChannel(inner, op));
-        });
-    tile = ifOp.getResult(0);
-  } else {
+  if (isContiguousRun(op, type))
+    tile = ifFullTile(
+        b, isFullTile(b, op, source, start),
+        [&](ImplicitLocOpBuilder &in) { return loadRun(in, op, start); },
+        maskedChannel);
+  else if (op.getTileChannels() == 1)
+    tile = ifFullTile(
+        b, isInside(b, op, source),
+        [&](ImplicitLocOpBuilder &in) { return loadStrided(in, op, start); },
+        maskedChannel);
+  else if (hasContiguousRows(op, type))
+    tile = ifFullTile(
+        b, rowsAreFull(b, op, source, start),
+        [&](ImplicitLocOpBuilder &in) { return loadRows(in, op, start); },
+        masked);
+  else
     tile = loadMasked(b, op);
-  }
   op.getResult().replaceAllUsesWith(tile);
   op.erase();
 }
@@ -1044,6 +1133,21 @@ void storeStrided(ImplicitLocOpBuilder &b, WriteTileOp op, ValueRange start) {
   }
 }
 
+/// The store counterpart of loadRows.
+void storeRows(ImplicitLocOpBuilder &b, WriteTileOp op, ValueRange start) {
+  MemRefType memref = op.getDest().getType();
+  auto rowType =
+      VectorType::get({op.getTileChannels()}, memref.getElementType());
+  for (int64_t i = 0; i < op.getTileSteps(); ++i) {
+    Value row = vector::ExtractOp::create(b, op.getValue(), i);
+    if (!memref.getElementType().isF32())
+      row = arith::TruncFOp::create(b, rowType, row);
+    vector::StoreOp::create(b, row, op.getDest(), stepIndices(b, op, start, i),
+                            /*nontemporal=*/false,
+                            llvm::MaybeAlign(rowAlignment(op, memref)));
+  }
+}
+
 void storeMasked(ImplicitLocOpBuilder &b, WriteTileOp op) {
   VectorType type = op.getValue().getType();
   Value buffer = tileBuffer(op, type);
@@ -1069,37 +1173,34 @@ void storeMasked(ImplicitLocOpBuilder &b, WriteTileOp op) {
 
 void lowerWriteTile(WriteTileOp op) {
   ImplicitLocOpBuilder b(op.getLoc(), op);
-  if (isContiguousRun(op, op.getDest().getType())) {
-    SmallVector<Value> start = runStart(b, op);
-    scf::IfOp::create(
-        b, isFullTile(b, op, op.getDest(), start),
-        [&](OpBuilder &then, Location loc) {
-          ImplicitLocOpBuilder inner(loc, then);
-          storeRun(inner, op, start);
-          scf::YieldOp::create(inner);
-        },
-        [&](OpBuilder &otherwise, Location loc) {
-          ImplicitLocOpBuilder inner(loc, otherwise);
-          storeMasked(inner, op);
-          scf::YieldOp::create(inner);
-        });
-  } else if (op.getTileChannels() == 1) {
-    SmallVector<Value> start = runStart(b, op);
-    scf::IfOp::create(
-        b, isInside(b, op, op.getDest()),
-        [&](OpBuilder &then, Location loc) {
-          ImplicitLocOpBuilder inner(loc, then);
-          storeStrided(inner, op, start);
-          scf::YieldOp::create(inner);
-        },
-        [&](OpBuilder &otherwise, Location loc) {
-          ImplicitLocOpBuilder inner(loc, otherwise);
-          storeMasked(inner, op);
-          scf::YieldOp::create(inner);
-        });
-  } else {
+  Value dest = op.getDest();
+  MemRefType type = op.getDest().getType();
+  SmallVector<Value> start = runStart(b, op);
+  // Each path stores and yields nothing.
+  auto store = [](auto emit) {
+    return [emit](ImplicitLocOpBuilder &in) -> Value {
+      emit(in);
+      return Value();
+    };
+  };
+  auto masked = store([&](ImplicitLocOpBuilder &in) { storeMasked(in, op); });
+  if (isContiguousRun(op, type))
+    ifFullTile(
+        b, isFullTile(b, op, dest, start),
+        store([&](ImplicitLocOpBuilder &in) { storeRun(in, op, start); }),
+        masked);
+  else if (op.getTileChannels() == 1)
+    ifFullTile(b, isInside(b, op, dest), store([&](ImplicitLocOpBuilder &in) {
+                 storeStrided(in, op, start);
+               }),
+               masked);
+  else if (hasContiguousRows(op, type))
+    ifFullTile(
+        b, rowsAreFull(b, op, dest, start),
+        store([&](ImplicitLocOpBuilder &in) { storeRows(in, op, start); }),
+        masked);
+  else
     storeMasked(b, op);
-  }
   op.erase();
 }
 

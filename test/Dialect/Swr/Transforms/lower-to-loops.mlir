@@ -319,3 +319,54 @@ func.func @read_tile_strided(%x: memref<?x?x?x16xbf16>, %b: index, %h: index, %d
   %u = swr.read_tile %x[%b, %c0, %h, %d] at %pos length %len time 1 channel 3 pad 0.0 : memref<?x?x?x16xbf16> -> vector<16x1xf32>
   return %u : vector<16x1xf32>
 }
+
+// -----
+
+// Several channels on the innermost axis (bthd with a channel tile): a tile
+// inside the sequence and the channel axis whose rows are aligned (first row
+// and time stride, 4 bytes for 2 bf16) is one vector load per step; any other
+// tile goes through the masked stack buffer.
+// CHECK-LABEL: func.func @read_tile_rows
+// CHECK-SAME: (%[[X:.*]]: memref<?x?x?x?xbf16>, %[[B:.*]]: index, %[[H:.*]]: index, %[[D:.*]]: index, %[[POS:.*]]: index, %[[LEN:.*]]: index)
+// CHECK: %[[END:.*]] = arith.addi %[[POS]], %c16
+// CHECK: %[[IN:.*]] = arith.cmpi ule, %[[END]], %[[LEN]]
+// CHECK: %[[CEND:.*]] = arith.addi %[[D]], %c2
+// CHECK: %[[DIM:.*]] = memref.dim %[[X]], %c3
+// CHECK: arith.cmpi ule, %[[CEND]], %[[DIM]]
+// CHECK: memref.extract_aligned_pointer_as_index %[[X]]
+// CHECK: arith.remui %{{.*}}, %c4
+// CHECK: arith.muli %{{.*}}#1, %c2
+// CHECK: arith.remui %{{.*}}, %c4
+// CHECK: %[[TILE:.*]] = scf.if %{{.*}} -> (vector<16x2xf32>) {
+// CHECK-NOT: memref.alloca
+// CHECK:   %[[R0:.*]] = vector.load %[[X]][%[[B]], %{{.*}}, %[[H]], %[[D]]] {alignment = 4 : i64} : memref<?x?x?x?xbf16>, vector<2xbf16>
+// CHECK:   arith.extf %[[R0]] : vector<2xbf16> to vector<2xf32>
+// CHECK-COUNT-15: vector.load %[[X]]
+// CHECK: } else {
+// CHECK:   memref.load %[[X]]
+// CHECK: return %[[TILE]]
+func.func @read_tile_rows(%x: memref<?x?x?x?xbf16>, %b: index, %h: index, %d: index, %pos: index, %len: index) -> vector<16x2xf32> {
+  %c0 = arith.constant 0 : index
+  %u = swr.read_tile %x[%b, %c0, %h, %d] at %pos length %len time 1 channel 3 pad 0.0 : memref<?x?x?x?xbf16> -> vector<16x2xf32>
+  return %u : vector<16x2xf32>
+}
+
+// -----
+
+// The store counterpart: 8 f32 channels per row, 16-byte aligned (the row is
+// 32 bytes), rounded nowhere; reversed steps store row i at position
+// length - 1 - (pos + i).
+// CHECK-LABEL: func.func @write_tile_rows
+// CHECK: %[[BUF:.*]] = memref.alloca() : memref<4x8xf32>
+// CHECK: arith.remui %{{.*}}, %c16
+// CHECK: scf.if
+// CHECK:   %[[ROW:.*]] = vector.extract %{{.*}}[0] : vector<8xf32> from vector<4x8xf32>
+// CHECK:   vector.store %[[ROW]], %{{.*}} {alignment = 16 : i64} : memref<?x?x?x?xf32>, vector<8xf32>
+// CHECK-COUNT-3: vector.store
+// CHECK: } else {
+// CHECK:   vector.transfer_write %{{.*}}, %[[BUF]]
+func.func @write_tile_rows(%y: memref<?x?x?x?xf32>, %v: vector<4x8xf32>, %b: index, %h: index, %d: index, %pos: index, %len: index) {
+  %c0 = arith.constant 0 : index
+  swr.write_tile %v, %y[%b, %c0, %h, %d] at %pos length %len time 1 channel 3 reverse : vector<4x8xf32>, memref<?x?x?x?xf32>
+  return
+}

@@ -1,0 +1,27 @@
+//===- CommandLine.h - GPU pipeline options on a command line ---*- C++ -*-===//
+//
+// The GPU pipeline's options that every tool compiling kernels offers
+// (swr-compile, swr-run --target=sm_*), declared once, in the manner of
+// mlir::registerPassManagerCLOptions / applyPassManagerCLOptions.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SWR_PIPELINES_COMMANDLINE_H
+#define SWR_PIPELINES_COMMANDLINE_H
+
+namespace mlir::swr {
+
+struct GpuPipelineOptions;
+
+/// Registers --time-lanes, --time-warps, --prefetch, --channel-tile,
+/// --grad-time-chunk and --block-size (GpuPipelineOptions' meanings and
+/// defaults). Call before llvm::cl::ParseCommandLineOptions.
+void registerGpuPipelineCLOptions();
+
+/// Copies those of the registered options that the command line gave into
+/// `options`; the others keep their values.
+void applyGpuPipelineCLOptions(GpuPipelineOptions &options);
+
+} // namespace mlir::swr
+
+#endif // SWR_PIPELINES_COMMANDLINE_H

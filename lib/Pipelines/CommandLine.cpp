@@ -1,0 +1,55 @@
+//===- CommandLine.cpp - GPU pipeline options on a command line -----------===//
+
+#include "swr/Pipelines/CommandLine.h"
+#include "swr/Pipelines/Pipelines.h"
+
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/ManagedStatic.h"
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+namespace {
+
+/// The options, each described by the pipeline option it sets (one place
+/// for the help text and the default).
+struct GpuPipelineCLOptions {
+  swr::GpuPipelineOptions defaults;
+  cl::opt<int64_t> timeLanes{"time-lanes", cl::desc(defaults.timeLanes.HelpStr),
+                             cl::init(int64_t(defaults.timeLanes))};
+  cl::opt<int64_t> timeWarps{"time-warps", cl::desc(defaults.timeWarps.HelpStr),
+                             cl::init(int64_t(defaults.timeWarps))};
+  cl::opt<bool> prefetch{"prefetch", cl::desc(defaults.prefetch.HelpStr),
+                         cl::init(bool(defaults.prefetch))};
+  cl::opt<int64_t> channelTile{"channel-tile",
+                               cl::desc(defaults.channelTile.HelpStr),
+                               cl::init(int64_t(defaults.channelTile))};
+  cl::opt<int64_t> gradTimeChunk{"grad-time-chunk",
+                                 cl::desc(defaults.gradTimeChunk.HelpStr),
+                                 cl::init(int64_t(defaults.gradTimeChunk))};
+  cl::opt<int64_t> blockSize{"block-size", cl::desc(defaults.blockSize.HelpStr),
+                             cl::init(int64_t(defaults.blockSize))};
+};
+
+llvm::ManagedStatic<GpuPipelineCLOptions> clOptions;
+
+template <typename T, typename Option>
+void applyIfGiven(const cl::opt<T> &given, Option &option) {
+  if (given.getNumOccurrences())
+    option = given.getValue();
+}
+
+} // namespace
+
+void swr::registerGpuPipelineCLOptions() { *clOptions; }
+
+void swr::applyGpuPipelineCLOptions(GpuPipelineOptions &options) {
+  if (!clOptions.isConstructed())
+    return;
+  applyIfGiven(clOptions->timeLanes, options.timeLanes);
+  applyIfGiven(clOptions->timeWarps, options.timeWarps);
+  applyIfGiven(clOptions->prefetch, options.prefetch);
+  applyIfGiven(clOptions->channelTile, options.channelTile);
+  applyIfGiven(clOptions->gradTimeChunk, options.gradTimeChunk);
+  applyIfGiven(clOptions->blockSize, options.blockSize);
+}
