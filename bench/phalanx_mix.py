@@ -113,6 +113,9 @@ def main() -> None:
     parser.add_argument("--time-lanes", default="4",
                         help="lane counts to time the fused mixing on "
                         "(its tiles dealt to the lanes of a warp)")
+    parser.add_argument("--channel-tiles", default="2,4,8",
+                        help="channels per thread to time the fused mixing "
+                        "with (one vector access per step of a tile)")
     args = parser.parse_args()
     if args.precompile:
         return precompile()
@@ -133,6 +136,7 @@ def main() -> None:
 
     tuned = swr.jit(mixing.fn, layout="bthd", time_chunk="auto")
     lanes = [int(p) for p in args.time_lanes.split(",") if p]
+    channel_tiles = [int(p) for p in args.channel_tiles.split(",") if p]
     rows = []
 
     def mixing_row(name: str, kernel) -> None:
@@ -149,6 +153,9 @@ def main() -> None:
         for count in lanes:
             mixing_row(f"SWR fused mixing, {count} time lanes",
                        swr.jit(mixing.fn, layout="bthd", time_lanes=count))
+        for count in channel_tiles:
+            mixing_row(f"SWR fused mixing, {count} channels per thread",
+                       swr.jit(mixing.fn, layout="bthd", channel_tile=count))
         tuned(za, zb, v, c, out=out)  # times 1, 2, 4, 8, 16 tiles once
         chunk = autotune.choose(tuned.spec(za, zb, v, c),
                                 torch.cuda.get_device_name(), zb.numel(),

@@ -20,5 +20,17 @@ func.func @full_tokens(%a: memref<?x?x?x?xf32>, %x: memref<?x?x?x?xf32>,
 }
 SPEC
   sed 's/xf32>/xbf16>/g' "$dir/bthd-f32.mlir" >"$dir/bthd-bf16.mlir"
+  # Per-head decays over [B, T, H, D] (a thread may take several channels of
+  # a head: --channel-tile).
+  cat >"$dir/bthd-head-f32.mlir" <<'SPEC'
+func.func @full_heads(%a: memref<?x?x?xf32>, %x: memref<?x?x?x?xf32>,
+                      %y: memref<?x?x?x?xf32>) {
+  swr.scan full layout bthd sharing per_head
+      decay(%a : memref<?x?x?xf32>) input(%x : memref<?x?x?x?xf32>)
+      output(%y : memref<?x?x?x?xf32>)
+  return
+}
+SPEC
+  sed 's/xf32>/xbf16>/g' "$dir/bthd-head-f32.mlir" >"$dir/bthd-head-bf16.mlir"
 }
 

@@ -287,6 +287,100 @@ bands_bthd() {
   cat "$logs/phalanx-mix.md" 2>/dev/null || tail -20 "$logs/phalanx-mix.txt"
 }
 
+# Several channels of a head per thread (--channel-tile) over [B, T, H, D]:
+# each step of a tile is one vector access of its channels (4 bytes for 2
+# bf16 ... 16 bytes) when the rows are aligned, else the masked path. bands<k>
+# (time chunks, and 4 time lanes) and full windows (per-head decays) checked
+# at D = 16, 18 (partial channel blocks) and 15 (odd rows: never aligned),
+# two kernels under compute-sanitizer, then the Phalanx bands<2> shape and a
+# full scan at B8 T4096 H48 D32 timed by channel tile.
+channel_tiles() {
+  local d k ct spec shape log tool
+  d="$(mktemp -d)"
+  full_specs "$d"
+  for k in 1 2 3; do
+    sed -e "s/bands<2>/bands<$k>/" -e 's/layout bhdl/layout bthd/' \
+      -e 's/?x?x16x?xbf16/?x?x?x?xbf16/g' \
+      "$root/examples/phalanx_bands2.mlir" >"$d/bthd$k.mlir"
+  done
+  for ct in 2 4 8 16; do
+    for spec in bthd1 bthd2 bthd3 bthd-head-bf16 bthd-head-f32; do
+      for shape in 2x1x3x16 2x1x3x18 2x1x2x15; do
+        log="$logs/ct-$spec-$ct-$shape.txt"
+        "$tools/bin/swr-run" "$d/$spec.mlir" --target=sm_90a --channel-tile=$ct \
+          --shape "$shape" --lengths 1,15,16,17,63,64,65,511,512,513,1000,8193 \
+          --decays near1,spread,near0 >"$log" 2>&1 || status=1
+        echo "channel-tile $ct $spec $shape: $(tail -1 "$log")"
+      done
+    done
+    log="$logs/ct-bthd2-lanes4-$ct.txt"
+    "$tools/bin/swr-run" "$d/bthd2.mlir" --target=sm_90a --channel-tile=$ct \
+      --time-lanes=4 --shape 2x1x3x18 --lengths 1,17,65,513,8193 \
+      --decays near1,spread,near0 >"$log" 2>&1 || status=1
+    echo "channel-tile $ct bthd2 4 time lanes: $(tail -1 "$log")"
+  done
+  for spec in bthd2:4 bthd-head-bf16:2; do
+    for tool in memcheck racecheck; do
+      log="$logs/ct-${spec%%:*}-$tool.txt"
+      "$sanitizer" --tool "$tool" --error-exitcode 3 "$tools/bin/swr-run" \
+        "$d/${spec%%:*}.mlir" --target=sm_90a --channel-tile="${spec#*:}" \
+        --shape 2x1x3x18 --lengths 17,600 --decays spread >"$log" 2>&1 ||
+        status=1
+      echo "$tool ${spec%%:*} channel-tile ${spec#*:}: $(grep -E \
+        'ERROR SUMMARY|RACECHECK SUMMARY' "$log" | tail -1)"
+    done
+  done
+  for ct in 1 2 4 8 16; do
+    echo "bthd bands<2> 8x8192x128x16 channel-tile $ct: $("$tools/bin/swr-run" \
+      "$d/bthd2.mlir" --target=sm_90a --channel-tile=$ct \
+      --shape 8x8192x128x16 --lengths 1,17 --decays spread \
+      --bench 2>&1 | grep -E '^bench|swr-run:' | tr '\n' ' ')"
+  done
+  for spec in bthd-head-bf16 bthd-head-f32; do
+    for ct in 1 2 4 8; do
+      echo "full $spec 8x4096x48x32 channel-tile $ct: $("$tools/bin/swr-run" \
+        "$d/$spec.mlir" --target=sm_90a --channel-tile=$ct \
+        --shape 8x4096x48x32 --lengths 1,17 --decays spread \
+        --bench 2>&1 | grep -E '^bench|swr-run:' | tr '\n' ' ')"
+    done
+  done
+}
+
+# Nsight Compute on the full-window [B, T, C] kernels, f32 and bf16 (memory
+# throughput, occupancy, warp stalls, load requests against sectors), then
+# per-head full windows timed by channel tile and warps.
+profile_full() {
+  dir="$(mktemp -d)"
+  full_specs "$dir"
+  local ncu spec metrics
+  ncu="$(command -v ncu || echo /usr/local/cuda/bin/ncu)"
+  metrics="$(printf '%s,' dram__throughput.avg.pct_of_peak_sustained_elapsed \
+    sm__warps_active.avg.pct_of_peak_sustained_active \
+    launch__registers_per_thread launch__grid_size launch__block_size \
+    lts__t_sector_hit_rate.pct \
+    smsp__average_warp_latency_issue_stalled_long_scoreboard.ratio \
+    smsp__average_warp_latency_issue_stalled_barrier.ratio \
+    smsp__average_warp_latency_issue_stalled_lg_throttle.ratio \
+    l1tex__t_requests_pipe_lsu_mem_global_op_ld.sum \
+    l1tex__t_sectors_pipe_lsu_mem_global_op_ld.sum \
+    dram__bytes_read.sum dram__bytes_write.sum gpu__time_duration.sum)"
+  if [[ -x "$ncu" ]]; then
+    for spec in bthd-f32 bthd-bf16; do
+      echo "== ncu $spec 8x4096x1x1536"
+      "$ncu" --metrics "${metrics%,}" --launch-skip 1 --launch-count 1 \
+        "$tools/bin/swr-run" "$dir/$spec.mlir" --target=sm_90a \
+        --shape 8x4096x1x1536 --lengths 1,4096 --decays spread 2>&1 |
+        grep -E "^\s+(dram|sm__|launch|lts|smsp|l1tex|gpu__)|==ERR|error" | head -30
+    done
+  else
+    echo "no ncu"
+  fi
+  for spec in bthd-head-bf16 bthd-head-f32; do
+    bench_full "$spec" 8x4096x48x32 -1 8 --channel-tile=2
+    bench_full "$spec" 8x4096x48x32 -1 16 --channel-tile=2
+  done
+}
+
 python_tests() {
   echo "== Python CUDA tests, kernels compiled here"
   python3 -m pytest -q -s "$root/python/tests/test_torch_cuda.py" 2>&1 |
@@ -310,8 +404,8 @@ fused() {
 
 # Sections to run (default all; full_cta_bench only times): example exact
 # full full_cta bands
-# bands_bthd python_tests fused.
-for section in "${@:-example exact full full_cta bands bands_bthd python_tests fused}"; do
+# bands_bthd channel_tiles python_tests fused; profile_full only on request.
+for section in "${@:-example exact full full_cta bands bands_bthd channel_tiles python_tests fused}"; do
   for name in $section; do "$name"; done
 done
 exit "$status"

@@ -35,6 +35,10 @@ typedef struct swr_compile_options {
    * forwards): 0 or < 0 the compiler's choice, 1 a thread per sequence,
    * 2..32 (powers of 2) those lanes, for bands over any layout. */
   int64_t time_lanes;
+  /* Channels of a head one thread solves together when they share a decay
+   * (GPU kernels; each step of a tile is then one vector access over a
+   * contiguous channel axis): 0 the default (1), else 1..64. */
+  int64_t channel_tile;
 } swr_compile_options;
 
 /** Compiles `spec` to PTX and its JSON launch description. Both strings are

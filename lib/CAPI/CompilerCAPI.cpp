@@ -101,6 +101,8 @@ int swr_compile_ptx(const char *spec, size_t spec_size,
     pipeline.gradTimeChunk = o.grad_time_chunk < 0 ? 0 : o.grad_time_chunk;
   if (o.time_lanes > 0)
     pipeline.timeLanes = o.time_lanes;
+  if (o.channel_tile > 0)
+    pipeline.channelTile = o.channel_tile;
   std::string name = functionName(*module, o.function);
   auto kernel = mlir::swr::compileToPtx(*module, name, pipeline);
   if (!kernel)

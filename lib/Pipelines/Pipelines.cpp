@@ -55,8 +55,8 @@ void swr::buildHostPipeline(OpPassManager &pm,
 
 void swr::buildGpuKernelPipeline(OpPassManager &pm,
                                  const GpuPipelineOptions &options) {
-  // One channel per thread by default (channel-tile): the tile's carries
-  // stay in its registers.
+  // Channel tiles (per-head decays): one channel per thread, or with -1 up
+  // to 8 for bands<k> over bthd (each step of a tile one vector access).
   SwrTileBlocksOptions tiling;
   tiling.block = options.block;
   tiling.channelTile = options.channelTile;

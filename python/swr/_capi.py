@@ -42,6 +42,7 @@ class CompileOptions(ctypes.Structure):
         ("time_chunk", ctypes.c_int64),
         ("grad_time_chunk", ctypes.c_int64),
         ("time_lanes", ctypes.c_int64),
+        ("channel_tile", ctypes.c_int64),
     ]
 
 

@@ -84,16 +84,28 @@ def check_time_lanes(time_lanes: object) -> None:
                             f"or a power of 2 in [1, 32], got {time_lanes!r}")
 
 
+def check_channel_tile(channel_tile: object) -> None:
+    """Raises ArgumentError unless `channel_tile` is 0 (the compiler's
+    choice) or an int in [1, 64]."""
+    if not isinstance(channel_tile, int) or isinstance(channel_tile, bool) \
+            or not 0 <= channel_tile <= 64:
+        raise ArgumentError("channel_tile: expected 0 (the compiler's "
+                            "choice) or an int in [1, 64], got "
+                            f"{channel_tile!r}")
+
+
 def compile_ptx(spec: ScanSpec | str, *, chip: str = "sm_90a",
                 strategy: str = "fma", time_chunk: int = 2,
                 grad_time_chunk: int = 16, time_lanes: int = 0,
-                backward: bool = False) -> PtxKernel:
+                channel_tile: int = 0, backward: bool = False) -> PtxKernel:
     """Compiles a spec (or its derived backward) to PTX through the swr
     passes and LLVM's NVPTX; cached in this process and on disk.
     `time_lanes`: lanes of a warp sharing a sequence's tiles (0: the
     compiler's choice; 1: a thread per sequence; 2..32 for bands over any
-    layout too)."""
+    layout too); `channel_tile`: channels of a head one thread solves
+    together when they share a decay (0: the compiler's choice)."""
     check_time_lanes(time_lanes)
+    check_channel_tile(channel_tile)
     text = spec.mlir() if isinstance(spec, ScanSpec) else spec
     function = None
     if backward:
@@ -106,7 +118,7 @@ def compile_ptx(spec: ScanSpec | str, *, chip: str = "sm_90a",
                           chip=chip,
                           strategy=strategy, time_chunk=time_chunk,
                           grad_time_chunk=grad_time_chunk,
-                          time_lanes=time_lanes)
+                          time_lanes=time_lanes, channel_tile=channel_tile)
     entry = cache.load(entry_key)
     if entry is None:
         if not _capi.has_compiler():
@@ -117,7 +129,8 @@ def compile_ptx(spec: ScanSpec | str, *, chip: str = "sm_90a",
                 "it where libswr is built (scripts/gpu-python-cache.py)")
         source = derive_backward(text) if backward else text
         entry = _compile_ptx_text(source, function, chip, strategy,
-                                  time_chunk, grad_time_chunk, time_lanes)
+                                  time_chunk, grad_time_chunk, time_lanes,
+                                  channel_tile)
         cache.store(entry_key, entry)
         cache.record_build_id(_cache_build_id())
     return PtxKernel(entry["ptx"], entry["launch"])
@@ -125,14 +138,15 @@ def compile_ptx(spec: ScanSpec | str, *, chip: str = "sm_90a",
 
 def _compile_ptx_text(text: str, function: str | None, chip: str,
                       strategy: str, time_chunk: int,
-                      grad_time_chunk: int, time_lanes: int) -> dict:
+                      grad_time_chunk: int, time_lanes: int,
+                      channel_tile: int) -> dict:
     data = text.encode()
     options = _capi.CompileOptions(
         function=function.encode() if function else None, chip=chip.encode(),
         strategy=strategy.encode(), block_size=0,
         time_chunk=time_chunk if time_chunk > 0 else -1,
         grad_time_chunk=grad_time_chunk if grad_time_chunk > 0 else -1,
-        time_lanes=time_lanes)
+        time_lanes=time_lanes, channel_tile=channel_tile)
     ptx = ctypes.c_void_p()
     launch = ctypes.c_void_p()
     _check_compile(_capi.library().swr_compile_ptx(

@@ -78,9 +78,11 @@ class CudaKernel:
 
 @functools.lru_cache(maxsize=None)
 def cached_kernel(spec, device: int, backward: bool = False,
-                  time_chunk: int = 2, time_lanes: int = 0) -> CudaKernel:
+                  time_chunk: int = 2, time_lanes: int = 0,
+                  channel_tile: int = 0) -> CudaKernel:
     """The kernel of a ScanSpec (or of its derived backward) compiled (or
     taken from the kernel cache) and loaded once per device and options."""
     return CudaKernel(compile_ptx(spec, backward=backward,
                                   time_chunk=time_chunk,
-                                  time_lanes=time_lanes), device)
+                                  time_lanes=time_lanes,
+                                  channel_tile=channel_tile), device)

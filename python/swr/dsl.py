@@ -40,7 +40,8 @@ import numpy as np
 
 from . import autotune, backend, reference
 from .dlpack import DLPackArray, adopt, is_foreign
-from .compiler import Buffer, HostKernel, check_time_lanes, compile_ptx
+from .compiler import (Buffer, HostKernel, check_channel_tile,
+                       check_time_lanes, compile_ptx)
 from .errors import ArgumentError, SwrError
 from .spec import DTYPES, LAYOUTS, ScanSpec
 
@@ -538,7 +539,8 @@ class JitFunction:
 
     def __init__(self, fn: Callable, layout: str,
                  output_dtype: Optional[str],
-                 time_chunk: int | str = 2, time_lanes: int = 0) -> None:
+                 time_chunk: int | str = 2, time_lanes: int = 0,
+                 channel_tile: int = 0) -> None:
         if layout not in LAYOUTS:
             raise ArgumentError(f"layout: expected one of {sorted(LAYOUTS)}, "
                                 f"got {layout!r}")
@@ -552,7 +554,9 @@ class JitFunction:
                                 "per GPU thread; 0: whole sequences) or "
                                 f"'auto', got {time_chunk!r}")
         check_time_lanes(time_lanes)
+        check_channel_tile(channel_tile)
         self.time_chunk, self.time_lanes = time_chunk, time_lanes
+        self.channel_tile = channel_tile
         code = getattr(fn, "__code__", None)
         self.names = list(code.co_varnames[:code.co_argcount]) if code \
             else []
@@ -621,7 +625,8 @@ class JitFunction:
             return spec.mlir()
         if stage == "ptx":
             return compile_ptx(spec, time_chunk=self._static_chunk(),
-                               time_lanes=self.time_lanes).ptx
+                               time_lanes=self.time_lanes,
+                               channel_tile=self.channel_tile).ptx
         raise ArgumentError(f"stage: expected 'swr' or 'ptx', got {stage!r}")
 
     def precompile(self, *arrays: Any, output_dtype: Optional[str] = None
@@ -633,7 +638,8 @@ class JitFunction:
         chunks = autotune.CANDIDATES if self.time_chunk == "auto" else \
             (self.time_chunk,)
         for chunk in chunks:
-            compile_ptx(spec, time_chunk=chunk, time_lanes=self.time_lanes)
+            compile_ptx(spec, time_chunk=chunk, time_lanes=self.time_lanes,
+                        channel_tile=self.channel_tile)
         return spec
 
     def _static_chunk(self) -> int:
@@ -728,7 +734,8 @@ class JitFunction:
 
         def launch(chunk: int) -> None:
             kernel = cached_kernel(spec, device, backward, time_chunk=chunk,
-                                   time_lanes=self.time_lanes)
+                                   time_lanes=self.time_lanes,
+                                   channel_tile=self.channel_tile)
             kernel.launch([_buffer(by_role[r], spec.dtype_of(r))
                            for r in kernel.params], stream)
         chunk = self.time_chunk
@@ -1007,7 +1014,8 @@ def _build_id() -> str:
 
 def jit(fn: Optional[Callable] = None, *, layout: str = "bhdl",
         output_dtype: Optional[str] = None,
-        time_chunk: int | str = 2, time_lanes: int = 0) -> Any:
+        time_chunk: int | str = 2, time_lanes: int = 0,
+        channel_tile: int = 0) -> Any:
     """Decorates a recurrence kernel written in Python; see the module
     docstring. `layout` names the axes of the arguments ("bhdl", "bthd",
     "bct"); `output_dtype` defaults to the input's; `time_chunk` is the
@@ -1015,8 +1023,11 @@ def jit(fn: Optional[Callable] = None, *, layout: str = "bhdl",
     "auto": timed on the first CUDA call per device and size class, the
     choice kept in the kernel cache (swr.autotune); `time_lanes` the lanes
     of a warp that share a sequence's tiles (0: the compiler's choice; 1: a
-    thread per sequence; 2..32: that many, bands<k> on any layout too)."""
+    thread per sequence; 2..32: that many, bands<k> on any layout too);
+    `channel_tile` the channels of a head one GPU thread solves together
+    (0: the compiler's choice)."""
     if fn is None:
         return lambda f: JitFunction(f, layout, output_dtype, time_chunk,
-                                     time_lanes)
-    return JitFunction(fn, layout, output_dtype, time_chunk, time_lanes)
+                                     time_lanes, channel_tile)
+    return JitFunction(fn, layout, output_dtype, time_chunk, time_lanes,
+                       channel_tile)

@@ -311,13 +311,18 @@ def test_eager_on_float32_torch_takes_per_head_decays() -> None:
         < 2e-6
 
 
-def test_time_lanes_reach_the_compiler(tmp_path, monkeypatch) -> None:
-    """time_lanes deals a token-major bands window's tiles to the lanes of
-    a warp (carries by shuffles; the default keeps a thread per sequence),
-    is part of the kernel's cache key, and is checked by name."""
+@pytest.fixture
+def fresh_kernel_cache(tmp_path, monkeypatch) -> None:
+    """An empty kernel cache (on disk and in memory) for the test."""
     from swr import cache
     monkeypatch.setenv("SWR_CACHE_DIR", str(tmp_path))
     cache.clear_memory()
+
+
+def test_time_lanes_reach_the_compiler(fresh_kernel_cache) -> None:
+    """time_lanes deals a token-major bands window's tiles to the lanes of
+    a warp (carries by shuffles; the default keeps a thread per sequence),
+    is part of the kernel's cache key, and is checked by name."""
     operands = phalanx_operands(np.random.default_rng(10), 1, 40, 2)
     lanes = swr.jit(phalanx_mix.fn, layout="bthd", time_lanes=4)
     assert "shfl.sync" in lanes.ir(*operands, stage="ptx")
@@ -330,6 +335,24 @@ def test_time_lanes_reach_the_compiler(tmp_path, monkeypatch) -> None:
             swr.jit(phalanx_mix.fn, layout="bthd", time_lanes=bad)
     with pytest.raises(swr.ArgumentError, match="time_lanes: expected"):
         swr.compile_ptx(phalanx_mix.spec(*operands), time_lanes=12)
+
+
+def test_channel_tile_reaches_the_compiler(fresh_kernel_cache) -> None:
+    """channel_tile gives a GPU thread several channels of a head, each
+    step of its tiles one vector access (16 bytes for 4 f32 channels), is
+    part of the kernel's cache key, and is checked by name."""
+    operands = phalanx_operands(np.random.default_rng(12), 1, 40, 2)
+    tiled = swr.jit(phalanx_mix.fn, layout="bthd", channel_tile=4)
+    assert "ld.global.v4.b32" in tiled.ir(*operands, stage="ptx")
+    assert "ld.global.v4.b32" not in phalanx_mix.ir(*operands, stage="ptx")
+    out = tiled(*operands)  # the host backend tiles channels its own way
+    assert relative_error(out, tiled.reference(*operands)) < 2e-6
+    for bad in (-1, 65, "4", True):
+        with pytest.raises(swr.ArgumentError,
+                           match=f"channel_tile: expected 0 .* got {bad!r}"):
+            swr.jit(phalanx_mix.fn, layout="bthd", channel_tile=bad)
+    with pytest.raises(swr.ArgumentError, match="channel_tile: expected"):
+        swr.compile_ptx(phalanx_mix.spec(*operands), channel_tile=100)
 
 
 def test_strided_arrays_are_made_contiguous() -> None:

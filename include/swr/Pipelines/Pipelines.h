@@ -50,8 +50,11 @@ struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
   Option<int64_t> channelTile{
       *this, "channel-tile",
       llvm::cl::desc("Channels of a head one thread solves together when "
-                     "they share a decay"),
-      llvm::cl::init(1)};
+                     "they share a decay, each step of a tile one vector "
+                     "access over a contiguous channel axis (-1: up to 8 "
+                     "for bands<k> windows in time chunks over bthd with a "
+                     "static head dimension, else 1)"),
+      llvm::cl::init(-1)};
   Option<std::string> strategy{
       *this, "strategy",
       llvm::cl::desc("Local solves: fma (the recurrence, one FMA per "

@@ -1,5 +1,7 @@
 // A fused prologue and epilogue compile to PTX that calls no libdevice
 // function (the math is expanded into arithmetic) and that ptxas accepts.
+// Each thread takes 2 channels of a head (D = 16, three input-shaped tiles:
+// at most 8 channels over them), one 4-byte access per step of a tile.
 // RUN: swr-compile %s -o %t.ptx --launch %t.json
 // RUN: FileCheck %s --check-prefix=PTX < %t.ptx
 // RUN: FileCheck %s --check-prefix=JSON < %t.json
@@ -10,6 +12,8 @@
 // PTX-NOT: .extern
 // PTX-DAG: fma.rn.f32
 // PTX-DAG: ret;
+// PTX-DAG: ld.global.v2.b16
+// PTX-DAG: st.global.b32
 
 // JSON: "name": "decay",
 // JSON: "name": "input",

@@ -1,9 +1,11 @@
 // RUN: swr-opt %s --pass-pipeline='builtin.module(func.func(swr-lower-to-loops))' --split-input-file --verify-diagnostics
 // RUN: not swr-opt %s --swr-tile-blocks="method=cubic" 2>&1 | FileCheck %s --check-prefix=METHOD
 // RUN: not swr-opt %s --swr-tile-blocks="block=0" 2>&1 | FileCheck %s --check-prefix=BLOCK
+// RUN: not swr-opt %s --swr-tile-blocks="channel-tile=-2" 2>&1 | FileCheck %s --check-prefix=CHANNELS
 
 // METHOD: swr-tile-blocks: method must be running_product or log_space, got 'cubic'
-// BLOCK: swr-tile-blocks: block and channel-tile must be >= 1, got 0 and 16
+// BLOCK: swr-tile-blocks: block must be >= 1 and channel-tile -1 or >= 1, got 0 and 16
+// CHANNELS: swr-tile-blocks: block must be >= 1 and channel-tile -1 or >= 1, got 16 and -2
 
 func.func @exchange_outside_loop(%t: vector<4xf32>, %c: f32) -> vector<4xf32> {
   // expected-error @below {{'swr.carry_exchange' op level serial: expected to be directly inside the scf.for over tiles}}

@@ -82,7 +82,11 @@ def SwrTileBlocks : Pass<"swr-tile-blocks", "::mlir::func::FuncOp"> {
     Option<"block", "block", "int64_t", /*default=*/"16",
            "Time steps per tile for full and exact windows">,
     Option<"channelTile", "channel-tile", "int64_t", /*default=*/"16",
-           "Channels solved together when they share a decay">,
+           "Channels solved together when they share a decay (-1: for "
+           "bands<k> windows in time chunks over a contiguous channel axis "
+           "(bthd) with a static head dimension D, the largest power of 2 "
+           "dividing D with at most 8 channels over the input and extra "
+           "operand tiles, else 1)">,
     Option<"method", "method", "std::string", /*default=*/"\"running_product\"",
            "How transfer operators form decay products: running_product "
            "or log_space">,
