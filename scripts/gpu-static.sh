@@ -303,6 +303,44 @@ channel_tiles() {
       -e 's/?x?x16x?xbf16/?x?x?x?xbf16/g' \
       "$root/examples/phalanx_bands2.mlir" >"$d/bthd$k.mlir"
   done
+  # Per-channel decays with a static channel dimension (16): the compiler's
+  # choice of channel blocks (bands in time chunks: 4 channels), D = 16
+  # only (the spec's static dimension), bf16 and f32, bands<1..3>.
+  for k in 1 2 3; do
+    sed -e 's/sharing per_head/sharing per_channel/' \
+      -e 's/%a: memref<?x?x?xbf16>/%a: memref<?x?x?x16xbf16>/' \
+      -e 's/decay(%a : memref<?x?x?xbf16>)/decay(%a : memref<?x?x?x16xbf16>)/' \
+      -e 's/?x?x?x?xbf16/?x?x?x16xbf16/g' "$d/bthd$k.mlir" >"$d/chan$k-bf16.mlir"
+    sed 's/xbf16>/xf32>/g' "$d/chan$k-bf16.mlir" >"$d/chan$k-f32.mlir"
+    # Per-head twin with D = 16 static: the default takes 8 channels.
+    sed 's/?x?x?x?xbf16/?x?x?x16xbf16/g' "$d/bthd$k.mlir" >"$d/head$k-bf16.mlir"
+    for spec in "chan$k-bf16" "chan$k-f32" "head$k-bf16"; do
+      log="$logs/ct-$spec.txt"
+      "$tools/bin/swr-run" "$d/$spec.mlir" --target=sm_90a --shape 2x1x3x16 \
+        --lengths 1,15,16,17,31,32,33,63,64,65,511,512,513,1000,8193 \
+        --decays near1,spread,near0 >"$log" 2>&1 || status=1
+      echo "default channel blocks $spec 2x1x3x16: $(tail -1 "$log")"
+    done
+  done
+  for tool in memcheck racecheck; do
+    log="$logs/ct-chan2-$tool.txt"
+    "$sanitizer" --tool "$tool" --error-exitcode 3 "$tools/bin/swr-run" \
+      "$d/chan2-bf16.mlir" --target=sm_90a --shape 2x1x3x16 --lengths 17,600 \
+      --decays spread >"$log" 2>&1 || status=1
+    echo "$tool per-channel blocks bands<2>: $(grep -E \
+      'ERROR SUMMARY|RACECHECK SUMMARY' "$log" | tail -1)"
+  done
+  for spec in chan2-bf16 chan2-f32 head2-bf16; do
+    echo "default channel blocks bands<2> $spec 8x8192x128x16: $("$tools/bin/swr-run" \
+      "$d/$spec.mlir" --target=sm_90a --shape 8x8192x128x16 --lengths 1,17 \
+      --decays spread --bench 2>&1 | grep -E '^bench|swr-run:' | tr '\n' ' ')"
+  done
+  echo "per-channel bands<2> chan2-bf16 one channel per thread (dynamic D): $(sed \
+    's/x16xbf16/x?xbf16/g' "$d/chan2-bf16.mlir" >"$d/chan2-dyn.mlir" &&
+    "$tools/bin/swr-run" "$d/chan2-dyn.mlir" --target=sm_90a \
+      --shape 8x8192x128x16 --lengths 1,17 --decays spread --bench 2>&1 |
+      grep -E '^bench|swr-run:' | tr '\n' ' ')"
+  [[ -n "${CHANNEL_TILES_SWEEP:-}" ]] || return 0
   for ct in 2 4 8 16; do
     for spec in bthd1 bthd2 bthd3 bthd-head-bf16 bthd-head-f32; do
       for shape in 2x1x3x16 2x1x3x18 2x1x2x15; do

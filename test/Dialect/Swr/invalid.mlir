@@ -196,7 +196,7 @@ func.func @unknown_window(%a: memref<?x?x?xf32>, %x: memref<?x?x16x?xf32>, %y: m
 // -----
 
 func.func @transfer_operator_shape(%a: vector<16xf32>) {
-  // expected-error @below {{'swr.transfer_operator' op transfer: expected vector<16x16xf32> for 16 decays, got 'vector<8x8xf32>'}}
+  // expected-error @below {{'swr.transfer_operator' op transfer: expected 'vector<16x16xf32>' for 'vector<16xf32>' decays, got 'vector<8x8xf32>'}}
   %L, %g = swr.transfer_operator %a method running_product
       : vector<16xf32> -> vector<8x8xf32>, vector<16xf32>
   return
@@ -205,7 +205,7 @@ func.func @transfer_operator_shape(%a: vector<16xf32>) {
 // -----
 
 func.func @transfer_injection_shape(%a: vector<16xf32>) {
-  // expected-error @below {{injection: expected vector<16xf32> for 16 decays, got 'vector<8xf32>'}}
+  // expected-error @below {{injection: expected 'vector<16xf32>' like the decays, got 'vector<8xf32>'}}
   %L, %g = swr.transfer_operator %a method log_space
       : vector<16xf32> -> vector<16x16xf32>, vector<8xf32>
   return
@@ -214,8 +214,50 @@ func.func @transfer_injection_shape(%a: vector<16xf32>) {
 // -----
 
 func.func @local_solve_square(%L: vector<16x8xf32>, %u: vector<8x4xf32>) {
-  // expected-error @below {{'swr.local_solve' op transfer: expected a square matrix, got 'vector<16x8xf32>'}}
+  // expected-error @below {{'swr.local_solve' op transfer: expected square matrices, got 'vector<16x8xf32>'}}
   %v = swr.local_solve %L, %u : vector<16x8xf32>, vector<8x4xf32>
+  return
+}
+
+// -----
+
+func.func @transfer_channel_operators(%a: vector<16x2xf32>) {
+  // expected-error @below {{'swr.transfer_operator' op transfer: expected 'vector<2x16x16xf32>' for 'vector<16x2xf32>' decays, got 'vector<16x16xf32>'}}
+  %L, %g = swr.transfer_operator %a method running_product
+      : vector<16x2xf32> -> vector<16x16xf32>, vector<16x2xf32>
+  return
+}
+
+// -----
+
+func.func @transfer_channel_band(%a: vector<16x2xf32>) {
+  // expected-error @below {{'swr.transfer_operator' op band: expected one decay per step (banded operators of exact windows), got 'vector<16x2xf32>'}}
+  %L, %g = swr.transfer_operator %a method running_product band 4
+      : vector<16x2xf32> -> vector<2x16x16xf32>, vector<16x2xf32>
+  return
+}
+
+// -----
+
+func.func @local_solve_channels(%L: vector<2x16x16xf32>, %u: vector<16x4xf32>) {
+  // expected-error @below {{'swr.local_solve' op tile: expected 2 channels (one per operator), got 4}}
+  %v = swr.local_solve %L, %u : vector<2x16x16xf32>, vector<16x4xf32>
+  return
+}
+
+// -----
+
+func.func @carry_channel_injection(%v: vector<16x4xf32>, %g: vector<16x2xf32>, %s: vector<4xf32>) {
+  // expected-error @below {{'swr.carry' op injection: expected 'vector<16x4xf32>' (one per time step and channel), got 'vector<16x2xf32>'}}
+  %y = swr.carry %v, %g, %s : vector<16x4xf32>, vector<16x2xf32>, vector<4xf32>
+  return
+}
+
+// -----
+
+func.func @carry_exchange_decays(%c: vector<2xf32>, %t: vector<4xf32>) {
+  // expected-error @below {{'swr.carry_exchange' op decay: expected f32 or 'vector<4xf32>' (one per channel) like the terminal values, got 'vector<2xf32>'}}
+  %s = "swr.carry_exchange"(%c, %t) <{level = 0 : i32, window = #swr.window<full>}> : (vector<2xf32>, vector<4xf32>) -> vector<4xf32>
   return
 }
 

@@ -111,6 +111,26 @@ func.func @block_ops(%a: vector<16xf32>, %u: vector<16x8xf32>, %c: f32,
   return %y : vector<16x8xf32>
 }
 
+// Per-channel decays over a block of channels: one operator and injection
+// per channel, one total decay per channel in the exchange.
+// CHECK-LABEL: func.func @channel_block_ops
+func.func @channel_block_ops(%a: vector<16x2xf32>, %u: vector<16x2xf32>)
+    -> vector<16x2xf32> {
+  // CHECK: %[[L:.*]], %[[G:.*]] = swr.transfer_operator %{{.*}} method running_product : vector<16x2xf32> -> vector<2x16x16xf32>, vector<16x2xf32>
+  %L, %g = swr.transfer_operator %a method running_product
+      : vector<16x2xf32> -> vector<2x16x16xf32>, vector<16x2xf32>
+  // CHECK: %[[V:.*]] = swr.local_solve %[[L]], %{{.*}} : vector<2x16x16xf32>, vector<16x2xf32>
+  %v = swr.local_solve %L, %u : vector<2x16x16xf32>, vector<16x2xf32>
+  %c = vector.extract %g[15] : vector<2xf32> from vector<16x2xf32>
+  %t = vector.extract %v[15] : vector<2xf32> from vector<16x2xf32>
+  // CHECK: %[[S:.*]] = swr.carry_exchange %{{.*}}, %{{.*}} window full level cta lanes 1 stride 32 warps 4 : vector<2xf32> per_channel
+  %s = swr.carry_exchange %c, %t window full level cta lanes 1 stride 32
+      warps 4 : vector<2xf32> per_channel
+  // CHECK: swr.carry %[[V]], %[[G]], %[[S]] : vector<16x2xf32>, vector<16x2xf32>, vector<2xf32>
+  %y = swr.carry %v, %g, %s : vector<16x2xf32>, vector<16x2xf32>, vector<2xf32>
+  return %y : vector<16x2xf32>
+}
+
 // CHECK-LABEL: func.func @window_attributes
 // CHECK-SAME: swr.windows = [#swr.window<full>, #swr.window<bands<2>>, #swr.window<bands<2, 32>>, #swr.window<exact<7>>]
 func.func @window_attributes() attributes {

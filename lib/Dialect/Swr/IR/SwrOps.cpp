@@ -27,6 +27,22 @@ static void printWindow(OpAsmPrinter &printer, Operation *, WindowAttr window) {
   window.printBody(printer);
 }
 
+/// A carry exchange's decay: f32 (shared by the channels), or with
+/// `per_channel` one per channel, typed like the terminal values.
+static ParseResult parseExchangeDecay(OpAsmParser &parser, Type &decay,
+                                      Type terminal) {
+  decay = succeeded(parser.parseOptionalKeyword("per_channel"))
+              ? terminal
+              : Type(parser.getBuilder().getF32Type());
+  return success();
+}
+
+static void printExchangeDecay(OpAsmPrinter &printer, Operation *, Type decay,
+                               Type) {
+  if (isa<VectorType>(decay))
+    printer << " per_channel";
+}
+
 #define GET_OP_CLASSES
 #include "swr/Dialect/Swr/IR/SwrOps.cpp.inc"
 
@@ -493,32 +509,53 @@ mlir::swr::getKernelArgumentRoles(Operation *scan, Block &entry) {
 //===----------------------------------------------------------------------===//
 
 LogicalResult TransferOperatorOp::verify() {
-  int64_t n = getDecays().getType().getDimSize(0);
-  VectorType op = getTransfer().getType();
-  if (op.getDimSize(0) != n || op.getDimSize(1) != n)
-    return emitOpError() << "transfer: expected vector<" << n << "x" << n
-                         << "xf32> for " << n << " decays, got " << op;
-  if (getInjection().getType().getDimSize(0) != n)
-    return emitOpError() << "injection: expected vector<" << n << "xf32> for "
-                         << n << " decays, got " << getInjection().getType();
+  VectorType decays = getDecays().getType();
+  int64_t n = decays.getDimSize(0);
+  // Per-channel decays (n x m): one n x n operator per channel.
+  SmallVector<int64_t> transferShape{n, n};
+  if (decays.getRank() == 2)
+    transferShape.insert(transferShape.begin(), decays.getDimSize(1));
+  auto transfer = VectorType::get(transferShape, decays.getElementType());
+  if (getTransfer().getType() != transfer)
+    return emitOpError() << "transfer: expected " << transfer << " for "
+                         << decays << " decays, got "
+                         << getTransfer().getType();
+  if (getInjection().getType() != decays)
+    return emitOpError() << "injection: expected " << decays
+                         << " like the decays, got "
+                         << getInjection().getType();
+  if (decays.getRank() == 2 && getBand())
+    return emitOpError() << "band: expected one decay per step (banded "
+                            "operators of exact windows), got "
+                         << decays;
   return success();
 }
 
 LogicalResult LocalSolveOp::verify() {
   VectorType op = getTransfer().getType();
   VectorType tile = getTile().getType();
-  if (op.getDimSize(0) != op.getDimSize(1))
-    return emitOpError() << "transfer: expected a square matrix, got " << op;
-  if (tile.getDimSize(0) != op.getDimSize(1))
-    return emitOpError() << "tile: expected " << op.getDimSize(1)
+  int64_t rank = op.getRank();
+  if (op.getDimSize(rank - 2) != op.getDimSize(rank - 1))
+    return emitOpError() << "transfer: expected square matrices, got " << op;
+  if (tile.getDimSize(0) != op.getDimSize(rank - 1))
+    return emitOpError() << "tile: expected " << op.getDimSize(rank - 1)
                          << " time steps (rows) to match the operator, got "
                          << tile.getDimSize(0);
+  if (rank == 3 && op.getDimSize(0) != tile.getDimSize(1))
+    return emitOpError() << "tile: expected " << op.getDimSize(0)
+                         << " channels (one per operator), got "
+                         << tile.getDimSize(1);
   return success();
 }
 
 LogicalResult CarryOp::verify() {
   VectorType local = getLocal().getType();
-  int64_t steps = getInjection().getType().getDimSize(0);
+  VectorType injection = getInjection().getType();
+  if (injection.getRank() == 2 && injection != local)
+    return emitOpError() << "injection: expected " << local
+                         << " (one per time step and channel), got "
+                         << injection;
+  int64_t steps = injection.getDimSize(0);
   int64_t channels =
       getCarryIn().getType().getDimSize(getCarryIn().getType().getRank() - 1);
   if (local.getDimSize(0) != steps)
@@ -541,6 +578,11 @@ LogicalResult CarryExchangeOp::verify() {
   if (getWindow().isExact())
     return emitOpError() << "window: exact<W> windows have no carrier "
                             "recurrence; expected full or bands<k>";
+  if (isa<VectorType>(getDecay().getType()) &&
+      getDecay().getType() != getTerminal().getType())
+    return emitOpError() << "decay: expected f32 or " << getTerminal().getType()
+                         << " (one per channel) like the terminal values, got "
+                         << getDecay().getType();
   if (getInit() && getInit().getType() != getTerminal().getType())
     return emitOpError() << "init: expected " << getTerminal().getType()
                          << " like the terminal values, got "

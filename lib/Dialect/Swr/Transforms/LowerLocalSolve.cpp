@@ -5,7 +5,8 @@
 //   %v = swr.local_solve %L, %u
 // into the recurrence over the tile's rows, v[i] = a[i] * v[i-1] + u[i]: the
 // same numbers as L u (each entry of L is the product chain the recurrence
-// applies), with n FMAs per channel instead of n^2.
+// applies), with n FMAs per channel instead of n^2. Per-channel decays of a
+// block of channels (decays n x m) give each channel its own row of decays.
 //
 //===----------------------------------------------------------------------===//
 
@@ -46,8 +47,11 @@ void lowerToRecurrence(LocalSolveOp solve, Value decays) {
   Value result = vector::BroadcastOp::create(b, tileType, row);
   for (int64_t step = 1; step < n; ++step) {
     int64_t i = backwards ? n - 1 - step : step;
+    // Row of decays: one per channel (per-channel blocks), else one shared.
     Value decay = vector::ExtractOp::create(b, decays, backwards ? i + 1 : i);
-    Value decayRow = vector::BroadcastOp::create(b, rowType, decay);
+    Value decayRow = decay.getType() == rowType
+                         ? decay
+                         : vector::BroadcastOp::create(b, rowType, decay);
     Value input = vector::ExtractOp::create(b, solve.getTile(), i);
     row = vector::FMAOp::create(b, decayRow, row, input);
     result = vector::InsertOp::create(b, row, result, i);

@@ -73,9 +73,12 @@ Value unitVector(ImplicitLocOpBuilder &b, int64_t n, int64_t i) {
       b, DenseElementsAttr::get(type, ArrayRef<float>(lanes)));
 }
 
-Value scale(ImplicitLocOpBuilder &b, Value vector, Value scalar) {
-  Value broadcast = vector::BroadcastOp::create(b, vector.getType(), scalar);
-  return arith::MulFOp::create(b, vector, broadcast);
+/// `vector` times `factor`: a scalar, or a vector of its trailing shape
+/// (one factor per channel, per-channel decays) broadcast over the rest.
+Value scale(ImplicitLocOpBuilder &b, Value vector, Value factor) {
+  if (factor.getType() != vector.getType())
+    factor = vector::BroadcastOp::create(b, vector.getType(), factor);
+  return arith::MulFOp::create(b, vector, factor);
 }
 
 /// Shifts the rows of `rows` (leading dimension K) down by one, scaling
@@ -121,7 +124,43 @@ Value operatorRow(ImplicitLocOpBuilder &b, int64_t n, int64_t i,
   return arith::SelectOp::create(b, mask, offDiagonal, unit);
 }
 
+void lowerTransferOperator(TransferOperatorOp op);
+
+/// Rows of `matrix` (m x n) as the columns of an n x m one and back.
+Value transposed(ImplicitLocOpBuilder &b, Value matrix) {
+  return vector::TransposeOp::create(b, matrix, ArrayRef<int64_t>{1, 0});
+}
+
+/// Per-channel decays (n x m): the operator and injection of each channel's
+/// column, built as for one decay per step and stacked (operators m x n x
+/// n; injections back in columns, n x m).
+void lowerChannelTransferOperators(TransferOperatorOp op) {
+  ImplicitLocOpBuilder b(op.getLoc(), op);
+  VectorType decays = op.getDecays().getType();
+  int64_t n = decays.getDimSize(0), m = decays.getDimSize(1);
+  Value columns = transposed(b, op.getDecays());
+  Value transfers = splat(b, op.getTransfer().getType(), 0.0f);
+  Value injections = splat(b, VectorType::get({m, n}, b.getF32Type()), 0.0f);
+  for (int64_t c = 0; c < m; ++c) {
+    auto channel =
+        TransferOperatorOp::create(b, VectorType::get({n, n}, b.getF32Type()),
+                                   VectorType::get({n}, b.getF32Type()),
+                                   vector::ExtractOp::create(b, columns, c),
+                                   op.getMethodAttr(), IntegerAttr());
+    transfers =
+        vector::InsertOp::create(b, channel.getTransfer(), transfers, c);
+    injections =
+        vector::InsertOp::create(b, channel.getInjection(), injections, c);
+    lowerTransferOperator(channel);
+  }
+  op.getTransfer().replaceAllUsesWith(transfers);
+  op.getInjection().replaceAllUsesWith(transposed(b, injections));
+  op.erase();
+}
+
 void lowerTransferOperator(TransferOperatorOp op) {
+  if (op.getDecays().getType().getRank() == 2)
+    return lowerChannelTransferOperators(op);
   ImplicitLocOpBuilder b(op.getLoc(), op);
   int64_t n = op.getDecays().getType().getDimSize(0);
   auto rowType = VectorType::get({n}, b.getF32Type());
@@ -189,7 +228,36 @@ void lowerExtractionOperator(ExtractionOperatorOp op) {
 
 /// v = L u as a sum of outer products of L's columns and u's rows (L^T u:
 /// L's rows are L^T's columns).
+void lowerLocalSolve(LocalSolveOp op);
+
+/// One operator per channel (m x n x n): column c of the tile solved by
+/// operator c, as for a shared operator on a tile of one channel.
+void lowerChannelLocalSolves(LocalSolveOp op) {
+  ImplicitLocOpBuilder b(op.getLoc(), op);
+  VectorType tileType = op.getTile().getType();
+  int64_t n = tileType.getDimSize(0), m = tileType.getDimSize(1);
+  auto columnType = VectorType::get({n, 1}, b.getF32Type());
+  auto stepsType = VectorType::get({n}, b.getF32Type());
+  Value inputs = transposed(b, op.getTile());
+  Value solved = splat(b, VectorType::get({m, n}, b.getF32Type()), 0.0f);
+  for (int64_t c = 0; c < m; ++c) {
+    Value column = vector::ShapeCastOp::create(
+        b, columnType, vector::ExtractOp::create(b, inputs, c));
+    auto channel = LocalSolveOp::create(
+        b, columnType, vector::ExtractOp::create(b, op.getTransfer(), c),
+        column, op.getTransposeAttr());
+    solved = vector::InsertOp::create(
+        b, vector::ShapeCastOp::create(b, stepsType, channel.getResult()),
+        solved, c);
+    lowerLocalSolve(channel);
+  }
+  op.getResult().replaceAllUsesWith(transposed(b, solved));
+  op.erase();
+}
+
 void lowerLocalSolve(LocalSolveOp op) {
+  if (op.getTransfer().getType().getRank() == 3)
+    return lowerChannelLocalSolves(op);
   ImplicitLocOpBuilder b(op.getLoc(), op);
   VectorType tileType = op.getTile().getType();
   int64_t n = tileType.getDimSize(0);
@@ -212,7 +280,12 @@ void lowerCarry(CarryOp op) {
   ImplicitLocOpBuilder b(op.getLoc(), op);
   VectorType tileType = op.getLocal().getType();
   Value result;
-  if (op.getCarryIn().getType().getRank() == 1) {
+  if (op.getInjection().getType().getRank() == 2) {
+    // Per-channel injections: y[i][c] = v[i][c] + g[i][c] s[c].
+    Value carries = vector::BroadcastOp::create(b, tileType, op.getCarryIn());
+    result = arith::AddFOp::create(
+        b, op.getLocal(), arith::MulFOp::create(b, op.getInjection(), carries));
+  } else if (op.getCarryIn().getType().getRank() == 1) {
     result = vector::OuterProductOp::create(b, tileType, op.getInjection(),
                                             op.getCarryIn(), op.getLocal(),
                                             vector::CombiningKind::ADD);
@@ -318,6 +391,10 @@ WarpLane warpLane(ImplicitLocOpBuilder &b, WarpShuffles &warp, int64_t lanes,
 /// virtual tile (c = 0, t = init) and the others (0, 0): nothing reaches
 /// past the initial state.
 LogicalResult lowerWarpBandsExchange(CarryExchangeOp op, scf::ForOp loop) {
+  if (isa<VectorType>(op.getDecay().getType()))
+    return op.emitOpError()
+           << "level warp: bands<k> windows with one decay per channel are "
+              "not lowered yet (swr-tile-blocks keeps them at level serial)";
   int64_t lanes = *op.getLanes(), stride = *op.getStride();
   int64_t hops = op.getWindow().getSize() - 1; // at most lanes (verifier)
   VectorType rowType = op.getTerminal().getType();
@@ -378,41 +455,66 @@ LogicalResult lowerWarpBandsExchange(CarryExchangeOp op, scf::ForOp loop) {
   return success();
 }
 
+/// The scalars of a carry exchange's decay: the one the channels share, or
+/// one per channel.
+SmallVector<Value> decayScalars(ImplicitLocOpBuilder &b, Value decay) {
+  auto type = dyn_cast<VectorType>(decay.getType());
+  if (!type)
+    return {decay};
+  SmallVector<Value> scalars;
+  for (int64_t i = 0; i < type.getDimSize(0); ++i)
+    scalars.push_back(vector::ExtractOp::create(b, decay, i));
+  return scalars;
+}
+
 /// A pair (c, t) of the carrier recurrence over consecutive tiles: a carry
 /// s entering the first leaves the last as t + c s (one t per channel; the
-/// channels of a lane share c).
+/// channels of a lane share c, or with per-channel decays each has its
+/// own).
 struct CarryPair {
   SmallVector<Value> terminals;
-  Value decay;
+  SmallVector<Value> decays; // one, or one per terminal
 
-  /// No tiles: (1, 0).
-  static CarryPair identity(ImplicitLocOpBuilder &b, int64_t channels) {
+  Value decay(size_t channel) const {
+    return decays.size() == 1 ? decays[0] : decays[channel];
+  }
+  /// No tiles: (1, 0), with `decayCount` decays.
+  static CarryPair identity(ImplicitLocOpBuilder &b, int64_t channels,
+                            int64_t decayCount) {
     Value zero = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0f));
     Value one = arith::ConstantOp::create(b, b.getF32FloatAttr(1.0f));
-    return {SmallVector<Value>(channels, zero), one};
+    return {SmallVector<Value>(channels, zero),
+            SmallVector<Value>(decayCount, one)};
   }
   /// The tiles of `this` followed by those of `later`.
   CarryPair then(ImplicitLocOpBuilder &b, const CarryPair &later) const {
-    CarryPair joined{{}, arith::MulFOp::create(b, decay, later.decay)};
-    for (auto [earlier, last] : llvm::zip(terminals, later.terminals))
-      joined.terminals.push_back(
-          math::FmaOp::create(b, later.decay, earlier, last));
+    CarryPair joined;
+    for (auto [mine, next] : llvm::zip(decays, later.decays))
+      joined.decays.push_back(arith::MulFOp::create(b, mine, next));
+    for (auto [i, pair] :
+         llvm::enumerate(llvm::zip(terminals, later.terminals)))
+      joined.terminals.push_back(math::FmaOp::create(
+          b, later.decay(i), std::get<0>(pair), std::get<1>(pair)));
     return joined;
   }
   CarryPair select(ImplicitLocOpBuilder &b, Value condition,
                    const CarryPair &otherwise) const {
-    CarryPair chosen;
-    for (auto [mine, other] : llvm::zip(terminals, otherwise.terminals))
-      chosen.terminals.push_back(
-          arith::SelectOp::create(b, condition, mine, other));
-    chosen.decay =
-        arith::SelectOp::create(b, condition, decay, otherwise.decay);
-    return chosen;
+    auto choose = [&](ArrayRef<Value> mine, ArrayRef<Value> other) {
+      SmallVector<Value> chosen;
+      for (auto [a, c] : llvm::zip(mine, other))
+        chosen.push_back(arith::SelectOp::create(b, condition, a, c));
+      return chosen;
+    };
+    return {choose(terminals, otherwise.terminals),
+            choose(decays, otherwise.decays)};
   }
   /// t + c s for the carry row `state`.
   Value apply(ImplicitLocOpBuilder &b, VectorType rowType, Value state) const {
     Value terminal = vector::FromElementsOp::create(b, rowType, terminals);
-    return arith::AddFOp::create(b, terminal, scale(b, state, decay));
+    Value factor = decays.size() == 1
+                       ? decays[0]
+                       : vector::FromElementsOp::create(b, rowType, decays);
+    return arith::AddFOp::create(b, terminal, scale(b, state, factor));
   }
 };
 
@@ -440,8 +542,9 @@ exchangeBetweenWarps(ImplicitLocOpBuilder &b, CarryExchangeOp op,
            << " warps (run swr-distribute first)";
   int64_t blockWarps = (*blockSize)[0] / 32;
   int64_t channels = warpPair.terminals.size(), stride = *op.getStride();
+  int64_t decayCount = warpPair.decays.size();
   auto bufferType = MemRefType::get(
-      {2, blockWarps, stride, channels + 1}, b.getF32Type(),
+      {2, blockWarps, stride, channels + decayCount}, b.getF32Type(),
       MemRefLayoutAttrInterface(),
       gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup));
   Value buffer = kernel.addWorkgroupAttribution(bufferType, op.getLoc());
@@ -467,20 +570,23 @@ exchangeBetweenWarps(ImplicitLocOpBuilder &b, CarryExchangeOp op,
     for (auto [i, terminal] : llvm::enumerate(warpPair.terminals))
       memref::StoreOp::create(then, terminal, buffer,
                               slot(warpInBlock, int64_t(i)));
-    memref::StoreOp::create(then, warpPair.decay, buffer,
-                            slot(warpInBlock, channels));
+    for (auto [k, decay] : llvm::enumerate(warpPair.decays))
+      memref::StoreOp::create(then, decay, buffer,
+                              slot(warpInBlock, channels + int64_t(k)));
     scf::YieldOp::create(then);
   });
   Value item = arith::IndexCastOp::create(
       b, b.getI32Type(), arith::DivUIOp::create(b, thread, index(itemThreads)));
   NVVM::BarrierOp::create(b, Type(), item, shuffles.i32(itemThreads),
                           NVVM::BarrierReductionAttr(), Value());
-  CarryPair before = CarryPair::identity(b, channels);
+  CarryPair before = CarryPair::identity(b, channels, decayCount);
   CarryPair all = before;
   for (int64_t w = 0; w < warps; ++w) {
     Value source = arith::AddIOp::create(b, firstWarp, index(w));
-    CarryPair pair{{},
-                   memref::LoadOp::create(b, buffer, slot(source, channels))};
+    CarryPair pair;
+    for (int64_t k = 0; k < decayCount; ++k)
+      pair.decays.push_back(
+          memref::LoadOp::create(b, buffer, slot(source, channels + k)));
     for (int64_t i = 0; i < channels; ++i)
       pair.terminals.push_back(
           memref::LoadOp::create(b, buffer, slot(source, i)));
@@ -516,37 +622,44 @@ LogicalResult lowerWarpCarryExchange(CarryExchangeOp op, scf::ForOp loop) {
   SmallVector<Value> sums;
   for (int64_t i = 0; i < channels; ++i)
     sums.push_back(vector::ExtractOp::create(b, op.getTerminal(), i));
-  Value product = op.getDecay();
+  SmallVector<Value> products = decayScalars(b, op.getDecay());
+  auto productOf = [&](size_t i) {
+    return products.size() == 1 ? products[0] : products[i];
+  };
   for (int64_t delta = 1; delta < lanes; delta *= 2) {
     Value reaches = arith::CmpIOp::create(b, arith::CmpIPredicate::uge,
                                           at.timeLane, warp.i32(delta));
-    for (Value &sum : sums) {
+    for (auto [i, sum] : llvm::enumerate(sums)) {
       Value earlier = warp.up(sum, delta * stride);
-      Value joined = math::FmaOp::create(b, product, earlier, sum);
+      Value joined = math::FmaOp::create(b, productOf(i), earlier, sum);
       sum = arith::SelectOp::create(b, reaches, joined, sum);
     }
-    Value earlier = warp.up(product, delta * stride);
-    product = arith::SelectOp::create(
-        b, reaches, arith::MulFOp::create(b, product, earlier), product);
+    for (Value &product : products) {
+      Value earlier = warp.up(product, delta * stride);
+      product = arith::SelectOp::create(
+          b, reaches, arith::MulFOp::create(b, product, earlier), product);
+    }
   }
   // The pair of the tiles before this one in the warp's share of the
   // iteration (none on time lane 0), and that of all of them, from the last
   // time lane of this lane's channel. With one time lane: none, and its own.
-  CarryPair before = CarryPair::identity(b, channels);
-  CarryPair all{sums, product};
+  CarryPair before = CarryPair::identity(b, channels, products.size());
+  CarryPair all{sums, products};
   if (lanes > 1) {
     Value first = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
                                         at.timeLane, warp.i32(0));
     CarryPair shifted;
     for (Value sum : sums)
       shifted.terminals.push_back(warp.up(sum, stride));
-    shifted.decay = warp.up(product, stride);
+    for (Value product : products)
+      shifted.decays.push_back(warp.up(product, stride));
     before = before.select(b, first, shifted);
     Value last =
         arith::OrIOp::create(b, at.channelLane, warp.i32((lanes - 1) * stride));
     for (auto [sum, total] : llvm::zip(sums, all.terminals))
       total = warp.from(sum, last);
-    all.decay = warp.from(product, last);
+    for (auto [product, total] : llvm::zip(products, all.decays))
+      total = warp.from(product, last);
   }
   if (op.getLevel() == CarryLevel::cta) {
     auto warps = exchangeBetweenWarps(b, op, loop, at, all);

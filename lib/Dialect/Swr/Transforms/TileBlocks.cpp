@@ -338,25 +338,31 @@ struct SwrTileBlocksPass
     return lanes;
   }
 
-  /// The channels of a head one thread solves together (per-head decays):
-  /// the option, or with -1, for bands<k> windows in time chunks over a
-  /// contiguous channel axis with a static head dimension, the largest
-  /// power of 2 dividing it that keeps the input-shaped tiles a thread
-  /// holds (input and extra operands) at 8 channels or fewer: each step of
-  /// a tile is then one vector access, and registers do not spill. Measured
+  /// The channels one thread solves together: for per-head decays the
+  /// option, or with -1 (per-channel decays: only with -1), for bands<k>
+  /// windows in time chunks over a contiguous channel axis with a static
+  /// channel dimension, the largest power of 2 dividing it that keeps the
+  /// input-shaped tiles a thread holds (input, extra operands and
+  /// per-channel decays) at 8 channels or fewer: each step of a tile is
+  /// then one vector access, and registers do not spill. Measured
   /// on the H200 at B8 T8192 H128 D16 bf16: the scan with 1/2/4/8/16
   /// channels 54/78/75/80/6% of copy; the fused Phalanx mixing (three
   /// tiles) 1/2/4/8 channels 0.646/0.480/0.479/0.813 ms (8: 255 registers
   /// and spills). Else 1 (full windows: fewer threads per sequence
   /// measured slower, 33% of copy with one channel against 22% with two).
   int64_t channelTileFor(ScanOp scan, const LayoutAxes &axes, bool chunked) {
-    if (channelTile != -1)
-      return channelTile;
-    int64_t headDim = cast<MemRefType>(scan.getInput().getType())
-                          .getDimSize(axes.channel >= 0 ? axes.channel : 0);
-    if (!chunked || !channelsContiguous(axes) || ShapedType::isDynamic(headDim))
+    bool perHead = scan.getSharing() == DecaySharing::per_head;
+    if (axes.channel < 0)
       return 1;
-    int64_t tiles = 1 + scan.getExtraInputs().size();
+    if (channelTile != -1)
+      return perHead ? int64_t(channelTile) : 1;
+    int64_t headDim =
+        cast<MemRefType>(scan.getInput().getType()).getDimSize(axes.channel);
+    // Fused regions see per-head decays only (broadcast over channels).
+    if (!chunked || !channelsContiguous(axes) ||
+        ShapedType::isDynamic(headDim) || (!perHead && scan.hasFusedRegions()))
+      return 1;
+    int64_t tiles = 1 + scan.getExtraInputs().size() + (perHead ? 0 : 1);
     int64_t tile = 1;
     while (2 * tile * tiles <= 8 && headDim % (2 * tile) == 0)
       tile *= 2;
@@ -396,8 +402,6 @@ struct SwrTileBlocksPass
   LogicalResult tile(ScanOp scan, TransferMethod transferMethod) {
     WindowAttr window = scan.getWindow();
     const LayoutAxes &axes = getLayoutAxes(scan.getLayout());
-    bool blockOfChannels =
-        scan.getSharing() == DecaySharing::per_head && axes.channel >= 0;
     // Time chunks need no carry between them only for bands<k> windows;
     // a final state would need the last chunk to run even for length 0.
     bool chunked = timeChunk > 0 && window.isBands() && !scan.getSeqOffsets() &&
@@ -425,8 +429,7 @@ struct SwrTileBlocksPass
                       scan.getSharing() == DecaySharing::per_head,
                       scan.getReverse(),
                       window.isBands() ? window.getTile() : block,
-                      blockOfChannels ? channelTileFor(scan, axes, chunked)
-                                      : int64_t(1),
+                      channelTileFor(scan, axes, chunked),
                       transferMethod,
                       chunked ? static_cast<int64_t>(timeChunk) : 0};
     tiling.channelFastest = channelFastest && channelsContiguous(axes);

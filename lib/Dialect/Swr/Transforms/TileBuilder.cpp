@@ -81,7 +81,8 @@ DecayAccess decayAccess(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
   access.accessType = VectorType::get({tiling.steps}, b.getF32Type());
   if (!tiling.perHead() && tiling.hasChannelAxis()) {
     access.channelAxis = b.getI64IntegerAttr(tiling.axes.channel);
-    access.accessType = VectorType::get({tiling.steps, 1}, b.getF32Type());
+    access.accessType =
+        VectorType::get({tiling.steps, tiling.channels}, b.getF32Type());
   }
   return access;
 }
@@ -100,6 +101,13 @@ VectorType tiling::tileType(ImplicitLocOpBuilder &b, const ScanTiling &tiling) {
   return VectorType::get({tiling.steps, tiling.channels}, b.getF32Type());
 }
 
+VectorType tiling::decayTileType(ImplicitLocOpBuilder &b,
+                                 const ScanTiling &tiling) {
+  if (tiling.perChannelBlock())
+    return tileType(b, tiling);
+  return VectorType::get({tiling.steps}, b.getF32Type());
+}
+
 VectorType tiling::rowType(ImplicitLocOpBuilder &b, const ScanTiling &tiling) {
   return VectorType::get({tiling.channels}, b.getF32Type());
 }
@@ -112,7 +120,7 @@ Value tiling::readDecays(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
       b, access.accessType, decay, access.indices, position, coords.length,
       b.getI64IntegerAttr(access.timeAxis), access.channelAxis,
       reverseAttr(b, tiling), b.getF32FloatAttr(1.0f));
-  auto type = VectorType::get({tiling.steps}, b.getF32Type());
+  VectorType type = decayTileType(b, tiling);
   if (access.accessType != type)
     decays = vector::ShapeCastOp::create(b, type, decays);
   return decays;
@@ -190,8 +198,11 @@ TransferOperatorOp tiling::buildTransferOperator(ImplicitLocOpBuilder &b,
                                                  Value decays,
                                                  std::optional<int64_t> band) {
   int64_t n = tiling.steps;
-  auto operatorType = VectorType::get({n, n}, b.getF32Type());
-  auto injectionType = VectorType::get({n}, b.getF32Type());
+  auto injectionType = cast<VectorType>(decays.getType());
+  SmallVector<int64_t> operatorShape{n, n};
+  if (injectionType.getRank() == 2) // one operator per channel
+    operatorShape.insert(operatorShape.begin(), injectionType.getDimSize(1));
+  auto operatorType = VectorType::get(operatorShape, b.getF32Type());
   return TransferOperatorOp::create(
       b, operatorType, injectionType, decays,
       TransferMethodAttr::get(b.getContext(), tiling.method),

@@ -67,18 +67,23 @@ struct ScanTiling {
 
   bool hasChannelAxis() const { return axes.channel >= 0; }
   bool perHead() const { return perHeadSharing; }
+  /// Per-channel decays over a block of several channels: the decays of a
+  /// tile are steps x channels, like its inputs.
+  bool perChannelBlock() const { return !perHeadSharing && channels > 1; }
 };
 
 Value indexConst(ImplicitLocOpBuilder &b, int64_t value);
 
 /// vector<steps x channels x f32>, the type of a tile of inputs.
 VectorType tileType(ImplicitLocOpBuilder &b, const ScanTiling &tiling);
+/// The decays of a tile: vector<steps x f32> (one per head, or per channel
+/// of a block of one), or for perChannelBlock vector<steps x channels>.
+VectorType decayTileType(ImplicitLocOpBuilder &b, const ScanTiling &tiling);
 /// vector<channels x f32>, one value per channel of the block.
 VectorType rowType(ImplicitLocOpBuilder &b, const ScanTiling &tiling);
 
 /// Reads the decays of the tile at `position` from `decay` as
-/// vector<steps x f32>: one per head (shared by the channel block) or one
-/// per channel (a block of one). Padding past the sequence is 1.
+/// decayTileType. Padding past the sequence is 1.
 Value readDecays(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
                  const TileCoords &coords, Value decay, Value position);
 /// Writes vector<steps x f32> to a decay-shaped memref.

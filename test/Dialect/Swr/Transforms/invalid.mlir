@@ -65,3 +65,20 @@ func.func @window_exchange_at_cta_level(%n: index, %r: vector<16x2xf32>, %c: f32
   }
   return
 }
+
+
+// -----
+
+// Level warp bands<k> with one decay per channel is not lowered (swr-tile-blocks
+// keeps such windows at level serial).
+func.func @channel_block_warp_bands(%n: index, %t: vector<2xf32>, %c: vector<2xf32>, %out: memref<2xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  scf.for %i = %c0 to %n step %c1 {
+    // expected-error @below {{level warp: bands<k> windows with one decay per channel are not lowered yet}}
+    %s = swr.carry_exchange %c, %t window bands<2> level warp lanes 4 stride 8
+        : vector<2xf32> per_channel
+    vector.transfer_write %s, %out[%c0] {in_bounds = [true]} : vector<2xf32>, memref<2xf32>
+  }
+  return
+}

@@ -370,3 +370,35 @@ func.func @write_tile_rows(%y: memref<?x?x?x?xf32>, %v: vector<4x8xf32>, %b: ind
   swr.write_tile %v, %y[%b, %c0, %h, %d] at %pos length %len time 1 channel 3 reverse : vector<4x8xf32>, memref<?x?x?x?xf32>
   return
 }
+
+// -----
+
+// Per-channel decays over a block of 2 channels: each channel's operator and
+// injection from its column of decays (running products), the solve column
+// by column, the carry scaled per channel, and the serial carrier scaled by
+// one total decay per channel.
+// CHECK-LABEL: func.func @channel_block
+// CHECK: scf.for {{.*}} -> (vector<2xf32>)
+// CHECK:   %[[COLS:.*]] = vector.transpose %{{.*}}, [1, 0] : vector<4x2xf32> to vector<2x4xf32>
+// CHECK:   vector.extract %[[COLS]][0] : vector<4xf32> from vector<2x4xf32>
+// CHECK:   vector.extract %[[COLS]][1] : vector<4xf32> from vector<2x4xf32>
+// CHECK:   arith.mulf %{{.*}}, %{{.*}} : vector<4x2xf32>
+// CHECK:   arith.addf %{{.*}}, %{{.*}} : vector<4x2xf32>
+// CHECK:   arith.mulf %{{.*}}, %{{.*}} : vector<2xf32>
+// CHECK:   arith.addf %{{.*}}, %{{.*}} : vector<2xf32>
+func.func @channel_block(%n: index, %a: vector<4x2xf32>, %u: vector<4x2xf32>, %out: memref<4x2xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  scf.for %i = %c0 to %n step %c1 {
+    %L, %g = swr.transfer_operator %a method running_product
+        : vector<4x2xf32> -> vector<2x4x4xf32>, vector<4x2xf32>
+    %v = swr.local_solve %L, %u : vector<2x4x4xf32>, vector<4x2xf32>
+    %t = vector.extract %v[3] : vector<2xf32> from vector<4x2xf32>
+    %c = vector.extract %g[3] : vector<2xf32> from vector<4x2xf32>
+    %s = swr.carry_exchange %c, %t window full level serial
+        : vector<2xf32> per_channel
+    %y = swr.carry %v, %g, %s : vector<4x2xf32>, vector<4x2xf32>, vector<2xf32>
+    vector.transfer_write %y, %out[%c0, %c0] {in_bounds = [true, true]} : vector<4x2xf32>, memref<4x2xf32>
+  }
+  return
+}

@@ -52,3 +52,25 @@ func.func @full_d16(%a: memref<?x?x?xf32>, %x: memref<?x?x?x16xf32>,
       output(%y : memref<?x?x?x16xf32>)
   return
 }
+
+// -----
+
+// Per-channel decays (with -1 only): the decays are input-shaped tiles too,
+// so 4 channels (2 tiles of 4: 8 channels); each channel has its
+// own operator and total decay. An explicit channel-tile names per-head
+// blocks only.
+// CHECK-LABEL: func.func @bands_per_channel
+// CHECK: %[[A:.*]] = swr.read_tile %{{.*}} time 1 channel 3 pad 1.0{{.*}} -> vector<16x4xf32>
+// CHECK: swr.read_tile %{{.*}} time 1 channel 3 pad 0.0{{.*}} -> vector<16x4xf32>
+// CHECK: swr.transfer_operator %[[A]] method running_product : vector<16x4xf32> -> vector<4x16x16xf32>, vector<16x4xf32>
+// CHECK: swr.carry_exchange {{.*}} window bands<2> level serial : vector<4xf32> per_channel
+// TWO-LABEL: func.func @bands_per_channel
+// TWO: swr.read_tile %{{.*}} time 1 channel 3 pad 0.0{{.*}} -> vector<16x1xf32>
+func.func @bands_per_channel(%a: memref<?x?x?x16xbf16>,
+                             %x: memref<?x?x?x16xbf16>,
+                             %y: memref<?x?x?x16xbf16>) {
+  swr.scan bands<2> layout bthd sharing per_channel
+      decay(%a : memref<?x?x?x16xbf16>) input(%x : memref<?x?x?x16xbf16>)
+      output(%y : memref<?x?x?x16xbf16>)
+  return
+}

@@ -261,17 +261,23 @@ def Swr_TransferOperatorOp : Swr_Op<"transfer_operator", [Pure]> {
     sums. With `band W`, entries with i - j >= W are zero: the operator of
     an exact W-token window restricted to the tile.
 
+    Per-channel decays of a block of `m` channels (`vector<n x m>`, column
+    c the decays of channel c) give one operator per channel,
+    `vector<m x n x n>`, and the injection `vector<n x m>`.
+
     ```mlir
     %L, %g = swr.transfer_operator %a method running_product
         : vector<16xf32> -> vector<16x16xf32>, vector<16xf32>
+    %Lc, %gc = swr.transfer_operator %ac method running_product
+        : vector<16x2xf32> -> vector<2x16x16xf32>, vector<16x2xf32>
     ```
   }];
-  let arguments = (ins VectorOfRankAndType<[1], [F32]>:$decays,
+  let arguments = (ins VectorOfRankAndType<[1, 2], [F32]>:$decays,
                    DefaultValuedAttr<Swr_TransferMethod,
                      "TransferMethod::running_product">:$method,
                    OptionalAttr<ConfinedAttr<I64Attr, [IntMinValue<1>]>>:$band);
-  let results = (outs VectorOfRankAndType<[2], [F32]>:$transfer,
-                 VectorOfRankAndType<[1], [F32]>:$injection);
+  let results = (outs VectorOfRankAndType<[2, 3], [F32]>:$transfer,
+                 VectorOfRankAndType<[1, 2], [F32]>:$injection);
   let assemblyFormat = [{
     $decays `method` $method (`band` $band^)? attr-dict `:` type($decays)
     `->` type($transfer)
@@ -289,12 +295,15 @@ def Swr_LocalSolveOp : Swr_Op<"local_solve", [Pure,
     initial state, for all channels at once (a tensor-core GEMM on GPUs).
     With `transpose` it multiplies by `L^T` instead: the adjoint solve of
     the tile, the recurrence run backwards, `w[j] = u[j] + a[j+1] w[j+1]`.
+    With one operator per channel (`vector<m x n x n>`, per-channel
+    decays) column c of the tile is multiplied by operator c.
 
     ```mlir
     %v = swr.local_solve %L, %u : vector<16x16xf32>, vector<16x8xf32>
+    %w = swr.local_solve %Lc, %uc : vector<2x16x16xf32>, vector<16x2xf32>
     ```
   }];
-  let arguments = (ins VectorOfRankAndType<[2], [F32]>:$transfer,
+  let arguments = (ins VectorOfRankAndType<[2, 3], [F32]>:$transfer,
                    VectorOfRankAndType<[2], [F32]>:$tile,
                    UnitAttr:$transpose);
   let results = (outs VectorOfRankAndType<[2], [F32]>:$result);
@@ -312,14 +321,16 @@ def Swr_CarryOp : Swr_Op<"carry", [Pure, AllTypesMatch<["local", "result"]>]> {
     the tile's injection `g` (one value per time step), to the tile's local
     solution `v` (time x channels): `y[i][c] = v[i][c] + g[i] * s[c]`. For
     exact windows the carry differs per output (`s` is time x channels):
-    `y[i][c] = v[i][c] + g[i] * s[i][c]`.
+    `y[i][c] = v[i][c] + g[i] * s[i][c]`. Per-channel decays give one
+    injection per channel (`g` is time x channels):
+    `y[i][c] = v[i][c] + g[i][c] * s[c]`.
 
     ```mlir
     %y = swr.carry %v, %g, %s : vector<16x8xf32>, vector<16xf32>, vector<8xf32>
     ```
   }];
   let arguments = (ins VectorOfRankAndType<[2], [F32]>:$local,
-                   VectorOfRankAndType<[1], [F32]>:$injection,
+                   VectorOfRankAndType<[1, 2], [F32]>:$injection,
                    VectorOfRankAndType<[1, 2], [F32]>:$carry_in);
   let results = (outs VectorOfRankAndType<[2], [F32]>:$result);
   let assemblyFormat = [{
@@ -341,6 +352,8 @@ def Swr_CarryExchangeOp : Swr_Op<"carry_exchange", [
         s_in[tau] = sum_{j=1..K} (c[tau-1] * ... * c[tau-j+1]) * terminal[tau-j]
 
     with K = tau for `full` windows and K = min(tau, k-1) for `bands<k>`.
+    `c` is one f32 shared by the channels, or (per-channel decays) a vector
+    like `terminal`, one total decay per channel.
     `init` acts as the terminal value of a virtual tile before the first.
     `level` says which level of the memory hierarchy the carries cross:
     `serial` carries them in registers of one thread (the host lowering),
@@ -374,9 +387,12 @@ def Swr_CarryExchangeOp : Swr_Op<"carry_exchange", [
         stride 4 : vector<1xf32>
     %u = swr.carry_exchange %c, %last window full level cta lanes 32
         stride 1 warps 4 : vector<1xf32>
+    %v = swr.carry_exchange %cs, %last2 window full level serial
+        : vector<2xf32> per_channel
     ```
   }];
-  let arguments = (ins F32:$decay, VectorOfRankAndType<[1], [F32]>:$terminal,
+  let arguments = (ins AnyTypeOf<[F32, VectorOfRankAndType<[1], [F32]>]>:$decay,
+                   VectorOfRankAndType<[1], [F32]>:$terminal,
                    Optional<VectorOfRankAndType<[1], [F32]>>:$init,
                    Swr_WindowAttr:$window, Swr_CarryLevel:$level,
                    OptionalAttr<ConfinedAttr<I64Attr, [IntPositive]>>:$lanes,
@@ -386,7 +402,7 @@ def Swr_CarryExchangeOp : Swr_Op<"carry_exchange", [
   let assemblyFormat = [{
     $decay `,` $terminal (`init` `(` $init^ `:` type($init) `)`)? `window` custom<Window>($window) `level` $level
     (`lanes` $lanes^)? (`stride` $stride^)? (`warps` $warps^)? attr-dict
-    `:` type($terminal)
+    `:` type($terminal) custom<ExchangeDecay>(type($decay), ref(type($terminal)))
   }];
   let hasVerifier = 1;
 }
