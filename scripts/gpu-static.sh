@@ -81,6 +81,11 @@ run_full() {
 }
 
 full() {
+  full_checks
+  full_bench
+}
+
+full_checks() {
   dir="$(mktemp -d)"
   full_specs "$dir"
   # 70 channels, 22 per head: not multiples of the lanes' channel groups.
@@ -105,6 +110,10 @@ full() {
         "$logs/full-$spec-$tool.txt" | tail -1)"
     done
   done
+}
+
+full_bench() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
   echo "== swr-run --bench, B8 C1536 T4096 (time lanes, then one thread per channel)"
   for lanes in -1 1; do
     for spec in bct-f32 bct-bf16; do
@@ -287,13 +296,17 @@ bands_bthd() {
   cat "$logs/phalanx-mix.md" 2>/dev/null || tail -20 "$logs/phalanx-mix.txt"
 }
 
-# Several channels of a head per thread (--channel-tile) over [B, T, H, D]:
-# each step of a tile is one vector access of its channels (4 bytes for 2
-# bf16 ... 16 bytes) when the rows are aligned, else the masked path. bands<k>
-# (time chunks, and 4 time lanes) and full windows (per-head decays) checked
-# at D = 16, 18 (partial channel blocks) and 15 (odd rows: never aligned),
-# two kernels under compute-sanitizer, then the Phalanx bands<2> shape and a
-# full scan at B8 T4096 H48 D32 timed by channel tile.
+# Several channels per thread over [B, T, H, D]: each step of a tile is one
+# vector access of its channels (4 bytes for 2 bf16 ... 16 bytes) when the
+# rows are aligned, else the masked path. The compiler's choice first:
+# bands<1..3> with per-channel decays (bf16, f32) and per-head decays at a
+# static D = 16, checked around tiles and chunks, per-channel bands<2> under
+# compute-sanitizer, and timed at the Phalanx shape (and per-channel with a
+# dynamic D: one channel per thread). With CHANNEL_TILES_SWEEP=1 also every
+# --channel-tile 2..16 for per-head bands<k> (time chunks, and 4 time lanes)
+# and full windows at D = 16, 18 (partial channel blocks) and 15 (odd rows:
+# never aligned), two kernels under compute-sanitizer, then the Phalanx
+# bands<2> shape and a full scan at B8 T4096 H48 D32 timed by channel tile.
 channel_tiles() {
   local d k ct spec shape log tool
   d="$(mktemp -d)"
