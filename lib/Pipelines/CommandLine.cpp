@@ -53,3 +53,8 @@ void swr::applyGpuPipelineCLOptions(GpuPipelineOptions &options) {
   applyIfGiven(clOptions->gradTimeChunk, options.gradTimeChunk);
   applyIfGiven(clOptions->blockSize, options.blockSize);
 }
+
+void swr::applyHostPipelineCLOptions(HostPipelineOptions &options) {
+  if (clOptions.isConstructed())
+    applyIfGiven(clOptions->channelTile, options.channelTile);
+}

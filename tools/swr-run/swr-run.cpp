@@ -430,6 +430,7 @@ int main(int argc, char **argv) {
   options.method = methodOption;
   options.strategy = strategyOption;
   options.timeChunk = timeChunkOption;
+  applyHostPipelineCLOptions(options);
   OwningOpRef<ModuleOp> lowered = module->clone();
   auto kernel = HostKernel::compile(*lowered, name, options);
   if (!kernel)

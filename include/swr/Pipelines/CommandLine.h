@@ -12,6 +12,7 @@
 namespace mlir::swr {
 
 struct GpuPipelineOptions;
+struct HostPipelineOptions;
 
 /// Registers --time-lanes, --time-warps, --prefetch, --channel-tile,
 /// --grad-time-chunk and --block-size (GpuPipelineOptions' meanings and
@@ -21,6 +22,11 @@ void registerGpuPipelineCLOptions();
 /// Copies those of the registered options that the command line gave into
 /// `options`; the others keep their values.
 void applyGpuPipelineCLOptions(GpuPipelineOptions &options);
+
+/// The same for the host pipeline, which shares --channel-tile (the tiling
+/// of channel blocks is target-independent; the CPU path checks the same
+/// block forms numerically).
+void applyHostPipelineCLOptions(HostPipelineOptions &options);
 
 } // namespace mlir::swr
 
