@@ -226,8 +226,6 @@ void lowerExtractionOperator(ExtractionOperatorOp op) {
   op.erase();
 }
 
-/// v = L u as a sum of outer products of L's columns and u's rows (L^T u:
-/// L's rows are L^T's columns).
 void lowerLocalSolve(LocalSolveOp op);
 
 /// One operator per channel (m x n x n): column c of the tile solved by
@@ -255,6 +253,8 @@ void lowerChannelLocalSolves(LocalSolveOp op) {
   op.erase();
 }
 
+/// v = L u as a sum of outer products of L's columns and u's rows (L^T u:
+/// L's rows are L^T's columns).
 void lowerLocalSolve(LocalSolveOp op) {
   if (op.getTransfer().getType().getRank() == 3)
     return lowerChannelLocalSolves(op);

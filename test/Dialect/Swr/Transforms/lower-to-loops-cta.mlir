@@ -49,3 +49,33 @@ gpu.module @kernels {
   }
 }
 
+
+// -----
+
+// Per-channel decays (2 channels, one warp lane per 32 channels' block):
+// each warp publishes its 2 terminals then its 2 total decays.
+// CHECK-LABEL: gpu.func @carry_cta_per_channel
+// CHECK-SAME: workgroup(%[[BUF:.*]] : memref<2x4x32x4xf32, #gpu.address_space<workgroup>>)
+// CHECK:   scf.if
+// CHECK:     memref.store %{{.*}}, %[[BUF]][%{{.*}}, %{{.*}}, %{{.*}}, %c0]
+// CHECK:     memref.store %{{.*}}, %[[BUF]][%{{.*}}, %{{.*}}, %{{.*}}, %c1]
+// CHECK:     memref.store %{{.*}}, %[[BUF]][%{{.*}}, %{{.*}}, %{{.*}}, %c2]
+// CHECK:     memref.store %{{.*}}, %[[BUF]][%{{.*}}, %{{.*}}, %{{.*}}, %c3{{.*}}]
+// CHECK:   nvvm.barrier
+// CHECK-COUNT-16: memref.load %[[BUF]]
+gpu.module @kernels {
+  gpu.func @carry_cta_per_channel(%n: index, %t: vector<2xf32>,
+                                  %c: vector<2xf32>, %out: memref<?xf32>) kernel
+      attributes {known_block_size = array<i32: 128, 1, 1>} {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %r = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %t) -> (vector<2xf32>) {
+      %s = swr.carry_exchange %c, %t window full level cta lanes 1 stride 32
+          warps 4 : vector<2xf32> per_channel
+      %sum = arith.addf %acc, %s : vector<2xf32>
+      scf.yield %sum : vector<2xf32>
+    }
+    vector.transfer_write %r, %out[%c0] : vector<2xf32>, memref<?xf32>
+    gpu.return
+  }
+}

@@ -402,3 +402,36 @@ func.func @channel_block(%n: index, %a: vector<4x2xf32>, %u: vector<4x2xf32>, %o
   }
   return
 }
+
+// -----
+
+// Level warp with one total decay per channel (2 channels on 4 time lanes):
+// each scan round shuffles both terminals and both decays, each terminal
+// joined with its own channel's decay; the carry scales the state by the
+// vector of the channels' decays.
+// CHECK-LABEL: func.func @carry_warp_per_channel
+// CHECK-SAME: (%[[N:.*]]: index, %[[T:.*]]: vector<2xf32>, %[[C:.*]]: vector<2xf32>
+// CHECK:   %[[T0:.*]] = vector.extract %[[T]][0]
+// CHECK:   %[[T1:.*]] = vector.extract %[[T]][1]
+// CHECK:   %[[C0:.*]] = vector.extract %[[C]][0]
+// CHECK:   %[[C1:.*]] = vector.extract %[[C]][1]
+// CHECK:   %[[U0:.*]] = nvvm.shfl.sync up %c-1_i32, %[[T0]], %c8_i32
+// CHECK:   math.fma %[[C0]], %[[U0]], %[[T0]]
+// CHECK:   %[[U1:.*]] = nvvm.shfl.sync up %c-1_i32, %[[T1]], %c8_i32
+// CHECK:   math.fma %[[C1]], %[[U1]], %[[T1]]
+// CHECK:   nvvm.shfl.sync up %c-1_i32, %[[C0]], %c8_i32
+// CHECK:   nvvm.shfl.sync up %c-1_i32, %[[C1]], %c8_i32
+// CHECK:   %[[TB:.*]] = vector.from_elements %{{.*}}, %{{.*}} : vector<2xf32>
+// CHECK:   %[[PB:.*]] = vector.from_elements %{{.*}}, %{{.*}} : vector<2xf32>
+// CHECK:   %[[W:.*]] = arith.mulf %{{.*}}, %[[PB]] : vector<2xf32>
+// CHECK:   arith.addf %[[TB]], %[[W]] : vector<2xf32>
+func.func @carry_warp_per_channel(%n: index, %t: vector<2xf32>, %c: vector<2xf32>, %out: memref<2xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  scf.for %i = %c0 to %n step %c1 {
+    %s = swr.carry_exchange %c, %t window full level warp lanes 4 stride 8
+        : vector<2xf32> per_channel
+    vector.transfer_write %s, %out[%c0] {in_bounds = [true]} : vector<2xf32>, memref<2xf32>
+  }
+  return
+}
