@@ -113,9 +113,12 @@ def main() -> None:
     parser.add_argument("--time-lanes", default="4",
                         help="lane counts to time the fused mixing on "
                         "(its tiles dealt to the lanes of a warp)")
-    parser.add_argument("--channel-tiles", default="2,4,8",
+    parser.add_argument("--channel-tiles", default="1,4",
                         help="channels per thread to time the fused mixing "
                         "with (one vector access per step of a tile)")
+    parser.add_argument("--time-chunks", default="2",
+                        help="tiles per thread to time each channel tile "
+                        "with")
     args = parser.parse_args()
     if args.precompile:
         return precompile()
@@ -137,6 +140,7 @@ def main() -> None:
     tuned = swr.jit(mixing.fn, layout="bthd", time_chunk="auto")
     lanes = [int(p) for p in args.time_lanes.split(",") if p]
     channel_tiles = [int(p) for p in args.channel_tiles.split(",") if p]
+    chunks = [int(p) for p in args.time_chunks.split(",") if p]
     rows = []
 
     def mixing_row(name: str, kernel) -> None:
@@ -154,8 +158,11 @@ def main() -> None:
             mixing_row(f"SWR fused mixing, {count} time lanes",
                        swr.jit(mixing.fn, layout="bthd", time_lanes=count))
         for count in channel_tiles:
-            mixing_row(f"SWR fused mixing, {count} channels per thread",
-                       swr.jit(mixing.fn, layout="bthd", channel_tile=count))
+            for chunk in chunks:
+                mixing_row(f"SWR fused mixing, {count} channels per thread, "
+                           f"{chunk} tiles per thread",
+                           swr.jit(mixing.fn, layout="bthd", channel_tile=count,
+                                   time_chunk=chunk))
         tuned(za, zb, v, c, out=out)  # times 1, 2, 4, 8, 16 tiles once
         chunk = autotune.choose(tuned.spec(za, zb, v, c),
                                 torch.cuda.get_device_name(), zb.numel(),
