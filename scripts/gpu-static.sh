@@ -255,6 +255,18 @@ bands() {
   done
 }
 
+# bthd_bands_specs DIR D: the Phalanx example over [B, T, H, D] with head
+# dimension D (16, or ? for a runtime one) as DIR/bthd{1,2,3}.mlir, one per
+# bands<k>.
+bthd_bands_specs() {
+  local k
+  for k in 1 2 3; do
+    sed -e "s/bands<2>/bands<$k>/" -e 's/layout bhdl/layout bthd/' \
+      -e "s/?x?x16x?xbf16/?x?x?x$2xbf16/g" \
+      "$root/examples/phalanx_bands2.mlir" >"$1/bthd$k.mlir"
+  done
+}
+
 # bands<k> over [B, T, H, D] on named time lanes (each beside 8 adjacent
 # channels): bands<1>, <2>, <3> checked at 2, 4 and 8 lanes around warp
 # iterations, bands<3> on 4 lanes under compute-sanitizer, the Phalanx shape
@@ -263,11 +275,7 @@ bands() {
 bands_bthd() {
   local d k lanes tool log
   d="$(mktemp -d)"
-  for k in 1 2 3; do
-    sed -e "s/bands<2>/bands<$k>/" -e 's/layout bhdl/layout bthd/' \
-      -e 's/?x?x16x?xbf16/?x?x?x16xbf16/g' \
-      "$root/examples/phalanx_bands2.mlir" >"$d/bthd$k.mlir"
-  done
+  bthd_bands_specs "$d" 16
   for lanes in 2 4 8; do
     for k in 1 2 3; do
       log="$logs/bands-bthd$k-lanes$lanes.txt"
@@ -311,11 +319,7 @@ channel_tiles() {
   local d k ct spec shape log tool
   d="$(mktemp -d)"
   full_specs "$d"
-  for k in 1 2 3; do
-    sed -e "s/bands<2>/bands<$k>/" -e 's/layout bhdl/layout bthd/' \
-      -e 's/?x?x16x?xbf16/?x?x?x?xbf16/g' \
-      "$root/examples/phalanx_bands2.mlir" >"$d/bthd$k.mlir"
-  done
+  bthd_bands_specs "$d" "?"
   # Per-channel decays with a static channel dimension (16): the compiler's
   # choice of channel blocks (bands in time chunks: 4 channels), D = 16
   # only (the spec's static dimension), bf16 and f32, bands<1..3>.
