@@ -162,7 +162,7 @@ full_cta() {
 # bench_full SPEC SHAPE LANES WARPS [FLAG]: times one full-window variant
 # (checked at length 1 first).
 bench_full() {
-  echo "$1 $2 time-lanes $3 warps $4 ${5:-}: $("$tools/bin/swr-run" "$dir/$1.mlir" \
+  echo "$1 $2 time-lanes $3 warps $4 ${5:-}: $(timeout 300 "$tools/bin/swr-run" "$dir/$1.mlir" \
     --target=sm_90a --time-lanes="$3" --time-warps="$4" ${5:-} --shape "$2" \
     --lengths 1 --decays spread --bench 2>&1 | grep -E '^bench|swr-run: error' |
     sed 's/.*bench: //' | tr '\n' ' ')"
@@ -183,6 +183,94 @@ full_cta_bench() {
   for spec in bthd-f32 bthd-bf16; do
     for warps in 4 8 16 32; do
       bench_full "$spec" 8x4096x1x1536 1 "$warps"
+    done
+  done
+}
+
+# Full windows split over CTAs (--grid-carries: one work item per iteration
+# of a sequence's tiles, carries through a zeroed global workspace by a
+# decoupled look-back; the default over [B, T, C]): every full spec checked
+# around chunk boundaries (64 steps per chunk of 4 warps x 16; 512 per chunk
+# of 32 time lanes), with the default and with 1, 4 or 8 warps, under
+# compute-sanitizer, then timed against the same kernels without it at B8
+# C1536, T 4K to 64K.
+grid_lengths=1,15,16,17,63,64,65,127,128,129,511,512,513,1000,2049,4097,8193,20000
+
+run_grid() {
+  local log="$logs/grid-$1-lanes$3-warps$4-grid$5.txt"
+  # A look-back that never ends would hang the kernel: bounded.
+  timeout 300 "$tools/bin/swr-run" "$dir/$1.mlir" --target=sm_90a --time-lanes="$3" \
+    --time-warps="$4" --grid-carries="$5" --shape "$2" --lengths "$grid_lengths" \
+    --decays near1,spread,near0 >"$log" 2>&1 || status=1
+  echo "full $1 $2 time-lanes $3 time-warps $4 grid-carries $5: $(tail -1 "$log")"
+}
+
+full_grid() {
+  dir="$(mktemp -d)"
+  full_specs "$dir"
+  local spec warps tool shape
+  for spec in bthd-f32 bthd-bf16 bthd-head-f32 bthd-head-bf16; do
+    run_grid "$spec" 2x16x3x22 -1 -1 1
+    for warps in 2 8; do run_grid "$spec" 2x16x3x22 1 "$warps" 1; done
+  done
+  run_grid bthd-f32 2x16x3x22 4 1 1
+  run_grid bthd-f32 2x16x3x22 -1 -1 0
+  for spec in bct-f32 bct-bf16 bct-reverse-f32; do
+    run_grid "$spec" 2x70x16 -1 -1 1
+    run_grid "$spec" 2x70x16 -1 4 1
+  done
+  for spec in bthd-bf16:2x7x3x5:-1 bthd-f32:3x9x2x40:-1 bct-f32:2x5x7:4; do
+    IFS=: read -r spec shape warps <<<"$spec"
+    for tool in memcheck racecheck synccheck; do
+      timeout 300 "$sanitizer" --tool "$tool" --error-exitcode 3 \
+        "$tools/bin/swr-run" "$dir/$spec.mlir" --target=sm_90a \
+        --grid-carries=1 --time-warps="$warps" --shape "$shape" \
+        --lengths 17,600,5000 --decays spread >"$logs/grid-$spec-$tool.txt" 2>&1 ||
+        status=1
+      echo "$tool full $spec grid: $(grep -E 'ERROR SUMMARY|RACECHECK SUMMARY' \
+        "$logs/grid-$spec-$tool.txt" | tail -1)"
+    done
+  done
+}
+
+full_grid_bench() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
+  local spec T grid
+  echo "== swr-run --bench, B8 C1536, grid carries on (1) and off (0)"
+  for T in 4096 16384 65536; do
+    for spec in bthd-f32 bthd-bf16; do
+      for grid in 1 0; do
+        bench_full "$spec" "8x${T}x1x1536" -1 -1 "--grid-carries=$grid"
+      done
+    done
+    for spec in bct-f32 bct-bf16; do
+      for grid in 1 0; do
+        bench_full "$spec" "8x1536x$T" -1 -1 "--grid-carries=$grid"
+      done
+    done
+  done
+}
+
+# Grid carries beside the kernels they replace, by registers per thread
+# (--min-blocks-per-sm) and channels per lane (per-head specs), B8 C1536.
+full_grid_sweep() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
+  local spec T flags
+  for T in 4096 16384; do
+    for spec in bthd-f32 bthd-bf16; do
+      for flags in --grid-carries=0 --grid-carries=1 \
+        "--grid-carries=1 --min-blocks-per-sm=6" \
+        "--grid-carries=1 --min-blocks-per-sm=8"; do
+        bench_full "$spec" "8x${T}x1x1536" -1 -1 "$flags"
+      done
+      # More warps per work item: more steps per look-back.
+      for warps in 8 16; do
+        bench_full "$spec" "8x${T}x1x1536" 1 "$warps" --grid-carries=1
+      done
+    done
+    for flags in "--grid-carries=0 --channel-tile=2" \
+      "--grid-carries=1 --channel-tile=2" "--grid-carries=1 --channel-tile=4"; do
+      bench_full bthd-head-bf16 "8x${T}x1x1536" -1 -1 "$flags"
     done
   done
 }
@@ -457,10 +545,10 @@ fused() {
   done
 }
 
-# Sections to run (default all; full_cta_bench only times): example exact
-# full full_cta bands
+# Sections to run (default all; full_cta_bench, full_grid_bench and
+# full_grid_sweep only time): example exact full full_cta full_grid bands
 # bands_bthd channel_tiles python_tests fused; profile_full only on request.
-for section in "${@:-example exact full full_cta bands bands_bthd channel_tiles python_tests fused}"; do
+for section in "${@:-example exact full full_cta full_grid bands bands_bthd channel_tiles python_tests fused}"; do
   for name in $section; do "$name"; done
 done
 exit "$status"

@@ -87,8 +87,12 @@ SWR_RUNTIME_EXPORT int swr_kernel_load(const char *ptx, size_t ptx_size,
 /** Launches `k` on `stream` (NULL: the legacy default stream) with one memref
  *  per launch-description param, in order. Packs the memref descriptors,
  *  computes the grid from the argument sizes and enqueues the launch: it does
- *  not synchronize and allocates no device memory, so it can be captured into
- *  a CUDA graph. A grid of zero work items launches nothing and succeeds. */
+ *  not synchronize, so it can be captured into a CUDA graph. It allocates
+ *  device memory only for a description's "workspace" (a zeroed rank-1 i32
+ *  buffer of header_words + work items * words_per_item words, passed after
+ *  the params), and then stream-ordered (cuMemAllocAsync, cuMemsetD32Async,
+ *  cuMemFreeAsync), which graph capture supports too. A grid of zero work
+ *  items launches nothing and succeeds. */
 SWR_RUNTIME_EXPORT int swr_kernel_launch(swr_kernel *k, const swr_memref *args,
                                          int32_t num_args, void *stream);
 

@@ -21,6 +21,9 @@ struct GpuPipelineCLOptions {
                              cl::init(int64_t(defaults.timeWarps))};
   cl::opt<bool> prefetch{"prefetch", cl::desc(defaults.prefetch.HelpStr),
                          cl::init(bool(defaults.prefetch))};
+  cl::opt<int64_t> gridCarries{"grid-carries",
+                               cl::desc(defaults.gridCarries.HelpStr),
+                               cl::init(int64_t(defaults.gridCarries))};
   cl::opt<int64_t> channelTile{"channel-tile",
                                cl::desc(defaults.channelTile.HelpStr),
                                cl::init(int64_t(defaults.channelTile))};
@@ -29,6 +32,9 @@ struct GpuPipelineCLOptions {
                                  cl::init(int64_t(defaults.gradTimeChunk))};
   cl::opt<int64_t> blockSize{"block-size", cl::desc(defaults.blockSize.HelpStr),
                              cl::init(int64_t(defaults.blockSize))};
+  cl::opt<int64_t> minBlocksPerSM{"min-blocks-per-sm",
+                                  cl::desc(defaults.minBlocksPerSM.HelpStr),
+                                  cl::init(int64_t(defaults.minBlocksPerSM))};
 };
 
 llvm::ManagedStatic<GpuPipelineCLOptions> clOptions;
@@ -49,9 +55,11 @@ void swr::applyGpuPipelineCLOptions(GpuPipelineOptions &options) {
   applyIfGiven(clOptions->timeLanes, options.timeLanes);
   applyIfGiven(clOptions->timeWarps, options.timeWarps);
   applyIfGiven(clOptions->prefetch, options.prefetch);
+  applyIfGiven(clOptions->gridCarries, options.gridCarries);
   applyIfGiven(clOptions->channelTile, options.channelTile);
   applyIfGiven(clOptions->gradTimeChunk, options.gradTimeChunk);
   applyIfGiven(clOptions->blockSize, options.blockSize);
+  applyIfGiven(clOptions->minBlocksPerSM, options.minBlocksPerSM);
 }
 
 void swr::applyHostPipelineCLOptions(HostPipelineOptions &options) {

@@ -68,6 +68,7 @@ void swr::buildGpuKernelPipeline(OpPassManager &pm,
   tiling.fullBlock = options.fullBlock;
   tiling.timeWarps = options.timeWarps;
   tiling.prefetch = options.prefetch;
+  tiling.gridCarries = options.gridCarries;
   // A backward's per-head decay gradient: one head's channels on adjacent
   // lanes, summed by shuffles.
   tiling.laneReduction = true;
@@ -79,6 +80,7 @@ void swr::buildGpuKernelPipeline(OpPassManager &pm,
   // 4).
   int64_t itemWarps = options.timeWarps == -1 ? 4 : options.timeWarps;
   distribute.blockSize = std::max<int64_t>(options.blockSize, 32 * itemWarps);
+  distribute.minBlocksPerSM = options.minBlocksPerSM;
   pm.addPass(createSwrDistribute(distribute));
   OpPassManager &kernel = pm.nest<gpu::GPUModuleOp>().nest<gpu::GPUFuncOp>();
   SwrLowerLocalSolveOptions solves;

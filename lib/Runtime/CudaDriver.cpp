@@ -73,6 +73,10 @@ bool resolveAll(void *lib, DriverApi &api, std::string &error) {
          resolve(lib, "cuMemcpyDtoD_v2", api.cuMemcpyDtoD, error) &&
          resolve(lib, "cuMemcpyDtoH_v2", api.cuMemcpyDtoH, error) &&
          resolve(lib, "cuMemsetD8_v2", api.cuMemsetD8, error) &&
+         // Introduced after the _v2 renames: these names are unversioned.
+         resolve(lib, "cuMemAllocAsync", api.cuMemAllocAsync, error) &&
+         resolve(lib, "cuMemsetD32Async", api.cuMemsetD32Async, error) &&
+         resolve(lib, "cuMemFreeAsync", api.cuMemFreeAsync, error) &&
          resolve(lib, "cuStreamSynchronize", api.cuStreamSynchronize, error) &&
          resolve(lib, "cuEventCreate", api.cuEventCreate, error) &&
          resolve(lib, "cuEventRecord", api.cuEventRecord, error) &&

@@ -10,6 +10,11 @@
 namespace swr {
 namespace runtime {
 
+namespace {
+/// The workspace memref is rank 1: allocated, aligned, offset, size, stride.
+constexpr size_t kWorkspaceParamWords = 5;
+} // namespace
+
 const char *elementTypeName(ElementType type) {
   switch (type) {
   case ElementType::F32:
@@ -53,6 +58,8 @@ size_t LaunchDescription::numKernelParams() const {
   size_t count = 0;
   for (const ParamDescription &param : params)
     count += 3 + 2 * static_cast<size_t>(param.rank);
+  if (workspace)
+    count += kWorkspaceParamWords;
   return count;
 }
 
@@ -366,6 +373,29 @@ bool readScan(Reader &reader, const json::Value &doc, LaunchDescription &out) {
          reader.readBool(*scan, "scan", "gradient", s.gradient);
 }
 
+bool readWorkspace(Reader &reader, const json::Value &doc,
+                   LaunchDescription &out) {
+  const json::Value *workspace;
+  if (!reader.readObject(doc, "workspace", "workspace", false, workspace))
+    return false;
+  if (!workspace)
+    return true;
+  WorkspaceDescription w;
+  // Both sizes are required: a compiler that asks for a workspace knows them,
+  // and a silent default would hand the kernel a too-small buffer.
+  if (!reader.readInt(*workspace, "workspace", "header_words", true, 0,
+                      kInt64Max, w.headerWords) ||
+      !reader.readInt(*workspace, "workspace", "words_per_item", true, 1,
+                      kInt64Max, w.wordsPerItem))
+    return false;
+  w.zeroedWordsPerItem = w.wordsPerItem;
+  if (!reader.readInt(*workspace, "workspace", "zeroed_words_per_item", false,
+                      0, w.wordsPerItem, w.zeroedWordsPerItem))
+    return false;
+  out.workspace = w;
+  return true;
+}
+
 } // namespace
 
 bool readLaunchDescription(const json::Value &document, LaunchDescription &out,
@@ -380,7 +410,7 @@ bool readLaunchDescription(const json::Value &document, LaunchDescription &out,
   Reader reader(error);
   if (!readHeader(reader, document, out) || !readShape(reader, document, out) ||
       !readParams(reader, document, out) || !readGrid(reader, document, out) ||
-      !readScan(reader, document, out))
+      !readScan(reader, document, out) || !readWorkspace(reader, document, out))
     return false;
   out.document = document;
   return true;
@@ -536,6 +566,40 @@ bool computeLaunchGrid(const LaunchDescription &desc, const swr_memref *args,
   }
   out.x = static_cast<uint32_t>(blocks);
   return true;
+}
+
+bool workspaceWords(const LaunchDescription &desc, const LaunchGrid &grid,
+                    int64_t &words, int64_t &zeroedWords, std::string &error) {
+  words = 0;
+  zeroedWords = 0;
+  if (!desc.workspace)
+    return true;
+  const WorkspaceDescription &w = *desc.workspace;
+  int64_t itemWords = 0, bytes = 0;
+  // Checked up to the byte count, which the allocation takes.
+  if (__builtin_mul_overflow(grid.workItems, w.wordsPerItem, &itemWords) ||
+      __builtin_add_overflow(w.headerWords, itemWords, &words) ||
+      __builtin_mul_overflow(words, kWorkspaceWordBytes, &bytes)) {
+    words = 0;
+    error = "kernel '" + desc.entry + "': the workspace of " +
+            std::to_string(w.headerWords) + " header words + " +
+            std::to_string(grid.workItems) + " work items * " +
+            std::to_string(w.wordsPerItem) +
+            " words per item overflows int64 bytes";
+    return false;
+  }
+  // At most `words`, so it cannot overflow.
+  zeroedWords = w.headerWords + grid.workItems * w.zeroedWordsPerItem;
+  return true;
+}
+
+void appendWorkspaceParams(KernelParams &params, void *pointer, int64_t words) {
+  auto address = static_cast<uint64_t>(reinterpret_cast<uintptr_t>(pointer));
+  params.words.push_back(address);                      // allocated
+  params.words.push_back(address);                      // aligned
+  params.words.push_back(0);                            // offset
+  params.words.push_back(static_cast<uint64_t>(words)); // sizes[0]
+  params.words.push_back(1);                            // strides[0]
 }
 
 } // namespace runtime

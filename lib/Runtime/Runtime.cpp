@@ -249,6 +249,64 @@ Status configureFunction(const DriverApi &api, Kernel &kernel) {
   return checkCompileTimeCluster(api, kernel);
 }
 
+/// A launch's workspace (see WorkspaceDescription): allocated and zeroed on
+/// the launch's stream, then freed on it, all stream-ordered so that the host
+/// never waits and concurrent launches on other streams get their own. Freed
+/// on the stream on every path, including failures after the allocation; the
+/// caller's context must stay current until then.
+class LaunchWorkspace {
+public:
+  LaunchWorkspace(const DriverApi &api, CUstream stream, std::string entry)
+      : api_(api), stream_(stream), entry_(std::move(entry)) {}
+  LaunchWorkspace(const LaunchWorkspace &) = delete;
+  LaunchWorkspace &operator=(const LaunchWorkspace &) = delete;
+  ~LaunchWorkspace() {
+    if (pointer_)
+      api_.cuMemFreeAsync(pointer_, stream_);
+  }
+
+  /// Allocates `words` 32-bit words (workspaceWords checked that the byte
+  /// count fits) and zeroes the first `zeroedWords`.
+  Status allocate(int64_t words, int64_t zeroedWords) {
+    words_ = words;
+    if (CUresult r = api_.cuMemAllocAsync(&pointer_, bytes(), stream_)) {
+      pointer_ = 0;
+      return error("cuMemAllocAsync", r);
+    }
+    if (CUresult r = api_.cuMemsetD32Async(
+            pointer_, 0, static_cast<size_t>(zeroedWords), stream_))
+      return error("cuMemsetD32Async", r);
+    return Status::success();
+  }
+
+  /// Frees the workspace after the launch, reporting a failure.
+  Status release() {
+    CUdeviceptr pointer = std::exchange(pointer_, 0);
+    if (CUresult r = api_.cuMemFreeAsync(pointer, stream_))
+      return error("cuMemFreeAsync", r);
+    return Status::success();
+  }
+
+  void *pointer() const {
+    return reinterpret_cast<void *>(static_cast<uintptr_t>(pointer_));
+  }
+
+private:
+  size_t bytes() const {
+    return static_cast<size_t>(words_) * kWorkspaceWordBytes;
+  }
+  Status error(const char *call, CUresult result) const {
+    return driverError(api_, call, result, entry_,
+                       "workspace of " + std::to_string(bytes()) + " bytes");
+  }
+
+  const DriverApi &api_;
+  CUstream stream_;
+  std::string entry_;
+  CUdeviceptr pointer_ = 0;
+  int64_t words_ = 0;
+};
+
 std::string dim3String(uint32_t x, uint32_t y, uint32_t z) {
   return "[" + std::to_string(x) + ", " + std::to_string(y) + ", " +
          std::to_string(z) + "]";
@@ -363,8 +421,10 @@ Status launchKernel(const Kernel &kernel, const swr_memref *args,
   std::string error;
   KernelParams params;
   LaunchGrid grid;
+  int64_t scratchWords = 0, zeroedWords = 0;
   if (!packKernelParams(desc, args, numArgs, params, error) ||
-      !computeLaunchGrid(desc, args, numArgs, grid, error))
+      !computeLaunchGrid(desc, args, numArgs, grid, error) ||
+      !workspaceWords(desc, grid, scratchWords, zeroedWords, error))
     return invalidArgument(error);
   if (grid.empty())
     return Status::success();
@@ -394,6 +454,13 @@ Status launchKernel(const Kernel &kernel, const swr_memref *args,
   ScopedContext scope(*api);
   if (Status st = scope.enter(kernel.context); !st.ok())
     return st;
+  // Declared after `scope`: freed while the kernel's context is current.
+  LaunchWorkspace workspace(*api, config.hStream, desc.entry);
+  if (desc.workspace) {
+    if (Status st = workspace.allocate(scratchWords, zeroedWords); !st.ok())
+      return st;
+    appendWorkspaceParams(params, workspace.pointer(), scratchWords);
+  }
   std::vector<void *> pointers = params.pointers();
   if (CUresult r = api->cuLaunchKernelEx(&config, kernel.function,
                                          pointers.data(), nullptr))
@@ -406,7 +473,7 @@ Status launchKernel(const Kernel &kernel, const swr_memref *args,
                        cluster.value.clusterDim.z) +
             ", dynamic shared memory " +
             std::to_string(desc.dynamicSharedMemory) + " bytes");
-  return Status::success();
+  return desc.workspace ? workspace.release() : Status::success();
 }
 
 Status deviceAlloc(size_t bytes, void **out) {

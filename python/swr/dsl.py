@@ -693,7 +693,7 @@ class JitFunction:
             raise ArgumentError(
                 "out: DLPack CUDA arrays need out= (a DLPack CUDA array "
                 f"of shape {list(x.shape)} and dtype {spec.dtype_out}): swr "
-                "allocates no CUDA memory of its own")
+                "allocates no output arrays of its own")
         output = _empty_like(x, spec.dtype_out, kind) if out is None else out
         if out is not None:
             if _array_kind("out", out) != kind or \

@@ -327,6 +327,7 @@ TEST(LaunchDescription, OptionalFieldsAndDefaults) {
   EXPECT_EQ(desc.cluster, (std::array<int32_t, 3>{1, 1, 1}));
   EXPECT_EQ(desc.dynamicSharedMemory, 0);
   EXPECT_FALSE(desc.scan.present);
+  EXPECT_FALSE(desc.workspace.has_value());
   EXPECT_TRUE(desc.strategy.empty());
 }
 
@@ -512,6 +513,77 @@ TEST(LaunchDescription, ScanErrors) {
       "field 'scan.size': expected integer >= 0");
   expectDescriptionError(exampleWith("scan", R"({"window": 2})"),
                          "field 'scan.window': expected string, got integer 2");
+}
+
+const char *kWorkspace = R"({"header_words": 32, "words_per_item": 160})";
+
+TEST(LaunchDescription, Workspace) {
+  LaunchDescription desc;
+  std::string error;
+  ASSERT_TRUE(
+      parseLaunchDescription(exampleWith("workspace", kWorkspace), desc, error))
+      << error;
+  ASSERT_TRUE(desc.workspace.has_value());
+  EXPECT_EQ(desc.workspace->headerWords, 32);
+  EXPECT_EQ(desc.workspace->wordsPerItem, 160);
+  // Without zeroed_words_per_item all of it is zeroed.
+  EXPECT_EQ(desc.workspace->zeroedWordsPerItem, 160);
+  // The workspace is no param: one extra rank-1 memref (5 words) at the end.
+  EXPECT_EQ(desc.params.size(), 3u);
+  EXPECT_EQ(desc.numKernelParams(), size_t(9 + 11 + 11 + 5));
+  // No header is fine, and unknown members are ignored like elsewhere.
+  ASSERT_TRUE(parseLaunchDescription(
+      exampleWith("workspace", R"({"header_words": 0, "words_per_item": 1,
+                                   "future": true})"),
+      desc, error))
+      << error;
+  ASSERT_TRUE(desc.workspace.has_value());
+  EXPECT_EQ(desc.workspace->headerWords, 0);
+  EXPECT_EQ(desc.workspace->wordsPerItem, 1);
+  // Only the flags at the front of each item's words need zeroing.
+  ASSERT_TRUE(parseLaunchDescription(
+      exampleWith("workspace", R"({"header_words": 32, "words_per_item": 160,
+                                   "zeroed_words_per_item": 32})"),
+      desc, error))
+      << error;
+  EXPECT_EQ(desc.workspace->zeroedWordsPerItem, 32);
+  // Absent: no workspace, no extra param.
+  desc = parseExample();
+  EXPECT_FALSE(desc.workspace.has_value());
+  EXPECT_EQ(desc.numKernelParams(), size_t(9 + 11 + 11));
+}
+
+TEST(LaunchDescription, WorkspaceErrors) {
+  auto withWorkspace = [](const std::string &raw) {
+    return exampleWith("workspace", raw);
+  };
+  expectDescriptionError(withWorkspace("[32, 160]"),
+                         "field 'workspace': expected object, got array");
+  expectDescriptionError(withWorkspace(R"({"header_words": 32})"),
+                         "missing required field 'workspace.words_per_item'");
+  expectDescriptionError(withWorkspace(R"({"words_per_item": 160})"),
+                         "missing required field 'workspace.header_words'");
+  expectDescriptionError(
+      withWorkspace(R"({"header_words": 32, "words_per_item": 0})"),
+      "field 'workspace.words_per_item': expected integer >= 1, got integer "
+      "0");
+  expectDescriptionError(
+      withWorkspace(R"({"header_words": -1, "words_per_item": 160})"),
+      "field 'workspace.header_words': expected integer >= 0, got integer "
+      "-1");
+  expectDescriptionError(
+      withWorkspace(R"({"header_words": 32, "words_per_item": "160"})"),
+      "field 'workspace.words_per_item': expected integer >= 1, got string "
+      "\"160\"");
+  expectDescriptionError(
+      withWorkspace(R"({"header_words": 32.0, "words_per_item": 160})"),
+      "field 'workspace.header_words': expected integer >= 0, got number "
+      "32.0");
+  expectDescriptionError(
+      withWorkspace(R"({"header_words": 32, "words_per_item": 160,
+                        "zeroed_words_per_item": 161})"),
+      "field 'workspace.zeroed_words_per_item': expected integer in [0, "
+      "160], got integer 161");
 }
 
 //===----------------------------------------------------------------------===//
@@ -777,6 +849,99 @@ TEST(ArgumentPacking, LaunchChecksArgumentsBeforeTheDriver) {
   // Zero work items: nothing to launch, so no driver is needed.
   args = exampleArgs(2, 3, 0);
   EXPECT_TRUE(launchKernel(kernel, args.data(), 3, nullptr).ok());
+}
+
+LaunchDescription workspaceExample(const std::string &workspace = kWorkspace) {
+  LaunchDescription desc;
+  std::string error;
+  EXPECT_TRUE(
+      parseLaunchDescription(exampleWith("workspace", workspace), desc, error))
+      << error;
+  return desc;
+}
+
+TEST(Workspace, Words) {
+  LaunchDescription desc = workspaceExample();
+  // 42 work items (see GridWithCeilDiv): 32 + 42 * 160 words.
+  LaunchGrid grid = gridFor(desc, exampleArgs(2, 3, 100));
+  int64_t words = -1, zeroed = -1;
+  std::string error;
+  ASSERT_TRUE(workspaceWords(desc, grid, words, zeroed, error)) << error;
+  EXPECT_EQ(words, 32 + 42 * 160);
+  EXPECT_EQ(zeroed, words);
+  // A zeroed prefix of the header and the flags.
+  desc = workspaceExample(R"({"header_words": 32, "words_per_item": 160,
+                              "zeroed_words_per_item": 32})");
+  ASSERT_TRUE(workspaceWords(desc, grid, words, zeroed, error)) << error;
+  EXPECT_EQ(words, 32 + 42 * 160);
+  EXPECT_EQ(zeroed, 32 + 42 * 32);
+  // Without work items only the header is left (and nothing is launched).
+  grid = gridFor(desc, exampleArgs(2, 3, 0));
+  ASSERT_TRUE(workspaceWords(desc, grid, words, zeroed, error)) << error;
+  EXPECT_EQ(words, 32);
+  EXPECT_EQ(zeroed, 32);
+  // No workspace: no words.
+  desc = parseExample();
+  ASSERT_TRUE(workspaceWords(desc, grid, words, zeroed, error)) << error;
+  EXPECT_EQ(words, 0);
+  EXPECT_EQ(zeroed, 0);
+}
+
+TEST(Workspace, WordsOverflow) {
+  LaunchDescription desc = workspaceExample();
+  LaunchGrid grid;
+  grid.workItems = std::numeric_limits<int64_t>::max() / 100;
+  int64_t words = -1, zeroed = -1;
+  std::string error;
+  EXPECT_FALSE(workspaceWords(desc, grid, words, zeroed, error));
+  EXPECT_EQ(words, 0);
+  EXPECT_HAS_SUBSTR(error, "kernel 'swr_scan_kernel': the workspace of 32 "
+                           "header words + 92233720368547758 work items * "
+                           "160 words per item overflows int64 bytes");
+  // The word count itself fits, its size in bytes does not.
+  const int64_t maxWords = std::numeric_limits<int64_t>::max() / 4;
+  desc = workspaceExample(R"({"header_words": )" + std::to_string(maxWords) +
+                          R"(, "words_per_item": 1})");
+  grid.workItems = 0;
+  ASSERT_TRUE(workspaceWords(desc, grid, words, zeroed, error)) << error;
+  EXPECT_EQ(words, maxWords);
+  grid.workItems = 1;
+  EXPECT_FALSE(workspaceWords(desc, grid, words, zeroed, error));
+  EXPECT_HAS_SUBSTR(error, "overflows int64 bytes");
+}
+
+TEST(Workspace, AppendsOneRankOneMemRef) {
+  LaunchDescription desc = workspaceExample();
+  std::vector<swr_memref> args = exampleArgs();
+  KernelParams params;
+  std::string error;
+  ASSERT_TRUE(packKernelParams(desc, args.data(), args.size(), params, error))
+      << error;
+  // packKernelParams packs the user params only.
+  ASSERT_EQ(params.words.size(), size_t(9 + 11 + 11));
+  appendWorkspaceParams(params, reinterpret_cast<void *>(0x40000), 6752);
+  ASSERT_EQ(params.words.size(), desc.numKernelParams());
+  // allocated, aligned, offset, sizes[0], strides[0]
+  std::vector<uint64_t> tail(params.words.end() - 5, params.words.end());
+  EXPECT_EQ(tail, (std::vector<uint64_t>{0x40000, 0x40000, 0, 6752, 1}));
+  EXPECT_EQ(params.words[30], 1u); // the user params are untouched
+}
+
+TEST(Workspace, LaunchChecksItBeforeTheDriver) {
+  Kernel kernel;
+  kernel.description = workspaceExample();
+  // Zero work items: no workspace, no launch, no driver needed.
+  std::vector<swr_memref> args = exampleArgs(2, 3, 0);
+  EXPECT_TRUE(launchKernel(kernel, args.data(), 3, nullptr).ok());
+  // A workspace too large to count is an argument error, before the driver.
+  kernel.description = workspaceExample(
+      R"({"header_words": 0, "words_per_item": 1000000000000000000})");
+  args = exampleArgs();
+  Status status = launchKernel(kernel, args.data(), 3, nullptr);
+  EXPECT_EQ(status.code(), StatusCode::InvalidArgument);
+  EXPECT_HAS_SUBSTR(status.message(), "the workspace of 0 header words + 42 "
+                                      "work items * 1000000000000000000 words "
+                                      "per item overflows int64 bytes");
 }
 
 //===----------------------------------------------------------------------===//

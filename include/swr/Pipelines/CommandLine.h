@@ -14,9 +14,10 @@ namespace mlir::swr {
 struct GpuPipelineOptions;
 struct HostPipelineOptions;
 
-/// Registers --time-lanes, --time-warps, --prefetch, --channel-tile,
-/// --grad-time-chunk and --block-size (GpuPipelineOptions' meanings and
-/// defaults). Call before llvm::cl::ParseCommandLineOptions.
+/// Registers --time-lanes, --time-warps, --grid-carries, --prefetch,
+/// --channel-tile, --grad-time-chunk, --block-size and --min-blocks-per-sm
+/// (GpuPipelineOptions' meanings and defaults). Call before
+/// llvm::cl::ParseCommandLineOptions.
 void registerGpuPipelineCLOptions();
 
 /// Copies those of the registered options that the command line gave into

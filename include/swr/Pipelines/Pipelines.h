@@ -45,6 +45,11 @@ struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
   Option<int64_t> blockSize{*this, "block-size",
                             llvm::cl::desc("Threads per CTA"),
                             llvm::cl::init(128)};
+  Option<int64_t> minBlocksPerSM{
+      *this, "min-blocks-per-sm",
+      llvm::cl::desc("CTAs that must fit on an SM at once: ptxas bounds the "
+                     "registers per thread to match (0: no bound)"),
+      llvm::cl::init(0)};
   Option<int64_t> block{*this, "block", llvm::cl::desc("Time steps per tile"),
                         llvm::cl::init(16)};
   Option<int64_t> channelTile{
@@ -88,6 +93,16 @@ struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
                      "else 1; block-size is raised to 32 x time-warps if "
                      "smaller)"),
       llvm::cl::init(-1)};
+  // Off by default: measured slower than the warps walking the whole
+  // sequence at every shape of docs/benchmarks.md (B8 C1536 [B,T,C] f32
+  // 59-67% of copy against 95%, bf16 29-31% against 38-40%).
+  Option<int64_t> gridCarries{
+      *this, "grid-carries",
+      llvm::cl::desc("Full windows on lanes or warps: one work item per "
+                     "iteration of a sequence's tiles, carries between them "
+                     "through a zeroed global workspace by a decoupled "
+                     "look-back (0: off; 1: on, not with packed batches)"),
+      llvm::cl::init(0)};
   Option<bool> prefetch{
       *this, "prefetch",
       llvm::cl::desc("Tiles dealt to lanes: read the next iteration's tile "

@@ -2,8 +2,9 @@
 //
 // The compiler writes, next to each PTX file, a JSON launch description: the
 // entry name, block and cluster shape, dynamic shared memory, the rule that
-// turns argument sizes into a grid, the parameter list and informational data
-// (scan window, layout, strategy) that checkers read. This header parses and
+// turns argument sizes into a grid, the parameter list, an optional zeroed
+// workspace the runtime supplies per launch, and informational data (scan
+// window, layout, strategy) that checkers read. This header parses and
 // validates it and holds the pure (GPU-free) parts of a launch: checking the
 // memref arguments against the params, packing them into kernel parameters and
 // computing the grid, so that all of it is unit-testable without a driver.
@@ -84,6 +85,22 @@ struct ScanDescription {
   bool gradient = false; ///< the kernel is the scan's backward
 };
 
+/// Size of a workspace word (an i32).
+constexpr int64_t kWorkspaceWordBytes = 4;
+
+/// "workspace": a global-memory scratch buffer of 32-bit words through which
+/// the CTAs of one launch exchange carries (a decoupled look-back). The
+/// runtime allocates it per launch and passes it to the kernel after the
+/// memref params as one extra rank-1 i32 memref of headerWords + workItems *
+/// wordsPerItem words, the first headerWords + workItems *
+/// zeroedWordsPerItem of them zeroed (the flags; the values behind them are
+/// written before a flag is set); it is not in "params".
+struct WorkspaceDescription {
+  int64_t headerWords = 0;
+  int64_t wordsPerItem = 0;
+  int64_t zeroedWordsPerItem = 0; ///< optional, default wordsPerItem
+};
+
 struct LaunchDescription {
   std::string format;
   std::string entry;
@@ -95,11 +112,13 @@ struct LaunchDescription {
   int64_t dynamicSharedMemory = 0;            ///< optional, default 0
   GridRule grid;
   std::vector<ParamDescription> params;
-  ScanDescription scan; ///< optional
+  ScanDescription scan;                          ///< optional
+  std::optional<WorkspaceDescription> workspace; ///< optional
   /// The whole document, for fields this struct does not model.
   json::Value document;
 
-  /// Number of kernel parameters after memref expansion (3 + 2r per memref).
+  /// Number of kernel parameters after memref expansion (3 + 2r per memref),
+  /// including the workspace memref when there is one.
   size_t numKernelParams() const;
   /// Whether the launch needs the cluster-dimension attribute.
   bool hasCluster() const;
@@ -133,7 +152,8 @@ struct KernelParams {
   std::vector<void *> pointers();
 };
 
-/// Checks the arguments and packs them. Pure: no driver needed.
+/// Checks the arguments and packs them (the user params only; the workspace
+/// is appended by appendWorkspaceParams). Pure: no driver needed.
 bool packKernelParams(const LaunchDescription &desc, const swr_memref *args,
                       size_t numArgs, KernelParams &out, std::string &error);
 
@@ -153,6 +173,17 @@ struct LaunchGrid {
 /// grid.x would exceed 2^31-1.
 bool computeLaunchGrid(const LaunchDescription &desc, const swr_memref *args,
                        size_t numArgs, LaunchGrid &out, std::string &error);
+
+/// The workspace size in 32-bit words for `grid`: headerWords + workItems *
+/// wordsPerItem, and the zeroed prefix: headerWords + workItems *
+/// zeroedWordsPerItem (both 0 without a workspace). Fails when the size in
+/// bytes would overflow int64.
+bool workspaceWords(const LaunchDescription &desc, const LaunchGrid &grid,
+                    int64_t &words, int64_t &zeroedWords, std::string &error);
+
+/// Appends the workspace memref (rank 1, i32): allocated and aligned pointer
+/// `pointer`, offset 0, size `words`, stride 1.
+void appendWorkspaceParams(KernelParams &params, void *pointer, int64_t words);
 
 } // namespace runtime
 } // namespace swr

@@ -104,6 +104,10 @@ struct DriverApi {
   CUresult (*cuMemcpyDtoD)(CUdeviceptr, CUdeviceptr, size_t);
   CUresult (*cuMemcpyDtoH)(void *, CUdeviceptr, size_t);
   CUresult (*cuMemsetD8)(CUdeviceptr, unsigned char, size_t);
+  // Stream-ordered (CUDA 11.2+): the per-launch workspace.
+  CUresult (*cuMemAllocAsync)(CUdeviceptr *, size_t, CUstream);
+  CUresult (*cuMemsetD32Async)(CUdeviceptr, unsigned int, size_t, CUstream);
+  CUresult (*cuMemFreeAsync)(CUdeviceptr, CUstream);
   CUresult (*cuStreamSynchronize)(CUstream);
   CUresult (*cuEventCreate)(CUevent *, unsigned int);
   CUresult (*cuEventRecord)(CUevent, CUstream);
@@ -187,7 +191,10 @@ Status loadKernel(std::string_view ptx, std::string_view launchJson,
 
 /// Checks and packs the arguments, computes the grid and enqueues the kernel
 /// with cuLaunchKernelEx on `stream`. Does not synchronize. A grid with zero
-/// work items launches nothing.
+/// work items launches nothing. A description with a workspace gets one per
+/// launch, allocated, zeroed and freed in `stream`'s order (cuMemAllocAsync,
+/// cuMemsetD32Async, cuMemFreeAsync) so that launches on different streams
+/// never share it.
 Status launchKernel(const Kernel &kernel, const swr_memref *args,
                     size_t numArgs, void *stream);
 

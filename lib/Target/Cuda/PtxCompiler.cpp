@@ -10,6 +10,8 @@
 #include "llvm/Config/llvm-config.h"
 #include "llvm/Support/JSON.h"
 
+#include <optional>
+
 using namespace mlir;
 using namespace mlir::swr;
 
@@ -74,6 +76,27 @@ llvm::json::Object describeScan(Operation *op) {
   if (auto grad = dyn_cast<ScanGradOp>(op))
     return describeScanLike(grad, /*gradient=*/true);
   return describeScanLike(cast<ScanOp>(op), /*gradient=*/false);
+}
+
+/// The launch description's "workspace" from the kernel's swr.workspace
+/// ([header_words, words_per_item, zeroed_words_per_item]): a kernel that
+/// passes carries between CTAs through global memory takes an i32 buffer
+/// after its params, whose header and first zeroed words per item start at
+/// zero, and which the runtime allocates per launch. None when the attribute
+/// is absent.
+llvm::Expected<std::optional<llvm::json::Object>>
+describeWorkspace(gpu::GPUFuncOp kernel) {
+  Attribute attr = kernel->getAttr("swr.workspace");
+  if (!attr)
+    return std::nullopt;
+  auto sizes = dyn_cast<DenseI64ArrayAttr>(attr);
+  if (!sizes || sizes.size() != 3)
+    return error("the kernel's swr.workspace must be [header_words, "
+                 "words_per_item, zeroed_words_per_item] (array<i64> of 3 "
+                 "elements)");
+  return llvm::json::Object{{"header_words", sizes[0]},
+                            {"words_per_item", sizes[1]},
+                            {"zeroed_words_per_item", sizes[2]}};
 }
 
 /// Runs `build`'s passes on `module`, collecting diagnostics into an error.
@@ -146,6 +169,9 @@ mlir::swr::compileToPtx(ModuleOp spec, llvm::StringRef name,
     items.push_back(llvm::json::Object{
         {"param", triple[0]}, {"dim", triple[1]}, {"ceil_div", triple[2]}});
   }
+  auto workspace = describeWorkspace(kernel);
+  if (!workspace)
+    return workspace.takeError();
 
   if (llvm::Error e = runPipeline(
           *module,
@@ -177,6 +203,8 @@ mlir::swr::compileToPtx(ModuleOp spec, llvm::StringRef name,
       {"params", std::move(params)},
       {"scan", std::move(scanDescription)},
       {"strategy", options.strategy.getValue()}};
+  if (*workspace)
+    launch["workspace"] = std::move(**workspace);
   llvm::raw_string_ostream os(result.launchJson);
   os << llvm::formatv("{0:2}", llvm::json::Value(std::move(launch))) << "\n";
   return result;

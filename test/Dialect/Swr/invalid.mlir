@@ -257,7 +257,7 @@ func.func @carry_channel_injection(%v: vector<16x4xf32>, %g: vector<16x2xf32>, %
 
 func.func @carry_exchange_decays(%c: vector<2xf32>, %t: vector<4xf32>) {
   // expected-error @below {{'swr.carry_exchange' op decay: expected f32 or 'vector<4xf32>' (one per channel) like the terminal values, got 'vector<2xf32>'}}
-  %s = "swr.carry_exchange"(%c, %t) <{level = 0 : i32, window = #swr.window<full>}> : (vector<2xf32>, vector<4xf32>) -> vector<4xf32>
+  %s = "swr.carry_exchange"(%c, %t) <{level = 0 : i32, operandSegmentSizes = array<i32: 1, 1, 0, 0, 0, 0, 0>, window = #swr.window<full>}> : (vector<2xf32>, vector<4xf32>) -> vector<4xf32>
   return
 }
 
@@ -304,7 +304,7 @@ func.func @carry_exchange_init(%c: f32, %t: vector<4xf32>, %h: vector<8xf32>) {
 // -----
 
 func.func @carry_exchange_warp_lanes(%c: f32, %t: vector<1xf32>) {
-  // expected-error @below {{lanes, stride: expected both at levels warp and cta and neither at other levels}}
+  // expected-error @below {{lanes, stride: expected both at levels warp, cta and grid and neither at other levels}}
   %s = swr.carry_exchange %c, %t window full level warp : vector<1xf32>
   return
 }
@@ -312,7 +312,7 @@ func.func @carry_exchange_warp_lanes(%c: f32, %t: vector<1xf32>) {
 // -----
 
 func.func @carry_exchange_serial_lanes(%c: f32, %t: vector<1xf32>) {
-  // expected-error @below {{lanes, stride: expected both at levels warp and cta and neither at other levels}}
+  // expected-error @below {{lanes, stride: expected both at levels warp, cta and grid and neither at other levels}}
   %s = swr.carry_exchange %c, %t window full level serial lanes 32 stride 1 : vector<1xf32>
   return
 }
@@ -320,8 +320,48 @@ func.func @carry_exchange_serial_lanes(%c: f32, %t: vector<1xf32>) {
 // -----
 
 func.func @carry_exchange_warp_warps(%c: f32, %t: vector<1xf32>) {
-  // expected-error @below {{warps: expected at level cta and only there}}
+  // expected-error @below {{warps: expected at levels cta and grid and only there}}
   %s = swr.carry_exchange %c, %t window full level warp lanes 32 stride 1 warps 4 : vector<1xf32>
+  return
+}
+
+// -----
+
+func.func @carry_exchange_grid_without_workspace(%c: f32, %t: vector<1xf32>) {
+  // expected-error @below {{across: expected a workspace, slot, slot count and chunk at level grid and only there}}
+  %s = swr.carry_exchange %c, %t window full level grid lanes 1 stride 32 warps 4 : vector<1xf32>
+  return
+}
+
+// -----
+
+func.func @carry_exchange_cta_across(%c: f32, %t: vector<1xf32>, %ws: memref<?xi32>, %i: index) {
+  // expected-error @below {{across: expected a workspace, slot, slot count and chunk at level grid and only there}}
+  %s = swr.carry_exchange %c, %t window full level cta lanes 1 stride 32 warps 4 across(%ws[%i of %i] chunk %i : memref<?xi32>) : vector<1xf32>
+  return
+}
+
+// -----
+
+func.func @carry_exchange_grid_bands(%c: f32, %t: vector<1xf32>, %ws: memref<?xi32>, %i: index) {
+  // expected-error @below {{level grid: expected a full window, got #swr.window<bands<2>>}}
+  %s = swr.carry_exchange %c, %t window bands<2> level grid lanes 1 stride 32 warps 4 across(%ws[%i of %i] chunk %i : memref<?xi32>) : vector<1xf32>
+  return
+}
+
+// -----
+
+func.func @carry_exchange_grid_warps(%c: f32, %t: vector<1xf32>, %ws: memref<?xi32>, %i: index) {
+  // expected-error @below {{warps: expected 1 to 32 warps of a CTA, got 33}}
+  %s = swr.carry_exchange %c, %t window full level grid lanes 1 stride 32 warps 33 across(%ws[%i of %i] chunk %i : memref<?xi32>) : vector<1xf32>
+  return
+}
+
+// -----
+
+func.func @carry_exchange_grid_workspace_type(%c: f32, %t: vector<1xf32>, %ws: memref<?xf32>, %i: index) {
+  // expected-error @below {{operand #2 must be}}
+  %s = swr.carry_exchange %c, %t window full level grid lanes 1 stride 32 warps 4 across(%ws[%i of %i] chunk %i : memref<?xf32>) : vector<1xf32>
   return
 }
 

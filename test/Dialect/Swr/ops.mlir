@@ -81,7 +81,8 @@ func.func @scan_packed(%a: memref<1x?x?xbf16>, %x: memref<1x?x16x?xbf16>,
 
 // CHECK-LABEL: func.func @block_ops
 func.func @block_ops(%a: vector<16xf32>, %u: vector<16x8xf32>, %c: f32,
-                     %t: vector<8xf32>) -> vector<16x8xf32> {
+                     %t: vector<8xf32>, %ws: memref<?xi32>, %slot: index,
+                     %slots: index, %chunk: index) -> vector<16x8xf32> {
   // CHECK: %[[L:.*]], %[[G:.*]] = swr.transfer_operator %{{.*}} method log_space : vector<16xf32> -> vector<16x16xf32>, vector<16xf32>
   %L, %g = swr.transfer_operator %a method log_space
       : vector<16xf32> -> vector<16x16xf32>, vector<16xf32>
@@ -96,9 +97,10 @@ func.func @block_ops(%a: vector<16xf32>, %u: vector<16x8xf32>, %c: f32,
   %w = swr.local_solve transpose %L, %u : vector<16x16xf32>, vector<16x8xf32>
   // CHECK: %[[S:.*]] = swr.carry_exchange %{{.*}}, %{{.*}} window full level warp lanes 8 stride 4 : vector<8xf32>
   %s = swr.carry_exchange %c, %t window full level warp lanes 8 stride 4 : vector<8xf32>
-  // CHECK: swr.carry_exchange %{{.*}}, %{{.*}} init(%{{.*}} : vector<8xf32>) window full level grid : vector<8xf32>
+  // CHECK: swr.carry_exchange %{{.*}}, %{{.*}} init(%{{.*}} : vector<8xf32>) window full level grid lanes 1 stride 32 warps 4 across(%{{.*}}[%{{.*}} of %{{.*}}] chunk %{{.*}} : memref<?xi32>) : vector<8xf32>
   %s2 = swr.carry_exchange %c, %t init(%t : vector<8xf32>) window full level grid
-      : vector<8xf32>
+      lanes 1 stride 32 warps 4 across(%ws[%slot of %slots] chunk %chunk
+      : memref<?xi32>) : vector<8xf32>
   // CHECK: swr.carry_exchange {{.*}} level serial
   %s3 = swr.carry_exchange %c, %t window full level serial : vector<8xf32>
   // CHECK: swr.carry_exchange {{.*}} level cta lanes 32 stride 1 warps 4

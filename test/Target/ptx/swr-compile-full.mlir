@@ -11,6 +11,13 @@
 // RUN: FileCheck %s --check-prefix=BTHD < %t.bthd.ptx
 // RUN: FileCheck %s --check-prefix=BTHDJSON < %t.bthd.json
 // RUN: %if ptxas %{ %ptxas -arch=sm_90a %t.bthd.ptx -o %t.bthd.cubin %}
+// RUN: swr-compile %s --function full_tokens --grid-carries=1 -o %t.bthdgrid.ptx --launch %t.bthdgrid.json
+// RUN: FileCheck %s --check-prefix=BTHDGRID < %t.bthdgrid.ptx
+// RUN: FileCheck %s --check-prefix=BTHDGRIDJSON < %t.bthdgrid.json
+// RUN: %if ptxas %{ %ptxas -arch=sm_90a %t.bthdgrid.ptx -o %t.bthdgrid.cubin %}
+// RUN: swr-compile %s --grid-carries=1 -o %t.grid.ptx --launch %t.grid.json
+// RUN: FileCheck %s --check-prefix=GRIDJSON < %t.grid.json
+// RUN: %if ptxas %{ %ptxas -arch=sm_90a %t.grid.ptx -o %t.grid.cubin %}
 // RUN: swr-compile %s --function full_tokens --time-warps=1 -o %t.bthd1.ptx
 // RUN: FileCheck %s --check-prefix=BTHD1 < %t.bthd1.ptx
 // RUN: %if ptxas %{ %ptxas -arch=sm_90a %t.bthd1.ptx -o %t.bthd1.cubin %}
@@ -44,7 +51,7 @@
 // time-warps=4: four warps share a channel; each warp's last lane
 // publishes its pair in shared memory (double-buffered: one barrier of the
 // item's 128 threads per iteration), and every lane reads the four pairs.
-// CTA: .shared .align 4 .b8 {{.*}}[64];
+// CTA: .shared .align 16 .b8 {{.*}}[64];
 // CTA-COUNT-12: shfl.sync.up.b32
 // CTA: st.shared.v2.b32
 // CTA: bar.sync {{.*}}, 128;
@@ -62,13 +69,45 @@
 
 // [B, T, H, D] by default: 4 warps share a sequence, each warp's lanes
 // take 32 adjacent channels of one tile (no shuffles), the warps' pairs
-// meet in shared memory.
+// meet in shared memory, and the launch takes no workspace.
 // BTHD: .visible .entry full_tokens(
 // BTHD-NOT: shfl.sync
+// BTHD-NOT: atom.
 // BTHD: st.shared
 // BTHD: bar.sync {{.*}}, 128;
 // BTHD-NOT: shfl.sync
+// BTHD-NOT: ld.acquire
 // BTHDJSON: "items_per_block": 1,
+// BTHDJSON-NOT: "workspace"
+// With grid carries every iteration is its own work item: the block draws
+// its ticket (atom.add on the workspace's first word), warp 0 publishes
+// the chunk's pair with a release store, spins on the flags before it
+// with acquire loads, publishes its inclusive carry and hands it to the
+// warps through shared memory. The launch asks for the workspace: 32
+// header words, 128 words per work item, 32 of them (the flags) zeroed.
+// BTHDGRID: .visible .entry full_tokens(
+// BTHDGRID-NOT: shfl.sync
+// BTHDGRID: atom.global.add.u32
+// BTHDGRID: bar.sync 0;
+// BTHDGRID: st.shared
+// BTHDGRID: bar.sync {{.*}}, 128;
+// BTHDGRID: st.release.gpu.b32
+// BTHDGRID: ld.acquire.gpu.b32
+// BTHDGRID: st.release.gpu.b32
+// BTHDGRID: bar.sync {{.*}}, 128;
+// BTHDGRID-NOT: shfl.sync
+// BTHDGRIDJSON: "items_per_block": 1,
+// BTHDGRIDJSON: "workspace": {
+// BTHDGRIDJSON-NEXT: "header_words": 32,
+// BTHDGRIDJSON-NEXT: "words_per_item": 128,
+// BTHDGRIDJSON-NEXT: "zeroed_words_per_item": 32
+// Named over [B, C, T]: 32 time lanes of one warp per work item of 512
+// steps (4 items per 128-thread block); one flag per channel lane.
+// GRIDJSON: "items_per_block": 4,
+// GRIDJSON: "workspace": {
+// GRIDJSON-NEXT: "header_words": 32,
+// GRIDJSON-NEXT: "words_per_item": 4,
+// GRIDJSON-NEXT: "zeroed_words_per_item": 1
 // One warp per sequence: 4 time lanes beside 8 channels each, two scan
 // steps.
 // BTHD1: .visible .entry full_tokens(

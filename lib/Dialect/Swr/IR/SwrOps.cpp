@@ -587,22 +587,31 @@ LogicalResult CarryExchangeOp::verify() {
     return emitOpError() << "init: expected " << getTerminal().getType()
                          << " like the terminal values, got "
                          << getInit().getType();
-  bool cta = getLevel() == CarryLevel::cta;
-  bool lanesShared = getLevel() == CarryLevel::warp || cta;
+  CarryLevel level = getLevel();
+  bool cta = level == CarryLevel::cta, grid = level == CarryLevel::grid;
+  bool lanesShared = level == CarryLevel::warp || cta || grid;
   if (lanesShared != getLanes().has_value() ||
       lanesShared != getStride().has_value())
-    return emitOpError() << "lanes, stride: expected both at levels warp and "
-                            "cta and neither at other levels";
-  if (cta != getWarps().has_value())
-    return emitOpError() << "warps: expected at level cta and only there";
+    return emitOpError() << "lanes, stride: expected both at levels warp, "
+                            "cta and grid and neither at other levels";
+  if ((cta || grid) != getWarps().has_value())
+    return emitOpError() << "warps: expected at levels cta and grid and only "
+                            "there";
+  if (grid != bool(getWorkspace()) || grid != bool(getSlot()) ||
+      grid != bool(getSlots()) || grid != bool(getChunk()))
+    return emitOpError() << "across: expected a workspace, slot, slot count "
+                            "and chunk at level grid and only there";
   if (!lanesShared)
     return success();
   int64_t lanes = *getLanes(), stride = *getStride();
-  if (cta && !getWindow().isFull())
-    return emitOpError() << "level cta: expected a full window, got "
-                         << getWindow();
+  if ((cta || grid) && !getWindow().isFull())
+    return emitOpError() << "level " << stringifyCarryLevel(level)
+                         << ": expected a full window, got " << getWindow();
   if (cta && (*getWarps() < 2 || *getWarps() > 32))
     return emitOpError() << "warps: expected 2 to 32 warps of a CTA, got "
+                         << *getWarps();
+  if (grid && *getWarps() > 32)
+    return emitOpError() << "warps: expected 1 to 32 warps of a CTA, got "
                          << *getWarps();
   if (getWindow().isBands() && getWindow().getSize() - 1 > lanes)
     return emitOpError() << "level warp: " << getWindow() << " reaches back "
@@ -615,6 +624,12 @@ LogicalResult CarryExchangeOp::verify() {
                             "product is at most 32 (the lanes of a warp), got "
                          << lanes << " and " << stride;
   return success();
+}
+
+int64_t CarryExchangeOp::getWorkspaceWordsPerSlot() {
+  int64_t channels = getTerminal().getType().getDimSize(0);
+  int64_t decays = isa<VectorType>(getDecay().getType()) ? channels : 1;
+  return getStride().value_or(1) * (1 + 2 * channels + decays);
 }
 
 LogicalResult ChannelSumOp::verify() {

@@ -14,6 +14,8 @@
 #include "swr/Dialect/Swr/IR/SwrOps.h"
 #include "swr/Dialect/Swr/Transforms/Passes.h"
 
+#include "GlobalMemory.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
@@ -81,8 +83,39 @@ void lowerChannelSum(ChannelSumOp op) {
   op.erase();
 }
 
+/// The block's place in the order of work: blockIdx.x, or with a
+/// workspace (grid carries: work items wait for the chunks before theirs)
+/// a ticket drawn by the block's first thread from the workspace's first
+/// word, so that every block a block waits for was started before it
+/// whatever order the hardware starts blocks in (forward progress).
+Value blockTicket(ImplicitLocOpBuilder &b, gpu::GPUFuncOp kernel,
+                  Value workspace) {
+  if (!workspace)
+    return gpu::BlockIdOp::create(b, gpu::Dimension::x);
+  auto ticketType = MemRefType::get(
+      {1}, b.getIndexType(), MemRefLayoutAttrInterface(),
+      gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup));
+  Value ticket = kernel.addWorkgroupAttribution(ticketType, b.getLoc());
+  Value zero = arith::ConstantIndexOp::create(b, 0);
+  Value thread = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  Value first =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, thread, zero);
+  scf::IfOp::create(b, first, [&](OpBuilder &nested, Location loc) {
+    ImplicitLocOpBuilder then(loc, nested);
+    Value drawn = global::fetchAdd(
+        then, global::wordAddress(then, workspace, zero),
+        arith::ConstantOp::create(then, then.getI32IntegerAttr(1)));
+    memref::StoreOp::create(
+        then, arith::IndexCastUIOp::create(then, then.getIndexType(), drawn),
+        ticket, ValueRange{zero});
+    scf::YieldOp::create(then);
+  });
+  gpu::BarrierOp::create(b);
+  return memref::LoadOp::create(b, ticket, ValueRange{zero});
+}
+
 /// Replaces `loop` (inside a kernel) by one iteration per thread.
-LogicalResult distributeLoop(scf::ParallelOp loop) {
+LogicalResult distributeLoop(scf::ParallelOp loop, Value workspace) {
   ImplicitLocOpBuilder b(loop.getLoc(), loop);
   for (Value lower : loop.getLowerBound())
     if (getConstantIntValue(lower) != 0)
@@ -97,7 +130,8 @@ LogicalResult distributeLoop(scf::ParallelOp loop) {
     total = arith::MulIOp::create(b, total, trip);
   }
   Value thread = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
-  Value block = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+  Value block =
+      blockTicket(b, loop->getParentOfType<gpu::GPUFuncOp>(), workspace);
   Value blockDim = gpu::BlockDimOp::create(b, gpu::Dimension::x);
   Value id = arith::AddIOp::create(b, arith::MulIOp::create(b, block, blockDim),
                                    thread);
@@ -146,6 +180,12 @@ struct SwrDistributePass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    if (minBlocksPerSM < 0 || minBlocksPerSM > 32) {
+      module.emitError() << "swr-distribute: min-blocks-per-sm must be in "
+                            "[0, 32], got "
+                         << static_cast<int64_t>(minBlocksPerSM);
+      return signalPassFailure();
+    }
     if (blockSize < 1 || blockSize > 1024) {
       module.emitError() << "swr-distribute: block-size must be in [1, 1024], "
                             "got "
@@ -201,9 +241,15 @@ struct SwrDistributePass
     kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
     int32_t threads = static_cast<int32_t>(blockSize);
     kernel.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr({threads, 1, 1}));
+    if (minBlocksPerSM > 0)
+      kernel->setAttr(
+          NVVM::NVVMDialect::getMinctasmAttrName(),
+          b.getI32IntegerAttr(static_cast<int32_t>(minBlocksPerSM)));
     kernel->setAttr("swr.work_items", b.getArrayAttr(workItems));
     kernel->setAttr("swr.threads_per_item",
                     b.getI64IntegerAttr(*threadsPerItem));
+    for (unsigned i = 0; i < func.getNumArguments(); ++i)
+      kernel.setArgAttrs(i, func.getArgAttrDict(i));
     symbols.insert(kernel);
 
     // Move the body over; the function's return becomes the kernel's.
@@ -223,7 +269,11 @@ struct SwrDistributePass
         kernelLoop = cast<scf::ParallelOp>(clone);
     }
     func.erase();
-    if (failed(distributeLoop(kernelLoop)))
+    Value workspace;
+    for (BlockArgument argument : body.getArguments())
+      if (kernel.getArgAttr(argument.getArgNumber(), "swr.workspace"))
+        workspace = argument;
+    if (failed(distributeLoop(kernelLoop, workspace)))
       return failure();
     SmallVector<ChannelSumOp> sums;
     kernel.walk([&](ChannelSumOp op) { sums.push_back(op); });

@@ -24,11 +24,13 @@
 #include "swr/Dialect/Swr/IR/SwrOps.h"
 #include "swr/Dialect/Swr/Transforms/Passes.h"
 
+#include "GlobalMemory.h"
 #include "VectorUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -518,6 +520,36 @@ struct CarryPair {
   }
 };
 
+/// The threads of the block of the kernel holding a cta or grid exchange,
+/// which must be whole work items of `warps` warps.
+FailureOr<int64_t> kernelBlockThreads(CarryExchangeOp op) {
+  auto kernel = op->getParentOfType<gpu::GPUFuncOp>();
+  std::optional<ArrayRef<int32_t>> blockSize =
+      kernel ? kernel.getKnownBlockSize() : std::nullopt;
+  int64_t warps = *op.getWarps(), itemThreads = 32 * warps;
+  if (!blockSize || (*blockSize)[0] % itemThreads != 0)
+    return op.emitOpError()
+           << "level " << stringifyCarryLevel(op.getLevel())
+           << ": expected a gpu.func kernel whose known block size "
+              "is a multiple of the "
+           << itemThreads << " threads of " << warps
+           << " warps (run swr-distribute first)";
+  return (*blockSize)[0];
+}
+
+/// A shared-memory buffer of the kernel, aligned to 16 bytes: its reads
+/// may become 16-byte vector loads, and buffers added before it (the block
+/// ticket of swr-distribute, another exchange's) would otherwise leave it
+/// at any multiple of its element size.
+Value addSharedBuffer(gpu::GPUFuncOp kernel, MemRefType type, Location loc) {
+  BlockArgument buffer = kernel.addWorkgroupAttribution(type, loc);
+  Builder b(kernel.getContext());
+  kernel.setWorkgroupAttributionAttr(kernel.getNumWorkgroupAttributions() - 1,
+                                     LLVM::LLVMDialect::getAlignAttrName(),
+                                     b.getI64IntegerAttr(16));
+  return buffer;
+}
+
 /// Level cta: the pairs of the warps of a work item (32 * warps adjacent
 /// threads), published by each warp's last time lane in shared memory and
 /// read back by every lane after a barrier of the item's threads (named by
@@ -528,26 +560,21 @@ struct CarryPair {
 /// before this lane's warp in the iteration and the pair of all of them.
 FailureOr<std::pair<CarryPair, CarryPair>>
 exchangeBetweenWarps(ImplicitLocOpBuilder &b, CarryExchangeOp op,
-                     scf::ForOp loop, const WarpLane &at,
+                     Value iteration, const WarpLane &at,
                      const CarryPair &warpPair) {
   auto kernel = op->getParentOfType<gpu::GPUFuncOp>();
-  std::optional<ArrayRef<int32_t>> blockSize =
-      kernel ? kernel.getKnownBlockSize() : std::nullopt;
+  FailureOr<int64_t> blockThreads = kernelBlockThreads(op);
+  if (failed(blockThreads))
+    return failure();
   int64_t warps = *op.getWarps(), itemThreads = 32 * warps;
-  if (!blockSize || (*blockSize)[0] % itemThreads != 0)
-    return op.emitOpError()
-           << "level cta: expected a gpu.func kernel whose known block size "
-              "is a multiple of the "
-           << itemThreads << " threads of " << warps
-           << " warps (run swr-distribute first)";
-  int64_t blockWarps = (*blockSize)[0] / 32;
+  int64_t blockWarps = *blockThreads / 32;
   int64_t channels = warpPair.terminals.size(), stride = *op.getStride();
   int64_t decayCount = warpPair.decays.size();
   auto bufferType = MemRefType::get(
       {2, blockWarps, stride, channels + decayCount}, b.getF32Type(),
       MemRefLayoutAttrInterface(),
       gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup));
-  Value buffer = kernel.addWorkgroupAttribution(bufferType, op.getLoc());
+  Value buffer = addSharedBuffer(kernel, bufferType, op.getLoc());
   WarpShuffles shuffles{b};
   auto index = [&](int64_t value) -> Value {
     return arith::ConstantIndexOp::create(b, value);
@@ -556,7 +583,7 @@ exchangeBetweenWarps(ImplicitLocOpBuilder &b, CarryExchangeOp op,
   Value warpInBlock = arith::DivUIOp::create(b, thread, index(32));
   Value warpInItem = arith::RemUIOp::create(b, warpInBlock, index(warps));
   Value firstWarp = arith::SubIOp::create(b, warpInBlock, warpInItem);
-  Value parity = arith::RemUIOp::create(b, loop.getInductionVar(), index(2));
+  Value parity = arith::RemUIOp::create(b, iteration, index(2));
   Value channelLane =
       arith::IndexCastOp::create(b, b.getIndexType(), at.channelLane);
   auto slot = [&](Value warp, int64_t value) -> SmallVector<Value> {
@@ -610,10 +637,11 @@ exchangeBetweenWarps(ImplicitLocOpBuilder &b, CarryExchangeOp op,
 /// carry_in = t_before + c_before s, and s' = t_all + c_all s from the last
 /// time lane. At level cta the pairs of the warps before this one in the
 /// iteration come between s and the lane's own (exchangeBetweenWarps).
-LogicalResult lowerWarpCarryExchange(CarryExchangeOp op, scf::ForOp loop) {
-  if (op.getWindow().isBands())
-    return lowerWarpBandsExchange(op, loop);
-  ImplicitLocOpBuilder b(op.getLoc(), op);
+/// The pairs of one iteration's tiles for a lane: that of the tiles before
+/// the lane's own (over the time lanes and, at levels cta and grid, the
+/// warps before its warp) and that of all of them.
+FailureOr<std::pair<CarryPair, CarryPair>>
+pairsOfIteration(ImplicitLocOpBuilder &b, CarryExchangeOp op, Value iteration) {
   WarpShuffles warp{b};
   int64_t lanes = *op.getLanes(), stride = *op.getStride();
   WarpLane at = warpLane(b, warp, lanes, stride);
@@ -661,13 +689,25 @@ LogicalResult lowerWarpCarryExchange(CarryExchangeOp op, scf::ForOp loop) {
     for (auto [product, total] : llvm::zip(products, all.decays))
       total = warp.from(product, last);
   }
-  if (op.getLevel() == CarryLevel::cta) {
-    auto warps = exchangeBetweenWarps(b, op, loop, at, all);
+  if (op.getWarps() && *op.getWarps() > 1) {
+    auto warps = exchangeBetweenWarps(b, op, iteration, at, all);
     if (failed(warps))
       return failure();
     before = warps->first.then(b, before);
     all = warps->second;
   }
+  return std::make_pair(before, all);
+}
+
+LogicalResult lowerWarpCarryExchange(CarryExchangeOp op, scf::ForOp loop) {
+  if (op.getWindow().isBands())
+    return lowerWarpBandsExchange(op, loop);
+  ImplicitLocOpBuilder b(op.getLoc(), op);
+  auto pairs = pairsOfIteration(b, op, loop.getInductionVar());
+  if (failed(pairs))
+    return failure();
+  auto [before, all] = *pairs;
+  VectorType rowType = op.getTerminal().getType();
 
   ImplicitLocOpBuilder atLoop(op.getLoc(), loop);
   BlockArgument state = addLoopState(
@@ -683,13 +723,251 @@ LogicalResult lowerWarpCarryExchange(CarryExchangeOp op, scf::ForOp loop) {
   return success();
 }
 
+/// Where the words of a grid exchange's work item live in the workspace:
+/// after the header, the flags of all slots (one word per channel lane),
+/// then the values of each slot: per field (terminals, decays, inclusive
+/// carries) one word per channel lane, so that a warp's accesses are
+/// contiguous. Only the header and the flags need zeroing.
+struct WorkspaceSlot {
+  CarryExchangeOp op;
+  Value channelLane; // index
+
+  int64_t channels() { return op.getTerminal().getType().getDimSize(0); }
+  int64_t decayCount() {
+    return isa<VectorType>(op.getDecay().getType()) ? channels() : 1;
+  }
+  Value constant(ImplicitLocOpBuilder &b, int64_t value) {
+    return arith::ConstantIndexOp::create(b, value);
+  }
+  Value address(ImplicitLocOpBuilder &b, Value word) {
+    return global::wordAddress(b, op.getWorkspace(),
+                               arith::AddIOp::create(b, word, channelLane));
+  }
+  Value flag(ImplicitLocOpBuilder &b, Value slot) {
+    int64_t flags = op.getWorkspaceFlagWordsPerSlot();
+    return address(b, arith::AddIOp::create(
+                          b, constant(b, op.kWorkspaceHeaderWords),
+                          arith::MulIOp::create(b, slot, constant(b, flags))));
+  }
+  /// Value field `field` of slot `slot` for this lane.
+  Value word(ImplicitLocOpBuilder &b, Value slot, int64_t field) {
+    int64_t flags = op.getWorkspaceFlagWordsPerSlot();
+    int64_t values = op.getWorkspaceWordsPerSlot() - flags;
+    Value valuesStart = arith::AddIOp::create(
+        b, constant(b, op.kWorkspaceHeaderWords),
+        arith::MulIOp::create(b, op.getSlots(), constant(b, flags)));
+    Value first = arith::AddIOp::create(
+        b, valuesStart, arith::MulIOp::create(b, slot, constant(b, values)));
+    return address(b, arith::AddIOp::create(
+                          b, first, constant(b, field * *op.getStride())));
+  }
+  Value terminal(ImplicitLocOpBuilder &b, Value slot, int64_t i) {
+    return word(b, slot, i);
+  }
+  Value decay(ImplicitLocOpBuilder &b, Value slot, int64_t k) {
+    return word(b, slot, channels() + k);
+  }
+  Value inclusive(ImplicitLocOpBuilder &b, Value slot, int64_t i) {
+    return word(b, slot, channels() + decayCount() + i);
+  }
+};
+
+/// Flags of a workspace slot: nothing yet, the chunk's own pair, the
+/// inclusive carry leaving it.
+enum SlotStatus : int32_t { kSlotEmpty = 0, kSlotPair = 1, kSlotInclusive = 2 };
+
+void storeFloat(ImplicitLocOpBuilder &b, Value address, Value value) {
+  global::store(b, address, arith::BitcastOp::create(b, b.getI32Type(), value));
+}
+Value loadFloat(ImplicitLocOpBuilder &b, Value address) {
+  return arith::BitcastOp::create(b, b.getF32Type(), global::load(b, address));
+}
+
+/// Spins until the flag at `address` is set; returns it.
+Value waitForFlag(ImplicitLocOpBuilder &b, Value address) {
+  Value empty = arith::ConstantOp::create(b, b.getI32IntegerAttr(kSlotEmpty));
+  auto spin = scf::WhileOp::create(
+      b, TypeRange{b.getI32Type()}, ValueRange{empty},
+      [&](OpBuilder &nested, Location loc, ValueRange) {
+        ImplicitLocOpBuilder in(loc, nested);
+        Value flag = global::loadAcquire(in, address);
+        Value unset =
+            arith::CmpIOp::create(in, arith::CmpIPredicate::eq, flag, empty);
+        scf::ConditionOp::create(in, unset, ValueRange{flag});
+      },
+      [&](OpBuilder &nested, Location loc, ValueRange flag) {
+        scf::YieldOp::create(nested, loc, flag);
+      });
+  return spin.getResult(0);
+}
+
+/// The carry entering chunk `chunk` > 0 (slot `slot`) for this lane's
+/// channels: walks back over the slots before it, joining their pairs
+/// (published with kSlotPair) until one holds its inclusive carry.
+SmallVector<Value> lookBack(ImplicitLocOpBuilder &b, WorkspaceSlot &at,
+                            Value slot) {
+  int64_t channels = at.channels(), decayCount = at.decayCount();
+  Value zero = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0f));
+  Value one = arith::ConstantOp::create(b, b.getF32FloatAttr(1.0f));
+  Value indexOne = arith::ConstantIndexOp::create(b, 1);
+  // State: the slot to read, the pair of the chunks between it and this
+  // one (terminals, decays), the carry once found, and whether to go on.
+  SmallVector<Value> initial{arith::SubIOp::create(b, slot, indexOne)};
+  initial.append(channels, zero);
+  initial.append(decayCount, one);
+  initial.append(channels, zero);
+  initial.push_back(arith::ConstantOp::create(b, b.getBoolAttr(true)));
+  // The results (and the body's arguments) are the state without the flag.
+  SmallVector<Type> types;
+  for (Value value : ArrayRef<Value>(initial).drop_back())
+    types.push_back(value.getType());
+  auto walk = scf::WhileOp::create(
+      b, types, initial,
+      [&](OpBuilder &nested, Location loc, ValueRange state) {
+        scf::ConditionOp::create(nested, loc, state.back(), state.drop_back());
+      },
+      [&](OpBuilder &nested, Location loc, ValueRange state) {
+        ImplicitLocOpBuilder in(loc, nested);
+        Value current = state[0];
+        ValueRange terminals = state.slice(1, channels);
+        ValueRange decays = state.slice(1 + channels, decayCount);
+        auto decayOf = [&](ValueRange values, int64_t i) {
+          return values.size() == 1 ? values[0] : values[i];
+        };
+        Value flag = waitForFlag(in, at.flag(in, current));
+        Value found = arith::CmpIOp::create(
+            in, arith::CmpIPredicate::eq, flag,
+            arith::ConstantOp::create(in,
+                                      in.getI32IntegerAttr(kSlotInclusive)));
+        SmallVector<Value> next{arith::SubIOp::create(in, current, indexOne)};
+        SmallVector<Value> carries, joinedDecays;
+        for (int64_t k = 0; k < decayCount; ++k)
+          joinedDecays.push_back(arith::MulFOp::create(
+              in, decays[k], loadFloat(in, at.decay(in, current, k))));
+        for (int64_t i = 0; i < channels; ++i) {
+          Value terminal = loadFloat(in, at.terminal(in, current, i));
+          Value inclusive = loadFloat(in, at.inclusive(in, current, i));
+          next.push_back(math::FmaOp::create(in, decayOf(decays, i), terminal,
+                                             terminals[i]));
+          carries.push_back(math::FmaOp::create(in, decayOf(decays, i),
+                                                inclusive, terminals[i]));
+        }
+        llvm::append_range(next, joinedDecays);
+        llvm::append_range(next, carries);
+        next.push_back(arith::XOrIOp::create(
+            in, found, arith::ConstantOp::create(in, in.getBoolAttr(true))));
+        scf::YieldOp::create(in, next);
+      });
+  return llvm::to_vector_of<Value>(
+      walk.getResults().slice(1 + channels + decayCount, channels));
+}
+
+/// Level grid (full windows, one iteration per work item): the pairs of the
+/// iteration as at level cta, then, on warp 0's time lane 0 (one lane per
+/// channel lane), a decoupled look-back over the chunks before through the
+/// workspace: publish this chunk's pair, walk back to an inclusive carry,
+/// publish this chunk's own; the carry reaches the item's other lanes
+/// through shared memory after a barrier of the item's threads.
+LogicalResult lowerGridCarryExchange(CarryExchangeOp op) {
+  auto kernel = op->getParentOfType<gpu::GPUFuncOp>();
+  FailureOr<int64_t> blockThreads = kernelBlockThreads(op);
+  if (failed(blockThreads))
+    return failure();
+  int64_t warps = *op.getWarps(), itemThreads = 32 * warps;
+  ImplicitLocOpBuilder b(op.getLoc(), op);
+  auto pairs = pairsOfIteration(b, op, op.getChunk());
+  if (failed(pairs))
+    return failure();
+  auto [before, all] = *pairs;
+  VectorType rowType = op.getTerminal().getType();
+  int64_t channels = rowType.getDimSize(0);
+
+  WarpShuffles shuffles{b};
+  WarpLane lane = warpLane(b, shuffles, *op.getLanes(), *op.getStride());
+  auto index = [&](int64_t value) -> Value {
+    return arith::ConstantIndexOp::create(b, value);
+  };
+  Value thread = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  Value itemInBlock = arith::DivUIOp::create(b, thread, index(itemThreads));
+  Value warpInItem = arith::RemUIOp::create(
+      b, arith::DivUIOp::create(b, thread, index(32)), index(warps));
+  Value channelLane =
+      arith::IndexCastOp::create(b, b.getIndexType(), lane.channelLane);
+  WorkspaceSlot slots{op, channelLane};
+  auto carriesType = MemRefType::get(
+      {*blockThreads / itemThreads, *op.getStride(), channels}, b.getF32Type(),
+      MemRefLayoutAttrInterface(),
+      gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup));
+  Value carries = addSharedBuffer(kernel, carriesType, op.getLoc());
+
+  Value leads = arith::AndIOp::create(
+      b,
+      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, warpInItem, index(0)),
+      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane.timeLane,
+                            shuffles.i32(0)));
+  scf::IfOp::create(b, leads, [&](OpBuilder &nested, Location loc) {
+    ImplicitLocOpBuilder lead(loc, nested);
+    Value slot = op.getSlot();
+    Value first = arith::CmpIOp::create(lead, arith::CmpIPredicate::eq,
+                                        op.getChunk(), index(0));
+    auto entering = scf::IfOp::create(
+        lead, first,
+        [&](OpBuilder &thenBuilder, Location thenLoc) {
+          ImplicitLocOpBuilder then(thenLoc, thenBuilder);
+          scf::YieldOp::create(then, initialState(then, rowType, op.getInit()));
+        },
+        [&](OpBuilder &elseBuilder, Location elseLoc) {
+          ImplicitLocOpBuilder other(elseLoc, elseBuilder);
+          for (auto [i, terminal] : llvm::enumerate(all.terminals))
+            storeFloat(other, slots.terminal(other, slot, i), terminal);
+          for (auto [k, decay] : llvm::enumerate(all.decays))
+            storeFloat(other, slots.decay(other, slot, k), decay);
+          global::storeRelease(other, slots.flag(other, slot),
+                               arith::ConstantOp::create(
+                                   other, other.getI32IntegerAttr(kSlotPair)));
+          SmallVector<Value> carry = lookBack(other, slots, slot);
+          scf::YieldOp::create(other, ValueRange{vector::FromElementsOp::create(
+                                          other, rowType, carry)});
+        });
+    Value carryIn = entering.getResult(0);
+    Value leaving = all.apply(lead, rowType, carryIn);
+    for (int64_t i = 0; i < channels; ++i) {
+      storeFloat(lead, slots.inclusive(lead, slot, i),
+                 vector::ExtractOp::create(lead, leaving, i));
+      memref::StoreOp::create(lead, vector::ExtractOp::create(lead, carryIn, i),
+                              carries, {itemInBlock, channelLane, index(i)});
+    }
+    global::storeRelease(lead, slots.flag(lead, slot),
+                         arith::ConstantOp::create(
+                             lead, lead.getI32IntegerAttr(kSlotInclusive)));
+    scf::YieldOp::create(lead);
+  });
+  Value barrier = arith::IndexCastOp::create(b, b.getI32Type(), itemInBlock);
+  NVVM::BarrierOp::create(b, Type(), barrier, shuffles.i32(itemThreads),
+                          NVVM::BarrierReductionAttr(), Value());
+  SmallVector<Value> carryIn;
+  for (int64_t i = 0; i < channels; ++i)
+    carryIn.push_back(memref::LoadOp::create(
+        b, carries, ValueRange{itemInBlock, channelLane, index(i)}));
+  Value state = vector::FromElementsOp::create(b, rowType, carryIn);
+  op.getCarryIn().replaceAllUsesWith(before.apply(b, rowType, state));
+  kernel->setAttr("swr.workspace",
+                  b.getDenseI64ArrayAttr({op.kWorkspaceHeaderWords,
+                                          op.getWorkspaceWordsPerSlot(),
+                                          op.getWorkspaceFlagWordsPerSlot()}));
+  op.erase();
+  return success();
+}
+
 LogicalResult lowerCarryExchange(CarryExchangeOp op) {
   CarryLevel level = op.getLevel();
+  if (level == CarryLevel::grid)
+    return lowerGridCarryExchange(op);
   if (level != CarryLevel::serial && level != CarryLevel::warp &&
       level != CarryLevel::cta)
     return op.emitOpError()
-           << "level: swr-lower-to-loops carries `serial`, `warp` and `cta` "
-              "exchanges, got "
+           << "level: swr-lower-to-loops carries `serial`, `warp`, `cta` "
+              "and `grid` exchanges, got "
            << stringifyCarryLevel(level);
   FailureOr<scf::ForOp> loop =
       enclosingTileLoop(op, op.getInit(), op.getLevel());

@@ -27,6 +27,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 
 namespace mlir::swr {
 #define GEN_PASS_DEF_SWRTILEBLOCKS
@@ -41,16 +42,29 @@ namespace {
 
 /// The carries entering the tile and the tile's outputs, for full and
 /// bands<k> windows: one carry per channel, a rank-1 update.
+/// The chunk of the sequence a grid-carry work item solves (one iteration
+/// of the tile loop).
+Value gridChunk(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                const TileCoords &coords) {
+  return arith::DivUIOp::create(b, coords.chunk,
+                                indexConst(b, tiling.chunkSteps()));
+}
+
 Value solveWithCarrier(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
-                       Value decays, Value inputs, Value init) {
+                       const TileCoords &coords, Value decays, Value inputs,
+                       Value init) {
   auto transfer =
       buildTransferOperator(b, tiling, decays, /*band=*/std::nullopt);
   Value local = localSolve(b, transfer.getTransfer(), inputs);
   Value terminal = vector::ExtractOp::create(b, local, tiling.steps - 1);
   Value decay =
       vector::ExtractOp::create(b, transfer.getInjection(), tiling.steps - 1);
+  GridPlacement grid;
+  if (tiling.gridCarries())
+    grid = {tiling.workspace, coords.slot, coords.slots,
+            gridChunk(b, tiling, coords)};
   Value carry = carryExchange(b, decay, terminal, init, tiling.window,
-                              tiling.timeLanes, tiling.timeWarps);
+                              tiling.timeLanes, tiling.timeWarps, grid);
   return CarryOp::create(b, local.getType(), local, transfer.getInjection(),
                          carry);
 }
@@ -114,6 +128,10 @@ struct TileRange {
 
 TileRange tileRange(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
                     const TileCoords &coords, Value tiles) {
+  if (tiling.gridCarries()) { // one iteration per work item
+    Value chunk = gridChunk(b, tiling, coords);
+    return {chunk, arith::AddIOp::create(b, chunk, indexConst(b, 1)), Value()};
+  }
   if (coords.timeLane) // iterations over groups of tiles, one per time lane
     return {indexConst(b, 0),
             arith::CeilDivUIOp::create(
@@ -220,7 +238,7 @@ void emitTileLoop(ImplicitLocOpBuilder &b, ScanOp scan,
         Value outputs =
             scan.getWindow().isExact()
                 ? solveExactWindow(body, tiling, decays, inputs, init)
-                : solveWithCarrier(body, tiling, decays, inputs, init);
+                : solveWithCarrier(body, tiling, coords, decays, inputs, init);
         // Time chunks (never on lanes): iteration i solves tile i.
         Value owned =
             range.firstOwned
@@ -259,6 +277,15 @@ void emitTileLoop(ImplicitLocOpBuilder &b, ScanOp scan,
           ? arith::CmpIOp::create(b, arith::CmpIPredicate::eq, coords.timeLane,
                                   indexConst(b, tiling.tilesPerIteration() - 1))
           : Value();
+  // Grid carries: in the chunk that holds the sequence's end.
+  if (tiling.gridCarries())
+    lastLane = arith::AndIOp::create(
+        b, lastLane,
+        arith::CmpIOp::create(
+            b, arith::CmpIPredicate::uge,
+            arith::AddIOp::create(b, coords.chunk,
+                                  indexConst(b, tiling.chunkSteps())),
+            coords.length));
   emitIf(b, lastLane, [&](ImplicitLocOpBuilder &write) {
     writeState(write, tiling, coords, scan.getFinalState(), loop.getResult(0));
   });
@@ -399,6 +426,43 @@ struct SwrTileBlocksPass
     return block;
   }
 
+  /// Whether a full window's iterations become work items with carries
+  /// through global memory (the option): needs tiles dealt to lanes or
+  /// warps and one sequence per batch row.
+  FailureOr<bool> gridCarriesFor(ScanOp scan, const ScanTiling &tiling) {
+    if (gridCarries != 0 && gridCarries != 1)
+      return scan.emitOpError()
+             << "swr-tile-blocks: grid-carries must be 0 or 1, got "
+             << static_cast<int64_t>(gridCarries);
+    if (gridCarries == 0 || !tiling.window.isFull())
+      return false;
+    if (!tiling.sharesSequence())
+      return scan.emitOpError()
+             << "swr-tile-blocks: grid-carries=1 spreads the iterations of "
+                "tiles dealt to lanes or warps; time-lanes and time-warps "
+                "are both 1";
+    if (scan.getSeqOffsets())
+      return scan.emitOpError()
+             << "swr-tile-blocks: grid-carries=1 does not take packed "
+                "batches (seq_offsets)";
+    return true;
+  }
+
+  /// The grid carries' workspace: a new last argument of the scan's
+  /// function, marked `swr.workspace` (the launch supplies it, zeroed).
+  static Value addWorkspaceArgument(ScanOp scan) {
+    auto func = scan->getParentOfType<FunctionOpInterface>();
+    Builder b(scan.getContext());
+    auto type = MemRefType::get({ShapedType::kDynamic}, b.getI32Type());
+    unsigned index = func.getNumArguments();
+    if (failed(func.insertArgument(index, type,
+                                   b.getDictionaryAttr(b.getNamedAttr(
+                                       "swr.workspace", b.getUnitAttr())),
+                                   scan.getLoc())))
+      return Value();
+    return func.getArgument(index);
+  }
+
   LogicalResult tile(ScanOp scan, TransferMethod transferMethod) {
     WindowAttr window = scan.getWindow();
     const LayoutAxes &axes = getLayoutAxes(scan.getLayout());
@@ -440,6 +504,17 @@ struct SwrTileBlocksPass
         tiling.timeWarps = timeWarpsFor(scan, axes);
       }
       tiling.prefetch = prefetch;
+    }
+    FailureOr<bool> grid = gridCarriesFor(scan, tiling);
+    if (failed(grid))
+      return failure();
+    if (*grid) {
+      tiling.workspace = addWorkspaceArgument(scan);
+      if (!tiling.workspace)
+        return scan.emitOpError()
+               << "swr-tile-blocks: cannot add the grid carries' workspace "
+                  "argument to the enclosing function";
+      tiling.prefetch = false; // one iteration per work item
     }
     ImplicitLocOpBuilder b(scan.getLoc(), scan);
     emitScanLoops(b, tiling, scan.getInput(), scan.getSeqOffsets(),

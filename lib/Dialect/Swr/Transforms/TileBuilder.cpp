@@ -242,19 +242,23 @@ void tiling::emitIf(ImplicitLocOpBuilder &b, Value condition,
 
 Value tiling::carryExchange(ImplicitLocOpBuilder &b, Value decay,
                             Value terminal, Value init, WindowAttr window,
-                            int64_t timeLanes, int64_t timeWarps) {
-  if (timeLanes == 1 && timeWarps == 1)
+                            int64_t timeLanes, int64_t timeWarps,
+                            const GridPlacement &grid) {
+  MLIRContext *context = b.getContext();
+  if (timeLanes == 1 && timeWarps == 1 && !grid.workspace)
     return CarryExchangeOp::create(
-        b, terminal.getType(), decay, terminal, init, window,
-        CarryLevelAttr::get(b.getContext(), CarryLevel::serial), IntegerAttr(),
-        IntegerAttr(), IntegerAttr());
-  bool cta = timeWarps > 1;
+        b, terminal.getType(), decay, terminal, init, Value(), Value(), Value(),
+        Value(), window, CarryLevelAttr::get(context, CarryLevel::serial),
+        IntegerAttr(), IntegerAttr(), IntegerAttr());
+  CarryLevel level = grid.workspace  ? CarryLevel::grid
+                     : timeWarps > 1 ? CarryLevel::cta
+                                     : CarryLevel::warp;
   return CarryExchangeOp::create(
-      b, terminal.getType(), decay, terminal, init, window,
-      CarryLevelAttr::get(b.getContext(),
-                          cta ? CarryLevel::cta : CarryLevel::warp),
+      b, terminal.getType(), decay, terminal, init, grid.workspace, grid.slot,
+      grid.slots, grid.chunk, window, CarryLevelAttr::get(context, level),
       b.getI64IntegerAttr(timeLanes), b.getI64IntegerAttr(32 / timeLanes),
-      cta ? b.getI64IntegerAttr(timeWarps) : IntegerAttr());
+      level == CarryLevel::warp ? IntegerAttr()
+                                : b.getI64IntegerAttr(timeWarps));
 }
 
 /// Every upper bound is a dimension of a function argument, so a launch can
@@ -269,8 +273,7 @@ void tiling::emitScanLoops(
   Value outer = offsets ? memref::DimOp::create(b, offsets, 0)
                         : memref::DimOp::create(b, input, tiling.axes.batch);
   Value length = memref::DimOp::create(b, input, tiling.axes.time);
-  SmallVector<Value> upper{outer};
-  SmallVector<Value> steps{one};
+  SmallVector<Value> upper, steps;
   bool parallelChannels =
       tiling.hasChannelAxis() && !tiling.channelBlocksInside;
   // After the outer dimension: heads, channel blocks and time chunks. The
@@ -288,19 +291,29 @@ void tiling::emitScanLoops(
     upper.push_back(memref::DimOp::create(b, input, tiling.axes.channel));
     steps.push_back(indexConst(b, tiling.channels * tiling.laneChannels()));
   };
+  int64_t chunkSteps = tiling.chunkSteps();
   auto addChunks = [&] {
     chunkDim = upper.size();
     upper.push_back(length);
-    steps.push_back(indexConst(b, tiling.chunkTiles * tiling.steps));
+    steps.push_back(indexConst(b, chunkSteps));
   };
-  bool chunksOutsideHeads = tiling.channelFastest && tiling.chunkTiles > 0 &&
+  // Grid carries: the chunks outermost, so that the work items in flight
+  // at once (numbered in this order) hold few chunks of each sequence and
+  // a look-back finds a finished chunk one or two steps back.
+  int64_t batchDim = tiling.gridCarries() ? 1 : 0;
+  if (tiling.gridCarries())
+    addChunks();
+  upper.push_back(outer);
+  steps.push_back(one);
+  bool chunksOutsideHeads = !tiling.gridCarries() && tiling.channelFastest &&
+                            chunkSteps > 0 &&
                             tiling.axes.time < tiling.axes.head;
   if (chunksOutsideHeads)
     addChunks();
   addHeads();
   if (parallelChannels && !tiling.channelFastest)
     addChannels();
-  if (tiling.chunkTiles > 0 && !chunksOutsideHeads)
+  if (chunkSteps > 0 && !chunksOutsideHeads && !tiling.gridCarries())
     addChunks();
   if (parallelChannels && tiling.channelFastest)
     addChannels();
@@ -308,6 +321,29 @@ void tiling::emitScanLoops(
     upper.push_back(indexConst(b, 32 * tiling.timeWarps));
     steps.push_back(one);
   }
+  // Grid carries: the work item's slot in the workspace, its chunk after
+  // those of the same sequence and channel block before it.
+  int64_t itemDims = upper.size() - (tiling.sharesSequence() ? 1 : 0);
+  SmallVector<Value> trips;
+  Value slots = one;
+  if (tiling.gridCarries())
+    for (int64_t d = 0; d < itemDims; ++d) {
+      trips.push_back(arith::CeilDivUIOp::create(b, upper[d], steps[d]));
+      slots = arith::MulIOp::create(b, slots, trips.back());
+    }
+  auto slotOf = [&](ImplicitLocOpBuilder &at, ValueRange ivs) -> Value {
+    auto index = [&](int64_t d) -> Value {
+      return arith::DivUIOp::create(at, ivs[d], steps[d]);
+    };
+    Value column = zero;
+    for (int64_t d = 0; d < itemDims; ++d)
+      if (d != chunkDim)
+        column = arith::AddIOp::create(
+            at, arith::MulIOp::create(at, column, trips[d]), index(d));
+    Value chunk = index(chunkDim);
+    Value before = arith::MulIOp::create(at, column, trips[chunkDim]);
+    return arith::AddIOp::create(at, before, chunk);
+  };
   SmallVector<Value> lower(upper.size(), zero);
   scf::ParallelOp::create(
       b, lower, upper, steps,
@@ -342,15 +378,19 @@ void tiling::emitScanLoops(
                     inside, arith::RemUIOp::create(inside, lane, width),
                     indexConst(inside, tiling.channels)));
         }
+        if (tiling.gridCarries()) {
+          coords.slot = slotOf(inside, ivs);
+          coords.slots = slots;
+        }
         if (!offsets) {
-          coords.batch = ivs[0];
+          coords.batch = ivs[batchDim];
           coords.base = zero;
           coords.length = length;
-          coords.state = ivs[0];
+          coords.state = ivs[batchDim];
           body(inside, coords);
           return;
         }
-        Value sequence = ivs[0];
+        Value sequence = ivs[batchDim];
         Value next = arith::AddIOp::create(inside, sequence, one);
         Value isSequence = arith::CmpIOp::create(
             inside, arith::CmpIPredicate::ult, next, outer);

@@ -26,6 +26,8 @@ struct TileCoords {
   Value state;    // index into dimension 0 of init/final
   Value chunk;    // first time step of this chunk; null when not chunked
   Value timeLane; // this lane's place among the time lanes; null without
+  Value slot;     // grid carries: this work item's workspace slot
+  Value slots;    // grid carries: the number of slots (work items)
 };
 
 /// How one scan (or its backward) is tiled.
@@ -56,12 +58,22 @@ struct ScanTiling {
   // Tiles dealt to lanes: read the operands of the next iteration's tile
   // before solving this one (software pipelining by one iteration).
   bool prefetch = false;
+  // Full windows on GPUs: every iteration of a sequence's tile loop is its
+  // own work item (a time chunk), carries between them through this
+  // zeroed global workspace (swr.carry_exchange level grid). Null: off.
+  Value workspace;
 
   /// Whether several threads share a sequence's tiles (the parallel loop
   /// then gets a last dimension of 32 * timeWarps lanes).
   bool sharesSequence() const { return timeLanes > 1 || timeWarps > 1; }
   /// Tiles solved by one iteration of the tile loop.
   int64_t tilesPerIteration() const { return timeLanes * timeWarps; }
+  /// Whether iterations are spread over work items (grid carries).
+  bool gridCarries() const { return bool(workspace); }
+  /// Time steps per chunk of the parallel loop; 0: no chunks.
+  int64_t chunkSteps() const {
+    return (gridCarries() ? tilesPerIteration() : chunkTiles) * steps;
+  }
   /// Channel blocks on the lanes of a warp beside each time lane.
   int64_t laneChannels() const { return sharesSequence() ? 32 / timeLanes : 1; }
 
@@ -129,12 +141,19 @@ Value chunkEndTile(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
 void emitIf(ImplicitLocOpBuilder &b, Value condition,
             llvm::function_ref<void(ImplicitLocOpBuilder &)> body);
 
+/// Where a grid-level carry exchange publishes and looks back: the
+/// workspace, this work item's slot and its chunk of the sequence.
+struct GridPlacement {
+  Value workspace, slot, slots, chunk;
+};
+
 /// A serial carrier recurrence over the enclosing tile loop, or with
 /// `timeLanes` > 1 one over the tiles dealt to the time lanes of a warp;
-/// with `timeWarps` > 1 over those of that many warps of a CTA.
+/// with `timeWarps` > 1 over those of that many warps of a CTA; with a
+/// `grid` placement over the chunks of the sequence (work items).
 Value carryExchange(ImplicitLocOpBuilder &b, Value decay, Value terminal,
                     Value init, WindowAttr window, int64_t timeLanes = 1,
-                    int64_t timeWarps = 1);
+                    int64_t timeWarps = 1, const GridPlacement &grid = {});
 
 /// One parallel loop over (batch or packed sequence, head, channel block[,
 /// time chunk]) sized from the dimensions of `input` (and `offsets`), and

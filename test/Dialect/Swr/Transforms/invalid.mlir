@@ -19,7 +19,7 @@ func.func @exchange_at_cluster_level(%n: index, %t: vector<4xf32>, %c: f32, %out
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   scf.for %i = %c0 to %n step %c1 {
-    // expected-error @below {{level: swr-lower-to-loops carries `serial`, `warp` and `cta` exchanges, got cluster}}
+    // expected-error @below {{level: swr-lower-to-loops carries `serial`, `warp`, `cta` and `grid` exchanges, got cluster}}
     %s = swr.carry_exchange %c, %t window full level cluster : vector<4xf32>
     vector.transfer_write %s, %out[%c0] : vector<4xf32>, memref<4xf32>
   }
@@ -80,5 +80,15 @@ func.func @channel_block_warp_bands(%n: index, %t: vector<2xf32>, %c: vector<2xf
         : vector<2xf32> per_channel
     vector.transfer_write %s, %out[%c0] {in_bounds = [true]} : vector<2xf32>, memref<2xf32>
   }
+  return
+}
+
+// -----
+
+func.func @exchange_at_grid_level_outside_a_kernel(%t: vector<1xf32>, %c: f32, %ws: memref<?xi32>, %i: index, %out: memref<1xf32>) {
+  %c0 = arith.constant 0 : index
+  // expected-error @below {{level grid: expected a gpu.func kernel whose known block size is a multiple of the 128 threads of 4 warps (run swr-distribute first)}}
+  %s = swr.carry_exchange %c, %t window full level grid lanes 1 stride 32 warps 4 across(%ws[%i of %i] chunk %i : memref<?xi32>) : vector<1xf32>
+  vector.transfer_write %s, %out[%c0] : vector<1xf32>, memref<1xf32>
   return
 }

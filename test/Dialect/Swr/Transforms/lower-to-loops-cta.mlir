@@ -4,12 +4,13 @@
 // items per block), 4 time lanes x 8 channels per warp. After the warp's
 // shuffle scan, its last time lane publishes the warp's pair (terminal,
 // decay) at [iteration mod 2, warp in block, channel lane] of a workgroup
-// buffer; a barrier of the item's 128 threads, named by the item's place
-// in the block; then every lane reads the pairs of its item's four warps,
-// joins those before its warp to the loop-carried carry, and all four to
-// the carry leaving the iteration.
+// buffer (16-byte aligned: its reads become vector loads); a barrier of
+// the item's 128 threads, named by the item's place in the block; then
+// every lane reads the pairs of its item's four warps, joins those before
+// its warp to the loop-carried carry, and all four to the carry leaving the
+// iteration.
 // CHECK-LABEL: gpu.func @carry_cta
-// CHECK-SAME: workgroup(%[[BUF:.*]] : memref<2x8x8x2xf32, #gpu.address_space<workgroup>>)
+// CHECK-SAME: workgroup(%[[BUF:.*]] : memref<2x8x8x2xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
 // CHECK: scf.for %[[G:.*]] = {{.*}} iter_args(%{{.*}} = %{{.*}}, %[[S:.*]] = %{{.*}})
 // CHECK:   %[[LANE:.*]] = nvvm.read.ptx.sreg.laneid
 // CHECK:   %[[TL:.*]] = arith.andi {{.*}}, %c3_i32
@@ -55,7 +56,7 @@ gpu.module @kernels {
 // Per-channel decays (2 channels, one warp lane per 32 channels' block):
 // each warp publishes its 2 terminals then its 2 total decays.
 // CHECK-LABEL: gpu.func @carry_cta_per_channel
-// CHECK-SAME: workgroup(%[[BUF:.*]] : memref<2x4x32x4xf32, #gpu.address_space<workgroup>>)
+// CHECK-SAME: workgroup(%[[BUF:.*]] : memref<2x4x32x4xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
 // CHECK:   scf.if
 // CHECK:     memref.store %{{.*}}, %[[BUF]][%{{.*}}, %{{.*}}, %{{.*}}, %c0]
 // CHECK:     memref.store %{{.*}}, %[[BUF]][%{{.*}}, %{{.*}}, %{{.*}}, %c1]

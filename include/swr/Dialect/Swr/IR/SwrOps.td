@@ -341,7 +341,7 @@ def Swr_CarryOp : Swr_Op<"carry", [Pure, AllTypesMatch<["local", "result"]>]> {
 }
 
 def Swr_CarryExchangeOp : Swr_Op<"carry_exchange", [
-    AllTypesMatch<["terminal", "carry_in"]>]> {
+    AttrSizedOperandSegments, AllTypesMatch<["terminal", "carry_in"]>]> {
   let summary = "carrier recurrence between the tiles of a loop";
   let description = [{
     A collective over the tiles visited by the innermost enclosing loop, in
@@ -380,6 +380,24 @@ def Swr_CarryExchangeOp : Swr_Op<"carry_exchange", [
     lane joins the pairs of the warps before its own to the loop-carried
     carry; the carry leaving the iteration joins all of them.
 
+    At level `grid` (full windows) the sequence is split over work items:
+    the enclosing loop makes one iteration, chunk `chunk` of the sequence,
+    and its `warps` warps (1 to 32) join their pairs as at level cta. The
+    carry entering the chunk comes through `workspace`, a zeroed buffer of
+    32-bit words, by a decoupled look-back: one lane per channel publishes
+    the chunk's pair (c, t) in slot `slot` with a release flag (chunk 0
+    publishes its inclusive carry, `init` or 0, at once), walks back over
+    slots `slot` - 1, `slot` - 2, ... (chunks 1, 2, ... before it), joining
+    their pairs until one has published its inclusive carry, publishes its
+    own and hands the carry to its warps through shared memory. After a
+    header of 32 words come the flags of the `slots` slots (`stride` words
+    each, one per channel lane), then their values (`stride` * (2 * channels
+    + decays) words each): only the header and the flags need zeroing
+    (`kWorkspaceHeaderWords`, `getWorkspaceFlagWordsPerSlot`,
+    `getWorkspaceWordsPerSlot`). A work item waits only for chunks
+    dispatched before it (`swr-distribute` numbers work items by an atomic
+    ticket), so the look-back always ends.
+
     ```mlir
     %s = swr.carry_exchange %c, %last window bands<2>
         level serial : vector<8xf32>
@@ -389,11 +407,17 @@ def Swr_CarryExchangeOp : Swr_Op<"carry_exchange", [
         stride 1 warps 4 : vector<1xf32>
     %v = swr.carry_exchange %cs, %last2 window full level serial
         : vector<2xf32> per_channel
+    %w = swr.carry_exchange %c, %last window full level grid lanes 1
+        stride 32 warps 4 across(%ws[%slot of %n] chunk %g : memref<?xi32>)
+        : vector<1xf32>
     ```
   }];
   let arguments = (ins AnyTypeOf<[F32, VectorOfRankAndType<[1], [F32]>]>:$decay,
                    VectorOfRankAndType<[1], [F32]>:$terminal,
                    Optional<VectorOfRankAndType<[1], [F32]>>:$init,
+                   Optional<MemRefRankOf<[I32], [1]>>:$workspace,
+                   Optional<Index>:$slot, Optional<Index>:$slots,
+                   Optional<Index>:$chunk,
                    Swr_WindowAttr:$window, Swr_CarryLevel:$level,
                    OptionalAttr<ConfinedAttr<I64Attr, [IntPositive]>>:$lanes,
                    OptionalAttr<ConfinedAttr<I64Attr, [IntPositive]>>:$stride,
@@ -401,8 +425,20 @@ def Swr_CarryExchangeOp : Swr_Op<"carry_exchange", [
   let results = (outs VectorOfRankAndType<[1], [F32]>:$carry_in);
   let assemblyFormat = [{
     $decay `,` $terminal (`init` `(` $init^ `:` type($init) `)`)? `window` custom<Window>($window) `level` $level
-    (`lanes` $lanes^)? (`stride` $stride^)? (`warps` $warps^)? attr-dict
+    (`lanes` $lanes^)? (`stride` $stride^)? (`warps` $warps^)?
+    (`across` `(` $workspace^ `[` $slot `of` $slots `]` `chunk` $chunk `:`
+      type($workspace) `)`)? attr-dict
     `:` type($terminal) custom<ExchangeDecay>(type($decay), ref(type($terminal)))
+  }];
+  let extraClassDeclaration = [{
+    /// Words before the first slot of a grid-level workspace (the work-item
+    /// ticket of swr-distribute and padding to 128 bytes).
+    static constexpr int64_t kWorkspaceHeaderWords = 32;
+    /// Words of one work item's slot at level grid: per channel lane a flag,
+    /// the terminals, the decays and the inclusive carries.
+    int64_t getWorkspaceWordsPerSlot();
+    /// Of those, the flags (one per channel lane), which must start zeroed.
+    int64_t getWorkspaceFlagWordsPerSlot() { return getStride().value_or(1); }
   }];
   let hasVerifier = 1;
 }

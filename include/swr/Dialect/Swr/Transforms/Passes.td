@@ -59,6 +59,10 @@ def SwrTileBlocks : Pass<"swr-tile-blocks", "::mlir::func::FuncOp"> {
     `time-warps` W > 1 a full window's iteration deals `time-lanes` tiles
     to each of W warps of a CTA (`swr.carry_exchange level cta`: shared
     memory between the warps) and the last dimension has 32 W lanes.
+    With `grid-carries` each iteration of a full window is its own work
+    item (a time-chunk dimension of the parallel loop) and the carries
+    between them pass through a global workspace (`swr.carry_exchange
+    level grid`, a decoupled look-back).
     `exact<W>` windows tile with `block` too: the tile's own
     operator is cut to the band i - j < W, and earlier tiles contribute per
     output through the suffix sums of their inputs' weights
@@ -128,6 +132,13 @@ def SwrTileBlocks : Pass<"swr-tile-blocks", "::mlir::func::FuncOp"> {
            "shared memory), 1 to 32; 1: one warp; -1: 4 over token-major "
            "layouts when time-lanes is -1 too (which then takes 1: each "
            "warp's lanes take 32 adjacent channels), else 1">,
+    Option<"gridCarries", "grid-carries", "int64_t", /*default=*/"0",
+           "Full windows on time lanes or warps (GPUs): split each "
+           "sequence into chunks of one iteration, each its own work item, "
+           "whose carries pass through a zeroed global workspace (a new "
+           "last function argument) by a decoupled look-back "
+           "(swr.carry_exchange level grid). 0: off; 1: on (not with "
+           "packed batches)">,
     Option<"prefetch", "prefetch", "bool", /*default=*/"false",
            "Tiles dealt to time lanes or warps: read the operands of the "
            "next iteration's tile before solving this one, carried into "
@@ -151,11 +162,16 @@ def SwrLowerToLoops : InterfacePass<"swr-lower-to-loops",
     state of the enclosing tile loop (the carrier recurrence truncated to
     k-1 hops for `bands<k>`). `warp` exchanges (GPU kernels, full windows)
     scan the tiles of an iteration over the time lanes with
-    `nvvm.shfl.sync` and carry the iteration's total in the loop.
+    `nvvm.shfl.sync` and carry the iteration's total in the loop; `cta`
+    exchanges join the warps' totals through shared memory; `grid`
+    exchanges (one iteration per work item) then join the chunks before
+    through the workspace by a decoupled look-back (acquire/release flags
+    at GPU scope) and record its size on the kernel (`swr.workspace`:
+    header words, words per work item).
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
-    "::mlir::NVVM::NVVMDialect",
+    "::mlir::LLVM::LLVMDialect", "::mlir::NVVM::NVVMDialect",
     "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
     "::mlir::vector::VectorDialect"
   ];
@@ -233,12 +249,17 @@ def SwrDistribute : Pass<"swr-distribute", "::mlir::ModuleOp"> {
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",
+    "::mlir::LLVM::LLVMDialect", "::mlir::memref::MemRefDialect",
     "::mlir::NVVM::NVVMDialect", "::mlir::scf::SCFDialect",
     "::mlir::vector::VectorDialect"
   ];
   let options = [
     Option<"blockSize", "block-size", "int64_t", /*default=*/"128",
            "Threads per CTA">,
+    Option<"minBlocksPerSM", "min-blocks-per-sm", "int64_t",
+           /*default=*/"0",
+           "Ask ptxas for registers that let this many CTAs share an SM "
+           "(nvvm.minctasm: .minnctapersm); 0: no bound">,
     Option<"moduleName", "module-name", "std::string",
            /*default=*/"\"swr_kernels\"", "Name of the gpu.module">
   ];

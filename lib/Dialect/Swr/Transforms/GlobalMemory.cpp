@@ -1,0 +1,61 @@
+//===- GlobalMemory.cpp - ordered accesses to a kernel's workspace --------===//
+
+#include "GlobalMemory.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+
+using namespace mlir;
+using namespace mlir::swr;
+
+namespace {
+
+/// NVPTX's name of the GPU (device) scope.
+constexpr StringLiteral kDeviceScope = "device";
+constexpr unsigned kWordBytes = 4;
+
+} // namespace
+
+Value global::wordAddress(ImplicitLocOpBuilder &b, Value words, Value index) {
+  auto metadata = memref::ExtractStridedMetadataOp::create(b, words);
+  Value element = arith::AddIOp::create(
+      b, metadata.getOffset(),
+      arith::MulIOp::create(b, index, metadata.getStrides()[0]));
+  Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, words);
+  Value address = arith::AddIOp::create(
+      b, base,
+      arith::MulIOp::create(b, element,
+                            arith::ConstantIndexOp::create(b, kWordBytes)));
+  Value integer = arith::IndexCastOp::create(b, b.getI64Type(), address);
+  return LLVM::IntToPtrOp::create(b, LLVM::LLVMPointerType::get(b.getContext()),
+                                  integer);
+}
+
+Value global::loadAcquire(ImplicitLocOpBuilder &b, Value address) {
+  return LLVM::LoadOp::create(b, b.getI32Type(), address, kWordBytes,
+                              /*isVolatile=*/false, /*isNonTemporal=*/false,
+                              /*isInvariant=*/false,
+                              /*isInvariantGroup=*/false,
+                              LLVM::AtomicOrdering::acquire, kDeviceScope);
+}
+
+void global::storeRelease(ImplicitLocOpBuilder &b, Value address, Value value) {
+  LLVM::StoreOp::create(b, value, address, kWordBytes, /*isVolatile=*/false,
+                        /*isNonTemporal=*/false, /*isInvariantGroup=*/false,
+                        LLVM::AtomicOrdering::release, kDeviceScope);
+}
+
+void global::store(ImplicitLocOpBuilder &b, Value address, Value value) {
+  LLVM::StoreOp::create(b, value, address, kWordBytes);
+}
+
+Value global::load(ImplicitLocOpBuilder &b, Value address) {
+  return LLVM::LoadOp::create(b, b.getI32Type(), address, kWordBytes);
+}
+
+Value global::fetchAdd(ImplicitLocOpBuilder &b, Value address, Value value) {
+  return LLVM::AtomicRMWOp::create(b, LLVM::AtomicBinOp::add, address, value,
+                                   LLVM::AtomicOrdering::monotonic,
+                                   kDeviceScope, kWordBytes);
+}
