@@ -647,22 +647,22 @@ pairsOfIteration(ImplicitLocOpBuilder &b, CarryExchangeOp op, Value iteration) {
   WarpLane at = warpLane(b, warp, lanes, stride);
   VectorType rowType = op.getTerminal().getType();
   int64_t channels = rowType.getDimSize(0);
-  SmallVector<Value> sums;
+  // The running pair of the scan: this lane's tiles joined to those of the
+  // time lanes before it, as far as the scan has reached.
+  CarryPair running;
   for (int64_t i = 0; i < channels; ++i)
-    sums.push_back(vector::ExtractOp::create(b, op.getTerminal(), i));
-  SmallVector<Value> products = decayScalars(b, op.getDecay());
-  auto productOf = [&](size_t i) {
-    return products.size() == 1 ? products[0] : products[i];
-  };
+    running.terminals.push_back(
+        vector::ExtractOp::create(b, op.getTerminal(), i));
+  running.decays = decayScalars(b, op.getDecay());
   for (int64_t delta = 1; delta < lanes; delta *= 2) {
     Value reaches = arith::CmpIOp::create(b, arith::CmpIPredicate::uge,
                                           at.timeLane, warp.i32(delta));
-    for (auto [i, sum] : llvm::enumerate(sums)) {
+    for (auto [i, sum] : llvm::enumerate(running.terminals)) {
       Value earlier = warp.up(sum, delta * stride);
-      Value joined = math::FmaOp::create(b, productOf(i), earlier, sum);
+      Value joined = math::FmaOp::create(b, running.decay(i), earlier, sum);
       sum = arith::SelectOp::create(b, reaches, joined, sum);
     }
-    for (Value &product : products) {
+    for (Value &product : running.decays) {
       Value earlier = warp.up(product, delta * stride);
       product = arith::SelectOp::create(
           b, reaches, arith::MulFOp::create(b, product, earlier), product);
@@ -671,22 +671,22 @@ pairsOfIteration(ImplicitLocOpBuilder &b, CarryExchangeOp op, Value iteration) {
   // The pair of the tiles before this one in the warp's share of the
   // iteration (none on time lane 0), and that of all of them, from the last
   // time lane of this lane's channel. With one time lane: none, and its own.
-  CarryPair before = CarryPair::identity(b, channels, products.size());
-  CarryPair all{sums, products};
+  CarryPair before = CarryPair::identity(b, channels, running.decays.size());
+  CarryPair all = running;
   if (lanes > 1) {
     Value first = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
                                         at.timeLane, warp.i32(0));
     CarryPair shifted;
-    for (Value sum : sums)
+    for (Value sum : running.terminals)
       shifted.terminals.push_back(warp.up(sum, stride));
-    for (Value product : products)
+    for (Value product : running.decays)
       shifted.decays.push_back(warp.up(product, stride));
     before = before.select(b, first, shifted);
     Value last =
         arith::OrIOp::create(b, at.channelLane, warp.i32((lanes - 1) * stride));
-    for (auto [sum, total] : llvm::zip(sums, all.terminals))
+    for (auto [sum, total] : llvm::zip(running.terminals, all.terminals))
       total = warp.from(sum, last);
-    for (auto [product, total] : llvm::zip(products, all.decays))
+    for (auto [product, total] : llvm::zip(running.decays, all.decays))
       total = warp.from(product, last);
   }
   if (op.getWarps() && *op.getWarps() > 1) {
@@ -1172,6 +1172,14 @@ template <typename TileOp> int64_t runAlignment(TileOp op, MemRefType type) {
 template <typename TileOp>
 SmallVector<Value> runStart(ImplicitLocOpBuilder &b, TileOp op);
 
+/// Whether the index `value` is a multiple of `alignment`.
+Value isMultipleOf(ImplicitLocOpBuilder &b, Value value, int64_t alignment) {
+  Value remainder = arith::RemUIOp::create(
+      b, value, arith::ConstantIndexOp::create(b, alignment));
+  return arith::CmpIOp::create(b, arith::CmpIPredicate::eq, remainder,
+                               arith::ConstantIndexOp::create(b, 0));
+}
+
 /// Whether the run starting at `indices` is aligned to `alignment` bytes:
 /// rows of odd lengths start anywhere, so this is a runtime property.
 Value isAligned(ImplicitLocOpBuilder &b, Value memref, ValueRange indices,
@@ -1187,10 +1195,7 @@ Value isAligned(ImplicitLocOpBuilder &b, Value memref, ValueRange indices,
       arith::ConstantIndexOp::create(b, type.getElementTypeBitWidth() / 8);
   Value address = arith::AddIOp::create(
       b, base, arith::MulIOp::create(b, offset, elementBytes));
-  Value misalignment = arith::RemUIOp::create(
-      b, address, arith::ConstantIndexOp::create(b, alignment));
-  return arith::CmpIOp::create(b, arith::CmpIPredicate::eq, misalignment,
-                               arith::ConstantIndexOp::create(b, 0));
+  return isMultipleOf(b, address, alignment);
 }
 
 /// Indices of the first element in memory of a full contiguous tile.
@@ -1209,13 +1214,19 @@ SmallVector<Value> runStart(ImplicitLocOpBuilder &b, TileOp op) {
   return indices;
 }
 
+/// Whether all the steps of a tile lie inside the sequence.
+template <typename TileOp>
+Value isInsideSequence(ImplicitLocOpBuilder &b, TileOp op) {
+  Value steps = arith::ConstantIndexOp::create(b, op.getTileSteps());
+  Value end = arith::AddIOp::create(b, op.getPosition(), steps);
+  return arith::CmpIOp::create(b, arith::CmpIPredicate::ule, end,
+                               op.getLength());
+}
+
 /// Whether a tile lies wholly inside the sequence and the channel axis.
 template <typename TileOp>
 Value isInside(ImplicitLocOpBuilder &b, TileOp op, Value memref) {
-  Value steps = arith::ConstantIndexOp::create(b, op.getTileSteps());
-  Value end = arith::AddIOp::create(b, op.getPosition(), steps);
-  Value inside =
-      arith::CmpIOp::create(b, arith::CmpIPredicate::ule, end, op.getLength());
+  Value inside = isInsideSequence(b, op);
   if (std::optional<int64_t> axis = op.getChannelAxis()) {
     Value dim = memref::DimOp::create(b, memref, *axis);
     inside = arith::AndIOp::create(
@@ -1316,10 +1327,7 @@ Value rowsAreFull(ImplicitLocOpBuilder &b, TileOp op, Value memref,
                   ValueRange start) {
   auto type = cast<MemRefType>(memref.getType());
   int64_t channelAxis = *op.getChannelAxis();
-  Value steps = arith::ConstantIndexOp::create(b, op.getTileSteps());
-  Value end = arith::AddIOp::create(b, op.getPosition(), steps);
-  Value inside =
-      arith::CmpIOp::create(b, arith::CmpIPredicate::ule, end, op.getLength());
+  Value inside = isInsideSequence(b, op);
   Value channelEnd = arith::AddIOp::create(
       b, op.getIndices()[channelAxis],
       arith::ConstantIndexOp::create(b, op.getTileChannels()));
@@ -1334,11 +1342,7 @@ Value rowsAreFull(ImplicitLocOpBuilder &b, TileOp op, Value memref,
   Value strideBytes = arith::MulIOp::create(
       b, metadata.getStrides()[op.getTimeAxis()],
       arith::ConstantIndexOp::create(b, type.getElementTypeBitWidth() / 8));
-  Value strideAligned = arith::CmpIOp::create(
-      b, arith::CmpIPredicate::eq,
-      arith::RemUIOp::create(b, strideBytes,
-                             arith::ConstantIndexOp::create(b, alignment)),
-      arith::ConstantIndexOp::create(b, 0));
+  Value strideAligned = isMultipleOf(b, strideBytes, alignment);
   return arith::AndIOp::create(
       b, inside, arith::AndIOp::create(b, aligned, strideAligned));
 }
