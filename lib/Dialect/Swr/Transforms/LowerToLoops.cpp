@@ -135,7 +135,8 @@ Value transposed(ImplicitLocOpBuilder &b, Value matrix) {
 
 /// Per-channel decays (n x m): the operator and injection of each channel's
 /// column, built as for one decay per step and stacked (operators m x n x
-/// n; injections back in columns, n x m).
+/// n; injections back in columns, n x m). Operators nothing reads (local
+/// solves as recurrences) are not built.
 void lowerChannelTransferOperators(TransferOperatorOp op) {
   ImplicitLocOpBuilder b(op.getLoc(), op);
   VectorType decays = op.getDecays().getType();
@@ -149,8 +150,9 @@ void lowerChannelTransferOperators(TransferOperatorOp op) {
                                    VectorType::get({n}, b.getF32Type()),
                                    vector::ExtractOp::create(b, columns, c),
                                    op.getMethodAttr(), IntegerAttr());
-    transfers =
-        vector::InsertOp::create(b, channel.getTransfer(), transfers, c);
+    if (!op.getTransfer().use_empty())
+      transfers =
+          vector::InsertOp::create(b, channel.getTransfer(), transfers, c);
     injections =
         vector::InsertOp::create(b, channel.getInjection(), injections, c);
     lowerTransferOperator(channel);
@@ -169,15 +171,19 @@ void lowerTransferOperator(TransferOperatorOp op) {
   Value transfer = splat(b, op.getTransfer().getType(), 0.0f);
   SmallVector<Value> injection;
   std::optional<int64_t> band = op.getBand();
+  // Local solves as recurrences read the injection only.
+  bool operatorUsed = !op.getTransfer().use_empty();
   if (op.getMethod() == TransferMethod::running_product) {
     // Row i = row i-1 times a[i]: every product is a chain of multiplies,
     // exact at a = 0 and accurate near 1.
     Value row;
     for (int64_t i = 0; i < n; ++i) {
       Value decay = vector::ExtractOp::create(b, op.getDecays(), i);
-      Value offDiagonal = i == 0 ? Value() : scale(b, row, decay);
-      row = operatorRow(b, n, i, band, offDiagonal);
-      transfer = vector::InsertOp::create(b, row, transfer, i);
+      if (operatorUsed) {
+        Value offDiagonal = i == 0 ? Value() : scale(b, row, decay);
+        row = operatorRow(b, n, i, band, offDiagonal);
+        transfer = vector::InsertOp::create(b, row, transfer, i);
+      }
       injection.push_back(
           i == 0 ? decay : arith::MulFOp::create(b, injection.back(), decay));
     }
@@ -195,7 +201,7 @@ void lowerTransferOperator(TransferOperatorOp op) {
       injection.push_back(math::ExpOp::create(b, prefix.back()));
     }
     Value prefixVector = vector::FromElementsOp::create(b, rowType, prefix);
-    for (int64_t i = 0; i < n; ++i) {
+    for (int64_t i = 0; operatorUsed && i < n; ++i) {
       Value offDiagonal;
       if (i > 0) {
         Value here = vector::BroadcastOp::create(b, rowType, prefix[i]);
