@@ -40,8 +40,6 @@ using namespace mlir::swr::tiling;
 
 namespace {
 
-/// The carries entering the tile and the tile's outputs, for full and
-/// bands<k> windows: one carry per channel, a rank-1 update.
 /// The chunk of the sequence a grid-carry work item solves (one iteration
 /// of the tile loop).
 Value gridChunk(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
@@ -50,6 +48,8 @@ Value gridChunk(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
                                 indexConst(b, tiling.chunkSteps()));
 }
 
+/// The carries entering the tile and the tile's outputs, for full and
+/// bands<k> windows: one carry per channel, a rank-1 update.
 Value solveWithCarrier(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
                        const TileCoords &coords, Value decays, Value inputs,
                        Value init) {

@@ -279,7 +279,8 @@ void tiling::emitScanLoops(
   // After the outer dimension: heads, channel blocks and time chunks. The
   // channel blocks come last when they must vary fastest; then, when time
   // lies outside the heads in memory (bthd), so do the time chunks, so that
-  // the threads of a block read whole rows of one time step.
+  // the threads of a block read whole rows of one time step. Grid carries
+  // put the chunks before the outer dimension (below).
   int64_t headDim = -1, channelDim = -1, chunkDim = -1;
   auto addHeads = [&] {
     headDim = upper.size();
