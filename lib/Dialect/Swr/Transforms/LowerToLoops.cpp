@@ -835,30 +835,32 @@ SmallVector<Value> lookBack(ImplicitLocOpBuilder &b, WorkspaceSlot &at,
       [&](OpBuilder &nested, Location loc, ValueRange state) {
         ImplicitLocOpBuilder in(loc, nested);
         Value current = state[0];
-        ValueRange terminals = state.slice(1, channels);
-        ValueRange decays = state.slice(1 + channels, decayCount);
-        auto decayOf = [&](ValueRange values, int64_t i) {
-          return values.size() == 1 ? values[0] : values[i];
-        };
+        // The pair of the chunks between slot `current` and this one.
+        CarryPair between{
+            llvm::to_vector(state.slice(1, channels)),
+            llvm::to_vector(state.slice(1 + channels, decayCount))};
         Value flag = waitForFlag(in, at.flag(in, current));
         Value found = arith::CmpIOp::create(
             in, arith::CmpIPredicate::eq, flag,
             arith::ConstantOp::create(in,
                                       in.getI32IntegerAttr(kSlotInclusive)));
-        SmallVector<Value> next{arith::SubIOp::create(in, current, indexOne)};
-        SmallVector<Value> carries, joinedDecays;
+        // The slot's own pair, then the chunks between: the pair from it.
+        CarryPair published;
+        for (int64_t i = 0; i < channels; ++i)
+          published.terminals.push_back(
+              loadFloat(in, at.terminal(in, current, i)));
         for (int64_t k = 0; k < decayCount; ++k)
-          joinedDecays.push_back(arith::MulFOp::create(
-              in, decays[k], loadFloat(in, at.decay(in, current, k))));
-        for (int64_t i = 0; i < channels; ++i) {
-          Value terminal = loadFloat(in, at.terminal(in, current, i));
-          Value inclusive = loadFloat(in, at.inclusive(in, current, i));
-          next.push_back(math::FmaOp::create(in, decayOf(decays, i), terminal,
-                                             terminals[i]));
-          carries.push_back(math::FmaOp::create(in, decayOf(decays, i),
-                                                inclusive, terminals[i]));
-        }
-        llvm::append_range(next, joinedDecays);
+          published.decays.push_back(loadFloat(in, at.decay(in, current, k)));
+        CarryPair joined = published.then(in, between);
+        // With its inclusive carry: the carry entering this chunk.
+        SmallVector<Value> carries;
+        for (int64_t i = 0; i < channels; ++i)
+          carries.push_back(math::FmaOp::create(
+              in, between.decay(i), loadFloat(in, at.inclusive(in, current, i)),
+              between.terminals[i]));
+        SmallVector<Value> next{arith::SubIOp::create(in, current, indexOne)};
+        llvm::append_range(next, joined.terminals);
+        llvm::append_range(next, joined.decays);
         llvm::append_range(next, carries);
         next.push_back(arith::XOrIOp::create(
             in, found, arith::ConstantOp::create(in, in.getBoolAttr(true))));
