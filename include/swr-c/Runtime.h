@@ -88,11 +88,12 @@ SWR_RUNTIME_EXPORT int swr_kernel_load(const char *ptx, size_t ptx_size,
  *  per launch-description param, in order. Packs the memref descriptors,
  *  computes the grid from the argument sizes and enqueues the launch: it does
  *  not synchronize, so it can be captured into a CUDA graph. It allocates
- *  device memory only for a description's "workspace" (a zeroed rank-1 i32
- *  buffer of header_words + work items * words_per_item words, passed after
- *  the params), and then stream-ordered (cuMemAllocAsync, cuMemsetD32Async,
- *  cuMemFreeAsync), which graph capture supports too. A grid of zero work
- *  items launches nothing and succeeds. */
+ *  device memory only for a description's "workspace" (a rank-1 i32 buffer
+ *  of header_words + work items * words_per_item words, passed after the
+ *  params, whose first header_words + work items * zeroed_words_per_item
+ *  words are zeroed), and then stream-ordered (cuMemAllocAsync,
+ *  cuMemsetD32Async, cuMemFreeAsync), which graph capture supports too. A
+ *  grid of zero work items launches nothing and succeeds. */
 SWR_RUNTIME_EXPORT int swr_kernel_launch(swr_kernel *k, const swr_memref *args,
                                          int32_t num_args, void *stream);
 
