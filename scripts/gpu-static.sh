@@ -69,14 +69,16 @@ exact() {
 source "$root/scripts/full-specs.sh"
 
 # run_full SPEC SHAPE LANES [WARPS [FLAG]]: checks one spec against float64
-# (WARPS -1, the default: the compiler's choice; FLAG e.g. --prefetch).
+# (WARPS -1, the default: the compiler's choice; FLAG e.g. --prefetch) at
+# $full_lengths.
+full_lengths=1,15,16,17,511,512,513,1000,2049,4097,8193,20000
 run_full() {
   local warps="${4:--1}" flag="${5:-}"
-  local log="$logs/full-$1-lanes$3-warps$warps$flag.txt"
-  "$tools/bin/swr-run" "$dir/$1.mlir" --target=sm_90a --time-lanes="$3" \
-    --time-warps="$warps" $flag --shape "$2" \
-    --lengths 1,15,16,17,511,512,513,1000,2049,4097,8193,20000 \
-    --decays near1,spread,near0 >"$log" 2>&1 || status=1
+  local log="$logs/full-$1-lanes$3-warps$warps${flag//=/}.txt"
+  # A look-back that never ended would hang the kernel: bounded.
+  timeout 300 "$tools/bin/swr-run" "$dir/$1.mlir" --target=sm_90a \
+    --time-lanes="$3" --time-warps="$warps" $flag --shape "$2" \
+    --lengths "$full_lengths" --decays near1,spread,near0 >"$log" 2>&1 || status=1
   echo "full $1 time-lanes $3 time-warps $warps $flag: $(tail -1 "$log")"
 }
 
@@ -194,30 +196,20 @@ full_cta_bench() {
 # of 32 time lanes), with the default and with 1, 4 or 8 warps, under
 # compute-sanitizer, then timed against the same kernels without it at B8
 # C1536, T 4K to 64K.
-grid_lengths=1,15,16,17,63,64,65,127,128,129,511,512,513,1000,2049,4097,8193,20000
-
-run_grid() {
-  local log="$logs/grid-$1-lanes$3-warps$4-grid$5.txt"
-  # A look-back that never ends would hang the kernel: bounded.
-  timeout 300 "$tools/bin/swr-run" "$dir/$1.mlir" --target=sm_90a --time-lanes="$3" \
-    --time-warps="$4" --grid-carries="$5" --shape "$2" --lengths "$grid_lengths" \
-    --decays near1,spread,near0 >"$log" 2>&1 || status=1
-  echo "full $1 $2 time-lanes $3 time-warps $4 grid-carries $5: $(tail -1 "$log")"
-}
-
 full_grid() {
   dir="$(mktemp -d)"
   full_specs "$dir"
-  local spec warps tool shape
+  local spec warps tool shape grid=--grid-carries=1
+  local full_lengths=1,15,16,17,63,64,65,127,128,129,511,512,513,1000,2049,4097,8193,20000
   for spec in bthd-f32 bthd-bf16 bthd-head-f32 bthd-head-bf16; do
-    run_grid "$spec" 2x16x3x22 -1 -1 1
-    for warps in 2 8; do run_grid "$spec" 2x16x3x22 1 "$warps" 1; done
+    run_full "$spec" 2x16x3x22 -1 -1 "$grid"
+    for warps in 2 8; do run_full "$spec" 2x16x3x22 1 "$warps" "$grid"; done
   done
-  run_grid bthd-f32 2x16x3x22 4 1 1
-  run_grid bthd-f32 2x16x3x22 -1 -1 0
+  run_full bthd-f32 2x16x3x22 4 1 "$grid"
+  run_full bthd-f32 2x16x3x22 -1 -1
   for spec in bct-f32 bct-bf16 bct-reverse-f32; do
-    run_grid "$spec" 2x70x16 -1 -1 1
-    run_grid "$spec" 2x70x16 -1 4 1
+    run_full "$spec" 2x70x16 -1 -1 "$grid"
+    run_full "$spec" 2x70x16 -1 4 "$grid"
   done
   for spec in bthd-bf16:2x7x3x5:-1 bthd-f32:3x9x2x40:-1 bct-f32:2x5x7:4; do
     IFS=: read -r spec shape warps <<<"$spec"

@@ -626,10 +626,14 @@ LogicalResult CarryExchangeOp::verify() {
   return success();
 }
 
+int64_t CarryExchangeOp::getDecayCount() {
+  auto decays = dyn_cast<VectorType>(getDecay().getType());
+  return decays ? decays.getDimSize(0) : 1;
+}
+
 int64_t CarryExchangeOp::getWorkspaceWordsPerSlot() {
   int64_t channels = getTerminal().getType().getDimSize(0);
-  int64_t decays = isa<VectorType>(getDecay().getType()) ? channels : 1;
-  return getStride().value_or(1) * (1 + 2 * channels + decays);
+  return getStride().value_or(1) * (1 + 2 * channels + getDecayCount());
 }
 
 LogicalResult ChannelSumOp::verify() {

@@ -543,17 +543,34 @@ FailureOr<int64_t> kernelBlockThreads(CarryExchangeOp op) {
   return (*blockSize)[0];
 }
 
-/// A shared-memory buffer of the kernel, aligned to 16 bytes: its reads
-/// may become 16-byte vector loads, and buffers added before it (the block
-/// ticket of swr-distribute, another exchange's) would otherwise leave it
-/// at any multiple of its element size.
-Value addSharedBuffer(gpu::GPUFuncOp kernel, MemRefType type, Location loc) {
-  BlockArgument buffer = kernel.addWorkgroupAttribution(type, loc);
+/// A shared-memory f32 buffer of the kernel, aligned to 16 bytes: its
+/// reads may become 16-byte vector loads, and buffers added before it (the
+/// block ticket of swr-distribute, another exchange's) would otherwise
+/// leave it at any multiple of its element size.
+Value addSharedBuffer(gpu::GPUFuncOp kernel, ArrayRef<int64_t> shape,
+                      Location loc) {
   Builder b(kernel.getContext());
+  auto type = MemRefType::get(
+      shape, b.getF32Type(), MemRefLayoutAttrInterface(),
+      gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup));
+  BlockArgument buffer = kernel.addWorkgroupAttribution(type, loc);
   kernel.setWorkgroupAttributionAttr(kernel.getNumWorkgroupAttributions() - 1,
                                      LLVM::LLVMDialect::getAlignAttrName(),
                                      b.getI64IntegerAttr(16));
   return buffer;
+}
+
+/// A barrier of the `itemThreads` threads of this thread's work item, named
+/// by the item's place in the block, so the items of a block wait for their
+/// own threads only.
+void itemBarrier(ImplicitLocOpBuilder &b, Value thread, int64_t itemThreads) {
+  Value item = arith::IndexCastOp::create(
+      b, b.getI32Type(),
+      arith::DivUIOp::create(b, thread,
+                             arith::ConstantIndexOp::create(b, itemThreads)));
+  Value count = arith::ConstantOp::create(b, b.getI32IntegerAttr(itemThreads));
+  NVVM::BarrierOp::create(b, Type(), item, count, NVVM::BarrierReductionAttr(),
+                          Value());
 }
 
 /// Level cta: the pairs of the warps of a work item (32 * warps adjacent
@@ -576,11 +593,8 @@ exchangeBetweenWarps(ImplicitLocOpBuilder &b, CarryExchangeOp op,
   int64_t blockWarps = *blockThreads / 32;
   int64_t channels = warpPair.terminals.size(), stride = *op.getStride();
   int64_t decayCount = warpPair.decays.size();
-  auto bufferType = MemRefType::get(
-      {2, blockWarps, stride, channels + decayCount}, b.getF32Type(),
-      MemRefLayoutAttrInterface(),
-      gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup));
-  Value buffer = addSharedBuffer(kernel, bufferType, op.getLoc());
+  Value buffer = addSharedBuffer(
+      kernel, {2, blockWarps, stride, channels + decayCount}, op.getLoc());
   WarpShuffles shuffles{b};
   auto index = [&](int64_t value) -> Value {
     return arith::ConstantIndexOp::create(b, value);
@@ -608,10 +622,7 @@ exchangeBetweenWarps(ImplicitLocOpBuilder &b, CarryExchangeOp op,
                               slot(warpInBlock, channels + int64_t(k)));
     scf::YieldOp::create(then);
   });
-  Value item = arith::IndexCastOp::create(
-      b, b.getI32Type(), arith::DivUIOp::create(b, thread, index(itemThreads)));
-  NVVM::BarrierOp::create(b, Type(), item, shuffles.i32(itemThreads),
-                          NVVM::BarrierReductionAttr(), Value());
+  itemBarrier(b, thread, itemThreads);
   CarryPair before = CarryPair::identity(b, channels, decayCount);
   CarryPair all = before;
   for (int64_t w = 0; w < warps; ++w) {
@@ -635,17 +646,13 @@ exchangeBetweenWarps(ImplicitLocOpBuilder &b, CarryExchangeOp op,
   return std::make_pair(before, all);
 }
 
-/// The carries of tiles dealt to the time lanes of a warp (level warp, full
-/// windows): an inclusive scan of the pairs (c, terminal) over the time
-/// lanes (Hillis-Steele, log2(lanes) shuffles; a later pair (c2, t2) after
-/// (c1, t1) gives (c1 c2, t2 + c2 t1)), shifted by one time lane and joined
-/// to the loop-carried carry s leaving the previous iteration:
-/// carry_in = t_before + c_before s, and s' = t_all + c_all s from the last
-/// time lane. At level cta the pairs of the warps before this one in the
-/// iteration come between s and the lane's own (exchangeBetweenWarps).
-/// The pairs of one iteration's tiles for a lane: that of the tiles before
-/// the lane's own (over the time lanes and, at levels cta and grid, the
-/// warps before its warp) and that of all of them.
+/// The pairs of one iteration's tiles for a lane: an inclusive scan of the
+/// pairs (c, terminal) over the time lanes (Hillis-Steele, log2(lanes)
+/// shuffles; a later pair (c2, t2) after (c1, t1) gives (c1 c2, t2 + c2
+/// t1)) shifted by one time lane gives that of the tiles before the lane's
+/// own, the last time lane's that of all of them; at levels cta and grid
+/// the pairs of the warps before this one come first
+/// (exchangeBetweenWarps).
 FailureOr<std::pair<CarryPair, CarryPair>>
 pairsOfIteration(ImplicitLocOpBuilder &b, CarryExchangeOp op, Value iteration) {
   WarpShuffles warp{b};
@@ -705,6 +712,11 @@ pairsOfIteration(ImplicitLocOpBuilder &b, CarryExchangeOp op, Value iteration) {
   return std::make_pair(before, all);
 }
 
+/// The carries of tiles dealt to the time lanes of a warp (level warp, full
+/// windows) or to the warps of a CTA (level cta): the iteration's pairs
+/// (pairsOfIteration) joined to the loop-carried carry s leaving the
+/// previous iteration: carry_in = t_before + c_before s, and s' = t_all +
+/// c_all s.
 LogicalResult lowerWarpCarryExchange(CarryExchangeOp op, scf::ForOp loop) {
   if (op.getWindow().isBands())
     return lowerWarpBandsExchange(op, loop);
@@ -739,9 +751,7 @@ struct WorkspaceSlot {
   Value channelLane; // index
 
   int64_t channels() { return op.getTerminal().getType().getDimSize(0); }
-  int64_t decayCount() {
-    return isa<VectorType>(op.getDecay().getType()) ? channels() : 1;
-  }
+  int64_t decayCount() { return op.getDecayCount(); }
   Value constant(ImplicitLocOpBuilder &b, int64_t value) {
     return arith::ConstantIndexOp::create(b, value);
   }
@@ -902,11 +912,9 @@ LogicalResult lowerGridCarryExchange(CarryExchangeOp op) {
   Value channelLane =
       arith::IndexCastOp::create(b, b.getIndexType(), lane.channelLane);
   WorkspaceSlot slots{op, channelLane};
-  auto carriesType = MemRefType::get(
-      {*blockThreads / itemThreads, *op.getStride(), channels}, b.getF32Type(),
-      MemRefLayoutAttrInterface(),
-      gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup));
-  Value carries = addSharedBuffer(kernel, carriesType, op.getLoc());
+  Value carries = addSharedBuffer(
+      kernel, {*blockThreads / itemThreads, *op.getStride(), channels},
+      op.getLoc());
 
   Value leads = arith::AndIOp::create(
       b,
@@ -950,9 +958,7 @@ LogicalResult lowerGridCarryExchange(CarryExchangeOp op) {
                              lead, lead.getI32IntegerAttr(kSlotInclusive)));
     scf::YieldOp::create(lead);
   });
-  Value barrier = arith::IndexCastOp::create(b, b.getI32Type(), itemInBlock);
-  NVVM::BarrierOp::create(b, Type(), barrier, shuffles.i32(itemThreads),
-                          NVVM::BarrierReductionAttr(), Value());
+  itemBarrier(b, thread, itemThreads);
   SmallVector<Value> carryIn;
   for (int64_t i = 0; i < channels; ++i)
     carryIn.push_back(memref::LoadOp::create(

@@ -434,6 +434,9 @@ def Swr_CarryExchangeOp : Swr_Op<"carry_exchange", [
     /// Words before the first slot of a grid-level workspace (the work-item
     /// ticket of swr-distribute and padding to 128 bytes).
     static constexpr int64_t kWorkspaceHeaderWords = 32;
+    /// Decays of the exchange: 1 (shared by the channels) or one per
+    /// channel.
+    int64_t getDecayCount();
     /// Words of one work item's slot at level grid: per channel lane a flag,
     /// the terminals, the decays and the inclusive carries.
     int64_t getWorkspaceWordsPerSlot();
