@@ -269,6 +269,66 @@ full_grid_sweep() {
 
 # Prefetching the next iteration's tile (--prefetch): every full spec checked
 # with the default lanes and warps, then timed beside the default.
+# Longer tiles for token-major full windows (--block: time steps per tile,
+# so per warp and iteration): checked at the lengths of run_full, then timed
+# by tile length, warps and channels per lane.
+full_block_sweep() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
+  local spec T b w ct
+  for spec in bthd-f32 bthd-bf16; do
+    for b in 32 64; do run_full "$spec" 2x16x3x22 -1 -1 --block=$b; done
+  done
+  run_full bthd-head-bf16 2x16x3x22 -1 -1 "--block=32 --channel-tile=2"
+  for T in 4096 16384; do
+    for b in 16 32 64; do
+      bench_full bthd-f32 "8x${T}x1x1536" -1 -1 --block=$b
+      for w in 4 8; do
+        bench_full bthd-bf16 "8x${T}x1x1536" 1 $w --block=$b
+      done
+      for ct in 1 2; do
+        bench_full bthd-head-bf16 "8x${T}x1x1536" -1 -1 "--block=$b --channel-tile=$ct"
+      done
+    done
+  done
+}
+
+# Per-channel [B,T,C] bf16 full windows by tile length, warps and channels
+# per lane (per-channel decays in channel blocks): checked around tiles, the
+# new shapes under compute-sanitizer, then timed.
+full_bf16_sweep() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
+  local cfg T tool log
+  run_full bthd-bf16 2x16x3x22 1 4 "--channel-tile=2 --block=32"
+  run_full bthd-bf16 2x16x3x15 1 8 --channel-tile=2
+  for cfg in "4 --channel-tile=2 --block=32" "8 --channel-tile=2"; do
+    for tool in memcheck racecheck; do
+      log="$logs/full-ct2-${cfg%% *}-$tool.txt"
+      "$sanitizer" --tool "$tool" --error-exitcode 3 "$tools/bin/swr-run" \
+        "$dir/bthd-bf16.mlir" --target=sm_90a --time-lanes=1 \
+        --time-warps=${cfg%% *} ${cfg#* } --shape 2x7x3x15 --lengths 17,600,5000 \
+        --decays spread >"$log" 2>&1 || status=1
+      echo "$tool full bthd-bf16 warps ${cfg}: $(grep -E \
+        'ERROR SUMMARY|RACECHECK SUMMARY' "$log" | tail -1)"
+    done
+  done
+  for cfg in "4 --block=16" "4 --block=32" "8 --block=16" "16 --block=16" \
+    "4 --block=32 --prefetch" "8 --block=16 --prefetch" \
+    "4 --block=16 --channel-tile=2" "8 --block=16 --channel-tile=2" \
+    "4 --block=32 --channel-tile=2" "16 --block=16 --channel-tile=2" \
+    "4 --block=16 --channel-tile=4" "8 --block=16 --channel-tile=4"; do
+    bench_full bthd-bf16 8x4096x1x1536 1 "${cfg%% *}" "${cfg#* }"
+  done
+  for cfg in "8 --block=16" "4 --block=32 --channel-tile=2" \
+    "8 --block=16 --channel-tile=2"; do
+    bench_full bthd-f32 8x4096x1x1536 1 "${cfg%% *}" "${cfg#* }"
+    bench_full bthd-head-bf16 8x4096x1x1536 1 "${cfg%% *}" "${cfg#* }"
+  done
+  for cfg in "4 --block=32" "8 --block=16 --channel-tile=2" \
+    "4 --block=32 --channel-tile=2"; do
+    bench_full bthd-bf16 8x16384x1x1536 1 "${cfg%% *}" "${cfg#* }"
+  done
+}
+
 full_prefetch() {
   dir="$(mktemp -d)"
   full_specs "$dir"

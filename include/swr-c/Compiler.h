@@ -37,7 +37,7 @@ typedef struct swr_compile_options {
   int64_t time_lanes;
   /* Channels of a head one thread solves together when they share a decay
    * (GPU kernels; each step of a tile is then one vector access over a
-   * contiguous channel axis): 0 the default (1), else 1..64. */
+   * contiguous channel axis): 0 the compiler's choice, else 1..64. */
   int64_t channel_tile;
 } swr_compile_options;
 

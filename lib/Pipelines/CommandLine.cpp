@@ -24,6 +24,8 @@ struct GpuPipelineCLOptions {
   cl::opt<int64_t> gridCarries{"grid-carries",
                                cl::desc(defaults.gridCarries.HelpStr),
                                cl::init(int64_t(defaults.gridCarries))};
+  cl::opt<int64_t> fullBlock{"full-block", cl::desc(defaults.fullBlock.HelpStr),
+                             cl::init(int64_t(defaults.fullBlock))};
   cl::opt<int64_t> channelTile{"channel-tile",
                                cl::desc(defaults.channelTile.HelpStr),
                                cl::init(int64_t(defaults.channelTile))};
@@ -56,6 +58,7 @@ void swr::applyGpuPipelineCLOptions(GpuPipelineOptions &options) {
   applyIfGiven(clOptions->timeWarps, options.timeWarps);
   applyIfGiven(clOptions->prefetch, options.prefetch);
   applyIfGiven(clOptions->gridCarries, options.gridCarries);
+  applyIfGiven(clOptions->fullBlock, options.fullBlock);
   applyIfGiven(clOptions->channelTile, options.channelTile);
   applyIfGiven(clOptions->gradTimeChunk, options.gradTimeChunk);
   applyIfGiven(clOptions->blockSize, options.blockSize);

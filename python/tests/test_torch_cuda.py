@@ -90,6 +90,26 @@ def test_long_sequence_forward_matches_float64() -> None:
     assert relative_error(y, torch.from_numpy(want)) <= 1.5 * floor
 
 
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float32])
+def test_token_major_full_window_matches_float64(dtype) -> None:
+    """A full window over [B, T, H, D] with per-channel decays (the
+    compiler's default kernel: warps share each sequence, lanes take
+    adjacent channels): T = 3001 and D = 15 are multiples of no tile or
+    channel block, decays spread over (0, 1), with h0."""
+    generator = torch.Generator().manual_seed(7)
+    shape = (2, 3001, 3, 15)
+    a = torch.rand(shape, generator=generator).to(dtype)
+    x = torch.randn(shape, generator=generator).to(dtype)
+    h0 = torch.randn((2, 3, 15), generator=generator)
+    y = st.scan(a.cuda(), x.cuda(), h0=h0.cuda(), window="full",
+                layout="bthd").cpu()
+    want = reference.scan_torch(a.double().permute(0, 2, 3, 1),
+                                x.double().permute(0, 2, 3, 1),
+                                h0=h0.double()).permute(0, 3, 1, 2)
+    floor = relative_error(want.to(dtype), want)
+    assert relative_error(y, want) <= max(1.5 * floor, 1e-6)
+
+
 def test_phalanx_layer_on_cuda_matches_float64() -> None:
     torch.manual_seed(7)
     layer = st.Phalanx(64, length=37).cuda()

@@ -58,7 +58,8 @@ struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
                      "they share a decay, each step of a tile one vector "
                      "access over a contiguous channel axis (-1: up to 8 "
                      "for bands<k> windows in time chunks over bthd with a "
-                     "static head dimension, else 1)"),
+                     "static head dimension, 2 for 2-byte full windows "
+                     "shared by warps over bthd, else 1)"),
       llvm::cl::init(-1)};
   Option<std::string> strategy{
       *this, "strategy",
@@ -111,7 +112,8 @@ struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
   Option<int64_t> fullBlock{
       *this, "full-block",
       llvm::cl::desc("Full windows: time steps per tile (-1: 4 for f32 on "
-                     "time lanes over a time-innermost axis, else `block`)"),
+                     "time lanes over a time-innermost axis, 32 for 2-byte "
+                     "elements shared by warps over bthd, else `block`)"),
       llvm::cl::init(-1)};
 };
 

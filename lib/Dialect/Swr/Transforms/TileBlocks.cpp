@@ -366,34 +366,53 @@ struct SwrTileBlocksPass
   }
 
   /// The channels one thread solves together: for per-head decays the
-  /// option, or with -1 (per-channel decays: only with -1), for bands<k>
-  /// windows in time chunks over a contiguous channel axis with a static
-  /// channel dimension, the largest power of 2 dividing it that keeps the
-  /// input-shaped tiles a thread holds (input, extra operands and
-  /// per-channel decays) at 8 channels or fewer: each step of a tile is
-  /// then one vector access, and registers do not spill. Measured
-  /// on the H200 at B8 T8192 H128 D16 bf16: the scan with 1/2/4/8/16
-  /// channels 54/78/75/80/6% of copy; the fused Phalanx mixing (three
-  /// tiles) 1/2/4/8 channels 0.646/0.480/0.479/0.813 ms (8: 255 registers
-  /// and spills). Else 1 (full windows: fewer threads per sequence
-  /// measured slower, 33% of copy with one channel against 22% with two).
+  /// option, or with -1 (per-channel decays: only with -1, and 1 with
+  /// fused regions, which see per-head decays only):
+  /// - for bands<k> windows in time chunks over a contiguous channel axis
+  ///   with a static channel dimension, the largest power of 2 dividing it
+  ///   that keeps the input-shaped tiles a thread holds (input, extra
+  ///   operands and per-channel decays) at 8 channels or fewer: each step
+  ///   of a tile is then one vector access, and registers do not spill.
+  ///   Measured on the H200 at B8 T8192 H128 D16 bf16: the scan with
+  ///   1/2/4/8/16 channels 54/78/75/80/6% of copy; the fused Phalanx
+  ///   mixing (three tiles) 1/2/4/8 channels 0.646/0.480/0.479/0.813 ms
+  ///   (8: 255 registers and spills);
+  /// - for full windows of 2-byte elements shared by the warps of a CTA
+  ///   over a contiguous channel axis (no fused regions), 2: each lane's
+  ///   step one 4-byte access, a warp's 128 contiguous bytes. Measured at
+  ///   B8 C1536 T4096 bf16 per-channel with 32-step tiles 70.1% of copy
+  ///   against 58.5% with one channel (16-step tiles: 50.5 against
+  ///   39.8%); a dynamic channel dimension's last block is masked;
+  /// - else 1 (f32 full windows: fewer threads per sequence measured
+  ///   slower).
   int64_t channelTileFor(ScanOp scan, const LayoutAxes &axes, bool chunked) {
     bool perHead = scan.getSharing() == DecaySharing::per_head;
-    if (axes.channel < 0)
+    if (axes.channel < 0 || (!perHead && scan.hasFusedRegions()))
       return 1;
     if (channelTile != -1)
       return perHead ? int64_t(channelTile) : 1;
+    if (halfWordsSharedByWarps(scan, axes))
+      return scan.hasFusedRegions() ? 1 : 2;
     int64_t headDim =
         cast<MemRefType>(scan.getInput().getType()).getDimSize(axes.channel);
-    // Fused regions see per-head decays only (broadcast over channels).
-    if (!chunked || !channelsContiguous(axes) ||
-        ShapedType::isDynamic(headDim) || (!perHead && scan.hasFusedRegions()))
+    if (!chunked || !channelsContiguous(axes) || ShapedType::isDynamic(headDim))
       return 1;
     int64_t tiles = 1 + scan.getExtraInputs().size() + (perHead ? 0 : 1);
     int64_t tile = 1;
     while (2 * tile * tiles <= 8 && headDim % (2 * tile) == 0)
       tile *= 2;
     return tile;
+  }
+
+  /// Whether a full window of 2-byte elements over a contiguous channel
+  /// axis is shared by several warps whose lanes take adjacent channels
+  /// (time lanes 1): such a kernel is bound by the loads its few warps keep
+  /// in flight, so it takes more channels per lane and longer tiles. Not
+  /// with grid carries, whose work items were measured with 16-step tiles.
+  bool halfWordsSharedByWarps(ScanOp scan, const LayoutAxes &axes) {
+    return gridCarries == 0 && scan.getWindow().isFull() &&
+           channelsContiguous(axes) && elementBytes(scan) == 2 &&
+           (timeLanes == -1 || timeLanes == 1) && timeWarpsFor(scan, axes) > 1;
   }
 
   /// The warps of a CTA that share a full window's sequence: the option,
@@ -415,14 +434,20 @@ struct SwrTileBlocksPass
 
   /// The tile of a full window: `full-block`, or with -1, on time lanes
   /// over a time-innermost axis 16 bytes of f32 (4 steps; 32 lanes x 16 B
-  /// per access, measured 95% of copy against 83% with 16 steps) and
-  /// `block` otherwise (16 bf16 steps measured best: 94%); 0: `block`.
+  /// per access, measured 95% of copy against 83% with 16 steps), 32 steps
+  /// for 2-byte elements shared by warps over a contiguous channel axis
+  /// (twice the loads in flight per iteration; measured at B8 C1536 T4096
+  /// bf16 per-channel 58.5% of copy against 39.8% with 16 steps, f32 90.6%
+  /// against 94.8%, so f32 keeps 16), and `block` otherwise (16 bf16 steps
+  /// measured best over time: 94%); 0: `block`.
   int64_t fullTileSteps(ScanOp scan, const LayoutAxes &axes, int64_t lanes) {
     if (fullBlock > 0)
       return fullBlock;
     if (fullBlock == -1 && lanes == 32 && timeInnermost(axes) &&
         elementBytes(scan) == 4)
       return std::min<int64_t>(block, 4);
+    if (fullBlock == -1 && halfWordsSharedByWarps(scan, axes))
+      return 32;
     return block;
   }
 

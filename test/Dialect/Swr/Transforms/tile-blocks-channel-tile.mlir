@@ -1,5 +1,6 @@
 // RUN: swr-opt %s --split-input-file --swr-tile-blocks="channel-tile=-1 time-chunk=2" | FileCheck %s
 // RUN: swr-opt %s --split-input-file --swr-tile-blocks="channel-tile=2 time-chunk=2" | FileCheck %s --check-prefix=TWO
+// RUN: swr-opt %s --split-input-file --swr-tile-blocks="channel-tile=-1 time-lanes=-1 time-warps=-1 full-block=-1" | FileCheck %s --check-prefix=WARPS
 
 // channel-tile=-1: bands<k> in time chunks over bthd with per-head decays
 // and a static head dimension take the largest power of 2 of at most 8
@@ -72,5 +73,52 @@ func.func @bands_per_channel(%a: memref<?x?x?x16xbf16>,
   swr.scan bands<2> layout bthd sharing per_channel
       decay(%a : memref<?x?x?x16xbf16>) input(%x : memref<?x?x?x16xbf16>)
       output(%y : memref<?x?x?x16xbf16>)
+  return
+}
+
+// -----
+
+// Full windows of 2-byte elements shared by the warps of a CTA over
+// [B, T, H, D] (time-warps=-1: 4): two channels per lane, each step one
+// 4-byte access, and 32-step tiles (full-block=-1), a dynamic D's last
+// block masked; per-channel decays come in the same blocks. f32 keeps one
+// channel and 16 steps.
+// WARPS-LABEL: func.func @full_warps_bf16
+// WARPS: scf.parallel {{.*}} to (%{{.*}}, %{{.*}}, %{{.*}}, %c128) step (%c1, %c1, %c64, %c1)
+// WARPS: swr.read_tile %{{.*}} time 1 channel 3 pad 1.0{{.*}} -> vector<32x2xf32>
+// WARPS: swr.read_tile %{{.*}} time 1 channel 3 pad 0.0{{.*}} -> vector<32x2xf32>
+// WARPS: swr.carry_exchange {{.*}} window full level cta lanes 1 stride 32 warps 4 : vector<2xf32> per_channel
+func.func @full_warps_bf16(%a: memref<?x?x?x?xbf16>, %x: memref<?x?x?x?xbf16>,
+                           %y: memref<?x?x?x?xbf16>) {
+  swr.scan full layout bthd sharing per_channel
+      decay(%a : memref<?x?x?x?xbf16>) input(%x : memref<?x?x?x?xbf16>)
+      output(%y : memref<?x?x?x?xbf16>)
+  return
+}
+
+// -----
+
+// WARPS-LABEL: func.func @full_warps_head_bf16
+// WARPS: swr.read_tile %{{.*}} time 1 pad 1.0{{.*}} -> vector<32xf32>
+// WARPS: swr.read_tile %{{.*}} time 1 channel 3 pad 0.0{{.*}} -> vector<32x2xf32>
+func.func @full_warps_head_bf16(%a: memref<?x?x?xbf16>,
+                                %x: memref<?x?x?x?xbf16>,
+                                %y: memref<?x?x?x?xbf16>) {
+  swr.scan full layout bthd sharing per_head
+      decay(%a : memref<?x?x?xbf16>) input(%x : memref<?x?x?x?xbf16>)
+      output(%y : memref<?x?x?x?xbf16>)
+  return
+}
+
+// -----
+
+// WARPS-LABEL: func.func @full_warps_f32
+// WARPS: step (%c1, %c1, %c32, %c1)
+// WARPS: swr.read_tile %{{.*}} time 1 channel 3 pad 1.0{{.*}} -> vector<16x1xf32>
+func.func @full_warps_f32(%a: memref<?x?x?x?xf32>, %x: memref<?x?x?x?xf32>,
+                          %y: memref<?x?x?x?xf32>) {
+  swr.scan full layout bthd sharing per_channel
+      decay(%a : memref<?x?x?x?xf32>) input(%x : memref<?x?x?x?xf32>)
+      output(%y : memref<?x?x?x?xf32>)
   return
 }

@@ -90,7 +90,9 @@ def SwrTileBlocks : Pass<"swr-tile-blocks", "::mlir::func::FuncOp"> {
            "bands<k> windows in time chunks over a contiguous channel axis "
            "(bthd) with a static head dimension D, the largest power of 2 "
            "dividing D with at most 8 channels over the input and extra "
-           "operand tiles, else 1)">,
+           "operand tiles; 2 for full windows of 2-byte elements shared by "
+           "the warps of a CTA over bthd; else 1; per-channel decays take "
+           "blocks only with -1)">,
     Option<"method", "method", "std::string", /*default=*/"\"running_product\"",
            "How transfer operators form decay products: running_product "
            "or log_space">,
@@ -147,7 +149,8 @@ def SwrTileBlocks : Pass<"swr-tile-blocks", "::mlir::func::FuncOp"> {
     Option<"fullBlock", "full-block", "int64_t", /*default=*/"0",
            "Time steps per tile for full windows: 0 as `block`; -1: 4 for "
            "f32 on time lanes over a time-innermost axis (16-byte "
-           "accesses), else `block`">
+           "accesses), 32 for 2-byte elements shared by the warps of a CTA "
+           "over bthd, else `block`">
   ];
 }
 
