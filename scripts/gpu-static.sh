@@ -329,6 +329,20 @@ full_bf16_sweep() {
   done
 }
 
+# The 2-byte default (2 channels per lane, 32 steps, 4 warps) beside its
+# neighbours: per-head decays with 64 steps, 2 warps per CTA.
+full_bf16_default_sweep() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
+  local T
+  run_full bthd-head-bf16 2x16x3x22 1 4 "--block=64 --channel-tile=2"
+  for T in 4096 16384; do
+    bench_full bthd-bf16 "8x${T}x1x1536" -1 -1
+    bench_full bthd-bf16 "8x${T}x1x1536" 1 2
+    bench_full bthd-head-bf16 "8x${T}x1x1536" -1 -1
+    bench_full bthd-head-bf16 "8x${T}x1x1536" 1 4 "--block=64 --channel-tile=2"
+  done
+}
+
 full_prefetch() {
   dir="$(mktemp -d)"
   full_specs "$dir"

@@ -39,6 +39,15 @@ typedef struct swr_compile_options {
    * (GPU kernels; each step of a tile is then one vector access over a
    * contiguous channel axis): 0 the compiler's choice, else 1..64. */
   int64_t channel_tile;
+  /* Full windows: warps of a CTA sharing a sequence's tiles, 0 the
+   * compiler's choice (4 over token-major layouts), else 1..32. */
+  int64_t time_warps;
+  /* Full windows: time steps per tile, 0 the compiler's choice, else > 0. */
+  int64_t full_block;
+  /* Full windows on lanes or warps: 1 splits each sequence into work items
+   * whose carries pass through a global workspace (a decoupled look-back;
+   * the launch allocates it), 0 off (the default). */
+  int64_t grid_carries;
 } swr_compile_options;
 
 /** Compiles `spec` to PTX and its JSON launch description. Both strings are

@@ -103,6 +103,17 @@ int swr_compile_ptx(const char *spec, size_t spec_size,
     pipeline.timeLanes = o.time_lanes;
   if (o.channel_tile > 0)
     pipeline.channelTile = o.channel_tile;
+  if (o.time_warps > 0)
+    pipeline.timeWarps = o.time_warps;
+  if (o.full_block < 0)
+    return fail(StatusCode::InvalidArgument,
+                "full_block: expected 0 (the compiler's choice) or a number "
+                "of time steps > 0, got " +
+                    std::to_string(o.full_block));
+  if (o.full_block > 0)
+    pipeline.fullBlock = o.full_block;
+  if (o.grid_carries != 0)
+    pipeline.gridCarries = o.grid_carries;
   std::string name = functionName(*module, o.function);
   auto kernel = mlir::swr::compileToPtx(*module, name, pipeline);
   if (!kernel)

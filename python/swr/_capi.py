@@ -43,6 +43,9 @@ class CompileOptions(ctypes.Structure):
         ("grad_time_chunk", ctypes.c_int64),
         ("time_lanes", ctypes.c_int64),
         ("channel_tile", ctypes.c_int64),
+        ("time_warps", ctypes.c_int64),
+        ("full_block", ctypes.c_int64),
+        ("grid_carries", ctypes.c_int64),
     ]
 
 

@@ -94,18 +94,44 @@ def check_channel_tile(channel_tile: object) -> None:
                             f"{channel_tile!r}")
 
 
+def check_full_window_options(time_warps: object, full_block: object,
+                              grid_carries: object) -> None:
+    """Raises ArgumentError unless `time_warps` is 0 or an int in [1, 32],
+    `full_block` 0 or an int in [1, 256] and `grid_carries` a bool."""
+    def is_int(value: object) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if not is_int(time_warps) or not 0 <= time_warps <= 32:
+        raise ArgumentError("time_warps: expected 0 (the compiler's choice) "
+                            f"or an int in [1, 32], got {time_warps!r}")
+    if not is_int(full_block) or not 0 <= full_block <= 256:
+        raise ArgumentError("full_block: expected 0 (the compiler's choice) "
+                            f"or an int in [1, 256], got {full_block!r}")
+    if not isinstance(grid_carries, bool):
+        raise ArgumentError("grid_carries: expected a bool, got "
+                            f"{grid_carries!r}")
+
+
 def compile_ptx(spec: ScanSpec | str, *, chip: str = "sm_90a",
                 strategy: str = "fma", time_chunk: int = 2,
                 grad_time_chunk: int = 16, time_lanes: int = 0,
-                channel_tile: int = 0, backward: bool = False) -> PtxKernel:
+                channel_tile: int = 0, time_warps: int = 0,
+                full_block: int = 0, grid_carries: bool = False,
+                backward: bool = False) -> PtxKernel:
     """Compiles a spec (or its derived backward) to PTX through the swr
     passes and LLVM's NVPTX; cached in this process and on disk.
     `time_lanes`: lanes of a warp sharing a sequence's tiles (0: the
     compiler's choice; 1: a thread per sequence; 2..32 for bands over any
     layout too); `channel_tile`: channels of a head one thread solves
-    together when they share a decay (0: the compiler's choice)."""
+    together when they share a decay (0: the compiler's choice). Full
+    windows: `time_warps`, the warps of a CTA sharing a sequence (0: the
+    compiler's choice); `full_block`, time steps per tile (0: the
+    compiler's choice); `grid_carries`, each iteration of a sequence's
+    tiles its own work item, the carries through a global workspace that
+    the launch allocates (measured slower than the default on the H200:
+    docs/benchmarks.md)."""
     check_time_lanes(time_lanes)
     check_channel_tile(channel_tile)
+    check_full_window_options(time_warps, full_block, grid_carries)
     text = spec.mlir() if isinstance(spec, ScanSpec) else spec
     function = None
     if backward:
@@ -118,7 +144,9 @@ def compile_ptx(spec: ScanSpec | str, *, chip: str = "sm_90a",
                           chip=chip,
                           strategy=strategy, time_chunk=time_chunk,
                           grad_time_chunk=grad_time_chunk,
-                          time_lanes=time_lanes, channel_tile=channel_tile)
+                          time_lanes=time_lanes, channel_tile=channel_tile,
+                          **_full_window_key(time_warps, full_block,
+                                             grid_carries))
     entry = cache.load(entry_key)
     if entry is None:
         if not _capi.has_compiler():
@@ -130,23 +158,37 @@ def compile_ptx(spec: ScanSpec | str, *, chip: str = "sm_90a",
         source = derive_backward(text) if backward else text
         entry = _compile_ptx_text(source, function, chip, strategy,
                                   time_chunk, grad_time_chunk, time_lanes,
-                                  channel_tile)
+                                  channel_tile, time_warps, full_block,
+                                  grid_carries)
         cache.store(entry_key, entry)
         cache.record_build_id(_cache_build_id())
     return PtxKernel(entry["ptx"], entry["launch"])
 
 
+def _full_window_key(time_warps: int, full_block: int,
+                     grid_carries: bool) -> dict:
+    """The full-window options in a cache key, only where they differ from
+    the defaults (so the keys of existing entries stay valid)."""
+    given = {"time_warps": time_warps, "full_block": full_block,
+             "grid_carries": grid_carries}
+    return {name: value for name, value in given.items() if value}
+
+
 def _compile_ptx_text(text: str, function: str | None, chip: str,
                       strategy: str, time_chunk: int,
                       grad_time_chunk: int, time_lanes: int,
-                      channel_tile: int) -> dict:
+                      channel_tile: int, time_warps: int = 0,
+                      full_block: int = 0,
+                      grid_carries: bool = False) -> dict:
     data = text.encode()
     options = _capi.CompileOptions(
         function=function.encode() if function else None, chip=chip.encode(),
         strategy=strategy.encode(), block_size=0,
         time_chunk=time_chunk if time_chunk > 0 else -1,
         grad_time_chunk=grad_time_chunk if grad_time_chunk > 0 else -1,
-        time_lanes=time_lanes, channel_tile=channel_tile)
+        time_lanes=time_lanes, channel_tile=channel_tile,
+        time_warps=time_warps, full_block=full_block,
+        grid_carries=int(grid_carries))
     ptx = ctypes.c_void_p()
     launch = ctypes.c_void_p()
     _check_compile(_capi.library().swr_compile_ptx(

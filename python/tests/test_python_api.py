@@ -105,3 +105,30 @@ def test_launch_descriptors_pack_like_the_c_struct() -> None:
     assert list(packed[1].sizes) == [5] + [0] * 7
     assert packed[0].offset == 0
     assert cuda._descriptors(buffers) is packed
+
+
+def test_full_window_options_reach_the_compiler() -> None:
+    """time_warps, full_block and grid_carries shape a full window's GPU
+    kernel (warps per CTA in the launch's block, the tile in the PTX, the
+    grid carries' workspace in the launch description), are part of the
+    cache key, and are checked by name."""
+    spec = swr.ScanSpec(window="full", layout="bthd", sharing="per_channel",
+                        dtype_in="bf16", dtype_out="bf16")
+    default = swr.compile_ptx(spec)
+    assert default.launch["block"] == [128, 1, 1]
+    assert "workspace" not in default.launch
+    eight = swr.compile_ptx(spec, time_warps=8, full_block=16)
+    assert eight.launch["block"] == [256, 1, 1]
+    assert eight.ptx != default.ptx
+    grid = swr.compile_ptx(spec, grid_carries=True)
+    assert grid.launch["workspace"]["words_per_item"] > 0
+    assert "ld.acquire.gpu" in grid.ptx
+    for name, bad in (("time_warps", 33), ("time_warps", -1),
+                      ("full_block", -4), ("full_block", 1000),
+                      ("full_block", "32")):
+        with pytest.raises(swr.ArgumentError,
+                           match=f"{name}: expected 0 .* got {bad!r}"):
+            swr.compile_ptx(spec, **{name: bad})
+    with pytest.raises(swr.ArgumentError,
+                       match="grid_carries: expected a bool, got 1"):
+        swr.compile_ptx(spec, grid_carries=1)
