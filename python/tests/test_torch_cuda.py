@@ -9,6 +9,7 @@ import pathlib
 import sys
 import time
 
+import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
@@ -127,7 +128,14 @@ def test_fused_kernels_match_float64(name: str, decays: str,
                                      record_property) -> None:
     """swr.jit kernels (prologue and epilogue fused, math by polynomial
     approximations) on fresh random inputs, the output poisoned with NaN
-    first, against the float64 numpy composition of the same function."""
+    first, against the float64 numpy composition of the same function.
+
+    The bound is 4 roundings of the output's dtype plus 3 times the
+    function's own float32 conditioning: the error of the same unfused
+    composition evaluated in float32 (numpy), which is large where the
+    function cancels (1 - exp(-softplus(dt)) with decays near 1: ~2e-6)
+    and ~1e-7 elsewhere. Measured with the host kernels of these cases
+    over 5 seeds: at most 0.56 of the bound."""
     function, shapes, dtype = jit_cases()[name]
     generator = torch.Generator().manual_seed(hash((name, decays)) % 2**31)
     shift = {"spread": 0.0, "near1": 9.0, "near0": -9.0}[decays]
@@ -138,11 +146,16 @@ def test_fused_kernels_match_float64(name: str, decays: str,
     want = function.reference(*args)
     got = out.float().cpu().double().numpy()
     assert not (got != got).any(), "unwritten (NaN) outputs"
-    error = float(abs(got - want).max() / abs(want).max())
+    scale = abs(want).max()
+    error = float(abs(got - want).max() / scale)
+    in_f32 = function.eager(*[a.float().cpu().numpy() for a in args])
+    conditioning = float(abs(np.asarray(in_f32, np.float64) - want).max()
+                         / scale)
     floor = FLOOR[dtype]
-    print(f"{name} {decays}: rel_err={error:.3e} floor={floor:.3e}")
+    print(f"{name} {decays}: rel_err={error:.3e} floor={floor:.3e} "
+          f"float32 composition={conditioning:.3e}")
     record_property("rel_err", error)
-    assert error < 4 * floor + 3e-6
+    assert error < 4 * floor + 3 * conditioning
 
 
 def test_fused_kernel_on_cupy_arrays() -> None:
