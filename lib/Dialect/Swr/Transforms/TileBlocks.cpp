@@ -378,7 +378,7 @@ struct SwrTileBlocksPass
   ///   mixing (three tiles) 1/2/4/8 channels 0.646/0.480/0.479/0.813 ms
   ///   (8: 255 registers and spills);
   /// - for full windows of 2-byte elements shared by the warps of a CTA
-  ///   over a contiguous channel axis (no fused regions), 2: each lane's
+  ///   over a contiguous channel axis (halfWordsSharedByWarps), 2: each lane's
   ///   step one 4-byte access, a warp's 128 contiguous bytes. Measured at
   ///   B8 C1536 T4096 bf16 per-channel with 32-step tiles 70.1% of copy
   ///   against 58.5% with one channel (16-step tiles: 50.5 against
@@ -392,7 +392,7 @@ struct SwrTileBlocksPass
     if (channelTile != -1)
       return perHead ? int64_t(channelTile) : 1;
     if (halfWordsSharedByWarps(scan, axes))
-      return scan.hasFusedRegions() ? 1 : 2;
+      return 2;
     int64_t headDim =
         cast<MemRefType>(scan.getInput().getType()).getDimSize(axes.channel);
     if (!chunked || !channelsContiguous(axes) || ShapedType::isDynamic(headDim))
@@ -408,11 +408,14 @@ struct SwrTileBlocksPass
   /// axis is shared by several warps whose lanes take adjacent channels
   /// (time lanes 1): such a kernel is bound by the loads its few warps keep
   /// in flight, so it takes more channels per lane and longer tiles. Not
-  /// with grid carries, whose work items were measured with 16-step tiles.
+  /// with grid carries, whose work items were measured with 16-step tiles,
+  /// nor with fused regions (not measured; they keep one channel and 16
+  /// steps).
   bool halfWordsSharedByWarps(ScanOp scan, const LayoutAxes &axes) {
-    return gridCarries == 0 && scan.getWindow().isFull() &&
-           channelsContiguous(axes) && elementBytes(scan) == 2 &&
-           (timeLanes == -1 || timeLanes == 1) && timeWarpsFor(scan, axes) > 1;
+    return gridCarries == 0 && !scan.hasFusedRegions() &&
+           scan.getWindow().isFull() && channelsContiguous(axes) &&
+           elementBytes(scan) == 2 && (timeLanes == -1 || timeLanes == 1) &&
+           timeWarpsFor(scan, axes) > 1;
   }
 
   /// The warps of a CTA that share a full window's sequence: the option,

@@ -122,3 +122,28 @@ func.func @full_warps_f32(%a: memref<?x?x?x?xf32>, %x: memref<?x?x?x?xf32>,
       output(%y : memref<?x?x?x?xf32>)
   return
 }
+
+// -----
+
+// Fused regions (not measured with longer tiles) keep one channel and the
+// 16-step tile.
+// WARPS-LABEL: func.func @full_warps_fused_bf16
+// WARPS: swr.read_tile %{{.*}} time 1 pad 1.0{{.*}} -> vector<16xf32>
+// WARPS: swr.read_tile %{{.*}} time 1 channel 3 pad 0.0{{.*}} -> vector<16x1xf32>
+func.func @full_warps_fused_bf16(%za: memref<?x?x?xbf16>,
+                                 %v: memref<?x?x?x?xbf16>,
+                                 %out: memref<?x?x?x?xbf16>) {
+  swr.scan full layout bthd sharing per_head
+      decay(%za : memref<?x?x?xbf16>) input(%v : memref<?x?x?x?xbf16>)
+      output(%out : memref<?x?x?x?xbf16>)
+      prologue {
+      ^bb0(%za_s: f32, %v_s: f32):
+        %one = arith.constant 1.0 : f32
+        %n = arith.negf %za_s : f32
+        %e = math.exp %n : f32
+        %d = arith.addf %one, %e : f32
+        %a = arith.divf %one, %d : f32
+        swr.yield %a, %v_s : f32, f32
+      }
+  return
+}
