@@ -11,6 +11,9 @@
 // RUN: FileCheck %s --check-prefix=BTHD < %t.bthd.ptx
 // RUN: FileCheck %s --check-prefix=BTHDJSON < %t.bthd.json
 // RUN: %if ptxas %{ %ptxas -arch=sm_90a %t.bthd.ptx -o %t.bthd.cubin %}
+// RUN: swr-compile %s --function full_tokens --full-block=16 -o %t.bthd16.ptx
+// RUN: FileCheck %s --check-prefix=BTHD16 < %t.bthd16.ptx
+// RUN: %if ptxas %{ %ptxas -arch=sm_90a %t.bthd16.ptx -o %t.bthd16.cubin %}
 // RUN: swr-compile %s --function full_tokens --grid-carries=1 -o %t.bthdgrid.ptx --launch %t.bthdgrid.json
 // RUN: FileCheck %s --check-prefix=BTHDGRID < %t.bthdgrid.ptx
 // RUN: FileCheck %s --check-prefix=BTHDGRIDJSON < %t.bthdgrid.json
@@ -70,13 +73,20 @@
 // [B, T, H, D] by default: 4 warps share a sequence, each warp's lanes
 // take 32 adjacent channels of one tile (no shuffles), the warps' pairs
 // meet in shared memory, and the launch takes no workspace.
+// bf16: each lane takes 2 adjacent channels (one 4-byte access per step)
+// and each warp 32 steps per iteration, so a whole tile is 64 such loads
+// (decays and inputs); --full-block=16 halves them.
 // BTHD: .visible .entry full_tokens(
 // BTHD-NOT: shfl.sync
 // BTHD-NOT: atom.
+// BTHD-COUNT-64: ld.global.v2.b16
+// BTHD-NOT: ld.global.v2.b16
 // BTHD: st.shared
 // BTHD: bar.sync {{.*}}, 128;
 // BTHD-NOT: shfl.sync
 // BTHD-NOT: ld.acquire
+// BTHD16-COUNT-32: ld.global.v2.b16
+// BTHD16-NOT: ld.global.v2.b16
 // BTHDJSON: "items_per_block": 1,
 // BTHDJSON-NOT: "workspace"
 // With grid carries every iteration is its own work item: the block draws
