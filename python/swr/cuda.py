@@ -79,10 +79,16 @@ class CudaKernel:
 @functools.lru_cache(maxsize=None)
 def cached_kernel(spec, device: int, backward: bool = False,
                   time_chunk: int = 2, time_lanes: int = 0,
-                  channel_tile: int = 0) -> CudaKernel:
+                  channel_tile: int = 0, time_warps: int = 0,
+                  full_block: int = 0,
+                  grid_carries: bool = False) -> CudaKernel:
     """The kernel of a ScanSpec (or of its derived backward) compiled (or
-    taken from the kernel cache) and loaded once per device and options."""
+    taken from the kernel cache) and loaded once per device and options
+    (those of compile_ptx)."""
     return CudaKernel(compile_ptx(spec, backward=backward,
                                   time_chunk=time_chunk,
                                   time_lanes=time_lanes,
-                                  channel_tile=channel_tile), device)
+                                  channel_tile=channel_tile,
+                                  time_warps=time_warps,
+                                  full_block=full_block,
+                                  grid_carries=grid_carries), device)

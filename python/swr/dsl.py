@@ -41,6 +41,7 @@ import numpy as np
 from . import autotune, backend, reference
 from .dlpack import DLPackArray, adopt, is_foreign
 from .compiler import (Buffer, HostKernel, check_channel_tile,
+                       check_full_window_options,
                        check_time_lanes, compile_ptx)
 from .errors import ArgumentError, SwrError
 from .spec import DTYPES, LAYOUTS, ScanSpec
@@ -540,7 +541,8 @@ class JitFunction:
     def __init__(self, fn: Callable, layout: str,
                  output_dtype: Optional[str],
                  time_chunk: int | str = 2, time_lanes: int = 0,
-                 channel_tile: int = 0) -> None:
+                 channel_tile: int = 0, time_warps: int = 0,
+                 full_block: int = 0, grid_carries: bool = False) -> None:
         if layout not in LAYOUTS:
             raise ArgumentError(f"layout: expected one of {sorted(LAYOUTS)}, "
                                 f"got {layout!r}")
@@ -555,8 +557,14 @@ class JitFunction:
                                 f"'auto', got {time_chunk!r}")
         check_time_lanes(time_lanes)
         check_channel_tile(channel_tile)
+        check_full_window_options(time_warps, full_block, grid_carries)
         self.time_chunk, self.time_lanes = time_chunk, time_lanes
         self.channel_tile = channel_tile
+        # What compile_ptx takes besides the spec and the time chunk.
+        self.compile_options = dict(
+            time_lanes=time_lanes, channel_tile=channel_tile,
+            time_warps=time_warps, full_block=full_block,
+            grid_carries=grid_carries)
         code = getattr(fn, "__code__", None)
         self.names = list(code.co_varnames[:code.co_argcount]) if code \
             else []
@@ -625,8 +633,7 @@ class JitFunction:
             return spec.mlir()
         if stage == "ptx":
             return compile_ptx(spec, time_chunk=self._static_chunk(),
-                               time_lanes=self.time_lanes,
-                               channel_tile=self.channel_tile).ptx
+                               **self.compile_options).ptx
         raise ArgumentError(f"stage: expected 'swr' or 'ptx', got {stage!r}")
 
     def precompile(self, *arrays: Any, output_dtype: Optional[str] = None
@@ -638,8 +645,7 @@ class JitFunction:
         chunks = autotune.CANDIDATES if self.time_chunk == "auto" else \
             (self.time_chunk,)
         for chunk in chunks:
-            compile_ptx(spec, time_chunk=chunk, time_lanes=self.time_lanes,
-                        channel_tile=self.channel_tile)
+            compile_ptx(spec, time_chunk=chunk, **self.compile_options)
         return spec
 
     def _static_chunk(self) -> int:
@@ -734,8 +740,7 @@ class JitFunction:
 
         def launch(chunk: int) -> None:
             kernel = cached_kernel(spec, device, backward, time_chunk=chunk,
-                                   time_lanes=self.time_lanes,
-                                   channel_tile=self.channel_tile)
+                                   **self.compile_options)
             kernel.launch([_buffer(by_role[r], spec.dtype_of(r))
                            for r in kernel.params], stream)
         chunk = self.time_chunk
@@ -1015,7 +1020,8 @@ def _build_id() -> str:
 def jit(fn: Optional[Callable] = None, *, layout: str = "bhdl",
         output_dtype: Optional[str] = None,
         time_chunk: int | str = 2, time_lanes: int = 0,
-        channel_tile: int = 0) -> Any:
+        channel_tile: int = 0, time_warps: int = 0, full_block: int = 0,
+        grid_carries: bool = False) -> Any:
     """Decorates a recurrence kernel written in Python; see the module
     docstring. `layout` names the axes of the arguments ("bhdl", "bthd",
     "bct"); `output_dtype` defaults to the input's; `time_chunk` is the
@@ -1025,9 +1031,11 @@ def jit(fn: Optional[Callable] = None, *, layout: str = "bhdl",
     of a warp that share a sequence's tiles (0: the compiler's choice; 1: a
     thread per sequence; 2..32: that many, bands<k> on any layout too);
     `channel_tile` the channels of a head one GPU thread solves together
-    (0: the compiler's choice)."""
+    (0: the compiler's choice); for full windows `time_warps`, `full_block`
+    and `grid_carries` as in swr.compile_ptx."""
+    options = dict(time_chunk=time_chunk, time_lanes=time_lanes,
+                   channel_tile=channel_tile, time_warps=time_warps,
+                   full_block=full_block, grid_carries=grid_carries)
     if fn is None:
-        return lambda f: JitFunction(f, layout, output_dtype, time_chunk,
-                                     time_lanes, channel_tile)
-    return JitFunction(fn, layout, output_dtype, time_chunk, time_lanes,
-                       channel_tile)
+        return lambda f: JitFunction(f, layout, output_dtype, **options)
+    return JitFunction(fn, layout, output_dtype, **options)

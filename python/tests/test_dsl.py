@@ -355,6 +355,34 @@ def test_channel_tile_reaches_the_compiler(fresh_kernel_cache) -> None:
         swr.compile_ptx(phalanx_mix.spec(*operands), channel_tile=100)
 
 
+def test_full_window_options_reach_the_compiler(fresh_kernel_cache) -> None:
+    """time_warps, full_block and grid_carries shape a fused full window's
+    GPU kernel (warps of a CTA in its barrier, the tile in its loads, the
+    grid carries' look-back), leave the host path alone, and are checked
+    by name."""
+    def gated(za, v):
+        return swr.scan(swr.sigmoid(za), v, window="full")
+    rng = np.random.default_rng(14)
+    za = rng.standard_normal((2, 40, 3)).astype(np.float32)
+    v = rng.standard_normal((2, 40, 3, 4)).astype(np.float32)
+    default = swr.jit(gated, layout="bthd")
+    ptx = default.ir(za, v, stage="ptx")
+    assert "bar.sync \t0, 128;" in ptx and "ld.acquire" not in ptx
+    eight = swr.jit(gated, layout="bthd", time_warps=8, full_block=32)
+    ptx8 = eight.ir(za, v, stage="ptx")
+    assert "bar.sync \t0, 256;" in ptx8
+    assert ptx8.count("ld.global") > ptx.count("ld.global")
+    grid = swr.jit(gated, layout="bthd", grid_carries=True)
+    assert "ld.acquire.gpu" in grid.ir(za, v, stage="ptx")
+    for function in (eight, grid):
+        out = function(za, v)  # the host backend walks the sequence
+        assert relative_error(out, function.reference(za, v)) < 2e-6
+    for name, bad in (("time_warps", 64), ("full_block", -1),
+                      ("grid_carries", 1)):
+        with pytest.raises(swr.ArgumentError, match=f"{name}: expected"):
+            swr.jit(gated, layout="bthd", **{name: bad})
+
+
 def test_strided_arrays_are_made_contiguous() -> None:
     """The kernels' memrefs have the identity layout: a strided view of
     any operand is copied compact first (numpy and torch), and a strided
