@@ -343,6 +343,29 @@ full_bf16_default_sweep() {
   done
 }
 
+# Per-head bf16 full windows with 64-step tiles and 2 channels per lane
+# (measured faster than the default 32 steps: docs/benchmarks.md, session
+# 10): checks, sanitizers, then timed beside the default, before making it
+# the default.
+full_head64() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
+  local tool log T
+  run_full bthd-head-bf16 2x16x3x15 1 4 "--block=64 --channel-tile=2"
+  for tool in memcheck racecheck synccheck; do
+    log="$logs/full-head64-$tool.txt"
+    "$sanitizer" --tool "$tool" --error-exitcode 3 "$tools/bin/swr-run" \
+      "$dir/bthd-head-bf16.mlir" --target=sm_90a --time-lanes=1 --time-warps=4 \
+      --block=64 --channel-tile=2 --shape 2x7x3x15 --lengths 17,600,5000 \
+      --decays spread >"$log" 2>&1 || status=1
+    echo "$tool full bthd-head-bf16 64 steps x 2 channels: $(grep -E \
+      'ERROR SUMMARY|RACECHECK SUMMARY' "$log" | tail -1)"
+  done
+  for T in 4096 16384 65536; do
+    bench_full bthd-head-bf16 "8x${T}x1x1536" -1 -1
+    bench_full bthd-head-bf16 "8x${T}x1x1536" 1 4 "--block=64 --channel-tile=2"
+  done
+}
+
 full_prefetch() {
   dir="$(mktemp -d)"
   full_specs "$dir"
