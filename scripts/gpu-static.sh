@@ -636,7 +636,9 @@ fused() {
 
 # Sections to run (default all; full_cta_bench, full_grid_bench and
 # full_grid_sweep only time): example exact full full_cta full_grid bands
-# bands_bthd channel_tiles python_tests fused; profile_full only on request.
+# bands_bthd channel_tiles python_tests fused; on request only:
+# profile_full, the sweeps full_block_sweep, full_bf16_sweep and
+# full_bf16_default_sweep (checks, then timing), full_head64.
 for section in "${@:-example exact full full_cta full_grid bands bands_bthd channel_tiles python_tests fused}"; do
   for name in $section; do "$name"; done
 done
