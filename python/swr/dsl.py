@@ -558,8 +558,7 @@ class JitFunction:
         check_time_lanes(time_lanes)
         check_channel_tile(channel_tile)
         check_full_window_options(time_warps, full_block, grid_carries)
-        self.time_chunk, self.time_lanes = time_chunk, time_lanes
-        self.channel_tile = channel_tile
+        self.time_chunk = time_chunk
         # What compile_ptx takes besides the spec and the time chunk.
         self.compile_options = dict(
             time_lanes=time_lanes, channel_tile=channel_tile,
