@@ -366,6 +366,90 @@ full_head64() {
   done
 }
 
+# Full windows that read their tiles again after the carry exchange
+# (--reread=1: only the terminals live across it) beside the default, with
+# prefetching, longer tiles and more warps: checks (every layout, NaN-
+# poisoned, h0 and the final state) and sanitizers, then timed at B8 C1536.
+reread_sweep() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
+  local spec cfg tool log T
+  for spec in bthd-bf16 bthd-head-bf16 bthd-f32; do
+    run_full "$spec" 2x16x3x22 -1 -1 --reread=1
+  done
+  run_full bthd-bf16 2x16x3x22 -1 -1 "--reread=1 --prefetch"
+  run_full bthd-bf16 2x16x3x22 -1 -1 "--reread=1 --full-block=64"
+  for spec in bct-f32 bct-bf16 bct-reverse-f32; do
+    run_full "$spec" 2x70x16 -1 -1 --reread=1
+  done
+  for cfg in "--reread=1" "--reread=1 --prefetch"; do
+    for tool in memcheck racecheck; do
+      log="$logs/reread-${cfg// /}-$tool.txt"
+      "$sanitizer" --tool "$tool" --error-exitcode 3 "$tools/bin/swr-run" \
+        "$dir/bthd-bf16.mlir" --target=sm_90a $cfg --shape 2x7x3x5 \
+        --lengths 17,600,5000 --decays spread >"$log" 2>&1 || status=1
+      echo "$tool full bthd-bf16 $cfg: $(grep -E \
+        'ERROR SUMMARY|RACECHECK SUMMARY' "$log" | tail -1)"
+    done
+  done
+  for cfg in "" "--reread=1" "--prefetch" "--reread=1 --prefetch" \
+    "--full-block=64" "--full-block=64 --reread=1" \
+    "--full-block=16 --reread=1 --prefetch" "--reread=1 --min-blocks-per-sm=3" \
+    "--reread=1 --prefetch --min-blocks-per-sm=2"; do
+    bench_full bthd-bf16 8x4096x1x1536 -1 -1 "$cfg"
+  done
+  for cfg in "--channel-tile=2 --full-block=32" \
+    "--channel-tile=2 --full-block=32 --reread=1" \
+    "--channel-tile=2 --full-block=16 --reread=1 --prefetch"; do
+    bench_full bthd-bf16 8x4096x1x1536 1 8 "$cfg"
+  done
+  for cfg in "" "--reread=1" "--reread=1 --prefetch" "--full-block=64 --reread=1"; do
+    bench_full bthd-head-bf16 8x4096x1x1536 -1 -1 "$cfg"
+  done
+  for cfg in "" "--reread=1" "--reread=1 --prefetch"; do
+    bench_full bthd-f32 8x4096x1x1536 -1 -1 "$cfg"
+    bench_full bct-bf16 8x1536x4096 -1 -1 "$cfg"
+    bench_full bct-f32 8x1536x4096 -1 -1 "$cfg"
+  done
+  for cfg in "" "--reread=1" "--reread=1 --prefetch"; do
+    bench_full bthd-bf16 8x16384x1x1536 -1 -1 "$cfg"
+  done
+}
+
+# Prefetching with the next tile carried in its stored width (2-byte
+# tiles: half the registers), beside the default: checks, sanitizers, then
+# timed at B8 C1536 T4096 / T16384.
+prefetch_sweep() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
+  local spec cfg tool log T
+  for spec in bthd-bf16 bthd-head-bf16; do
+    run_full "$spec" 2x16x3x22 -1 -1 --prefetch
+    run_full "$spec" 2x16x3x22 -1 -1 "--prefetch --full-block=16"
+  done
+  run_full bct-bf16 2x70x16 -1 -1 --prefetch
+  for tool in memcheck racecheck; do
+    log="$logs/prefetch-$tool.txt"
+    "$sanitizer" --tool "$tool" --error-exitcode 3 "$tools/bin/swr-run" \
+      "$dir/bthd-bf16.mlir" --target=sm_90a --prefetch --shape 2x7x3x5 \
+      --lengths 17,600,5000 --decays spread >"$log" 2>&1 || status=1
+    echo "$tool full bthd-bf16 --prefetch: $(grep -E \
+      'ERROR SUMMARY|RACECHECK SUMMARY' "$log" | tail -1)"
+  done
+  for T in 4096 16384; do
+    for cfg in "-1 " "-1 --prefetch" "-1 --prefetch --full-block=16" \
+      "-1 --prefetch --reread=1" "-1 --prefetch --full-block=16 --reread=1" \
+      "8 --prefetch --full-block=16" "8 --full-block=16"; do
+      bench_full bthd-bf16 "8x${T}x1x1536" -1 "${cfg%% *}" "${cfg#* }"
+    done
+    for cfg in "" "--prefetch" "--prefetch --full-block=64" "--full-block=64"; do
+      bench_full bthd-head-bf16 "8x${T}x1x1536" -1 -1 "$cfg"
+    done
+  done
+  for cfg in "" "--prefetch"; do
+    bench_full bct-bf16 8x1536x4096 -1 -1 "$cfg"
+    bench_full bthd-f32 8x4096x1x1536 -1 -1 "$cfg"
+  done
+}
+
 full_prefetch() {
   dir="$(mktemp -d)"
   full_specs "$dir"
@@ -593,16 +677,23 @@ profile_full() {
     smsp__average_warp_latency_issue_stalled_long_scoreboard.ratio \
     smsp__average_warp_latency_issue_stalled_barrier.ratio \
     smsp__average_warp_latency_issue_stalled_lg_throttle.ratio \
+    smsp__average_warp_latency_issue_stalled_short_scoreboard.ratio \
+    smsp__average_warp_latency_issue_stalled_wait.ratio \
+    smsp__average_warp_latency_issue_stalled_math_pipe_throttle.ratio \
+    smsp__average_warp_latency_issue_stalled_not_selected.ratio \
+    smsp__average_warp_latency_issue_stalled_selected.ratio \
+    smsp__issue_active.avg.pct_of_peak_sustained_active \
+    sm__warps_active.avg.per_cycle_active \
     l1tex__t_requests_pipe_lsu_mem_global_op_ld.sum \
     l1tex__t_sectors_pipe_lsu_mem_global_op_ld.sum \
     dram__bytes_read.sum dram__bytes_write.sum gpu__time_duration.sum)"
   if [[ -x "$ncu" ]]; then
-    for spec in bthd-f32 bthd-bf16; do
+    for spec in "bthd-f32" "bthd-bf16" "bthd-bf16 --time-lanes=1 --time-warps=8 --channel-tile=2 --full-block=16"; do
       echo "== ncu $spec 8x4096x1x1536"
       "$ncu" --metrics "${metrics%,}" --launch-skip 1 --launch-count 1 \
-        "$tools/bin/swr-run" "$dir/$spec.mlir" --target=sm_90a \
-        --shape 8x4096x1x1536 --lengths 1,4096 --decays spread 2>&1 |
-        grep -E "^\s+(dram|sm__|launch|lts|smsp|l1tex|gpu__)|==ERR|error" | head -30
+        "$tools/bin/swr-run" "$dir/${spec%% *}.mlir" --target=sm_90a \
+        ${spec#"${spec%% *}"} --shape 8x4096x1x1536 --lengths 1,4096 --decays spread 2>&1 |
+        grep -E "^\s+(dram|sm__|launch|lts|smsp|l1tex|gpu__)|==ERR|error" | head -40
     done
   else
     echo "no ncu"
@@ -638,7 +729,8 @@ fused() {
 # full_grid_sweep only time): example exact full full_cta full_grid bands
 # bands_bthd channel_tiles python_tests fused; on request only:
 # profile_full, the sweeps full_block_sweep, full_bf16_sweep and
-# full_bf16_default_sweep (checks, then timing), full_head64.
+# full_bf16_default_sweep (checks, then timing), full_head64, reread_sweep,
+# prefetch_sweep.
 for section in "${@:-example exact full full_cta full_grid bands bands_bthd channel_tiles python_tests fused}"; do
   for name in $section; do "$name"; done
 done

@@ -26,6 +26,8 @@ struct GpuPipelineCLOptions {
                                cl::init(int64_t(defaults.gridCarries))};
   cl::opt<int64_t> fullBlock{"full-block", cl::desc(defaults.fullBlock.HelpStr),
                              cl::init(int64_t(defaults.fullBlock))};
+  cl::opt<int64_t> reread{"reread", cl::desc(defaults.reread.HelpStr),
+                          cl::init(int64_t(defaults.reread))};
   cl::opt<int64_t> channelTile{"channel-tile",
                                cl::desc(defaults.channelTile.HelpStr),
                                cl::init(int64_t(defaults.channelTile))};
@@ -59,6 +61,7 @@ void swr::applyGpuPipelineCLOptions(GpuPipelineOptions &options) {
   applyIfGiven(clOptions->prefetch, options.prefetch);
   applyIfGiven(clOptions->gridCarries, options.gridCarries);
   applyIfGiven(clOptions->fullBlock, options.fullBlock);
+  applyIfGiven(clOptions->reread, options.reread);
   applyIfGiven(clOptions->channelTile, options.channelTile);
   applyIfGiven(clOptions->gradTimeChunk, options.gradTimeChunk);
   applyIfGiven(clOptions->blockSize, options.blockSize);
@@ -66,6 +69,8 @@ void swr::applyGpuPipelineCLOptions(GpuPipelineOptions &options) {
 }
 
 void swr::applyHostPipelineCLOptions(HostPipelineOptions &options) {
-  if (clOptions.isConstructed())
-    applyIfGiven(clOptions->channelTile, options.channelTile);
+  if (!clOptions.isConstructed())
+    return;
+  applyIfGiven(clOptions->channelTile, options.channelTile);
+  applyIfGiven(clOptions->reread, options.reread);
 }

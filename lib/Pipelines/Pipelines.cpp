@@ -22,6 +22,7 @@ void swr::buildHostPipeline(OpPassManager &pm,
   tiling.channelTile = options.channelTile;
   tiling.method = options.method;
   tiling.timeChunk = options.timeChunk;
+  tiling.reread = options.reread;
   OpPassManager &func = pm.nest<func::FuncOp>();
   func.addPass(createSwrTileBlocks(tiling));
   SwrLowerLocalSolveOptions solves;
@@ -68,6 +69,7 @@ void swr::buildGpuKernelPipeline(OpPassManager &pm,
   tiling.fullBlock = options.fullBlock;
   tiling.timeWarps = options.timeWarps;
   tiling.prefetch = options.prefetch;
+  tiling.reread = options.reread;
   tiling.gridCarries = options.gridCarries;
   // A backward's per-head decay gradient: one head's channels on adjacent
   // lanes, summed by shuffles.

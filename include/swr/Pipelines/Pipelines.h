@@ -28,6 +28,12 @@ struct HostPipelineOptions : public PassPipelineOptions<HostPipelineOptions> {
       llvm::cl::desc("Local solves: matrix (outer products) or fma "
                      "(the recurrence, one FMA per element)"),
       llvm::cl::init("matrix")};
+  Option<int64_t> reread{
+      *this, "reread",
+      llvm::cl::desc("Full windows: read a tile's operands again after the "
+                     "carry exchange and rerun the recurrence from the carry "
+                     "(0: off; 1: on)"),
+      llvm::cl::init(0)};
   Option<int64_t> timeChunk{
       *this, "time-chunk",
       llvm::cl::desc("bands<k>: independent time chunks of this many tiles "
@@ -115,6 +121,13 @@ struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
                      "time lanes over a time-innermost axis, 32 for 2-byte "
                      "elements shared by warps over bthd, else `block`)"),
       llvm::cl::init(-1)};
+  Option<int64_t> reread{
+      *this, "reread",
+      llvm::cl::desc("Full windows on lanes or warps: read a tile's operands "
+                     "again after the carry exchange and rerun the "
+                     "recurrence from the carry (0: off; 1: on; -1: on for "
+                     "2-byte elements shared by warps over bthd)"),
+      llvm::cl::init(0)};
 };
 
 /// swr.scan → B2P form with one channel per thread → gpu.module with the

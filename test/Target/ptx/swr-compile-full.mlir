@@ -79,14 +79,14 @@
 // BTHD: .visible .entry full_tokens(
 // BTHD-NOT: shfl.sync
 // BTHD-NOT: atom.
-// BTHD-COUNT-64: ld.global.v2.b16
-// BTHD-NOT: ld.global.v2.b16
+// BTHD-COUNT-64: ld.global.b32
+// BTHD-NOT: ld.global.b32
 // BTHD: st.shared
 // BTHD: bar.sync {{.*}}, 128;
 // BTHD-NOT: shfl.sync
 // BTHD-NOT: ld.acquire
-// BTHD16-COUNT-32: ld.global.v2.b16
-// BTHD16-NOT: ld.global.v2.b16
+// BTHD16-COUNT-32: ld.global.b32
+// BTHD16-NOT: ld.global.b32
 // BTHDJSON: "items_per_block": 1,
 // BTHDJSON-NOT: "workspace"
 // With grid carries every iteration is its own work item: the block draws

@@ -12,7 +12,7 @@
 // PTX-NOT: .extern
 // PTX-DAG: fma.rn.f32
 // PTX-DAG: ret;
-// PTX-DAG: ld.global.v2.b16
+// PTX-DAG: ld.global.b32
 // PTX-DAG: st.global.b32
 
 // JSON: "name": "decay",

@@ -1271,6 +1271,21 @@ Value reversed(ImplicitLocOpBuilder &b, Value vector) {
 
 /// A full contiguous tile in one vector load (a GPU thread's 32 bytes of
 /// bf16 in one or two instructions instead of 16 scalar loads).
+/// A read tile in the element type of its memref (the read paths load in
+/// that type; the tile is widened to f32 after they join).
+VectorType storedTileType(ReadTileOp op) {
+  return op.getResult().getType().clone(
+      op.getSource().getType().getElementType());
+}
+
+/// The padding of a read tile in its memref's element type (1 and 0 are
+/// exact in every float type).
+Value storedPadding(ImplicitLocOpBuilder &b, ReadTileOp op) {
+  Type type = op.getSource().getType().getElementType();
+  return arith::ConstantOp::create(
+      b, b.getFloatAttr(type, op.getPadding().convertToDouble()));
+}
+
 Value loadRun(ImplicitLocOpBuilder &b, ReadTileOp op, ValueRange start) {
   MemRefType memref = op.getSource().getType();
   auto runType = VectorType::get({op.getTileSteps()}, memref.getElementType());
@@ -1279,10 +1294,7 @@ Value loadRun(ImplicitLocOpBuilder &b, ReadTileOp op, ValueRange start) {
       llvm::MaybeAlign(runAlignment(op, memref)));
   if (op.getReverse())
     run = reversed(b, run);
-  if (!memref.getElementType().isF32())
-    run = arith::ExtFOp::create(
-        b, VectorType::get({op.getTileSteps()}, b.getF32Type()), run);
-  return vector::ShapeCastOp::create(b, op.getResult().getType(), run);
+  return vector::ShapeCastOp::create(b, storedTileType(op), run);
 }
 
 /// The memory indices of logical step `step` of a tile of one channel that
@@ -1302,16 +1314,11 @@ SmallVector<Value> stepIndices(ImplicitLocOpBuilder &b, TileOp op,
 /// (token-major layouts): one unmasked scalar load per step, with no bounds
 /// checks or branches; the addresses differ by the time stride only.
 Value loadStrided(ImplicitLocOpBuilder &b, ReadTileOp op, ValueRange start) {
-  Type elementType = op.getSource().getType().getElementType();
   SmallVector<Value> elements;
-  for (int64_t i = 0; i < op.getTileSteps(); ++i) {
-    Value value =
-        memref::LoadOp::create(b, op.getSource(), stepIndices(b, op, start, i));
-    if (!elementType.isF32())
-      value = arith::ExtFOp::create(b, b.getF32Type(), value);
-    elements.push_back(value);
-  }
-  return vector::FromElementsOp::create(b, op.getResult().getType(), elements);
+  for (int64_t i = 0; i < op.getTileSteps(); ++i)
+    elements.push_back(memref::LoadOp::create(b, op.getSource(),
+                                              stepIndices(b, op, start, i)));
+  return vector::FromElementsOp::create(b, storedTileType(op), elements);
 }
 
 /// Whether a tile's rows are contiguous runs of its channels: several
@@ -1364,18 +1371,15 @@ Value rowsAreFull(ImplicitLocOpBuilder &b, TileOp op, Value memref,
 /// A full tile with contiguous rows: one unmasked vector load per step.
 Value loadRows(ImplicitLocOpBuilder &b, ReadTileOp op, ValueRange start) {
   MemRefType memref = op.getSource().getType();
-  VectorType type = op.getResult().getType();
-  int64_t m = op.getTileChannels();
-  auto rowType = VectorType::get({m}, memref.getElementType());
-  auto f32RowType = VectorType::get({m}, b.getF32Type());
+  VectorType type = storedTileType(op);
+  auto rowType = VectorType::get({op.getTileChannels()}, type.getElementType());
   Value tile = arith::ConstantOp::create(
-      b, DenseElementsAttr::get(type, b.getF32FloatAttr(0.0f)));
+      b,
+      DenseElementsAttr::get(type, b.getFloatAttr(type.getElementType(), 0.0)));
   for (int64_t i = 0; i < op.getTileSteps(); ++i) {
     Value row = vector::LoadOp::create(
         b, rowType, op.getSource(), stepIndices(b, op, start, i),
         /*nontemporal=*/false, llvm::MaybeAlign(rowAlignment(op, memref)));
-    if (!memref.getElementType().isF32())
-      row = arith::ExtFOp::create(b, f32RowType, row);
     tile = vector::InsertOp::create(b, row, tile, i);
   }
   return tile;
@@ -1383,10 +1387,9 @@ Value loadRows(ImplicitLocOpBuilder &b, ReadTileOp op, ValueRange start) {
 
 /// Any tile: masked scalar loads through a stack buffer.
 Value loadMasked(ImplicitLocOpBuilder &b, ReadTileOp op) {
-  VectorType type = op.getResult().getType();
+  VectorType type = storedTileType(op);
   Value buffer = tileBuffer(op, type);
-  Value padding = arith::ConstantOp::create(b, op.getPaddingAttr());
-  Type elementType = op.getSource().getType().getElementType();
+  Value padding = storedPadding(b, op);
   forEachTileElement(b, op, op.getSource(),
                      [&](ImplicitLocOpBuilder &inner, ValueRange bufferIndices,
                          Value valid, SmallVector<Value> indices) {
@@ -1395,9 +1398,6 @@ Value loadMasked(ImplicitLocOpBuilder &b, ReadTileOp op) {
                            [&](OpBuilder &then, Location loc) {
                              Value value = memref::LoadOp::create(
                                  then, loc, op.getSource(), indices);
-                             if (!elementType.isF32())
-                               value = arith::ExtFOp::create(
-                                   then, loc, then.getF32Type(), value);
                              scf::YieldOp::create(then, loc, value);
                            },
                            [&](OpBuilder &otherwise, Location loc) {
@@ -1413,30 +1413,33 @@ Value loadMasked(ImplicitLocOpBuilder &b, ReadTileOp op) {
                                         inBounds);
 }
 
-/// A tile of one channel anywhere: one guarded scalar load per step,
+/// Any tile along a time axis: one guarded scalar load per element,
 /// gathered in registers. (Gathered through a stack buffer, LLVM merges the
-/// buffer's vector load with the full-tile path's into one load from a
-/// generic pointer, which it then splits into scalar loads: f32 tiles lost
-/// their 16-byte loads and kept a stack frame.)
-Value loadMaskedChannel(ImplicitLocOpBuilder &b, ReadTileOp op) {
+/// buffer's loads with the full-tile path's into loads from a generic
+/// pointer after the join: f32 tiles lost their 16-byte loads and kept a
+/// stack frame, 2-channel bf16 rows became generic loads.)
+Value loadMaskedGather(ImplicitLocOpBuilder &b, ReadTileOp op) {
   Value one = arith::ConstantIndexOp::create(b, 1);
-  Value padding = arith::ConstantOp::create(b, op.getPaddingAttr());
-  Type elementType = op.getSource().getType().getElementType();
+  Value padding = storedPadding(b, op);
   std::optional<int64_t> channelAxis = op.getChannelAxis();
-  Value channelInside;
+  int64_t channels = op.getTileChannels();
+  SmallVector<Value> channelIndices, channelInside;
   if (channelAxis) {
     Value dim = memref::DimOp::create(b, op.getSource(), *channelAxis);
-    channelInside = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
-                                          op.getIndices()[*channelAxis], dim);
+    for (int64_t c = 0; c < channels; ++c) {
+      Value index = arith::AddIOp::create(b, op.getIndices()[*channelAxis],
+                                          arith::ConstantIndexOp::create(b, c));
+      channelIndices.push_back(index);
+      channelInside.push_back(
+          arith::CmpIOp::create(b, arith::CmpIPredicate::ult, index, dim));
+    }
   }
   SmallVector<Value> elements;
   for (int64_t i = 0; i < op.getTileSteps(); ++i) {
     Value position = arith::AddIOp::create(
         b, op.getPosition(), arith::ConstantIndexOp::create(b, i));
-    Value valid = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, position,
-                                        op.getLength());
-    if (channelInside)
-      valid = arith::AndIOp::create(b, valid, channelInside);
+    Value inSequence = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
+                                             position, op.getLength());
     Value logical = position;
     if (op.getReverse())
       logical = arith::SubIOp::create(
@@ -1444,21 +1447,26 @@ Value loadMaskedChannel(ImplicitLocOpBuilder &b, ReadTileOp op) {
     SmallVector<Value> indices(op.getIndices());
     int64_t time = op.getTimeAxis();
     indices[time] = arith::AddIOp::create(b, indices[time], logical);
-    auto ifOp = scf::IfOp::create(
-        b, valid,
-        [&](OpBuilder &then, Location loc) {
-          Value value =
-              memref::LoadOp::create(then, loc, op.getSource(), indices);
-          if (!elementType.isF32())
-            value = arith::ExtFOp::create(then, loc, then.getF32Type(), value);
-          scf::YieldOp::create(then, loc, value);
-        },
-        [&](OpBuilder &otherwise, Location loc) {
-          scf::YieldOp::create(otherwise, loc, padding);
-        });
-    elements.push_back(ifOp.getResult(0));
+    for (int64_t c = 0; c < channels; ++c) {
+      Value valid = inSequence;
+      if (channelAxis) {
+        valid = arith::AndIOp::create(b, valid, channelInside[c]);
+        indices[*channelAxis] = channelIndices[c];
+      }
+      auto ifOp = scf::IfOp::create(
+          b, valid,
+          [&](OpBuilder &then, Location loc) {
+            Value value =
+                memref::LoadOp::create(then, loc, op.getSource(), indices);
+            scf::YieldOp::create(then, loc, value);
+          },
+          [&](OpBuilder &otherwise, Location loc) {
+            scf::YieldOp::create(otherwise, loc, padding);
+          });
+      elements.push_back(ifOp.getResult(0));
+    }
   }
-  return vector::FromElementsOp::create(b, op.getResult().getType(), elements);
+  return vector::FromElementsOp::create(b, storedTileType(op), elements);
 }
 
 using TilePath = llvm::function_ref<Value(ImplicitLocOpBuilder &)>;
@@ -1486,40 +1494,41 @@ void lowerReadTile(ReadTileOp op) {
   Value source = op.getSource();
   MemRefType type = op.getSource().getType();
   SmallVector<Value> start = runStart(b, op);
-  auto maskedChannel = [&](ImplicitLocOpBuilder &in) {
-    return loadMaskedChannel(in, op);
+  auto gathered = [&](ImplicitLocOpBuilder &in) {
+    return loadMaskedGather(in, op);
   };
-  auto masked = [&](ImplicitLocOpBuilder &in) { return loadMasked(in, op); };
   Value tile;
   if (isContiguousRun(op, type))
     tile = ifFullTile(
         b, isFullTile(b, op, source, start),
         [&](ImplicitLocOpBuilder &in) { return loadRun(in, op, start); },
-        maskedChannel);
+        gathered);
   else if (op.getTileChannels() == 1)
     tile = ifFullTile(
         b, isInside(b, op, source),
         [&](ImplicitLocOpBuilder &in) { return loadStrided(in, op, start); },
-        maskedChannel);
+        gathered);
   else if (hasContiguousRows(op, type))
     tile = ifFullTile(
         b, rowsAreFull(b, op, source, start),
         [&](ImplicitLocOpBuilder &in) { return loadRows(in, op, start); },
-        masked);
+        gathered);
   else
     tile = loadMasked(b, op);
+  // Widened once, after the paths join: the join then holds the tile in
+  // its stored width (2-byte elements: half the registers that a tile read
+  // before a carry exchange keeps across it).
+  if (tile.getType() != op.getResult().getType())
+    tile = arith::ExtFOp::create(b, op.getResult().getType(), tile);
   op.getResult().replaceAllUsesWith(tile);
   op.erase();
 }
 
-void storeRun(ImplicitLocOpBuilder &b, WriteTileOp op, ValueRange start) {
+void storeRun(ImplicitLocOpBuilder &b, WriteTileOp op, Value tile,
+              ValueRange start) {
   MemRefType memref = op.getDest().getType();
-  int64_t n = op.getTileSteps();
   Value run = vector::ShapeCastOp::create(
-      b, VectorType::get({n}, b.getF32Type()), op.getValue());
-  if (!memref.getElementType().isF32())
-    run = arith::TruncFOp::create(
-        b, VectorType::get({n}, memref.getElementType()), run);
+      b, VectorType::get({op.getTileSteps()}, memref.getElementType()), tile);
   if (op.getReverse())
     run = reversed(b, run);
   vector::StoreOp::create(b, run, op.getDest(), start,
@@ -1528,43 +1537,34 @@ void storeRun(ImplicitLocOpBuilder &b, WriteTileOp op, ValueRange start) {
 }
 
 /// The store counterpart of loadStrided.
-void storeStrided(ImplicitLocOpBuilder &b, WriteTileOp op, ValueRange start) {
-  Type elementType = op.getDest().getType().getElementType();
+void storeStrided(ImplicitLocOpBuilder &b, WriteTileOp op, Value tile,
+                  ValueRange start) {
   int64_t n = op.getTileSteps();
   Value values = vector::ShapeCastOp::create(
-      b, VectorType::get({n}, b.getF32Type()), op.getValue());
-  for (int64_t i = 0; i < n; ++i) {
-    Value value = vector::ExtractOp::create(b, values, i);
-    if (!elementType.isF32())
-      value = arith::TruncFOp::create(b, elementType, value);
-    memref::StoreOp::create(b, value, op.getDest(),
-                            stepIndices(b, op, start, i));
-  }
+      b, VectorType::get({n}, op.getDest().getType().getElementType()), tile);
+  for (int64_t i = 0; i < n; ++i)
+    memref::StoreOp::create(b, vector::ExtractOp::create(b, values, i),
+                            op.getDest(), stepIndices(b, op, start, i));
 }
 
 /// The store counterpart of loadRows.
-void storeRows(ImplicitLocOpBuilder &b, WriteTileOp op, ValueRange start) {
+void storeRows(ImplicitLocOpBuilder &b, WriteTileOp op, Value tile,
+               ValueRange start) {
   MemRefType memref = op.getDest().getType();
-  auto rowType =
-      VectorType::get({op.getTileChannels()}, memref.getElementType());
-  for (int64_t i = 0; i < op.getTileSteps(); ++i) {
-    Value row = vector::ExtractOp::create(b, op.getValue(), i);
-    if (!memref.getElementType().isF32())
-      row = arith::TruncFOp::create(b, rowType, row);
-    vector::StoreOp::create(b, row, op.getDest(), stepIndices(b, op, start, i),
+  for (int64_t i = 0; i < op.getTileSteps(); ++i)
+    vector::StoreOp::create(b, vector::ExtractOp::create(b, tile, i),
+                            op.getDest(), stepIndices(b, op, start, i),
                             /*nontemporal=*/false,
                             llvm::MaybeAlign(rowAlignment(op, memref)));
-  }
 }
 
-void storeMasked(ImplicitLocOpBuilder &b, WriteTileOp op) {
-  VectorType type = op.getValue().getType();
+void storeMasked(ImplicitLocOpBuilder &b, WriteTileOp op, Value tile) {
+  auto type = cast<VectorType>(tile.getType());
   Value buffer = tileBuffer(op, type);
   SmallVector<Value> origin(type.getRank(),
                             arith::ConstantIndexOp::create(b, 0));
   SmallVector<bool> inBounds(type.getRank(), true);
-  vector::TransferWriteOp::create(b, op.getValue(), buffer, origin, inBounds);
-  Type elementType = op.getDest().getType().getElementType();
+  vector::TransferWriteOp::create(b, tile, buffer, origin, inBounds);
   forEachTileElement(
       b, op, op.getDest(),
       [&](ImplicitLocOpBuilder &inner, ValueRange bufferIndices, Value valid,
@@ -1572,8 +1572,6 @@ void storeMasked(ImplicitLocOpBuilder &b, WriteTileOp op) {
         scf::IfOp::create(inner, valid, [&](OpBuilder &then, Location loc) {
           Value value =
               memref::LoadOp::create(then, loc, buffer, bufferIndices);
-          if (!elementType.isF32())
-            value = arith::TruncFOp::create(then, loc, elementType, value);
           memref::StoreOp::create(then, loc, value, op.getDest(), indices);
           scf::YieldOp::create(then, loc);
         });
@@ -1585,6 +1583,12 @@ void lowerWriteTile(WriteTileOp op) {
   Value dest = op.getDest();
   MemRefType type = op.getDest().getType();
   SmallVector<Value> start = runStart(b, op);
+  // Narrowed once, before the paths branch (the counterpart of a read
+  // tile's widening after they join).
+  Value tile = op.getValue();
+  if (!type.getElementType().isF32())
+    tile = arith::TruncFOp::create(
+        b, op.getValue().getType().clone(type.getElementType()), tile);
   // Each path stores and yields nothing.
   auto store = [](auto emit) {
     return [emit](ImplicitLocOpBuilder &in) -> Value {
@@ -1592,24 +1596,26 @@ void lowerWriteTile(WriteTileOp op) {
       return Value();
     };
   };
-  auto masked = store([&](ImplicitLocOpBuilder &in) { storeMasked(in, op); });
+  auto masked =
+      store([&](ImplicitLocOpBuilder &in) { storeMasked(in, op, tile); });
   if (isContiguousRun(op, type))
     ifFullTile(
         b, isFullTile(b, op, dest, start),
-        store([&](ImplicitLocOpBuilder &in) { storeRun(in, op, start); }),
+        store([&](ImplicitLocOpBuilder &in) { storeRun(in, op, tile, start); }),
         masked);
   else if (op.getTileChannels() == 1)
     ifFullTile(b, isInside(b, op, dest), store([&](ImplicitLocOpBuilder &in) {
-                 storeStrided(in, op, start);
+                 storeStrided(in, op, tile, start);
                }),
                masked);
   else if (hasContiguousRows(op, type))
-    ifFullTile(
-        b, rowsAreFull(b, op, dest, start),
-        store([&](ImplicitLocOpBuilder &in) { storeRows(in, op, start); }),
-        masked);
+    ifFullTile(b, rowsAreFull(b, op, dest, start),
+               store([&](ImplicitLocOpBuilder &in) {
+                 storeRows(in, op, tile, start);
+               }),
+               masked);
   else
-    storeMasked(b, op);
+    storeMasked(b, op, tile);
   op.erase();
 }
 

@@ -48,11 +48,34 @@ Value gridChunk(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
                                 indexConst(b, tiling.chunkSteps()));
 }
 
+/// The (decays, inputs) of the tile being solved, read again.
+using TileReader =
+    llvm::function_ref<std::pair<Value, Value>(ImplicitLocOpBuilder &)>;
+
+/// The outputs of a tile whose carry in is `carry`, from operands read
+/// again: the recurrence rerun with the carry folded into the first row,
+/// u[0] + a[0] s (the same numbers as v + g s, each step one FMA).
+Value resolveFromCarry(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                       TileReader reread, Value carry) {
+  auto [decays, inputs] = reread(b);
+  Value firstDecay = vector::ExtractOp::create(b, decays, 0);
+  Value entering = isa<VectorType>(firstDecay.getType())
+                       ? arith::MulFOp::create(b, carry, firstDecay)
+                       : scaleRow(b, carry, firstDecay);
+  Value firstRow = arith::AddFOp::create(
+      b, vector::ExtractOp::create(b, inputs, 0), entering);
+  Value seeded = vector::InsertOp::create(b, firstRow, inputs, 0);
+  auto transfer =
+      buildTransferOperator(b, tiling, decays, /*band=*/std::nullopt);
+  return localSolve(b, transfer.getTransfer(), seeded);
+}
+
 /// The carries entering the tile and the tile's outputs, for full and
-/// bands<k> windows: one carry per channel, a rank-1 update.
+/// bands<k> windows: one carry per channel, a rank-1 update, or with
+/// `reread` the recurrence rerun from the carry.
 Value solveWithCarrier(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
                        const TileCoords &coords, Value decays, Value inputs,
-                       Value init) {
+                       Value init, std::optional<TileReader> reread) {
   auto transfer =
       buildTransferOperator(b, tiling, decays, /*band=*/std::nullopt);
   Value local = localSolve(b, transfer.getTransfer(), inputs);
@@ -65,6 +88,8 @@ Value solveWithCarrier(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
             gridChunk(b, tiling, coords)};
   Value carry = carryExchange(b, decay, terminal, init, tiling.window,
                               tiling.timeLanes, tiling.timeWarps, grid);
+  if (reread)
+    return resolveFromCarry(b, tiling, *reread, carry);
   return CarryOp::create(b, local.getType(), local, transfer.getInjection(),
                          carry);
 }
@@ -147,9 +172,33 @@ TileRange tileRange(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
   return {begin, chunkEndTile(b, tiling, first, tiles), first};
 }
 
-/// The loaded values of a tile that exist (unused operands stay null), in
-/// a fixed order, and back: loop-carried state of a prefetching loop.
-SmallVector<Value> loadedValues(const LoadedTile &loaded) {
+/// The memrefs of a tile's loaded values that exist (unused operands stay
+/// null), in a fixed order.
+SmallVector<Value> loadedSources(const LoadedTile &loaded,
+                                 const ScanOperandValues &operands) {
+  SmallVector<Value> sources;
+  if (loaded.decays)
+    sources.push_back(operands.decay);
+  if (loaded.inputs)
+    sources.push_back(operands.input);
+  for (auto [value, source] : llvm::zip(loaded.extras, operands.extras))
+    if (value)
+      sources.push_back(source);
+  return sources;
+}
+
+/// The element type each loaded value was stored in.
+Type storedElementType(Value source) {
+  return cast<MemRefType>(source.getType()).getElementType();
+}
+
+/// The loaded values of a tile that exist, in loadedSources' order, each
+/// narrowed back to the width it was stored in (exact: it was widened from
+/// it): loop-carried state of a prefetching loop, whose 2-byte tiles then
+/// take half the registers across the iteration.
+SmallVector<Value> loadedValues(ImplicitLocOpBuilder &b,
+                                const LoadedTile &loaded,
+                                const ScanOperandValues &operands) {
   SmallVector<Value> values;
   for (Value value : {loaded.decays, loaded.inputs})
     if (value)
@@ -157,12 +206,31 @@ SmallVector<Value> loadedValues(const LoadedTile &loaded) {
   for (Value value : loaded.extras)
     if (value)
       values.push_back(value);
+  SmallVector<Value> sources = loadedSources(loaded, operands);
+  for (size_t i = 0; i < values.size(); ++i) {
+    auto type = cast<VectorType>(values[i].getType());
+    Type stored = storedElementType(sources[i]);
+    if (stored != type.getElementType())
+      values[i] = arith::TruncFOp::create(b, type.clone(stored), values[i]);
+  }
   return values;
 }
 
-LoadedTile withValues(const LoadedTile &shape, ValueRange values) {
+/// The inverse of loadedValues: the state widened to f32 in the shape of
+/// `shape`.
+LoadedTile withValues(ImplicitLocOpBuilder &b, const LoadedTile &shape,
+                      const ScanOperandValues &operands, ValueRange values) {
   LoadedTile loaded = shape;
-  auto next = values.begin();
+  SmallVector<Value> widened;
+  for (Value value : values) {
+    auto type = cast<VectorType>(value.getType());
+    widened.push_back(
+        type.getElementType().isF32()
+            ? value
+            : arith::ExtFOp::create(b, type.clone(b.getF32Type()), value)
+                  .getResult());
+  }
+  auto next = widened.begin();
   for (Value *value : {&loaded.decays, &loaded.inputs})
     if (*value)
       *value = *next++;
@@ -214,7 +282,7 @@ void emitTileLoop(ImplicitLocOpBuilder &b, ScanOp scan,
   if (prefetch) {
     firstTile = loadTile(b, tiling, coords, positionOf(b, range.begin),
                          operands, prologue, 0);
-    llvm::append_range(initial, loadedValues(firstTile));
+    llvm::append_range(initial, loadedValues(b, firstTile, operands));
   }
 
   auto loop = scf::ForOp::create(
@@ -228,17 +296,27 @@ void emitTileLoop(ImplicitLocOpBuilder &b, ScanOp scan,
               arith::AddIOp::create(body, iteration, indexConst(body, 1));
           next = loadTile(body, tiling, coords, positionOf(body, following),
                           operands, prologue, 0);
-          loaded = withValues(firstTile, state.drop_front());
+          loaded = withValues(body, firstTile, operands, state.drop_front());
         } else {
           loaded =
               loadTile(body, tiling, coords, position, operands, prologue, 0);
         }
         auto [decays, inputs] = applyPrologue(body, scan.getPrologue(), tiling,
                                               coords, position, loaded);
+        auto readAgain = [&](ImplicitLocOpBuilder &at) {
+          LoadedTile again =
+              loadTile(at, tiling, coords, position, operands, prologue, 0);
+          return applyPrologue(at, scan.getPrologue(), tiling, coords, position,
+                               again);
+        };
+        std::optional<TileReader> reread;
+        if (tiling.reread)
+          reread = TileReader(readAgain);
         Value outputs =
             scan.getWindow().isExact()
                 ? solveExactWindow(body, tiling, decays, inputs, init)
-                : solveWithCarrier(body, tiling, coords, decays, inputs, init);
+                : solveWithCarrier(body, tiling, coords, decays, inputs, init,
+                                   reread);
         // Time chunks (never on lanes): iteration i solves tile i.
         Value owned =
             range.firstOwned
@@ -265,7 +343,7 @@ void emitTileLoop(ImplicitLocOpBuilder &b, ScanOp scan,
         SmallVector<Value> yielded{
             lastOutput(body, tiling, coords, position, outputs)};
         if (prefetch)
-          llvm::append_range(yielded, loadedValues(next));
+          llvm::append_range(yielded, loadedValues(body, next, operands));
         scf::YieldOp::create(body, yielded);
       });
   if (!scan.getFinalState())
@@ -309,6 +387,12 @@ struct SwrTileBlocksPass
       getOperation().emitError()
           << "swr-tile-blocks: time-warps must be -1 or in [1, 32], got "
           << static_cast<int64_t>(timeWarps);
+      return signalPassFailure();
+    }
+    if (reread < -1 || reread > 1) {
+      getOperation().emitError()
+          << "swr-tile-blocks: reread must be -1, 0 or 1, got "
+          << static_cast<int64_t>(reread);
       return signalPassFailure();
     }
     if (block < 1 || (channelTile < 1 && channelTile != -1)) {
@@ -454,6 +538,16 @@ struct SwrTileBlocksPass
     return block;
   }
 
+  /// Whether full windows on lanes or warps read their tiles again after
+  /// the carry exchange: the option, or with -1 for 2-byte elements shared
+  /// by warps over bthd (halfWordsSharedByWarps), whose 32-step tiles of 2
+  /// channels otherwise keep 128 f32 per thread across the exchange.
+  bool rereadFor(ScanOp scan, const LayoutAxes &axes) {
+    if (reread == -1)
+      return halfWordsSharedByWarps(scan, axes);
+    return reread == 1;
+  }
+
   /// Whether a full window's iterations become work items with carries
   /// through global memory (the option): needs tiles dealt to lanes or
   /// warps and one sequence per batch row.
@@ -532,6 +626,7 @@ struct SwrTileBlocksPass
         tiling.timeWarps = timeWarpsFor(scan, axes);
       }
       tiling.prefetch = prefetch;
+      tiling.reread = window.isFull() && rereadFor(scan, axes);
     }
     FailureOr<bool> grid = gridCarriesFor(scan, tiling);
     if (failed(grid))

@@ -58,6 +58,11 @@ struct ScanTiling {
   // Tiles dealt to lanes: read the operands of the next iteration's tile
   // before solving this one (software pipelining by one iteration).
   bool prefetch = false;
+  // Full windows on lanes or warps: after the carry exchange the tile's
+  // operands are read again and the recurrence rerun from the carry, so
+  // only the terminals live across the exchange (not the local solution
+  // and the decay products: two f32 per element).
+  bool reread = false;
   // Full windows on GPUs: every iteration of a sequence's tile loop is its
   // own work item (a time chunk), carries between them through this
   // zeroed global workspace (swr.carry_exchange level grid). Null: off.

@@ -217,18 +217,19 @@ func.func @carry_rank1(%v: vector<4x3xf32>, %g: vector<4xf32>, %s: vector<3xf32>
 
 // -----
 
-// Tile reads: masked scalar loads through a stack buffer allocated once.
+// Tile reads: masked scalar loads through a stack buffer allocated once, in
+// the stored width, widened to f32 once at the end.
 // CHECK-LABEL: func.func @read_tile_reverse
-// CHECK: %[[BUF:.*]] = memref.alloca() : memref<16x4xf32>
+// CHECK: %[[BUF:.*]] = memref.alloca() : memref<16x4xbf16>
 // CHECK: scf.for
 // CHECK: scf.for
 // CHECK: arith.cmpi ult
 // CHECK: arith.subi
-// CHECK: scf.if %{{.*}} -> (f32)
+// CHECK: scf.if %{{.*}} -> (bf16)
 // CHECK:   memref.load %{{.*}} : memref<?x?x?xbf16>
-// CHECK:   arith.extf %{{.*}} : bf16 to f32
 // CHECK: memref.store %{{.*}}, %[[BUF]]
-// CHECK: vector.transfer_read %[[BUF]]
+// CHECK: %[[READ:.*]] = vector.transfer_read %[[BUF]]
+// CHECK: arith.extf %[[READ]] : vector<16x4xbf16> to vector<16x4xf32>
 func.func @read_tile_reverse(%x: memref<?x?x?xbf16>, %b: index, %pos: index, %len: index) -> vector<16x4xf32> {
   %c0 = arith.constant 0 : index
   %u = swr.read_tile %x[%b, %c0, %c0] at %pos length %len time 2 channel 1 reverse pad 0.0 : memref<?x?x?xbf16> -> vector<16x4xf32>
@@ -237,11 +238,12 @@ func.func @read_tile_reverse(%x: memref<?x?x?xbf16>, %b: index, %pos: index, %le
 
 // -----
 
+// Tile writes: narrowed once, then masked scalar stores from a stack buffer.
 // CHECK-LABEL: func.func @write_tile
-// CHECK: %[[BUF:.*]] = memref.alloca() : memref<16xf32>
-// CHECK: vector.transfer_write %{{.*}}, %[[BUF]]
+// CHECK: %[[BUF:.*]] = memref.alloca() : memref<16xf16>
+// CHECK: %[[NARROW:.*]] = arith.truncf %{{.*}} : vector<16xf32> to vector<16xf16>
+// CHECK: vector.transfer_write %[[NARROW]], %[[BUF]]
 // CHECK: scf.if
-// CHECK:   arith.truncf %{{.*}} : f32 to f16
 // CHECK:   memref.store %{{.*}} : memref<?x?xf16>
 func.func @write_tile(%y: memref<?x?xf16>, %v: vector<16xf32>, %pos: index, %len: index) {
   %c0 = arith.constant 0 : index
@@ -261,12 +263,13 @@ func.func @write_tile(%y: memref<?x?xf16>, %v: vector<16xf32>, %pos: index, %len
 // CHECK: %[[MIS:.*]] = arith.remui %{{.*}}, %c16
 // CHECK: %[[ALIGNED:.*]] = arith.cmpi eq, %[[MIS]]
 // CHECK: %[[FAST:.*]] = arith.andi %{{.*}}, %[[ALIGNED]]
-// CHECK: scf.if %[[FAST]] -> (vector<16x1xf32>)
+// CHECK: %[[TILE:.*]] = scf.if %[[FAST]] -> (vector<16x1xbf16>)
 // CHECK:   %[[LOADED:.*]] = vector.load %{{.*}} {alignment = 16 : i64} : memref<?x?x?xbf16>, vector<16xbf16>
 // CHECK:   %[[REV:.*]] = vector.shuffle %[[LOADED]], %[[LOADED]] [15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0]
-// CHECK:   arith.extf %[[REV]] : vector<16xbf16> to vector<16xf32>
+// CHECK:   vector.shape_cast %[[REV]] : vector<16xbf16> to vector<16x1xbf16>
 // CHECK: } else {
 // CHECK:   memref.load
+// CHECK: arith.extf %[[TILE]] : vector<16x1xbf16> to vector<16x1xf32>
 func.func @read_tile_run(%x: memref<?x?x?xbf16>, %b: index, %pos: index, %len: index) -> vector<16x1xf32> {
   %c0 = arith.constant 0 : index
   %u = swr.read_tile %x[%b, %c0, %c0] at %pos length %len time 2 channel 1 reverse pad 0.0 : memref<?x?x?xbf16> -> vector<16x1xf32>
@@ -276,8 +279,8 @@ func.func @read_tile_run(%x: memref<?x?x?xbf16>, %b: index, %pos: index, %len: i
 // -----
 
 // CHECK-LABEL: func.func @write_tile_run
+// CHECK: arith.truncf %{{.*}} : vector<16xf32> to vector<16xf16>
 // CHECK: scf.if
-// CHECK:   arith.truncf %{{.*}} : vector<16xf32> to vector<16xf16>
 // CHECK:   vector.store %{{.*}} {alignment = 16 : i64} : memref<?x?xf16>, vector<16xf16>
 // CHECK: } else {
 func.func @write_tile_run(%y: memref<?x?xf16>, %v: vector<16xf32>, %pos: index, %len: index) {
@@ -297,23 +300,23 @@ func.func @write_tile_run(%y: memref<?x?xf16>, %v: vector<16xf32>, %pos: index, 
 // CHECK: %[[START:.*]] = arith.addi %{{.*}}, %[[POS]]
 // CHECK: %[[END:.*]] = arith.addi %[[POS]], %c16
 // CHECK: %[[IN:.*]] = arith.cmpi ule, %[[END]], %[[LEN]]
-// CHECK: %[[TILE:.*]] = scf.if %{{.*}} -> (vector<16x1xf32>) {
+// CHECK: %[[TILE:.*]] = scf.if %{{.*}} -> (vector<16x1xbf16>) {
 // CHECK:   %[[T0:.*]] = arith.addi %[[START]], %{{.*}}
 // CHECK:   memref.load %[[X]][%[[B]], %[[T0]], %[[H]], %[[D]]]
 // CHECK-COUNT-15: memref.load %[[X]]
-// CHECK:   vector.from_elements {{.*}} : vector<16x1xf32>
+// CHECK:   vector.from_elements {{.*}} : vector<16x1xbf16>
 // CHECK: } else {
 // CHECK-NOT: memref.alloca
 // CHECK:   %[[V0:.*]] = arith.cmpi ult, %{{.*}}, %[[LEN]]
 // CHECK:   %[[OK0:.*]] = arith.andi %[[V0]], %{{.*}}
-// CHECK:   scf.if %[[OK0]] -> (f32)
+// CHECK:   scf.if %[[OK0]] -> (bf16)
 // CHECK:     memref.load %[[X]]
-// CHECK:     arith.extf
 // CHECK:   } else {
 // CHECK:     scf.yield %cst
 // CHECK-COUNT-15: scf.if
-// CHECK:   vector.from_elements {{.*}} : vector<16x1xf32>
-// CHECK: return %[[TILE]]
+// CHECK:   vector.from_elements {{.*}} : vector<16x1xbf16>
+// CHECK: %[[WIDE:.*]] = arith.extf %[[TILE]] : vector<16x1xbf16> to vector<16x1xf32>
+// CHECK: return %[[WIDE]]
 func.func @read_tile_strided(%x: memref<?x?x?x16xbf16>, %b: index, %h: index, %d: index, %pos: index, %len: index) -> vector<16x1xf32> {
   %c0 = arith.constant 0 : index
   %u = swr.read_tile %x[%b, %c0, %h, %d] at %pos length %len time 1 channel 3 pad 0.0 : memref<?x?x?x16xbf16> -> vector<16x1xf32>
@@ -337,14 +340,15 @@ func.func @read_tile_strided(%x: memref<?x?x?x16xbf16>, %b: index, %h: index, %d
 // CHECK: arith.remui %{{.*}}, %c4
 // CHECK: arith.muli %{{.*}}#1, %c2
 // CHECK: arith.remui %{{.*}}, %c4
-// CHECK: %[[TILE:.*]] = scf.if %{{.*}} -> (vector<16x2xf32>) {
+// CHECK: %[[TILE:.*]] = scf.if %{{.*}} -> (vector<16x2xbf16>) {
 // CHECK-NOT: memref.alloca
 // CHECK:   %[[R0:.*]] = vector.load %[[X]][%[[B]], %{{.*}}, %[[H]], %[[D]]] {alignment = 4 : i64} : memref<?x?x?x?xbf16>, vector<2xbf16>
-// CHECK:   arith.extf %[[R0]] : vector<2xbf16> to vector<2xf32>
+// CHECK:   vector.insert %[[R0]]
 // CHECK-COUNT-15: vector.load %[[X]]
 // CHECK: } else {
 // CHECK:   memref.load %[[X]]
-// CHECK: return %[[TILE]]
+// CHECK: %[[WIDE:.*]] = arith.extf %[[TILE]] : vector<16x2xbf16> to vector<16x2xf32>
+// CHECK: return %[[WIDE]]
 func.func @read_tile_rows(%x: memref<?x?x?x?xbf16>, %b: index, %h: index, %d: index, %pos: index, %len: index) -> vector<16x2xf32> {
   %c0 = arith.constant 0 : index
   %u = swr.read_tile %x[%b, %c0, %h, %d] at %pos length %len time 1 channel 3 pad 0.0 : memref<?x?x?x?xbf16> -> vector<16x2xf32>

@@ -110,6 +110,18 @@ func.func @full_bct(%a: memref<?x?x?xf32>, %x: memref<?x?x?xf32>,
 // FOUR-LABEL: func.func @full_bthd
 // FOUR: step (%c1, %c1, %c8, %c1)
 // FOUR: swr.carry_exchange {{.*}} window full level warp lanes 4 stride 8
+
+// A prefetched 2-byte tile is carried into the next iteration in its stored
+// width (narrowed: exact, it was widened from it) and widened where used.
+// PREFETCH-LABEL: func.func @full_bthd
+// PREFETCH: %[[NA0:.*]] = arith.truncf %{{.*}} : vector<16xf32> to vector<16xbf16>
+// PREFETCH: %[[NX0:.*]] = arith.truncf %{{.*}} : vector<16x1xf32> to vector<16x1xbf16>
+// PREFETCH: scf.for {{.*}} iter_args(%{{.*}} = %{{.*}}, %[[A:.*]] = %[[NA0]], %[[X:.*]] = %[[NX0]]) -> (vector<1xf32>, vector<16xbf16>, vector<16x1xbf16>)
+// PREFETCH: %[[NA:.*]] = swr.read_tile %arg0
+// PREFETCH: %[[WA:.*]] = arith.extf %[[A]] : vector<16xbf16> to vector<16xf32>
+// PREFETCH: swr.transfer_operator %[[WA]]
+// PREFETCH: arith.truncf %{{.*}} : vector<16xf32> to vector<16xbf16>
+// PREFETCH: scf.yield
 func.func @full_bthd(%a: memref<?x?x?x?xbf16>, %x: memref<?x?x?x?xbf16>,
                      %h0: memref<?x?x?xf32>, %y: memref<?x?x?x?xbf16>,
                      %hT: memref<?x?x?xf32>) {

@@ -150,7 +150,14 @@ def SwrTileBlocks : Pass<"swr-tile-blocks", "::mlir::func::FuncOp"> {
            "Time steps per tile for full windows: 0 as `block`; -1: 4 for "
            "f32 on time lanes over a time-innermost axis (16-byte "
            "accesses), 32 for 2-byte elements shared by the warps of a CTA "
-           "over bthd, else `block`">
+           "over bthd, else `block`">,
+    Option<"reread", "reread", "int64_t", /*default=*/"0",
+           "Full windows on time lanes or warps: after the carry exchange, "
+           "read the tile's operands again (a cache hit) and run the "
+           "recurrence from the carry, instead of keeping the local "
+           "solution and the decay products in registers across the "
+           "exchange. 0: off; 1: on; -1: on for 2-byte elements shared by "
+           "the warps of a CTA over bthd">
   ];
 }
 
