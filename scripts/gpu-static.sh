@@ -102,7 +102,8 @@ full_checks() {
     for lanes in 4 32; do run_full "$spec" 2x16x3x22 "$lanes" 1; done
   done
   local spec shape tool
-  for spec in bct-f32:2x5x7 bthd-bf16:2x7x3x5; do
+  run_full bthd-head-bf16 2x16x3x22 -1
+  for spec in bct-f32:2x5x7 bct-bf16:2x5x7 bthd-bf16:2x7x3x5 bthd-head-bf16:2x7x3x5; do
     shape="${spec#*:}" spec="${spec%%:*}"
     for tool in memcheck racecheck synccheck; do
       "$sanitizer" --tool "$tool" --error-exitcode 3 "$tools/bin/swr-run" \
@@ -147,7 +148,8 @@ full_cta() {
     for spec in bthd-f32 bthd-bf16; do run_full "$spec" 2x16x3x22 -1 "$warps"; done
   done
   run_full bthd-f32 2x16x3x22 1 4
-  for spec in bct-f32:2x5x7 bthd-bf16:2x7x3x5; do
+  run_full bthd-head-bf16 2x16x3x22 -1
+  for spec in bct-f32:2x5x7 bct-bf16:2x5x7 bthd-bf16:2x7x3x5 bthd-head-bf16:2x7x3x5; do
     shape="${spec#*:}" spec="${spec%%:*}"
     for tool in memcheck racecheck synccheck; do
       "$sanitizer" --tool "$tool" --error-exitcode 3 "$tools/bin/swr-run" \
@@ -450,6 +452,17 @@ prefetch_sweep() {
   done
 }
 
+# The compiler's defaults for 2-byte full windows, timed at B8 C1536.
+defaults_bench() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
+  local T
+  for T in 4096 16384; do
+    bench_full bthd-bf16 "8x${T}x1x1536" -1 -1
+    bench_full bthd-head-bf16 "8x${T}x1x1536" -1 -1
+    bench_full bct-bf16 "8x1536x${T}" -1 -1
+  done
+}
+
 full_prefetch() {
   dir="$(mktemp -d)"
   full_specs "$dir"
@@ -730,7 +743,7 @@ fused() {
 # bands_bthd channel_tiles python_tests fused; on request only:
 # profile_full, the sweeps full_block_sweep, full_bf16_sweep and
 # full_bf16_default_sweep (checks, then timing), full_head64, reread_sweep,
-# prefetch_sweep.
+# prefetch_sweep, defaults_bench.
 for section in "${@:-example exact full full_cta full_grid bands bands_bthd channel_tiles python_tests fused}"; do
   for name in $section; do "$name"; done
 done

@@ -19,8 +19,8 @@ struct GpuPipelineCLOptions {
                              cl::init(int64_t(defaults.timeLanes))};
   cl::opt<int64_t> timeWarps{"time-warps", cl::desc(defaults.timeWarps.HelpStr),
                              cl::init(int64_t(defaults.timeWarps))};
-  cl::opt<bool> prefetch{"prefetch", cl::desc(defaults.prefetch.HelpStr),
-                         cl::init(bool(defaults.prefetch))};
+  // A flag (--prefetch, --prefetch=false); not given: the compiler's choice.
+  cl::opt<bool> prefetch{"prefetch", cl::desc(defaults.prefetch.HelpStr)};
   cl::opt<int64_t> gridCarries{"grid-carries",
                                cl::desc(defaults.gridCarries.HelpStr),
                                cl::init(int64_t(defaults.gridCarries))};
@@ -58,7 +58,8 @@ void swr::applyGpuPipelineCLOptions(GpuPipelineOptions &options) {
     return;
   applyIfGiven(clOptions->timeLanes, options.timeLanes);
   applyIfGiven(clOptions->timeWarps, options.timeWarps);
-  applyIfGiven(clOptions->prefetch, options.prefetch);
+  if (clOptions->prefetch.getNumOccurrences())
+    options.prefetch = clOptions->prefetch ? 1 : 0;
   applyIfGiven(clOptions->gridCarries, options.gridCarries);
   applyIfGiven(clOptions->fullBlock, options.fullBlock);
   applyIfGiven(clOptions->reread, options.reread);

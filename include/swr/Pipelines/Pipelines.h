@@ -110,11 +110,13 @@ struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
                      "through a zeroed global workspace by a decoupled "
                      "look-back (0: off; 1: on, not with packed batches)"),
       llvm::cl::init(0)};
-  Option<bool> prefetch{
+  Option<int64_t> prefetch{
       *this, "prefetch",
-      llvm::cl::desc("Tiles dealt to lanes: read the next iteration's tile "
-                     "before solving this one"),
-      llvm::cl::init(false)};
+      llvm::cl::desc("Tiles dealt to lanes or warps: read the next "
+                     "iteration's tile before solving this one (0: off; 1: "
+                     "on; -1: for full windows of 2-byte elements with "
+                     "per-channel decays)"),
+      llvm::cl::init(-1)};
   Option<int64_t> fullBlock{
       *this, "full-block",
       llvm::cl::desc("Full windows: time steps per tile (-1: 4 for f32 on "

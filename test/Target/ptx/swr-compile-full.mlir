@@ -75,17 +75,19 @@
 // meet in shared memory, and the launch takes no workspace.
 // bf16: each lane takes 2 adjacent channels (one 4-byte access per step)
 // and each warp 32 steps per iteration, so a whole tile is 64 such loads
-// (decays and inputs); --full-block=16 halves them.
+// (decays and inputs), each twice: prefetched (2-byte per-channel default),
+// the first tile's before the loop and the next one's in it; --full-block=16
+// halves them.
 // BTHD: .visible .entry full_tokens(
 // BTHD-NOT: shfl.sync
 // BTHD-NOT: atom.
-// BTHD-COUNT-64: ld.global.b32
+// BTHD-COUNT-128: ld.global.b32
 // BTHD-NOT: ld.global.b32
 // BTHD: st.shared
 // BTHD: bar.sync {{.*}}, 128;
 // BTHD-NOT: shfl.sync
 // BTHD-NOT: ld.acquire
-// BTHD16-COUNT-32: ld.global.b32
+// BTHD16-COUNT-64: ld.global.b32
 // BTHD16-NOT: ld.global.b32
 // BTHDJSON: "items_per_block": 1,
 // BTHDJSON-NOT: "workspace"

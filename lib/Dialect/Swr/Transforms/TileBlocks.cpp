@@ -389,6 +389,12 @@ struct SwrTileBlocksPass
           << static_cast<int64_t>(timeWarps);
       return signalPassFailure();
     }
+    if (prefetch < -1 || prefetch > 1) {
+      getOperation().emitError()
+          << "swr-tile-blocks: prefetch must be -1, 0 or 1, got "
+          << static_cast<int64_t>(prefetch);
+      return signalPassFailure();
+    }
     if (reread < -1 || reread > 1) {
       getOperation().emitError()
           << "swr-tile-blocks: reread must be -1, 0 or 1, got "
@@ -526,7 +532,10 @@ struct SwrTileBlocksPass
   /// (twice the loads in flight per iteration; measured at B8 C1536 T4096
   /// bf16 per-channel 58.5% of copy against 39.8% with 16 steps, f32 90.6%
   /// against 94.8%, so f32 keeps 16), and `block` otherwise (16 bf16 steps
-  /// measured best over time: 94%); 0: `block`.
+  /// measured best over time: 94%); 0: `block`. (Per-head decays measured
+  /// faster with 64 steps, 68.6% / 68.3% at T4096 / T16384 against 64.0 /
+  /// 64.1%, but that shape has not run under compute-sanitizer yet:
+  /// scripts/gpu-static.sh full_head64.)
   int64_t fullTileSteps(ScanOp scan, const LayoutAxes &axes, int64_t lanes) {
     if (fullBlock > 0)
       return fullBlock;
@@ -536,6 +545,20 @@ struct SwrTileBlocksPass
     if (fullBlock == -1 && halfWordsSharedByWarps(scan, axes))
       return 32;
     return block;
+  }
+
+  /// Whether tiles dealt to lanes or warps are read one iteration ahead:
+  /// the option, or with -1 for full windows of 2-byte elements with
+  /// per-channel decays and no fused regions (measured on the H200 at B8
+  /// C1536 bf16: [B,C,T] 93.6% of copy against 91.1%, [B,T,C] 72.5%
+  /// against 69.2% at T16384, 70.0 / 69.9% at T4096; per-head decays
+  /// 62.3% against 64.0%, f32 [B,T,C] 94.6% against 95.8%).
+  bool prefetchFor(ScanOp scan) {
+    if (prefetch != -1)
+      return prefetch == 1;
+    return scan.getWindow().isFull() && elementBytes(scan) == 2 &&
+           scan.getSharing() == DecaySharing::per_channel &&
+           !scan.hasFusedRegions();
   }
 
   /// Whether full windows on lanes or warps read their tiles again after
@@ -625,7 +648,7 @@ struct SwrTileBlocksPass
         tiling.steps = fullTileSteps(scan, axes, *lanes);
         tiling.timeWarps = timeWarpsFor(scan, axes);
       }
-      tiling.prefetch = prefetch;
+      tiling.prefetch = prefetchFor(scan);
       tiling.reread = window.isFull() && rereadFor(scan, axes);
     }
     FailureOr<bool> grid = gridCarriesFor(scan, tiling);

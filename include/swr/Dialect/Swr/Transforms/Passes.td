@@ -141,11 +141,13 @@ def SwrTileBlocks : Pass<"swr-tile-blocks", "::mlir::func::FuncOp"> {
            "last function argument) by a decoupled look-back "
            "(swr.carry_exchange level grid). 0: off; 1: on (not with "
            "packed batches)">,
-    Option<"prefetch", "prefetch", "bool", /*default=*/"false",
+    Option<"prefetch", "prefetch", "int64_t", /*default=*/"0",
            "Tiles dealt to time lanes or warps: read the operands of the "
            "next iteration's tile before solving this one, carried into "
-           "the next iteration, so their loads are in flight during the "
-           "solve, the carries and the stores">,
+           "the next iteration in their stored width, so their loads are "
+           "in flight during the solve, the carries and the stores. 0: off; "
+           "1: on; -1: for full windows of 2-byte elements with "
+           "per-channel decays and no fused regions">,
     Option<"fullBlock", "full-block", "int64_t", /*default=*/"0",
            "Time steps per tile for full windows: 0 as `block`; -1: 4 for "
            "f32 on time lanes over a time-innermost axis (16-byte "
