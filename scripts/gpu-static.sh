@@ -18,6 +18,10 @@ set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 logs="${OUT:-$root/gpu-logs}"
 mkdir -p "$logs"
+# Everything printed also goes to 0-summary.txt, which sorts first among the
+# logs: the device returns only the first few files of $OUT, and a call cut
+# off at its time limit returns no output tail when it is piped on.
+exec > >(tee -a "$logs/0-summary.txt") 2>&1
 tools="$(mktemp -d)"
 tar -C "$tools" -xJf "$root/build-static/swr-static.tar.xz" || exit 1
 sanitizer="$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)"
