@@ -86,6 +86,20 @@ run_full() {
   echo "full $1 time-lanes $3 time-warps $warps $flag: $(tail -1 "$log")"
 }
 
+# sanitize_full SPEC SHAPE TAG [FLAGS]: memcheck and racecheck of one spec
+# (logs $logs/TAG-TOOL.txt).
+sanitize_full() {
+  local tool log
+  for tool in memcheck racecheck; do
+    log="$logs/$3-$tool.txt"
+    "$sanitizer" --tool "$tool" --error-exitcode 3 "$tools/bin/swr-run" \
+      "$dir/$1.mlir" --target=sm_90a ${4:-} --shape "$2" \
+      --lengths 17,600,5000 --decays spread >"$log" 2>&1 || status=1
+    echo "$tool full $1 ${4:-}: $(grep -E \
+      'ERROR SUMMARY|RACECHECK SUMMARY' "$log" | tail -1)"
+  done
+}
+
 full() {
   full_checks
   full_bench
@@ -378,7 +392,7 @@ full_head64() {
 # poisoned, h0 and the final state) and sanitizers, then timed at B8 C1536.
 reread_sweep() {
   [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
-  local spec cfg tool log T
+  local spec cfg T
   for spec in bthd-bf16 bthd-head-bf16 bthd-f32; do
     run_full "$spec" 2x16x3x22 -1 -1 --reread=1
   done
@@ -387,16 +401,8 @@ reread_sweep() {
   for spec in bct-f32 bct-bf16 bct-reverse-f32; do
     run_full "$spec" 2x70x16 -1 -1 --reread=1
   done
-  for cfg in "--reread=1" "--reread=1 --prefetch"; do
-    for tool in memcheck racecheck; do
-      log="$logs/reread-${cfg// /}-$tool.txt"
-      "$sanitizer" --tool "$tool" --error-exitcode 3 "$tools/bin/swr-run" \
-        "$dir/bthd-bf16.mlir" --target=sm_90a $cfg --shape 2x7x3x5 \
-        --lengths 17,600,5000 --decays spread >"$log" 2>&1 || status=1
-      echo "$tool full bthd-bf16 $cfg: $(grep -E \
-        'ERROR SUMMARY|RACECHECK SUMMARY' "$log" | tail -1)"
-    done
-  done
+  sanitize_full bthd-bf16 2x7x3x5 reread "--reread=1"
+  sanitize_full bthd-bf16 2x7x3x5 reread-prefetch "--reread=1 --prefetch"
   for cfg in "" "--reread=1" "--prefetch" "--reread=1 --prefetch" \
     "--full-block=64" "--full-block=64 --reread=1" \
     "--full-block=16 --reread=1 --prefetch" "--reread=1 --min-blocks-per-sm=3" \
@@ -426,20 +432,13 @@ reread_sweep() {
 # timed at B8 C1536 T4096 / T16384.
 prefetch_sweep() {
   [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
-  local spec cfg tool log T
+  local spec cfg T
   for spec in bthd-bf16 bthd-head-bf16; do
     run_full "$spec" 2x16x3x22 -1 -1 --prefetch
     run_full "$spec" 2x16x3x22 -1 -1 "--prefetch --full-block=16"
   done
   run_full bct-bf16 2x70x16 -1 -1 --prefetch
-  for tool in memcheck racecheck; do
-    log="$logs/prefetch-$tool.txt"
-    "$sanitizer" --tool "$tool" --error-exitcode 3 "$tools/bin/swr-run" \
-      "$dir/bthd-bf16.mlir" --target=sm_90a --prefetch --shape 2x7x3x5 \
-      --lengths 17,600,5000 --decays spread >"$log" 2>&1 || status=1
-    echo "$tool full bthd-bf16 --prefetch: $(grep -E \
-      'ERROR SUMMARY|RACECHECK SUMMARY' "$log" | tail -1)"
-  done
+  sanitize_full bthd-bf16 2x7x3x5 prefetch --prefetch
   for T in 4096 16384; do
     for cfg in "-1 " "-1 --prefetch" "-1 --prefetch --full-block=16" \
       "-1 --prefetch --reread=1" "-1 --prefetch --full-block=16 --reread=1" \
@@ -464,6 +463,32 @@ defaults_bench() {
     bench_full bthd-bf16 "8x${T}x1x1536" -1 -1
     bench_full bthd-head-bf16 "8x${T}x1x1536" -1 -1
     bench_full bct-bf16 "8x1536x${T}" -1 -1
+  done
+}
+
+# L2 prefetching of the tiles some iterations ahead (--l2-prefetch=N:
+# swr.prefetch_tile, one prefetch.L2 per step and operand, no registers)
+# beside the defaults: checks and sanitizers, then timed at B8 C1536.
+l2_prefetch_sweep() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
+  local spec cfg T
+  for spec in bthd-bf16 bthd-head-bf16 bthd-f32; do
+    run_full "$spec" 2x16x3x22 -1 -1 --l2-prefetch=2
+  done
+  run_full bct-bf16 2x70x16 -1 -1 --l2-prefetch=2
+  sanitize_full bthd-bf16 2x7x3x5 l2-prefetch --l2-prefetch=2
+  for T in 4096 16384; do
+    for cfg in "" "--l2-prefetch=1" "--l2-prefetch=2" "--l2-prefetch=4" \
+      "--prefetch=false --l2-prefetch=2"; do
+      bench_full bthd-bf16 "8x${T}x1x1536" -1 -1 "$cfg"
+    done
+    for cfg in "" "--l2-prefetch=2" "--full-block=64 --l2-prefetch=2"; do
+      bench_full bthd-head-bf16 "8x${T}x1x1536" -1 -1 "$cfg"
+    done
+  done
+  for cfg in "" "--l2-prefetch=2"; do
+    bench_full bct-bf16 8x1536x16384 -1 -1 "$cfg"
+    bench_full bthd-f32 8x16384x1x1536 -1 -1 "$cfg"
   done
 }
 
@@ -747,7 +772,7 @@ fused() {
 # bands_bthd channel_tiles python_tests fused; on request only:
 # profile_full, the sweeps full_block_sweep, full_bf16_sweep and
 # full_bf16_default_sweep (checks, then timing), full_head64, reread_sweep,
-# prefetch_sweep, defaults_bench.
+# prefetch_sweep, defaults_bench, l2_prefetch_sweep.
 for section in "${@:-example exact full full_cta full_grid bands bands_bthd channel_tiles python_tests fused}"; do
   for name in $section; do "$name"; done
 done

@@ -28,6 +28,9 @@ struct GpuPipelineCLOptions {
                              cl::init(int64_t(defaults.fullBlock))};
   cl::opt<int64_t> reread{"reread", cl::desc(defaults.reread.HelpStr),
                           cl::init(int64_t(defaults.reread))};
+  cl::opt<int64_t> l2Prefetch{"l2-prefetch",
+                              cl::desc(defaults.l2Prefetch.HelpStr),
+                              cl::init(int64_t(defaults.l2Prefetch))};
   cl::opt<int64_t> channelTile{"channel-tile",
                                cl::desc(defaults.channelTile.HelpStr),
                                cl::init(int64_t(defaults.channelTile))};
@@ -63,6 +66,7 @@ void swr::applyGpuPipelineCLOptions(GpuPipelineOptions &options) {
   applyIfGiven(clOptions->gridCarries, options.gridCarries);
   applyIfGiven(clOptions->fullBlock, options.fullBlock);
   applyIfGiven(clOptions->reread, options.reread);
+  applyIfGiven(clOptions->l2Prefetch, options.l2Prefetch);
   applyIfGiven(clOptions->channelTile, options.channelTile);
   applyIfGiven(clOptions->gradTimeChunk, options.gradTimeChunk);
   applyIfGiven(clOptions->blockSize, options.blockSize);

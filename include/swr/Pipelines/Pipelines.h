@@ -123,6 +123,12 @@ struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
                      "time lanes over a time-innermost axis, 32 for 2-byte "
                      "elements shared by warps over bthd, else `block`)"),
       llvm::cl::init(-1)};
+  Option<int64_t> l2Prefetch{
+      *this, "l2-prefetch",
+      llvm::cl::desc("Tiles dealt to lanes or warps: prefetch into L2 the "
+                     "operands of the tile this many iterations ahead (0: "
+                     "off)"),
+      llvm::cl::init(0)};
   Option<int64_t> reread{
       *this, "reread",
       llvm::cl::desc("Full windows on lanes or warps: read a tile's operands "

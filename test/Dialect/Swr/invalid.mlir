@@ -727,3 +727,30 @@ func.func @pullback_reads_missing_state(%a: memref<?x?x?xf32>, %x: memref<?x?x?x
       }
   return
 }
+
+// -----
+
+func.func @prefetch_tile_indices(%x: memref<?x?xf32>, %p: index) {
+  %c0 = arith.constant 0 : index
+  // expected-error @below {{'swr.prefetch_tile' op indices: expected 2 (one per dimension of 'memref<?x?xf32>'), got 1}}
+  swr.prefetch_tile %x[%c0] at %p length %p time 1 steps 16 : memref<?x?xf32>
+  return
+}
+
+// -----
+
+func.func @prefetch_tile_axes(%x: memref<?x?xf32>, %p: index) {
+  %c0 = arith.constant 0 : index
+  // expected-error @below {{'swr.prefetch_tile' op channel: axis 1 is also the time axis}}
+  swr.prefetch_tile %x[%c0, %c0] at %p length %p time 1 channel 1 steps 16 : memref<?x?xf32>
+  return
+}
+
+// -----
+
+func.func @prefetch_tile_steps(%x: memref<?x?xf32>, %p: index) {
+  %c0 = arith.constant 0 : index
+  // expected-error @below {{'swr.prefetch_tile' op attribute 'steps' failed to satisfy constraint: 64-bit signless integer attribute whose value is positive}}
+  swr.prefetch_tile %x[%c0, %c0] at %p length %p time 1 steps 0 : memref<?x?xf32>
+  return
+}

@@ -14,6 +14,9 @@
 // RUN: swr-compile %s --function full_tokens --full-block=16 -o %t.bthd16.ptx
 // RUN: FileCheck %s --check-prefix=BTHD16 < %t.bthd16.ptx
 // RUN: %if ptxas %{ %ptxas -arch=sm_90a %t.bthd16.ptx -o %t.bthd16.cubin %}
+// RUN: swr-compile %s --function full_tokens --l2-prefetch=2 -o %t.bthdl2.ptx
+// RUN: FileCheck %s --check-prefix=BTHDL2 < %t.bthdl2.ptx
+// RUN: %if ptxas %{ %ptxas -arch=sm_90a %t.bthdl2.ptx -o %t.bthdl2.cubin %}
 // RUN: swr-compile %s --function full_tokens --grid-carries=1 -o %t.bthdgrid.ptx --launch %t.bthdgrid.json
 // RUN: FileCheck %s --check-prefix=BTHDGRID < %t.bthdgrid.ptx
 // RUN: FileCheck %s --check-prefix=BTHDGRIDJSON < %t.bthdgrid.json
@@ -89,6 +92,11 @@
 // BTHD-NOT: ld.acquire
 // BTHD16-COUNT-64: ld.global.b32
 // BTHD16-NOT: ld.global.b32
+// --l2-prefetch=2: each iteration prefetches into L2 one cache line per
+// step of the decay and input tiles two iterations ahead (32 + 32).
+// BTHDL2: .visible .entry full_tokens(
+// BTHDL2-COUNT-64: prefetch.L2
+// BTHDL2-NOT: prefetch.L2
 // BTHDJSON: "items_per_block": 1,
 // BTHDJSON-NOT: "workspace"
 // With grid carries every iteration is its own work item: the block draws

@@ -664,10 +664,9 @@ LogicalResult WindowExchangeOp::verify() {
 /// Shared checks of read_tile and write_tile: one index per memref dimension,
 /// distinct time and channel axes inside the rank, a vector of rank 2 exactly
 /// when there is a channel axis.
-static LogicalResult verifyTileAccess(Operation *op, MemRefType memref,
-                                      size_t numIndices, int64_t timeAxis,
-                                      std::optional<int64_t> channelAxis,
-                                      VectorType tile, StringRef tileName) {
+static LogicalResult verifyTileAxes(Operation *op, MemRefType memref,
+                                    size_t numIndices, int64_t timeAxis,
+                                    std::optional<int64_t> channelAxis) {
   int64_t rank = memref.getRank();
   if (static_cast<int64_t>(numIndices) != rank)
     return op->emitOpError()
@@ -684,6 +683,15 @@ static LogicalResult verifyTileAccess(Operation *op, MemRefType memref,
       return op->emitOpError()
              << "channel: axis " << *channelAxis << " is also the time axis";
   }
+  return success();
+}
+
+static LogicalResult verifyTileAccess(Operation *op, MemRefType memref,
+                                      size_t numIndices, int64_t timeAxis,
+                                      std::optional<int64_t> channelAxis,
+                                      VectorType tile, StringRef tileName) {
+  if (failed(verifyTileAxes(op, memref, numIndices, timeAxis, channelAxis)))
+    return failure();
   int64_t expectedRank = channelAxis ? 2 : 1;
   if (tile.getRank() != expectedRank)
     return op->emitOpError()
@@ -712,6 +720,11 @@ int64_t WriteTileOp::getTileChannels() {
   VectorType type = getValue().getType();
   return type.getRank() == 2 ? type.getDimSize(1) : 1;
 }
+LogicalResult PrefetchTileOp::verify() {
+  return verifyTileAxes(*this, getSource().getType(), getIndices().size(),
+                        getTimeAxis(), getChannelAxis());
+}
+
 LogicalResult WriteTileOp::verify() {
   return verifyTileAccess(*this, getDest().getType(), getIndices().size(),
                           getTimeAxis(), getChannelAxis(), getValue().getType(),

@@ -17,19 +17,27 @@ constexpr unsigned kWordBytes = 4;
 
 } // namespace
 
-Value global::wordAddress(ImplicitLocOpBuilder &b, Value words, Value index) {
-  auto metadata = memref::ExtractStridedMetadataOp::create(b, words);
-  Value element = arith::AddIOp::create(
-      b, metadata.getOffset(),
-      arith::MulIOp::create(b, index, metadata.getStrides()[0]));
-  Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, words);
+Value global::elementAddress(ImplicitLocOpBuilder &b, Value memref,
+                             ValueRange indices) {
+  auto metadata = memref::ExtractStridedMetadataOp::create(b, memref);
+  Value element = metadata.getOffset();
+  for (auto [index, stride] : llvm::zip(indices, metadata.getStrides()))
+    element = arith::AddIOp::create(b, element,
+                                    arith::MulIOp::create(b, index, stride));
+  int64_t bytes =
+      cast<MemRefType>(memref.getType()).getElementTypeBitWidth() / 8;
+  Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, memref);
   Value address = arith::AddIOp::create(
       b, base,
       arith::MulIOp::create(b, element,
-                            arith::ConstantIndexOp::create(b, kWordBytes)));
+                            arith::ConstantIndexOp::create(b, bytes)));
   Value integer = arith::IndexCastOp::create(b, b.getI64Type(), address);
   return LLVM::IntToPtrOp::create(b, LLVM::LLVMPointerType::get(b.getContext()),
                                   integer);
+}
+
+Value global::wordAddress(ImplicitLocOpBuilder &b, Value words, Value index) {
+  return elementAddress(b, words, index);
 }
 
 Value global::loadAcquire(ImplicitLocOpBuilder &b, Value address) {

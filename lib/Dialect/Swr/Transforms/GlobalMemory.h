@@ -22,6 +22,9 @@ namespace mlir::swr::global {
 /// 32-bit elements, as an !llvm.ptr.
 Value wordAddress(ImplicitLocOpBuilder &b, Value words, Value index);
 
+/// The address of the element of `memref` at `indices`, as an !llvm.ptr.
+Value elementAddress(ImplicitLocOpBuilder &b, Value memref, ValueRange indices);
+
 /// An i32 load that acquires, at GPU scope, what the store releasing the
 /// value it reads made visible.
 Value loadAcquire(ImplicitLocOpBuilder &b, Value address);

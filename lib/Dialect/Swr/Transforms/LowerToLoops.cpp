@@ -1619,6 +1619,33 @@ void lowerWriteTile(WriteTileOp op) {
   op.erase();
 }
 
+/// In a GPU kernel, when the whole tile lies inside the sequence and its
+/// first channel inside the channel axis (so every address is inside the
+/// memref), one L2 prefetch of the cache line of each step's first
+/// element; elsewhere (the host) nothing.
+void lowerPrefetchTile(PrefetchTileOp op) {
+  if (!op->getParentOfType<gpu::GPUFuncOp>()) {
+    op.erase();
+    return;
+  }
+  ImplicitLocOpBuilder b(op.getLoc(), op);
+  SmallVector<Value> start = runStart(b, op);
+  Value inside = isInside(b, op, op.getSource());
+  scf::IfOp::create(b, inside, [&](OpBuilder &nested, Location loc) {
+    ImplicitLocOpBuilder then(loc, nested);
+    auto level = NVVM::PrefetchCacheLevelAttr::get(
+        then.getContext(), NVVM::PrefetchCacheLevel::L2);
+    for (int64_t i = 0; i < op.getTileSteps(); ++i)
+      NVVM::PrefetchOp::create(
+          then, level, /*evictPriority=*/nullptr,
+          global::elementAddress(then, op.getSource(),
+                                 stepIndices(then, op, start, i)),
+          /*predicate=*/Value(), /*tensormap=*/false);
+    scf::YieldOp::create(then);
+  });
+  op.erase();
+}
+
 struct SwrLowerToLoopsPass
     : public swr::impl::SwrLowerToLoopsBase<SwrLowerToLoopsPass> {
   void runOnOperation() override {
@@ -1651,6 +1678,7 @@ struct SwrLowerToLoopsPass
           .Case([](CarryOp op) { lowerCarry(op); })
           .Case([](ReadTileOp op) { lowerReadTile(op); })
           .Case([](WriteTileOp op) { lowerWriteTile(op); })
+          .Case([](PrefetchTileOp op) { lowerPrefetchTile(op); })
           .Default([&](Operation *op) {
             op->emitOpError() << "has no host lowering; run swr-tile-blocks "
                                  "first";

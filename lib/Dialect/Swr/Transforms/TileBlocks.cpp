@@ -290,6 +290,17 @@ void emitTileLoop(ImplicitLocOpBuilder &b, ScanOp scan,
       [&](OpBuilder &nested, Location loc, Value iteration, ValueRange state) {
         ImplicitLocOpBuilder body(loc, nested);
         Value position = positionOf(body, iteration);
+        if (tiling.l2Prefetch > 0 && coords.timeLane) {
+          // The operands of the tile l2Prefetch iterations ahead, into L2:
+          // its reads then wait on L2 rather than device memory.
+          Value ahead = positionOf(
+              body, arith::AddIOp::create(body, iteration,
+                                          indexConst(body, tiling.l2Prefetch)));
+          prefetchDecays(body, tiling, coords, scan.getDecay(), ahead);
+          prefetchInputs(body, tiling, coords, scan.getInput(), ahead);
+          for (Value extra : scan.getExtraInputs())
+            prefetchInputs(body, tiling, coords, extra, ahead);
+        }
         LoadedTile loaded, next;
         if (prefetch) {
           Value following =
@@ -387,6 +398,12 @@ struct SwrTileBlocksPass
       getOperation().emitError()
           << "swr-tile-blocks: time-warps must be -1 or in [1, 32], got "
           << static_cast<int64_t>(timeWarps);
+      return signalPassFailure();
+    }
+    if (l2Prefetch < 0) {
+      getOperation().emitError()
+          << "swr-tile-blocks: l2-prefetch must be >= 0, got "
+          << static_cast<int64_t>(l2Prefetch);
       return signalPassFailure();
     }
     if (prefetch < -1 || prefetch > 1) {
@@ -650,6 +667,7 @@ struct SwrTileBlocksPass
       }
       tiling.prefetch = prefetchFor(scan);
       tiling.reread = window.isFull() && rereadFor(scan, axes);
+      tiling.l2Prefetch = l2Prefetch;
     }
     FailureOr<bool> grid = gridCarriesFor(scan, tiling);
     if (failed(grid))

@@ -156,6 +156,28 @@ Value tiling::readInputs(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
   return tile;
 }
 
+void tiling::prefetchDecays(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                            const TileCoords &coords, Value decay,
+                            Value position) {
+  DecayAccess access = decayAccess(b, tiling, coords);
+  PrefetchTileOp::create(b, decay, access.indices, position, coords.length,
+                         b.getI64IntegerAttr(access.timeAxis),
+                         access.channelAxis, reverseAttr(b, tiling),
+                         b.getI64IntegerAttr(tiling.steps));
+}
+
+void tiling::prefetchInputs(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                            const TileCoords &coords, Value source,
+                            Value position) {
+  IntegerAttr channelAxis;
+  if (tiling.hasChannelAxis())
+    channelAxis = b.getI64IntegerAttr(tiling.axes.channel);
+  PrefetchTileOp::create(b, source, inputIndices(tiling, coords), position,
+                         coords.length, b.getI64IntegerAttr(tiling.axes.time),
+                         channelAxis, reverseAttr(b, tiling),
+                         b.getI64IntegerAttr(tiling.steps));
+}
+
 void tiling::writeOutputs(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
                           const TileCoords &coords, Value dest, Value position,
                           Value tile) {

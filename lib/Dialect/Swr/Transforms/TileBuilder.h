@@ -58,6 +58,9 @@ struct ScanTiling {
   // Tiles dealt to lanes: read the operands of the next iteration's tile
   // before solving this one (software pipelining by one iteration).
   bool prefetch = false;
+  // Tiles dealt to lanes or warps: each iteration prefetches into L2 the
+  // operands of the tile this many iterations ahead (0: none).
+  int64_t l2Prefetch = 0;
   // Full windows on lanes or warps: after the carry exchange the tile's
   // operands are read again and the recurrence rerun from the carry, so
   // only the terminals live across the exchange (not the local solution
@@ -112,6 +115,13 @@ void writeDecays(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
 /// padding with 0 past the sequence and the channel axis.
 Value readInputs(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
                  const TileCoords &coords, Value source, Value position);
+/// Hints that the tile of decays / of an input-shaped memref at `position`
+/// will be read soon (swr.prefetch_tile: an L2 prefetch on GPUs).
+void prefetchDecays(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                    const TileCoords &coords, Value decay, Value position);
+void prefetchInputs(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                    const TileCoords &coords, Value source, Value position);
+
 /// Writes a tile to an input-shaped memref.
 void writeOutputs(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
                   const TileCoords &coords, Value dest, Value position,

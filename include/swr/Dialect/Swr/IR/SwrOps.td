@@ -616,4 +616,39 @@ def Swr_WriteTileOp : Swr_TileAccessOp<"write_tile"> {
   }];
 }
 
+def Swr_PrefetchTileOp : Swr_Op<"prefetch_tile"> {
+  let summary = "hints that a tile of a scan operand will be read soon";
+  let description = [{
+    Says that the `steps` time steps of `source` starting at `position`
+    (addressed as by `swr.read_tile`) will be read soon; values are not
+    affected. On GPUs, when the whole tile lies inside the sequence, the
+    cache line of each step's first element (of the channel block with
+    `channel`) is brought into L2 (`prefetch.global.L2`), so a later read of
+    it waits on L2 instead of device memory without holding registers; a
+    tile reaching past the sequence end, and any tile on the host, is left
+    alone.
+
+    ```mlir
+    swr.prefetch_tile %x[%b, %c0, %h, %d] at %pos length %len
+        time 1 channel 3 steps 32 : memref<?x?x?x?xbf16>
+    ```
+  }];
+  let arguments = (ins Arg<Swr_FloatMemRef, "", [MemRead]>:$source,
+                   Variadic<Index>:$indices, Index:$position, Index:$length,
+                   I64Attr:$time_axis, OptionalAttr<I64Attr>:$channel_axis,
+                   UnitAttr:$reverse,
+                   ConfinedAttr<I64Attr, [IntPositive]>:$steps);
+  let assemblyFormat = [{
+    $source `[` $indices `]` `at` $position `length` $length
+    `time` $time_axis (`channel` $channel_axis^)? (`reverse` $reverse^)?
+    `steps` $steps attr-dict `:` type($source)
+  }];
+  let extraClassDeclaration = [{
+    /// Time steps (n) of the tile; one channel's address per step.
+    int64_t getTileSteps() { return getSteps(); }
+    int64_t getTileChannels() { return 1; }
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // SWR_DIALECT_SWR_IR_SWROPS_TD

@@ -153,6 +153,11 @@ def SwrTileBlocks : Pass<"swr-tile-blocks", "::mlir::func::FuncOp"> {
            "f32 on time lanes over a time-innermost axis (16-byte "
            "accesses), 32 for 2-byte elements shared by the warps of a CTA "
            "over bthd, else `block`">,
+    Option<"l2Prefetch", "l2-prefetch", "int64_t", /*default=*/"0",
+           "Tiles dealt to time lanes or warps: each iteration prefetches "
+           "into L2 (swr.prefetch_tile) the operands of the tile this many "
+           "iterations ahead, so its reads wait on L2 rather than device "
+           "memory without holding registers (0: off)">,
     Option<"reread", "reread", "int64_t", /*default=*/"0",
            "Full windows on time lanes or warps: after the carry exchange, "
            "read the tile's operands again (a cache hit) and run the "

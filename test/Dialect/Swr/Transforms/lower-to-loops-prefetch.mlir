@@ -1,0 +1,40 @@
+// RUN: swr-opt %s --pass-pipeline='builtin.module(gpu.module(gpu.func(swr-lower-to-loops,cse)),func.func(swr-lower-to-loops))' --split-input-file | FileCheck %s --implicit-check-not=swr.
+
+// In a kernel: when the whole tile lies inside the sequence and its first
+// channel inside the channel axis, one L2 prefetch per step at the address
+// of the step's first element (time stride apart); nothing otherwise.
+// CHECK-LABEL: gpu.func @prefetch_tile
+// CHECK: %[[END:.*]] = arith.addi %{{.*}}, %c4
+// CHECK: %[[SEQ:.*]] = arith.cmpi ule, %[[END]], %{{.*}}
+// CHECK: %[[DIM:.*]] = memref.dim %{{.*}}, %c3
+// CHECK: %[[CH:.*]] = arith.cmpi ult, %{{.*}}, %[[DIM]]
+// CHECK: %[[IN:.*]] = arith.andi %[[SEQ]], %[[CH]]
+// CHECK: scf.if %[[IN]] {
+// CHECK:   memref.extract_strided_metadata
+// CHECK:   memref.extract_aligned_pointer_as_index
+// CHECK:   %[[P0:.*]] = llvm.inttoptr
+// CHECK:   nvvm.prefetch level = L2, %[[P0]] : !llvm.ptr
+// CHECK-COUNT-3: nvvm.prefetch level = L2
+// CHECK: }
+gpu.module @kernels {
+  gpu.func @prefetch_tile(%x: memref<?x?x?x?xbf16>, %b: index, %h: index,
+                          %d: index, %pos: index, %len: index) kernel {
+    %c0 = arith.constant 0 : index
+    swr.prefetch_tile %x[%b, %c0, %h, %d] at %pos length %len time 1
+        channel 3 steps 4 : memref<?x?x?x?xbf16>
+    gpu.return
+  }
+}
+
+// -----
+
+// On the host a prefetch hint lowers to nothing.
+// CHECK-LABEL: func.func @prefetch_host
+// CHECK-NEXT: arith.constant
+// CHECK-NEXT: return
+func.func @prefetch_host(%x: memref<?x?xf32>, %pos: index, %len: index) {
+  %c0 = arith.constant 0 : index
+  swr.prefetch_tile %x[%c0, %c0] at %pos length %len time 1 steps 16
+      : memref<?x?xf32>
+  return
+}
