@@ -471,25 +471,69 @@ defaults_bench() {
 # beside the defaults: checks and sanitizers, then timed at B8 C1536.
 l2_prefetch_sweep() {
   [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
-  local spec cfg T
-  for spec in bthd-bf16 bthd-head-bf16 bthd-f32; do
+  local spec cfg
+  for spec in bthd-bf16 bthd-head-bf16; do
     run_full "$spec" 2x16x3x22 -1 -1 --l2-prefetch=2
   done
   run_full bct-bf16 2x70x16 -1 -1 --l2-prefetch=2
   sanitize_full bthd-bf16 2x7x3x5 l2-prefetch --l2-prefetch=2
-  for T in 4096 16384; do
-    for cfg in "" "--l2-prefetch=1" "--l2-prefetch=2" "--l2-prefetch=4" \
-      "--prefetch=false --l2-prefetch=2"; do
-      bench_full bthd-bf16 "8x${T}x1x1536" -1 -1 "$cfg"
-    done
-    for cfg in "" "--l2-prefetch=2" "--full-block=64 --l2-prefetch=2"; do
-      bench_full bthd-head-bf16 "8x${T}x1x1536" -1 -1 "$cfg"
-    done
+  for cfg in "" "--l2-prefetch=1" "--l2-prefetch=2" "--l2-prefetch=4" \
+    "--prefetch=false --l2-prefetch=2"; do
+    bench_full bthd-bf16 8x16384x1x1536 -1 -1 "$cfg"
   done
   for cfg in "" "--l2-prefetch=2"; do
+    bench_full bthd-head-bf16 8x16384x1x1536 -1 -1 "$cfg"
     bench_full bct-bf16 8x1536x16384 -1 -1 "$cfg"
-    bench_full bthd-f32 8x16384x1x1536 -1 -1 "$cfg"
   done
+}
+
+# Full windows shared by the CTAs of a thread-block cluster (--time-ctas:
+# swr.carry_exchange level cluster, each CTA's pair through distributed
+# shared memory, one cluster barrier per iteration): every layout at 2 and
+# 4 CTAs (and 8, 16) over lengths across iteration and cluster boundaries
+# (bthd f32: 128 steps per iteration of 2 CTAs; bf16 per-channel 256,
+# per-head 512), NaN-poisoned, h0 and final state; compute-sanitizer; then
+# timed at B8 C1536 T16384 and at a small batch (B1 C256 T65536: few work
+# items, where clusters add CTAs per sequence) beside grid carries.
+full_cluster() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
+  local spec ctas cfg
+  local full_lengths=1,15,16,17,127,128,129,255,256,257,511,512,513,1000,2049,4097,8193,20000
+  for ctas in 2 4; do
+    for spec in bthd-f32 bthd-bf16 bthd-head-bf16; do
+      run_full "$spec" 2x16x3x22 -1 -1 "--time-ctas=$ctas"
+    done
+    for spec in bct-f32 bct-bf16; do
+      run_full "$spec" 2x70x16 -1 -1 "--time-ctas=$ctas"
+    done
+  done
+  run_full bthd-bf16 2x16x3x22 -1 -1 --time-ctas=8
+  run_full bct-f32 2x70x16 -1 -1 --time-ctas=16
+  sanitize_full bthd-bf16 2x7x3x5 cluster2 --time-ctas=2
+  sanitize_full bct-f32 2x5x7 cluster4 --time-ctas=4
+  for ctas in 1 2 4; do
+    bench_full bthd-bf16 8x16384x1x1536 -1 -1 "--time-ctas=$ctas"
+    bench_full bthd-f32 1x65536x1x256 -1 -1 "--time-ctas=$ctas"
+  done
+  bench_full bthd-f32 1x65536x1x256 -1 -1 --time-ctas=8
+  bench_full bthd-f32 1x65536x1x256 -1 -1 --grid-carries=1
+  for ctas in 1 4; do
+    bench_full bct-f32 8x1536x16384 -1 -1 "--time-ctas=$ctas"
+    bench_full bct-f32 1x64x65536 -1 -1 "--time-ctas=$ctas"
+  done
+}
+
+# Small batches of long sequences on clusters with the next tile read
+# ahead (--prefetch), beside grid carries.
+cluster_prefetch_bench() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
+  local ctas
+  for ctas in 8 16; do
+    bench_full bthd-f32 1x65536x1x256 -1 -1 "--time-ctas=$ctas --prefetch"
+    bench_full bct-f32 1x64x65536 -1 -1 "--time-ctas=$ctas --prefetch"
+  done
+  bench_full bthd-f32 1x65536x1x256 -1 -1 --time-ctas=16
+  bench_full bct-f32 1x64x65536 -1 -1 --grid-carries=1
 }
 
 full_prefetch() {
@@ -772,7 +816,8 @@ fused() {
 # bands_bthd channel_tiles python_tests fused; on request only:
 # profile_full, the sweeps full_block_sweep, full_bf16_sweep and
 # full_bf16_default_sweep (checks, then timing), full_head64, reread_sweep,
-# prefetch_sweep, defaults_bench, l2_prefetch_sweep.
+# prefetch_sweep, defaults_bench, l2_prefetch_sweep, full_cluster,
+# cluster_prefetch_bench.
 for section in "${@:-example exact full full_cta full_grid bands bands_bthd channel_tiles python_tests fused}"; do
   for name in $section; do "$name"; done
 done

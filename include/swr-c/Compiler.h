@@ -48,6 +48,10 @@ typedef struct swr_compile_options {
    * whose carries pass through a global workspace (a decoupled look-back;
    * the launch allocates it), 0 off (the default). */
   int64_t grid_carries;
+  /* Full windows: CTAs of a thread-block cluster sharing a sequence's tiles
+   * (carries through distributed shared memory), 0 the compiler's choice
+   * (one CTA), else 1..16; not with grid_carries. */
+  int64_t time_ctas;
 } swr_compile_options;
 
 /** Compiles `spec` to PTX and its JSON launch description. Both strings are

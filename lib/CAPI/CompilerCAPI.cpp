@@ -18,6 +18,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <tuple>
 
 using namespace mlir;
 using ::swr::runtime::Status;
@@ -105,15 +106,21 @@ int swr_compile_ptx(const char *spec, size_t spec_size,
     pipeline.channelTile = o.channel_tile;
   if (o.time_warps > 0)
     pipeline.timeWarps = o.time_warps;
-  if (o.full_block < 0)
-    return fail(StatusCode::InvalidArgument,
-                "full_block: expected 0 (the compiler's choice) or a number "
-                "of time steps > 0, got " +
-                    std::to_string(o.full_block));
-  if (o.full_block > 0)
-    pipeline.fullBlock = o.full_block;
   if (o.grid_carries != 0)
     pipeline.gridCarries = o.grid_carries;
+  for (auto [value, name, unit, target] :
+       {std::make_tuple(o.full_block, "full_block", "time steps",
+                        &pipeline.fullBlock),
+        std::make_tuple(o.time_ctas, "time_ctas", "CTAs per cluster",
+                        &pipeline.timeCtas)}) {
+    if (value < 0)
+      return fail(StatusCode::InvalidArgument,
+                  std::string(name) +
+                      ": expected 0 (the compiler's choice) or a number of " +
+                      unit + " > 0, got " + std::to_string(value));
+    if (value > 0)
+      *target = value;
+  }
   std::string name = functionName(*module, o.function);
   auto kernel = mlir::swr::compileToPtx(*module, name, pipeline);
   if (!kernel)

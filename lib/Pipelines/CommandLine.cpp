@@ -19,6 +19,8 @@ struct GpuPipelineCLOptions {
                              cl::init(int64_t(defaults.timeLanes))};
   cl::opt<int64_t> timeWarps{"time-warps", cl::desc(defaults.timeWarps.HelpStr),
                              cl::init(int64_t(defaults.timeWarps))};
+  cl::opt<int64_t> timeCtas{"time-ctas", cl::desc(defaults.timeCtas.HelpStr),
+                            cl::init(int64_t(defaults.timeCtas))};
   // A flag (--prefetch, --prefetch=false); not given: the compiler's choice.
   cl::opt<bool> prefetch{"prefetch", cl::desc(defaults.prefetch.HelpStr)};
   cl::opt<int64_t> gridCarries{"grid-carries",
@@ -61,6 +63,7 @@ void swr::applyGpuPipelineCLOptions(GpuPipelineOptions &options) {
     return;
   applyIfGiven(clOptions->timeLanes, options.timeLanes);
   applyIfGiven(clOptions->timeWarps, options.timeWarps);
+  applyIfGiven(clOptions->timeCtas, options.timeCtas);
   if (clOptions->prefetch.getNumOccurrences())
     options.prefetch = clOptions->prefetch ? 1 : 0;
   applyIfGiven(clOptions->gridCarries, options.gridCarries);

@@ -68,6 +68,7 @@ void swr::buildGpuKernelPipeline(OpPassManager &pm,
   tiling.timeLanes = options.timeLanes;
   tiling.fullBlock = options.fullBlock;
   tiling.timeWarps = options.timeWarps;
+  tiling.timeCtas = options.timeCtas;
   tiling.prefetch = options.prefetch;
   tiling.reread = options.reread;
   tiling.l2Prefetch = options.l2Prefetch;

@@ -352,8 +352,21 @@ bool readGrid(Reader &reader, const json::Value &doc, LaunchDescription &out) {
       return false;
     out.grid.workItems.push_back(term);
   }
-  return reader.readInt(*grid, "grid", "items_per_block", true, 1, kInt64Max,
-                        out.grid.itemsPerBlock);
+  if (!reader.readInt(*grid, "grid", "items_per_block", true, 1, kInt64Max,
+                      out.grid.itemsPerBlock) ||
+      !reader.readInt(*grid, "grid", "blocks_per_item", false, 1,
+                      kMaxBlocksPerCluster, out.grid.blocksPerItem))
+    return false;
+  // The blocks of one work item are one cluster.
+  if (out.grid.blocksPerItem > 1 &&
+      (out.grid.itemsPerBlock != 1 ||
+       out.grid.blocksPerItem != int64_t(out.cluster[0])))
+    return reader.fail("grid.blocks_per_item",
+                       "expected 1, or with items_per_block 1 the blocks of "
+                       "a cluster (cluster[0] = " +
+                           std::to_string(out.cluster[0]) + "), got " +
+                           std::to_string(out.grid.blocksPerItem));
+  return true;
 }
 
 bool readScan(Reader &reader, const json::Value &doc, LaunchDescription &out) {
@@ -552,6 +565,12 @@ bool computeLaunchGrid(const LaunchDescription &desc, const swr_memref *args,
     return true;
   int64_t perBlock = desc.grid.itemsPerBlock;
   int64_t blocks = items / perBlock + (items % perBlock != 0);
+  if (__builtin_mul_overflow(blocks, desc.grid.blocksPerItem, &blocks)) {
+    error = "kernel '" + desc.entry + "': the block count overflows int64 (" +
+            std::to_string(items) + " work items of " +
+            std::to_string(desc.grid.blocksPerItem) + " blocks)";
+    return false;
+  }
   // Cluster dims must divide the grid: pad with whole idle blocks; the kernel
   // guards its work items.
   int64_t clusterX = desc.cluster[0];

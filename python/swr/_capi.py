@@ -46,6 +46,7 @@ class CompileOptions(ctypes.Structure):
         ("time_warps", ctypes.c_int64),
         ("full_block", ctypes.c_int64),
         ("grid_carries", ctypes.c_int64),
+        ("time_ctas", ctypes.c_int64),
     ]
 
 

@@ -95,9 +95,12 @@ def check_channel_tile(channel_tile: object) -> None:
 
 
 def check_full_window_options(time_warps: object, full_block: object,
-                              grid_carries: object) -> None:
+                              grid_carries: object,
+                              time_ctas: object = 0) -> None:
     """Raises ArgumentError unless `time_warps` is 0 or an int in [1, 32],
-    `full_block` 0 or an int in [1, 256] and `grid_carries` a bool."""
+    `full_block` 0 or an int in [1, 256], `grid_carries` a bool and
+    `time_ctas` 0 or an int in [1, 16], above 1 only without grid
+    carries."""
     def is_int(value: object) -> bool:
         return isinstance(value, int) and not isinstance(value, bool)
     if not is_int(time_warps) or not 0 <= time_warps <= 32:
@@ -109,6 +112,13 @@ def check_full_window_options(time_warps: object, full_block: object,
     if not isinstance(grid_carries, bool):
         raise ArgumentError("grid_carries: expected a bool, got "
                             f"{grid_carries!r}")
+    if not is_int(time_ctas) or not 0 <= time_ctas <= 16:
+        raise ArgumentError("time_ctas: expected 0 (the compiler's choice) "
+                            f"or an int in [1, 16], got {time_ctas!r}")
+    if grid_carries and time_ctas > 1:
+        raise ArgumentError(f"time_ctas: expected 0 or 1 with grid_carries "
+                            f"(both spread a sequence over CTAs), got "
+                            f"{time_ctas!r}")
 
 
 def compile_ptx(spec: ScanSpec | str, *, chip: str = "sm_90a",
@@ -116,7 +126,7 @@ def compile_ptx(spec: ScanSpec | str, *, chip: str = "sm_90a",
                 grad_time_chunk: int = 16, time_lanes: int = 0,
                 channel_tile: int = 0, time_warps: int = 0,
                 full_block: int = 0, grid_carries: bool = False,
-                backward: bool = False) -> PtxKernel:
+                time_ctas: int = 0, backward: bool = False) -> PtxKernel:
     """Compiles a spec (or its derived backward) to PTX through the swr
     passes and LLVM's NVPTX; cached in this process and on disk.
     `time_lanes`: lanes of a warp sharing a sequence's tiles (0: the
@@ -128,10 +138,14 @@ def compile_ptx(spec: ScanSpec | str, *, chip: str = "sm_90a",
     compiler's choice); `grid_carries`, each iteration of a sequence's
     tiles its own work item, the carries through a global workspace that
     the launch allocates (measured slower than the default on the H200:
-    docs/benchmarks.md)."""
+    docs/benchmarks.md); `time_ctas`, the CTAs of a thread-block cluster
+    sharing a sequence, their carries through distributed shared memory
+    (0: the compiler's choice, one CTA; for small batches of long
+    sequences)."""
     check_time_lanes(time_lanes)
     check_channel_tile(channel_tile)
-    check_full_window_options(time_warps, full_block, grid_carries)
+    check_full_window_options(time_warps, full_block, grid_carries,
+                              time_ctas)
     text = spec.mlir() if isinstance(spec, ScanSpec) else spec
     function = None
     if backward:
@@ -146,7 +160,7 @@ def compile_ptx(spec: ScanSpec | str, *, chip: str = "sm_90a",
                           grad_time_chunk=grad_time_chunk,
                           time_lanes=time_lanes, channel_tile=channel_tile,
                           **_full_window_key(time_warps, full_block,
-                                             grid_carries))
+                                             grid_carries, time_ctas))
     entry = cache.load(entry_key)
     if entry is None:
         if not _capi.has_compiler():
@@ -159,18 +173,18 @@ def compile_ptx(spec: ScanSpec | str, *, chip: str = "sm_90a",
         entry = _compile_ptx_text(source, function, chip, strategy,
                                   time_chunk, grad_time_chunk, time_lanes,
                                   channel_tile, time_warps, full_block,
-                                  grid_carries)
+                                  grid_carries, time_ctas)
         cache.store(entry_key, entry)
         cache.record_build_id(_cache_build_id())
     return PtxKernel(entry["ptx"], entry["launch"])
 
 
 def _full_window_key(time_warps: int, full_block: int,
-                     grid_carries: bool) -> dict:
+                     grid_carries: bool, time_ctas: int = 0) -> dict:
     """The full-window options in a cache key, only where they differ from
     the defaults (so the keys of existing entries stay valid)."""
     given = {"time_warps": time_warps, "full_block": full_block,
-             "grid_carries": grid_carries}
+             "grid_carries": grid_carries, "time_ctas": time_ctas}
     return {name: value for name, value in given.items() if value}
 
 
@@ -179,7 +193,8 @@ def _compile_ptx_text(text: str, function: str | None, chip: str,
                       grad_time_chunk: int, time_lanes: int,
                       channel_tile: int, time_warps: int = 0,
                       full_block: int = 0,
-                      grid_carries: bool = False) -> dict:
+                      grid_carries: bool = False,
+                      time_ctas: int = 0) -> dict:
     data = text.encode()
     options = _capi.CompileOptions(
         function=function.encode() if function else None, chip=chip.encode(),
@@ -188,7 +203,7 @@ def _compile_ptx_text(text: str, function: str | None, chip: str,
         grad_time_chunk=grad_time_chunk if grad_time_chunk > 0 else -1,
         time_lanes=time_lanes, channel_tile=channel_tile,
         time_warps=time_warps, full_block=full_block,
-        grid_carries=int(grid_carries))
+        grid_carries=int(grid_carries), time_ctas=time_ctas)
     ptx = ctypes.c_void_p()
     launch = ctypes.c_void_p()
     _check_compile(_capi.library().swr_compile_ptx(

@@ -81,7 +81,8 @@ def cached_kernel(spec, device: int, backward: bool = False,
                   time_chunk: int = 2, time_lanes: int = 0,
                   channel_tile: int = 0, time_warps: int = 0,
                   full_block: int = 0,
-                  grid_carries: bool = False) -> CudaKernel:
+                  grid_carries: bool = False,
+                  time_ctas: int = 0) -> CudaKernel:
     """The kernel of a ScanSpec (or of its derived backward) compiled (or
     taken from the kernel cache) and loaded once per device and options
     (those of compile_ptx)."""
@@ -91,4 +92,5 @@ def cached_kernel(spec, device: int, backward: bool = False,
                                   channel_tile=channel_tile,
                                   time_warps=time_warps,
                                   full_block=full_block,
-                                  grid_carries=grid_carries), device)
+                                  grid_carries=grid_carries,
+                                  time_ctas=time_ctas), device)

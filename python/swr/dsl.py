@@ -542,7 +542,8 @@ class JitFunction:
                  output_dtype: Optional[str],
                  time_chunk: int | str = 2, time_lanes: int = 0,
                  channel_tile: int = 0, time_warps: int = 0,
-                 full_block: int = 0, grid_carries: bool = False) -> None:
+                 full_block: int = 0, grid_carries: bool = False,
+                 time_ctas: int = 0) -> None:
         if layout not in LAYOUTS:
             raise ArgumentError(f"layout: expected one of {sorted(LAYOUTS)}, "
                                 f"got {layout!r}")
@@ -557,13 +558,14 @@ class JitFunction:
                                 f"'auto', got {time_chunk!r}")
         check_time_lanes(time_lanes)
         check_channel_tile(channel_tile)
-        check_full_window_options(time_warps, full_block, grid_carries)
+        check_full_window_options(time_warps, full_block, grid_carries,
+                                  time_ctas)
         self.time_chunk = time_chunk
         # What compile_ptx takes besides the spec and the time chunk.
         self.compile_options = dict(
             time_lanes=time_lanes, channel_tile=channel_tile,
             time_warps=time_warps, full_block=full_block,
-            grid_carries=grid_carries)
+            grid_carries=grid_carries, time_ctas=time_ctas)
         code = getattr(fn, "__code__", None)
         self.names = list(code.co_varnames[:code.co_argcount]) if code \
             else []
@@ -1020,7 +1022,7 @@ def jit(fn: Optional[Callable] = None, *, layout: str = "bhdl",
         output_dtype: Optional[str] = None,
         time_chunk: int | str = 2, time_lanes: int = 0,
         channel_tile: int = 0, time_warps: int = 0, full_block: int = 0,
-        grid_carries: bool = False) -> Any:
+        grid_carries: bool = False, time_ctas: int = 0) -> Any:
     """Decorates a recurrence kernel written in Python; see the module
     docstring. `layout` names the axes of the arguments ("bhdl", "bthd",
     "bct"); `output_dtype` defaults to the input's; `time_chunk` is the
@@ -1031,10 +1033,11 @@ def jit(fn: Optional[Callable] = None, *, layout: str = "bhdl",
     thread per sequence; 2..32: that many, bands<k> on any layout too);
     `channel_tile` the channels of a head one GPU thread solves together
     (0: the compiler's choice); for full windows `time_warps`, `full_block`
-    and `grid_carries` as in swr.compile_ptx."""
+    `grid_carries` and `time_ctas` as in swr.compile_ptx."""
     options = dict(time_chunk=time_chunk, time_lanes=time_lanes,
                    channel_tile=channel_tile, time_warps=time_warps,
-                   full_block=full_block, grid_carries=grid_carries)
+                   full_block=full_block, grid_carries=grid_carries,
+                   time_ctas=time_ctas)
     if fn is None:
         return lambda f: JitFunction(f, layout, output_dtype, **options)
     return JitFunction(fn, layout, output_dtype, **options)

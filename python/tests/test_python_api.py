@@ -108,10 +108,10 @@ def test_launch_descriptors_pack_like_the_c_struct() -> None:
 
 
 def test_full_window_options_reach_the_compiler() -> None:
-    """time_warps, full_block and grid_carries shape a full window's GPU
-    kernel (warps per CTA in the launch's block, the tile in the PTX, the
-    grid carries' workspace in the launch description), are part of the
-    cache key, and are checked by name."""
+    """time_warps, full_block, grid_carries and time_ctas shape a full
+    window's GPU kernel (warps per CTA in the launch's block, the tile in
+    the PTX, the grid carries' workspace and the cluster in the launch
+    description), are part of the cache key, and are checked by name."""
     spec = swr.ScanSpec(window="full", layout="bthd", sharing="per_channel",
                         dtype_in="bf16", dtype_out="bf16")
     default = swr.compile_ptx(spec)
@@ -123,12 +123,36 @@ def test_full_window_options_reach_the_compiler() -> None:
     grid = swr.compile_ptx(spec, grid_carries=True)
     assert grid.launch["workspace"]["words_per_item"] > 0
     assert "ld.acquire.gpu" in grid.ptx
+    cluster = swr.compile_ptx(spec, time_ctas=2)
+    assert cluster.launch["cluster"] == [2, 1, 1]
+    assert cluster.launch["block"] == [128, 1, 1]
+    assert cluster.launch["grid"]["blocks_per_item"] == 2
+    assert "mapa.shared::cluster" in cluster.ptx
+    assert ".reqnctapercluster 2, 1, 1" in cluster.ptx
     for name, bad in (("time_warps", 33), ("time_warps", -1),
                       ("full_block", -4), ("full_block", 1000),
-                      ("full_block", "32")):
+                      ("full_block", "32"), ("time_ctas", 17),
+                      ("time_ctas", -1)):
         with pytest.raises(swr.ArgumentError,
                            match=f"{name}: expected 0 .* got {bad!r}"):
             swr.compile_ptx(spec, **{name: bad})
     with pytest.raises(swr.ArgumentError,
                        match="grid_carries: expected a bool, got 1"):
         swr.compile_ptx(spec, grid_carries=1)
+    with pytest.raises(swr.ArgumentError,
+                       match="time_ctas: expected 0 or 1 with grid_carries"):
+        swr.compile_ptx(spec, grid_carries=True, time_ctas=2)
+
+
+def test_c_api_checks_counts() -> None:
+    """swr_compile_ptx itself rejects negative counts, naming the field
+    (callers of the C API get no Python checks)."""
+    from swr import compiler
+    spec = swr.ScanSpec(window="full", layout="bthd", sharing="per_channel",
+                        dtype_in="bf16", dtype_out="bf16")
+    for name in ("full_block", "time_ctas"):
+        with pytest.raises(swr.CompileError,
+                           match=f"{name}: expected 0 \\(the compiler's "
+                                 "choice\\) or a number of .* > 0, got -3"):
+            compiler._compile_ptx_text(spec.mlir(), None, "sm_90a", "fma",
+                                       2, 16, 0, 0, **{name: -3})

@@ -784,6 +784,63 @@ TEST(ArgumentPacking, EmptyWorkItemListIsOneItem) {
   EXPECT_EQ(grid.x, 1u);
 }
 
+/// The example with 128-thread blocks in clusters of `ctas`, each work item
+/// spanning one cluster.
+std::string exampleOverClusters(int ctas, int itemsPerBlock = 1) {
+  Fields fields = exampleFields();
+  for (auto &[key, raw] : fields) {
+    if (key == "cluster")
+      raw = "[" + std::to_string(ctas) + ", 1, 1]";
+    if (key == "grid")
+      raw = R"({"work_items": [{"param": 1, "dim": 0}, {"param": 1, "dim": 1},
+                  {"param": 1, "dim": 3, "ceil_div": 16}],
+                "items_per_block": )" +
+            std::to_string(itemsPerBlock) + R"(, "blocks_per_item": )" +
+            std::to_string(ctas) + "}";
+  }
+  return render(fields);
+}
+
+TEST(ArgumentPacking, WorkItemsOverClusters) {
+  LaunchDescription desc;
+  std::string error;
+  ASSERT_TRUE(parseLaunchDescription(exampleOverClusters(4), desc, error))
+      << error;
+  EXPECT_EQ(desc.grid.blocksPerItem, 4);
+  // 2 * 3 * ceil(100 / 16) = 42 items of 4 blocks each.
+  LaunchGrid grid = gridFor(desc, exampleArgs(2, 3, 100));
+  EXPECT_EQ(grid.workItems, 42);
+  EXPECT_EQ(grid.x, 168u);
+  EXPECT_TRUE(gridFor(desc, exampleArgs(2, 3, 0)).empty());
+  // Without the field: one block holds items_per_block items.
+  ASSERT_TRUE(
+      parseLaunchDescription(exampleWith("cluster", "[4, 1, 1]"), desc, error));
+  EXPECT_EQ(desc.grid.blocksPerItem, 1);
+}
+
+TEST(LaunchDescription, BlocksPerItemErrors) {
+  expectDescriptionError(exampleOverClusters(2, 128),
+                         "field 'grid.blocks_per_item': expected 1, or with "
+                         "items_per_block 1 the blocks of a cluster "
+                         "(cluster[0] = 2), got 2");
+  Fields fields = exampleFields();
+  for (auto &[key, raw] : fields)
+    if (key == "grid")
+      raw = R"({"work_items": [], "items_per_block": 1,
+                "blocks_per_item": 4})";
+  expectDescriptionError(render(fields),
+                         "field 'grid.blocks_per_item': expected 1, or with "
+                         "items_per_block 1 the blocks of a cluster "
+                         "(cluster[0] = 1), got 4");
+  for (auto &[key, raw] : fields)
+    if (key == "grid")
+      raw = R"({"work_items": [], "items_per_block": 1,
+                "blocks_per_item": 0})";
+  expectDescriptionError(render(fields), "field 'grid.blocks_per_item': "
+                                         "expected integer in [1, 16], got "
+                                         "integer 0");
+}
+
 TEST(ArgumentPacking, GridRoundedToCluster) {
   LaunchDescription desc;
   std::string error;

@@ -120,15 +120,25 @@ struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
   Option<int64_t> fullBlock{
       *this, "full-block",
       llvm::cl::desc("Full windows: time steps per tile (-1: 4 for f32 on "
-                     "time lanes over a time-innermost axis, 32 for 2-byte "
-                     "elements shared by warps over bthd, else `block`)"),
+                     "time lanes over a time-innermost axis, 32 (per-channel "
+                     "decays) or 64 (per-head) for 2-byte elements shared "
+                     "by warps over bthd, else `block`)"),
       llvm::cl::init(-1)};
+  Option<int64_t> timeCtas{
+      *this, "time-ctas",
+      llvm::cl::desc("Full windows: CTAs of a thread-block cluster that share "
+                     "a sequence's tiles, each of time-warps warps, carries "
+                     "through distributed shared memory (1: one CTA; each "
+                     "CTA is then 32 x its warps threads, whatever "
+                     "block-size says)"),
+      llvm::cl::init(1)};
   Option<int64_t> l2Prefetch{
       *this, "l2-prefetch",
       llvm::cl::desc("Tiles dealt to lanes or warps: prefetch into L2 the "
                      "operands of the tile this many iterations ahead (0: "
-                     "off)"),
-      llvm::cl::init(0)};
+                     "off; -1: 1 for 2-byte elements with per-channel "
+                     "decays shared by warps over bthd, else 0)"),
+      llvm::cl::init(-1)};
   Option<int64_t> reread{
       *this, "reread",
       llvm::cl::desc("Full windows on lanes or warps: read a tile's operands "

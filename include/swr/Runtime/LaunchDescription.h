@@ -67,10 +67,13 @@ struct WorkItemTerm {
   int64_t ceilDiv = 1;
 };
 
-/// "grid": blocks = ceil(prod(workItems) / itemsPerBlock).
+/// "grid": blocks = ceil(prod(workItems) / itemsPerBlock) * blocksPerItem.
+/// A work item spans several blocks (blocksPerItem > 1, then itemsPerBlock
+/// is 1) when the CTAs of a cluster share it.
 struct GridRule {
   std::vector<WorkItemTerm> workItems;
   int64_t itemsPerBlock = 1;
+  int64_t blocksPerItem = 1;
 };
 
 /// "scan", kept as plain data for checkers; the runtime does not interpret it.

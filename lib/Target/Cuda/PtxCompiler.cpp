@@ -5,11 +5,13 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Config/llvm-config.h"
 #include "llvm/Support/JSON.h"
 
+#include <algorithm>
 #include <optional>
 
 using namespace mlir;
@@ -169,6 +171,18 @@ mlir::swr::compileToPtx(ModuleOp spec, llvm::StringRef name,
     items.push_back(llvm::json::Object{
         {"param", triple[0]}, {"dim", triple[1]}, {"ceil_div", triple[2]}});
   }
+  // A work item over the CTAs of a cluster (nvvm.cluster_dim from
+  // swr-distribute): one item per cluster of blocks.
+  int64_t clusterCtas = 1;
+  if (auto cluster = kernel->getAttrOfType<DenseI32ArrayAttr>(
+          NVVM::NVVMDialect::getClusterDimAttrName()))
+    clusterCtas = cluster.asArrayRef()[0];
+  int64_t itemsPerBlock =
+      std::max<int64_t>(1, (*block)[0] / threadsPerItem.getInt());
+  llvm::json::Object grid{{"work_items", std::move(items)},
+                          {"items_per_block", itemsPerBlock}};
+  if (clusterCtas > 1)
+    grid["blocks_per_item"] = clusterCtas;
   auto workspace = describeWorkspace(kernel);
   if (!workspace)
     return workspace.takeError();
@@ -195,11 +209,9 @@ mlir::swr::compileToPtx(ModuleOp spec, llvm::StringRef name,
       {"target", options.chip.getValue()},
       {"compiler", compilerBuildId()},
       {"block", llvm::json::Array{(*block)[0], (*block)[1], (*block)[2]}},
-      {"cluster", llvm::json::Array{1, 1, 1}},
+      {"cluster", llvm::json::Array{clusterCtas, 1, 1}},
       {"dynamic_shared_memory", 0},
-      {"grid", llvm::json::Object{{"work_items", std::move(items)},
-                                  {"items_per_block",
-                                   (*block)[0] / threadsPerItem.getInt()}}},
+      {"grid", std::move(grid)},
       {"params", std::move(params)},
       {"scan", std::move(scanDescription)},
       {"strategy", options.strategy.getValue()}};

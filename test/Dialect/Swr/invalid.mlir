@@ -304,7 +304,7 @@ func.func @carry_exchange_init(%c: f32, %t: vector<4xf32>, %h: vector<8xf32>) {
 // -----
 
 func.func @carry_exchange_warp_lanes(%c: f32, %t: vector<1xf32>) {
-  // expected-error @below {{lanes, stride: expected both at levels warp, cta and grid and neither at other levels}}
+  // expected-error @below {{lanes, stride: expected both at levels warp, cta, cluster and grid and neither at other levels}}
   %s = swr.carry_exchange %c, %t window full level warp : vector<1xf32>
   return
 }
@@ -312,7 +312,7 @@ func.func @carry_exchange_warp_lanes(%c: f32, %t: vector<1xf32>) {
 // -----
 
 func.func @carry_exchange_serial_lanes(%c: f32, %t: vector<1xf32>) {
-  // expected-error @below {{lanes, stride: expected both at levels warp, cta and grid and neither at other levels}}
+  // expected-error @below {{lanes, stride: expected both at levels warp, cta, cluster and grid and neither at other levels}}
   %s = swr.carry_exchange %c, %t window full level serial lanes 32 stride 1 : vector<1xf32>
   return
 }
@@ -320,8 +320,48 @@ func.func @carry_exchange_serial_lanes(%c: f32, %t: vector<1xf32>) {
 // -----
 
 func.func @carry_exchange_warp_warps(%c: f32, %t: vector<1xf32>) {
-  // expected-error @below {{warps: expected at levels cta and grid and only there}}
+  // expected-error @below {{warps: expected at levels cta, cluster and grid and only there}}
   %s = swr.carry_exchange %c, %t window full level warp lanes 32 stride 1 warps 4 : vector<1xf32>
+  return
+}
+
+// -----
+
+func.func @carry_exchange_cluster_without_ctas(%c: f32, %t: vector<1xf32>) {
+  // expected-error @below {{ctas: expected at level cluster and only there}}
+  %s = swr.carry_exchange %c, %t window full level cluster lanes 1 stride 32 warps 4 : vector<1xf32>
+  return
+}
+
+// -----
+
+func.func @carry_exchange_cta_ctas(%c: f32, %t: vector<1xf32>) {
+  // expected-error @below {{ctas: expected at level cluster and only there}}
+  %s = swr.carry_exchange %c, %t window full level cta lanes 1 stride 32 warps 4 ctas 2 : vector<1xf32>
+  return
+}
+
+// -----
+
+func.func @carry_exchange_cluster_one_cta(%c: f32, %t: vector<1xf32>) {
+  // expected-error @below {{ctas: expected 2 to 16 CTAs of a cluster, got 1}}
+  %s = swr.carry_exchange %c, %t window full level cluster lanes 1 stride 32 warps 4 ctas 1 : vector<1xf32>
+  return
+}
+
+// -----
+
+func.func @carry_exchange_cluster_too_many_ctas(%c: f32, %t: vector<1xf32>) {
+  // expected-error @below {{ctas: expected 2 to 16 CTAs of a cluster, got 17}}
+  %s = swr.carry_exchange %c, %t window full level cluster lanes 1 stride 32 warps 4 ctas 17 : vector<1xf32>
+  return
+}
+
+// -----
+
+func.func @carry_exchange_cluster_bands(%c: f32, %t: vector<1xf32>) {
+  // expected-error @below {{level cluster: expected a full window, got #swr.window<bands<2>>}}
+  %s = swr.carry_exchange %c, %t window bands<2> level cluster lanes 1 stride 32 warps 4 ctas 2 : vector<1xf32>
   return
 }
 

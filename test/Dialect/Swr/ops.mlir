@@ -106,8 +106,9 @@ func.func @block_ops(%a: vector<16xf32>, %u: vector<16x8xf32>, %c: f32,
   // CHECK: swr.carry_exchange {{.*}} level cta lanes 32 stride 1 warps 4
   %s4 = swr.carry_exchange %c, %t window full level cta lanes 32 stride 1
       warps 4 : vector<8xf32>
-  // CHECK: swr.carry_exchange {{.*}} level cluster
-  %s5 = swr.carry_exchange %c, %t window full level cluster : vector<8xf32>
+  // CHECK: swr.carry_exchange {{.*}} level cluster lanes 1 stride 32 warps 4 ctas 2 : vector<8xf32>
+  %s5 = swr.carry_exchange %c, %t window full level cluster lanes 1 stride 32
+      warps 4 ctas 2 : vector<8xf32>
   // CHECK: swr.carry %[[V]], %[[G]], %[[S]] : vector<16x8xf32>, vector<16xf32>, vector<8xf32>
   %y = swr.carry %v, %g, %s : vector<16x8xf32>, vector<16xf32>, vector<8xf32>
   return %y : vector<16x8xf32>

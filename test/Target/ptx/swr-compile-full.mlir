@@ -34,9 +34,52 @@
 // RUN: swr-compile %s --time-warps=8 --function full_tokens -o %t.cta8.ptx --launch %t.cta8.json
 // RUN: FileCheck %s --check-prefix=CTA8 < %t.cta8.json
 // RUN: %if ptxas %{ %ptxas -arch=sm_90a %t.cta8.ptx -o %t.cta8.cubin %}
+// RUN: swr-compile %s --function full_tokens --time-ctas=2 -o %t.cluster.ptx --launch %t.cluster.json
+// RUN: FileCheck %s --check-prefix=CLUSTER < %t.cluster.ptx
+// RUN: FileCheck %s --check-prefix=CLUSTERJSON < %t.cluster.json
+// RUN: %if ptxas %{ %ptxas -arch=sm_90a %t.cluster.ptx -o %t.cluster.cubin %}
+// RUN: swr-compile %s --time-ctas=4 -o %t.cluster4.ptx --launch %t.cluster4.json
+// RUN: FileCheck %s --check-prefix=CLUSTER4 < %t.cluster4.ptx
+// RUN: FileCheck %s --check-prefix=CLUSTER4JSON < %t.cluster4.json
+// RUN: %if ptxas %{ %ptxas -arch=sm_90a %t.cluster4.ptx -o %t.cluster4.cubin %}
 // RUN: swr-compile %s --time-lanes=1 -o %t.serial.ptx --launch %t.serial.json
 // RUN: FileCheck %s --check-prefix=SERIAL < %t.serial.json
 // RUN: %if ptxas %{ %ptxas -arch=sm_90a %t.serial.ptx -o %t.serial.cubin %}
+
+// --time-ctas=2 over bthd: clusters of two 4-warp CTAs share a sequence
+// (.reqnctapercluster). A cluster barrier before the tile loop; in it each
+// CTA's warp 0 stores the CTA's pair (2 terminals, 2 decays per lane) into
+// the shared memory of both CTAs (mapa, st.shared::cluster), then a
+// cluster barrier (arrive.release / wait.acquire by default) and local
+// reads of both CTAs' pairs.
+// CLUSTER: .visible .entry full_tokens(
+// CLUSTER: .explicitcluster
+// CLUSTER: .reqnctapercluster 2, 1, 1
+// CLUSTER: barrier.cluster.arrive.aligned;
+// CLUSTER-NEXT: barrier.cluster.wait.aligned;
+// CLUSTER: mov.u32 {{.*}}, %cluster_ctarank;
+// CLUSTER-COUNT-8: mapa.shared::cluster.u64
+// CLUSTER: barrier.cluster.arrive.aligned;
+// CLUSTER-NEXT: barrier.cluster.wait.aligned;
+// CLUSTER: ld.shared.v4.b32
+// The launch: 128-thread blocks in clusters of 2, one work item (256
+// threads) per cluster.
+// CLUSTERJSON: "block": [
+// CLUSTERJSON-NEXT: 128,
+// CLUSTERJSON: "cluster": [
+// CLUSTERJSON-NEXT: 2,
+// CLUSTERJSON-NEXT: 1,
+// CLUSTERJSON-NEXT: 1
+// CLUSTERJSON: "blocks_per_item": 2,
+// CLUSTERJSON-NEXT: "items_per_block": 1,
+// --time-ctas=4 over bct: 4 one-warp CTAs of 32 time lanes each.
+// CLUSTER4: .reqnctapercluster 4, 1, 1
+// CLUSTER4-COUNT-8: st.shared::cluster.b32
+// CLUSTER4JSON: "block": [
+// CLUSTER4JSON-NEXT: 32,
+// CLUSTER4JSON: "cluster": [
+// CLUSTER4JSON-NEXT: 4,
+// CLUSTER4JSON: "blocks_per_item": 4,
 
 // 32 time lanes: log2(32) = 5 shuffles up per scanned value (the decay
 // product and the terminal), one more each for the exclusive shift, and

@@ -589,14 +589,18 @@ LogicalResult CarryExchangeOp::verify() {
                          << getInit().getType();
   CarryLevel level = getLevel();
   bool cta = level == CarryLevel::cta, grid = level == CarryLevel::grid;
-  bool lanesShared = level == CarryLevel::warp || cta || grid;
+  bool cluster = level == CarryLevel::cluster;
+  bool lanesShared = level == CarryLevel::warp || cta || cluster || grid;
   if (lanesShared != getLanes().has_value() ||
       lanesShared != getStride().has_value())
     return emitOpError() << "lanes, stride: expected both at levels warp, "
-                            "cta and grid and neither at other levels";
-  if ((cta || grid) != getWarps().has_value())
-    return emitOpError() << "warps: expected at levels cta and grid and only "
-                            "there";
+                            "cta, cluster and grid and neither at other "
+                            "levels";
+  if ((cta || cluster || grid) != getWarps().has_value())
+    return emitOpError() << "warps: expected at levels cta, cluster and grid "
+                            "and only there";
+  if (cluster != getCtas().has_value())
+    return emitOpError() << "ctas: expected at level cluster and only there";
   if (grid != bool(getWorkspace()) || grid != bool(getSlot()) ||
       grid != bool(getSlots()) || grid != bool(getChunk()))
     return emitOpError() << "across: expected a workspace, slot, slot count "
@@ -604,13 +608,16 @@ LogicalResult CarryExchangeOp::verify() {
   if (!lanesShared)
     return success();
   int64_t lanes = *getLanes(), stride = *getStride();
-  if ((cta || grid) && !getWindow().isFull())
+  if ((cta || cluster || grid) && !getWindow().isFull())
     return emitOpError() << "level " << stringifyCarryLevel(level)
                          << ": expected a full window, got " << getWindow();
   if (cta && (*getWarps() < 2 || *getWarps() > 32))
     return emitOpError() << "warps: expected 2 to 32 warps of a CTA, got "
                          << *getWarps();
-  if (grid && *getWarps() > 32)
+  if (cluster && (*getCtas() < 2 || *getCtas() > kMaxClusterCtas))
+    return emitOpError() << "ctas: expected 2 to " << kMaxClusterCtas
+                         << " CTAs of a cluster, got " << *getCtas();
+  if ((grid || cluster) && *getWarps() > 32)
     return emitOpError() << "warps: expected 1 to 32 warps of a CTA, got "
                          << *getWarps();
   if (getWindow().isBands() && getWindow().getSize() - 1 > lanes)

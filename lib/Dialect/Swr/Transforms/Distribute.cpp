@@ -165,17 +165,35 @@ struct SwrDistributePass
   /// lanes of a warp) makes K adjacent threads one work item; K must divide
   /// the block so that no item straddles two blocks and the guard on the
   /// item count is uniform across a warp. Otherwise 1.
-  FailureOr<int64_t> threadsPerWorkItem(scf::ParallelOp loop) {
+  FailureOr<int64_t> threadsPerWorkItem(scf::ParallelOp loop, int64_t threads) {
     std::optional<int64_t> lanes =
         getConstantIntValue(loop.getUpperBound().back());
     if (!lanes || getConstantIntValue(loop.getStep().back()) != 1)
       return 1;
-    if (*lanes < 1 || blockSize % *lanes != 0)
-      return loop.emitOpError()
-             << "swr-distribute: block-size " << static_cast<int64_t>(blockSize)
-             << " must be a multiple of the " << *lanes
-             << " lanes of the last dimension";
+    if (*lanes < 1 || threads % *lanes != 0)
+      return loop.emitOpError() << "swr-distribute: block-size " << threads
+                                << " must be a multiple of the " << *lanes
+                                << " lanes of the last dimension";
     return *lanes;
+  }
+
+  /// The CTAs of a cluster that one work item spans (swr.cluster_ctas on
+  /// the loop), or 1.
+  FailureOr<int64_t> clusterCtas(scf::ParallelOp loop) {
+    auto attr = loop->getAttrOfType<IntegerAttr>(kClusterCtasAttrName);
+    if (!attr)
+      return 1;
+    int64_t ctas = attr.getInt();
+    std::optional<int64_t> lanes =
+        getConstantIntValue(loop.getUpperBound().back());
+    if (ctas < 2 || ctas > CarryExchangeOp::kMaxClusterCtas || !lanes ||
+        *lanes % (32 * ctas) != 0 || *lanes / ctas > 1024)
+      return loop.emitOpError()
+             << "swr-distribute: " << kClusterCtasAttrName << " = " << ctas
+             << " must be 2 to " << CarryExchangeOp::kMaxClusterCtas
+             << " CTAs sharing the last dimension's constant number of lanes "
+                "in whole warps, at most 1024 per CTA";
+    return ctas;
   }
 
   void runOnOperation() override {
@@ -219,7 +237,17 @@ struct SwrDistributePass
     scf::ParallelOp loop = loops.front();
     SmallVector<Attribute> workItems;
     OpBuilder attrs(func.getContext());
-    FailureOr<int64_t> threadsPerItem = threadsPerWorkItem(loop);
+    // A work item over the CTAs of a cluster: each CTA is its share of the
+    // item's lanes, whatever block-size says.
+    FailureOr<int64_t> ctas = clusterCtas(loop);
+    if (failed(ctas))
+      return failure();
+    int64_t threads = blockSize;
+    if (*ctas > 1)
+      threads = *getConstantIntValue(loop.getUpperBound().back()) / *ctas;
+    FailureOr<int64_t> threadsPerItem =
+        *ctas > 1 ? FailureOr<int64_t>(threads * *ctas)
+                  : threadsPerWorkItem(loop, threads);
     if (failed(threadsPerItem))
       return failure();
     auto dims = llvm::zip(loop.getUpperBound(), loop.getStep());
@@ -239,8 +267,8 @@ struct SwrDistributePass
     auto kernel = gpu::GPUFuncOp::create(b, func.getLoc(), func.getSymName(),
                                          func.getFunctionType());
     kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
-    int32_t threads = static_cast<int32_t>(blockSize);
-    kernel.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr({threads, 1, 1}));
+    kernel.setKnownBlockSizeAttr(
+        b.getDenseI32ArrayAttr({static_cast<int32_t>(threads), 1, 1}));
     if (minBlocksPerSM > 0)
       kernel->setAttr(
           NVVM::NVVMDialect::getMinctasmAttrName(),
@@ -248,6 +276,13 @@ struct SwrDistributePass
     kernel->setAttr("swr.work_items", b.getArrayAttr(workItems));
     kernel->setAttr("swr.threads_per_item",
                     b.getI64IntegerAttr(*threadsPerItem));
+    // A work item over several blocks: they are one cluster
+    // (.reqnctapercluster), consecutive in x, so block b has rank b mod
+    // ctas in it.
+    if (*ctas > 1)
+      kernel->setAttr(
+          NVVM::NVVMDialect::getClusterDimAttrName(),
+          b.getDenseI32ArrayAttr({static_cast<int32_t>(*ctas), 1, 1}));
     for (unsigned i = 0; i < func.getNumArguments(); ++i)
       kernel.setArgAttrs(i, func.getArgAttrDict(i));
     symbols.insert(kernel);

@@ -18,7 +18,7 @@ constexpr unsigned kWordBytes = 4;
 } // namespace
 
 Value global::elementAddress(ImplicitLocOpBuilder &b, Value memref,
-                             ValueRange indices) {
+                             ValueRange indices, unsigned addressSpace) {
   auto metadata = memref::ExtractStridedMetadataOp::create(b, memref);
   Value element = metadata.getOffset();
   for (auto [index, stride] : llvm::zip(indices, metadata.getStrides()))
@@ -32,8 +32,8 @@ Value global::elementAddress(ImplicitLocOpBuilder &b, Value memref,
       arith::MulIOp::create(b, element,
                             arith::ConstantIndexOp::create(b, bytes)));
   Value integer = arith::IndexCastOp::create(b, b.getI64Type(), address);
-  return LLVM::IntToPtrOp::create(b, LLVM::LLVMPointerType::get(b.getContext()),
-                                  integer);
+  return LLVM::IntToPtrOp::create(
+      b, LLVM::LLVMPointerType::get(b.getContext(), addressSpace), integer);
 }
 
 Value global::wordAddress(ImplicitLocOpBuilder &b, Value words, Value index) {

@@ -22,8 +22,11 @@ namespace mlir::swr::global {
 /// 32-bit elements, as an !llvm.ptr.
 Value wordAddress(ImplicitLocOpBuilder &b, Value words, Value index);
 
-/// The address of the element of `memref` at `indices`, as an !llvm.ptr.
-Value elementAddress(ImplicitLocOpBuilder &b, Value memref, ValueRange indices);
+/// The address of the element of `memref` at `indices`, as an !llvm.ptr
+/// in `addressSpace` (that of the memref: 0 generic or global, 3 a CTA's
+/// shared memory).
+Value elementAddress(ImplicitLocOpBuilder &b, Value memref, ValueRange indices,
+                     unsigned addressSpace = 0);
 
 /// An i32 load that acquires, at GPU scope, what the store releasing the
 /// value it reads made visible.

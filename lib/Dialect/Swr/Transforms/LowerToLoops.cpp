@@ -573,6 +573,37 @@ void itemBarrier(ImplicitLocOpBuilder &b, Value thread, int64_t itemThreads) {
                           Value());
 }
 
+/// NVVM's address spaces of a CTA's shared memory and of the shared memory
+/// of a cluster's CTAs (distributed shared memory).
+constexpr unsigned kSharedSpace = 3, kSharedClusterSpace = 7;
+
+/// A barrier of all threads of the cluster: stores to distributed shared
+/// memory before it (arrive, release) are seen by loads after it (wait,
+/// acquire). Every warp reaches it whole.
+void clusterBarrier(ImplicitLocOpBuilder &b) {
+  NVVM::ClusterArriveOp::create(b, b.getUnitAttr());
+  NVVM::ClusterWaitOp::create(b, b.getUnitAttr());
+}
+
+/// A cluster exchange's kernel: blocks of exactly its `warps` warps (one
+/// CTA's share of the work item) in clusters of `ctas` CTAs.
+LogicalResult checkClusterKernel(CarryExchangeOp op) {
+  auto kernel = op->getParentOfType<gpu::GPUFuncOp>();
+  std::optional<ArrayRef<int32_t>> blockSize =
+      kernel ? kernel.getKnownBlockSize() : std::nullopt;
+  auto cluster = kernel ? kernel->getAttrOfType<DenseI32ArrayAttr>(
+                              NVVM::NVVMDialect::getClusterDimAttrName())
+                        : DenseI32ArrayAttr();
+  int64_t warps = *op.getWarps(), ctas = *op.getCtas();
+  if (!blockSize || (*blockSize)[0] != 32 * warps || !cluster ||
+      cluster.asArrayRef() != ArrayRef<int32_t>{int32_t(ctas), 1, 1})
+    return op.emitOpError()
+           << "level cluster: expected a gpu.func kernel of blocks of "
+           << 32 * warps << " threads (" << warps << " warps) in clusters of "
+           << ctas << " (nvvm.cluster_dim; run swr-distribute first)";
+  return success();
+}
+
 /// Level cta: the pairs of the warps of a work item (32 * warps adjacent
 /// threads), published by each warp's last time lane in shared memory and
 /// read back by every lane after a barrier of the item's threads (named by
@@ -646,6 +677,84 @@ exchangeBetweenWarps(ImplicitLocOpBuilder &b, CarryExchangeOp op,
   return std::make_pair(before, all);
 }
 
+/// Level cluster: the pairs of the CTAs of a cluster (`ctas` CTAs of
+/// `warps` warps, one work item), which every lane holds for its CTA after
+/// the warps' exchange. The first warp's time lane 0 of each channel lane
+/// stores the CTA's pair into slot [g mod 2][rank] of every CTA's buffer
+/// (its own included) through distributed shared memory (mapa); a cluster
+/// barrier (arrive.release, wait.acquire) orders those stores before every
+/// read, and each lane joins the pairs from its own buffer. Two buffers
+/// alternate by iteration: a CTA stores into buffer g mod 2 only after the
+/// barrier of iteration g - 1, which every thread of the cluster passes
+/// after its reads of iteration g - 2. Returns the pair of the CTAs before
+/// this lane's and that of all of them.
+std::pair<CarryPair, CarryPair> exchangeBetweenCtas(ImplicitLocOpBuilder &b,
+                                                    CarryExchangeOp op,
+                                                    Value iteration,
+                                                    const WarpLane &at,
+                                                    const CarryPair &ctaPair) {
+  auto kernel = op->getParentOfType<gpu::GPUFuncOp>();
+  int64_t ctas = *op.getCtas(), stride = *op.getStride();
+  int64_t channels = ctaPair.terminals.size();
+  int64_t decayCount = ctaPair.decays.size();
+  Value buffer = addSharedBuffer(
+      kernel, {2, ctas, stride, channels + decayCount}, op.getLoc());
+  auto index = [&](int64_t value) -> Value {
+    return arith::ConstantIndexOp::create(b, value);
+  };
+  Value rank32 = NVVM::ClusterId::create(b, b.getI32Type());
+  Value rank = arith::IndexCastUIOp::create(b, b.getIndexType(), rank32);
+  Value parity = arith::RemUIOp::create(b, iteration, index(2));
+  Value channelLane =
+      arith::IndexCastOp::create(b, b.getIndexType(), at.channelLane);
+  auto slot = [&](Value source, int64_t field) -> SmallVector<Value> {
+    return {parity, source, channelLane, index(field)};
+  };
+  Value thread = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  Value publishes = arith::AndIOp::create(
+      b, arith::CmpIOp::create(b, arith::CmpIPredicate::ult, thread, index(32)),
+      arith::CmpIOp::create(
+          b, arith::CmpIPredicate::eq, at.timeLane,
+          arith::ConstantOp::create(b, b.getI32IntegerAttr(0))));
+  SmallVector<Value> fields(ctaPair.terminals);
+  llvm::append_range(fields, ctaPair.decays);
+  scf::IfOp::create(b, publishes, [&](OpBuilder &nested, Location loc) {
+    ImplicitLocOpBuilder then(loc, nested);
+    auto clusterPointer =
+        LLVM::LLVMPointerType::get(then.getContext(), kSharedClusterSpace);
+    for (auto [field, value] : llvm::enumerate(fields)) {
+      Value local = global::elementAddress(
+          then, buffer, slot(rank, int64_t(field)), kSharedSpace);
+      for (int64_t peer = 0; peer < ctas; ++peer) {
+        Value remote = NVVM::MapaOp::create(
+            then, clusterPointer, local,
+            arith::ConstantOp::create(then, then.getI32IntegerAttr(peer)));
+        LLVM::StoreOp::create(then, value, remote, /*alignment=*/4);
+      }
+    }
+    scf::YieldOp::create(then);
+  });
+  clusterBarrier(b);
+  CarryPair before = CarryPair::identity(b, channels, decayCount);
+  CarryPair all = before;
+  for (int64_t c = 0; c < ctas; ++c) {
+    CarryPair pair;
+    for (int64_t i = 0; i < channels; ++i)
+      pair.terminals.push_back(
+          memref::LoadOp::create(b, buffer, slot(index(c), i)));
+    for (int64_t k = 0; k < decayCount; ++k)
+      pair.decays.push_back(
+          memref::LoadOp::create(b, buffer, slot(index(c), channels + k)));
+    all = all.then(b, pair);
+    if (c + 1 < ctas) {
+      Value earlier =
+          arith::CmpIOp::create(b, arith::CmpIPredicate::ugt, rank, index(c));
+      before = all.select(b, earlier, before);
+    }
+  }
+  return {before, all};
+}
+
 /// The pairs of one iteration's tiles for a lane: an inclusive scan of the
 /// pairs (c, terminal) over the time lanes (Hillis-Steele, log2(lanes)
 /// shuffles; a later pair (c2, t2) after (c1, t1) gives (c1 c2, t2 + c2
@@ -709,6 +818,11 @@ pairsOfIteration(ImplicitLocOpBuilder &b, CarryExchangeOp op, Value iteration) {
     before = warps->first.then(b, before);
     all = warps->second;
   }
+  if (op.getLevel() == CarryLevel::cluster) {
+    auto [ctasBefore, ctasAll] = exchangeBetweenCtas(b, op, iteration, at, all);
+    before = ctasBefore.then(b, before);
+    all = ctasAll;
+  }
   return std::make_pair(before, all);
 }
 
@@ -728,6 +842,10 @@ LogicalResult lowerWarpCarryExchange(CarryExchangeOp op, scf::ForOp loop) {
   VectorType rowType = op.getTerminal().getType();
 
   ImplicitLocOpBuilder atLoop(op.getLoc(), loop);
+  // Before the first stores into its CTAs' shared memory, every CTA of the
+  // cluster must be running.
+  if (op.getLevel() == CarryLevel::cluster)
+    clusterBarrier(atLoop);
   BlockArgument state = addLoopState(
       loop, initialState(atLoop, rowType, op.getInit()),
       [&](OpBuilder &nested, Location loc, Value current) -> Value {
@@ -977,12 +1095,8 @@ LogicalResult lowerCarryExchange(CarryExchangeOp op) {
   CarryLevel level = op.getLevel();
   if (level == CarryLevel::grid)
     return lowerGridCarryExchange(op);
-  if (level != CarryLevel::serial && level != CarryLevel::warp &&
-      level != CarryLevel::cta)
-    return op.emitOpError()
-           << "level: swr-lower-to-loops carries `serial`, `warp`, `cta` "
-              "and `grid` exchanges, got "
-           << stringifyCarryLevel(level);
+  if (level == CarryLevel::cluster && failed(checkClusterKernel(op)))
+    return failure();
   FailureOr<scf::ForOp> loop =
       enclosingTileLoop(op, op.getInit(), op.getLevel());
   if (failed(loop))

@@ -86,8 +86,9 @@ Value solveWithCarrier(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
   if (tiling.gridCarries())
     grid = {tiling.workspace, coords.slot, coords.slots,
             gridChunk(b, tiling, coords)};
-  Value carry = carryExchange(b, decay, terminal, init, tiling.window,
-                              tiling.timeLanes, tiling.timeWarps, grid);
+  Value carry =
+      carryExchange(b, decay, terminal, init, tiling.window, tiling.timeLanes,
+                    tiling.timeWarps, tiling.timeCtas, grid);
   if (reread)
     return resolveFromCarry(b, tiling, *reread, carry);
   return CarryOp::create(b, local.getType(), local, transfer.getInjection(),
@@ -400,9 +401,15 @@ struct SwrTileBlocksPass
           << static_cast<int64_t>(timeWarps);
       return signalPassFailure();
     }
-    if (l2Prefetch < 0) {
+    if (timeCtas < 1 || timeCtas > CarryExchangeOp::kMaxClusterCtas) {
+      getOperation().emitError() << "swr-tile-blocks: time-ctas must be in [1, "
+                                 << CarryExchangeOp::kMaxClusterCtas
+                                 << "], got " << static_cast<int64_t>(timeCtas);
+      return signalPassFailure();
+    }
+    if (l2Prefetch < -1) {
       getOperation().emitError()
-          << "swr-tile-blocks: l2-prefetch must be >= 0, got "
+          << "swr-tile-blocks: l2-prefetch must be -1 or >= 0, got "
           << static_cast<int64_t>(l2Prefetch);
       return signalPassFailure();
     }
@@ -548,11 +555,10 @@ struct SwrTileBlocksPass
   /// for 2-byte elements shared by warps over a contiguous channel axis
   /// (twice the loads in flight per iteration; measured at B8 C1536 T4096
   /// bf16 per-channel 58.5% of copy against 39.8% with 16 steps, f32 90.6%
-  /// against 94.8%, so f32 keeps 16), and `block` otherwise (16 bf16 steps
-  /// measured best over time: 94%); 0: `block`. (Per-head decays measured
-  /// faster with 64 steps, 68.6% / 68.3% at T4096 / T16384 against 64.0 /
-  /// 64.1%, but that shape has not run under compute-sanitizer yet:
-  /// scripts/gpu-static.sh full_head64.)
+  /// against 94.8%, so f32 keeps 16) or 64 steps for those with per-head
+  /// decays (69.6 / 68.7 / 64.9% of copy at T4096 / 16384 / 65536 against
+  /// 64.3 / 63.0 / 62.3% with 32), and `block` otherwise (16 bf16 steps
+  /// over time measured best: 94%); 0: `block`.
   int64_t fullTileSteps(ScanOp scan, const LayoutAxes &axes, int64_t lanes) {
     if (fullBlock > 0)
       return fullBlock;
@@ -560,7 +566,7 @@ struct SwrTileBlocksPass
         elementBytes(scan) == 4)
       return std::min<int64_t>(block, 4);
     if (fullBlock == -1 && halfWordsSharedByWarps(scan, axes))
-      return 32;
+      return scan.getSharing() == DecaySharing::per_head ? 64 : 32;
     return block;
   }
 
@@ -576,6 +582,21 @@ struct SwrTileBlocksPass
     return scan.getWindow().isFull() && elementBytes(scan) == 2 &&
            scan.getSharing() == DecaySharing::per_channel &&
            !scan.hasFusedRegions();
+  }
+
+  /// How many iterations ahead the tiles dealt to lanes or warps are
+  /// prefetched into L2: the option, or with -1 one for 2-byte elements
+  /// with per-channel decays shared by warps over bthd (measured on the
+  /// H200 at B8 C1536 T16384 bf16: 75.8% of copy against 72.0% without,
+  /// 74.9% two ahead, 59.8% four ahead), else none (per-head decays
+  /// measured 59.5% against 63.3%, [B,C,T] bf16 25.4% against 96.8%).
+  int64_t l2PrefetchFor(ScanOp scan, const LayoutAxes &axes) {
+    if (l2Prefetch != -1)
+      return l2Prefetch;
+    return halfWordsSharedByWarps(scan, axes) &&
+                   scan.getSharing() == DecaySharing::per_channel
+               ? 1
+               : 0;
   }
 
   /// Whether full windows on lanes or warps read their tiles again after
@@ -664,14 +685,25 @@ struct SwrTileBlocksPass
       if (window.isFull()) {
         tiling.steps = fullTileSteps(scan, axes, *lanes);
         tiling.timeWarps = timeWarpsFor(scan, axes);
+        tiling.timeCtas = timeCtas;
       }
       tiling.prefetch = prefetchFor(scan);
       tiling.reread = window.isFull() && rereadFor(scan, axes);
-      tiling.l2Prefetch = l2Prefetch;
+      tiling.l2Prefetch = l2PrefetchFor(scan, axes);
     }
+    if (timeCtas > 1 && !window.isFull())
+      return scan.emitOpError()
+             << "swr-tile-blocks: time-ctas=" << static_cast<int64_t>(timeCtas)
+             << " shares full windows among the CTAs of a cluster, got "
+             << window;
     FailureOr<bool> grid = gridCarriesFor(scan, tiling);
     if (failed(grid))
       return failure();
+    if (*grid && tiling.timeCtas > 1)
+      return scan.emitOpError()
+             << "swr-tile-blocks: time-ctas=" << tiling.timeCtas
+             << " and grid-carries=1 both spread a sequence over CTAs; "
+                "choose one";
     if (*grid) {
       tiling.workspace = addWorkspaceArgument(scan);
       if (!tiling.workspace)

@@ -265,14 +265,15 @@ void tiling::emitIf(ImplicitLocOpBuilder &b, Value condition,
 Value tiling::carryExchange(ImplicitLocOpBuilder &b, Value decay,
                             Value terminal, Value init, WindowAttr window,
                             int64_t timeLanes, int64_t timeWarps,
-                            const GridPlacement &grid) {
+                            int64_t timeCtas, const GridPlacement &grid) {
   MLIRContext *context = b.getContext();
-  if (timeLanes == 1 && timeWarps == 1 && !grid.workspace)
+  if (timeLanes == 1 && timeWarps == 1 && timeCtas == 1 && !grid.workspace)
     return CarryExchangeOp::create(
         b, terminal.getType(), decay, terminal, init, Value(), Value(), Value(),
         Value(), window, CarryLevelAttr::get(context, CarryLevel::serial),
-        IntegerAttr(), IntegerAttr(), IntegerAttr());
+        IntegerAttr(), IntegerAttr(), IntegerAttr(), IntegerAttr());
   CarryLevel level = grid.workspace  ? CarryLevel::grid
+                     : timeCtas > 1  ? CarryLevel::cluster
                      : timeWarps > 1 ? CarryLevel::cta
                                      : CarryLevel::warp;
   return CarryExchangeOp::create(
@@ -280,7 +281,9 @@ Value tiling::carryExchange(ImplicitLocOpBuilder &b, Value decay,
       grid.slots, grid.chunk, window, CarryLevelAttr::get(context, level),
       b.getI64IntegerAttr(timeLanes), b.getI64IntegerAttr(32 / timeLanes),
       level == CarryLevel::warp ? IntegerAttr()
-                                : b.getI64IntegerAttr(timeWarps));
+                                : b.getI64IntegerAttr(timeWarps),
+      level == CarryLevel::cluster ? b.getI64IntegerAttr(timeCtas)
+                                   : IntegerAttr());
 }
 
 /// Every upper bound is a dimension of a function argument, so a launch can
@@ -341,7 +344,7 @@ void tiling::emitScanLoops(
   if (parallelChannels && tiling.channelFastest)
     addChannels();
   if (tiling.sharesSequence()) {
-    upper.push_back(indexConst(b, 32 * tiling.timeWarps));
+    upper.push_back(indexConst(b, 32 * tiling.sequenceWarps()));
     steps.push_back(one);
   }
   // Grid carries: the work item's slot in the workspace, its chunk after
@@ -368,7 +371,7 @@ void tiling::emitScanLoops(
     return arith::AddIOp::create(at, before, chunk);
   };
   SmallVector<Value> lower(upper.size(), zero);
-  scf::ParallelOp::create(
+  auto parallel = scf::ParallelOp::create(
       b, lower, upper, steps,
       [&](OpBuilder &nested, Location loc, ValueRange ivs) {
         ImplicitLocOpBuilder inside(loc, nested);
@@ -377,12 +380,13 @@ void tiling::emitScanLoops(
         coords.channel = channelDim >= 0 ? ivs[channelDim] : Value();
         coords.chunk = chunkDim >= 0 ? ivs[chunkDim] : Value();
         if (tiling.sharesSequence()) {
-          // Lane l of the work item: in warp w = l / 32, time lane
+          // Lane l of the work item: in warp w = l / 32 (of the CTA, or
+          // of the cluster: CTA rank * timeWarps + warp), time lane
           // w * timeLanes + (l mod 32) / width, beside channel block
           // (l mod 32) mod width.
           Value lane = ivs.back();
           Value width = indexConst(inside, tiling.laneChannels());
-          if (tiling.timeWarps > 1) {
+          if (tiling.sequenceWarps() > 1) {
             Value warpSize = indexConst(inside, 32);
             Value firstTimeLane = arith::MulIOp::create(
                 inside, arith::DivUIOp::create(inside, lane, warpSize),
@@ -434,6 +438,11 @@ void tiling::emitScanLoops(
           scf::YieldOp::create(inner);
         });
       });
+  // The lanes of a work item span the CTAs of a cluster: swr-distribute
+  // makes each CTA 32 * timeWarps threads.
+  if (tiling.timeCtas > 1)
+    parallel->setAttr(kClusterCtasAttrName,
+                      b.getI64IntegerAttr(tiling.timeCtas));
 }
 
 /// `value` (vector<steps> or vector<steps x channels>) at `shape`: decays

@@ -55,6 +55,10 @@ struct ScanTiling {
   // iteration dealing timeLanes tiles to each of them in turn (carries
   // between the warps through shared memory). 1: one warp.
   int64_t timeWarps = 1;
+  // Full windows on GPUs: `timeCtas` CTAs of a thread-block cluster share a
+  // sequence, each with timeWarps warps (carries between the CTAs through
+  // distributed shared memory). 1: one CTA.
+  int64_t timeCtas = 1;
   // Tiles dealt to lanes: read the operands of the next iteration's tile
   // before solving this one (software pipelining by one iteration).
   bool prefetch = false;
@@ -72,10 +76,14 @@ struct ScanTiling {
   Value workspace;
 
   /// Whether several threads share a sequence's tiles (the parallel loop
-  /// then gets a last dimension of 32 * timeWarps lanes).
-  bool sharesSequence() const { return timeLanes > 1 || timeWarps > 1; }
+  /// then gets a last dimension of 32 * timeWarps * timeCtas lanes).
+  bool sharesSequence() const {
+    return timeLanes > 1 || timeWarps > 1 || timeCtas > 1;
+  }
+  /// Warps that share a sequence: those of a CTA, or of a cluster.
+  int64_t sequenceWarps() const { return timeWarps * timeCtas; }
   /// Tiles solved by one iteration of the tile loop.
-  int64_t tilesPerIteration() const { return timeLanes * timeWarps; }
+  int64_t tilesPerIteration() const { return timeLanes * sequenceWarps(); }
   /// Whether iterations are spread over work items (grid carries).
   bool gridCarries() const { return bool(workspace); }
   /// Time steps per chunk of the parallel loop; 0: no chunks.
@@ -164,11 +172,13 @@ struct GridPlacement {
 
 /// A serial carrier recurrence over the enclosing tile loop, or with
 /// `timeLanes` > 1 one over the tiles dealt to the time lanes of a warp;
-/// with `timeWarps` > 1 over those of that many warps of a CTA; with a
+/// with `timeWarps` > 1 over those of that many warps of a CTA; with
+/// `timeCtas` > 1 over those of that many CTAs of a cluster; with a
 /// `grid` placement over the chunks of the sequence (work items).
 Value carryExchange(ImplicitLocOpBuilder &b, Value decay, Value terminal,
                     Value init, WindowAttr window, int64_t timeLanes = 1,
-                    int64_t timeWarps = 1, const GridPlacement &grid = {});
+                    int64_t timeWarps = 1, int64_t timeCtas = 1,
+                    const GridPlacement &grid = {});
 
 /// One parallel loop over (batch or packed sequence, head, channel block[,
 /// time chunk]) sized from the dimensions of `input` (and `offsets`), and

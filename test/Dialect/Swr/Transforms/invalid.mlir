@@ -15,12 +15,12 @@ func.func @exchange_outside_loop(%t: vector<4xf32>, %c: f32) -> vector<4xf32> {
 
 // -----
 
-func.func @exchange_at_cluster_level(%n: index, %t: vector<4xf32>, %c: f32, %out: memref<4xf32>) {
+func.func @exchange_at_cluster_level_outside_a_cluster(%n: index, %t: vector<4xf32>, %c: f32, %out: memref<4xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   scf.for %i = %c0 to %n step %c1 {
-    // expected-error @below {{level: swr-lower-to-loops carries `serial`, `warp`, `cta` and `grid` exchanges, got cluster}}
-    %s = swr.carry_exchange %c, %t window full level cluster : vector<4xf32>
+    // expected-error @below {{level cluster: expected a gpu.func kernel of blocks of 128 threads (4 warps) in clusters of 2 (nvvm.cluster_dim; run swr-distribute first)}}
+    %s = swr.carry_exchange %c, %t window full level cluster lanes 1 stride 32 warps 4 ctas 2 : vector<4xf32>
     vector.transfer_write %s, %out[%c0] : vector<4xf32>, memref<4xf32>
   }
   return
@@ -92,3 +92,4 @@ func.func @exchange_at_grid_level_outside_a_kernel(%t: vector<1xf32>, %c: f32, %
   vector.transfer_write %s, %out[%c0] : vector<1xf32>, memref<1xf32>
   return
 }
+

@@ -98,9 +98,10 @@ func.func @full_warps_bf16(%a: memref<?x?x?x?xbf16>, %x: memref<?x?x?x?xbf16>,
 
 // -----
 
+// Per-head decays: 64-step tiles.
 // WARPS-LABEL: func.func @full_warps_head_bf16
-// WARPS: swr.read_tile %{{.*}} time 1 pad 1.0{{.*}} -> vector<32xf32>
-// WARPS: swr.read_tile %{{.*}} time 1 channel 3 pad 0.0{{.*}} -> vector<32x2xf32>
+// WARPS: swr.read_tile %{{.*}} time 1 pad 1.0{{.*}} -> vector<64xf32>
+// WARPS: swr.read_tile %{{.*}} time 1 channel 3 pad 0.0{{.*}} -> vector<64x2xf32>
 func.func @full_warps_head_bf16(%a: memref<?x?x?xbf16>,
                                 %x: memref<?x?x?x?xbf16>,
                                 %y: memref<?x?x?x?xbf16>) {

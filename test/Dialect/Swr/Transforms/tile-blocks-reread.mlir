@@ -42,8 +42,8 @@ func.func @full_reread(%a: memref<?x?x?x?xbf16>, %x: memref<?x?x?x?xbf16>,
 // the tile's channels.
 // CHECK-LABEL: func.func @full_reread_head
 // CHECK: swr.carry_exchange
-// CHECK: %[[A2:.*]] = swr.read_tile %arg0{{.*}} -> vector<32xf32>
-// CHECK: %[[A20:.*]] = vector.extract %[[A2]][0] : f32 from vector<32xf32>
+// CHECK: %[[A2:.*]] = swr.read_tile %arg0{{.*}} -> vector<64xf32>
+// CHECK: %[[A20:.*]] = vector.extract %[[A2]][0] : f32 from vector<64xf32>
 // CHECK: %[[SPLAT:.*]] = vector.broadcast %[[A20]] : f32 to vector<2xf32>
 // CHECK: arith.mulf %{{.*}}, %[[SPLAT]] : vector<2xf32>
 // CHECK: swr.local_solve

@@ -28,6 +28,12 @@ namespace mlir::swr {
 llvm::Expected<llvm::SmallVector<llvm::StringRef>>
 getKernelArgumentRoles(Operation *scan, Block &entry);
 
+/// On the scf.parallel of a tiled scan whose work items span the CTAs of a
+/// thread-block cluster (swr-tile-blocks time-ctas): their number, an
+/// integer. swr-distribute then makes each CTA the work item's lanes
+/// divided by it, in clusters of that many.
+inline constexpr llvm::StringLiteral kClusterCtasAttrName = "swr.cluster_ctas";
+
 } // namespace mlir::swr
 
 #endif // SWR_DIALECT_SWR_IR_SWROPS_H

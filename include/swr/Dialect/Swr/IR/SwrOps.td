@@ -380,6 +380,19 @@ def Swr_CarryExchangeOp : Swr_Op<"carry_exchange", [
     lane joins the pairs of the warps before its own to the loop-carried
     carry; the carry leaving the iteration joins all of them.
 
+    At level `cluster` (full windows) `ctas` CTAs of a thread-block cluster
+    (2 to 16), each of `warps` warps, share the sequence: iteration g solves
+    tile ((g * ctas + r) * warps + w) * lanes + t on time lane t of warp w
+    of the CTA of rank r. The warps of each CTA join their pairs as at level
+    cta; one lane per channel lane of each CTA then stores the CTA's pair
+    into the shared memory of every CTA of the cluster (distributed shared
+    memory: `mapa`, two buffers alternating by iteration) and a cluster
+    barrier (release/acquire) separates those stores from the reads; each
+    lane joins the pairs of the CTAs before its own, then of the warps
+    before its own, to the loop-carried carry. A cluster barrier before the
+    loop makes sure every CTA of the cluster runs before any stores into
+    it.
+
     At level `grid` (full windows) the sequence is split over work items:
     the enclosing loop makes one iteration, chunk `chunk` of the sequence,
     and its `warps` warps (1 to 32) join their pairs as at level cta. The
@@ -407,6 +420,8 @@ def Swr_CarryExchangeOp : Swr_Op<"carry_exchange", [
         stride 1 warps 4 : vector<1xf32>
     %v = swr.carry_exchange %cs, %last2 window full level serial
         : vector<2xf32> per_channel
+    %x = swr.carry_exchange %c, %last window full level cluster lanes 1
+        stride 32 warps 4 ctas 2 : vector<1xf32>
     %w = swr.carry_exchange %c, %last window full level grid lanes 1
         stride 32 warps 4 across(%ws[%slot of %n] chunk %g : memref<?xi32>)
         : vector<1xf32>
@@ -421,11 +436,12 @@ def Swr_CarryExchangeOp : Swr_Op<"carry_exchange", [
                    Swr_WindowAttr:$window, Swr_CarryLevel:$level,
                    OptionalAttr<ConfinedAttr<I64Attr, [IntPositive]>>:$lanes,
                    OptionalAttr<ConfinedAttr<I64Attr, [IntPositive]>>:$stride,
-                   OptionalAttr<ConfinedAttr<I64Attr, [IntPositive]>>:$warps);
+                   OptionalAttr<ConfinedAttr<I64Attr, [IntPositive]>>:$warps,
+                   OptionalAttr<ConfinedAttr<I64Attr, [IntPositive]>>:$ctas);
   let results = (outs VectorOfRankAndType<[1], [F32]>:$carry_in);
   let assemblyFormat = [{
     $decay `,` $terminal (`init` `(` $init^ `:` type($init) `)`)? `window` custom<Window>($window) `level` $level
-    (`lanes` $lanes^)? (`stride` $stride^)? (`warps` $warps^)?
+    (`lanes` $lanes^)? (`stride` $stride^)? (`warps` $warps^)? (`ctas` $ctas^)?
     (`across` `(` $workspace^ `[` $slot `of` $slots `]` `chunk` $chunk `:`
       type($workspace) `)`)? attr-dict
     `:` type($terminal) custom<ExchangeDecay>(type($decay), ref(type($terminal)))
@@ -434,6 +450,10 @@ def Swr_CarryExchangeOp : Swr_Op<"carry_exchange", [
     /// Words before the first slot of a grid-level workspace (the work-item
     /// ticket of swr-distribute and padding to 128 bytes).
     static constexpr int64_t kWorkspaceHeaderWords = 32;
+    /// CTAs of a cluster at level cluster: 16 is the most sm_90 allows
+    /// (beyond the portable 8 with the non-portable opt-in the runtime
+    /// sets).
+    static constexpr int64_t kMaxClusterCtas = 16;
     /// Decays of the exchange: 1 (shared by the channels) or one per
     /// channel.
     int64_t getDecayCount();

@@ -134,6 +134,12 @@ def SwrTileBlocks : Pass<"swr-tile-blocks", "::mlir::func::FuncOp"> {
            "shared memory), 1 to 32; 1: one warp; -1: 4 over token-major "
            "layouts when time-lanes is -1 too (which then takes 1: each "
            "warp's lanes take 32 adjacent channels), else 1">,
+    Option<"timeCtas", "time-ctas", "int64_t", /*default=*/"1",
+           "Full windows on GPUs: CTAs of a thread-block cluster that share "
+           "a sequence's tiles, each with time-warps warps (each iteration "
+           "deals their tiles to the CTAs in turn; swr.carry_exchange level "
+           "cluster joins the CTAs through distributed shared memory), 1 "
+           "to 16; 1: one CTA. Not with grid carries">,
     Option<"gridCarries", "grid-carries", "int64_t", /*default=*/"0",
            "Full windows on time lanes or warps (GPUs): split each "
            "sequence into chunks of one iteration, each its own work item, "
@@ -151,13 +157,16 @@ def SwrTileBlocks : Pass<"swr-tile-blocks", "::mlir::func::FuncOp"> {
     Option<"fullBlock", "full-block", "int64_t", /*default=*/"0",
            "Time steps per tile for full windows: 0 as `block`; -1: 4 for "
            "f32 on time lanes over a time-innermost axis (16-byte "
-           "accesses), 32 for 2-byte elements shared by the warps of a CTA "
-           "over bthd, else `block`">,
+           "accesses), 32 (per-channel decays) or 64 (per-head) for 2-byte "
+           "elements shared by the warps of a CTA over bthd, else "
+           "`block`">,
     Option<"l2Prefetch", "l2-prefetch", "int64_t", /*default=*/"0",
            "Tiles dealt to time lanes or warps: each iteration prefetches "
            "into L2 (swr.prefetch_tile) the operands of the tile this many "
            "iterations ahead, so its reads wait on L2 rather than device "
-           "memory without holding registers (0: off)">,
+           "memory without holding registers (0: off; -1: 1 for 2-byte "
+           "elements with per-channel decays shared by the warps of a CTA "
+           "over bthd, else 0)">,
     Option<"reread", "reread", "int64_t", /*default=*/"0",
            "Full windows on time lanes or warps: after the carry exchange, "
            "read the tile's operands again (a cache hit) and run the "
@@ -261,7 +270,12 @@ def SwrDistribute : Pass<"swr-distribute", "::mlir::ModuleOp"> {
     size the grid from the shapes: grid.x = ceil(prod ceil(dim / step) /
     (block-size / K)), where K = `swr.threads_per_item`: 1, or for a last
     loop dimension with a constant trip count (time lanes: the 32 lanes of
-    a warp) that count, K adjacent threads per work item. `swr.channel_sum` (a head's channel blocks on adjacent
+    a warp) that count, K adjacent threads per work item. A K above the
+    block size and a multiple of it (CTAs of a cluster that share a
+    sequence, swr-tile-blocks time-ctas) makes each work item K /
+    block-size consecutive blocks: prod ceil(dim / step) * K / block-size
+    blocks in clusters of that many (`nvvm.cluster_dim`, PTX
+    `.reqnctapercluster`). `swr.channel_sum` (a head's channel blocks on adjacent
     lanes) becomes a butterfly of `shfl.sync.bfly` masked to the group.
   }];
   let dependentDialects = [
