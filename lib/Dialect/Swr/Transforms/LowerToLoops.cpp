@@ -1383,8 +1383,6 @@ Value reversed(ImplicitLocOpBuilder &b, Value vector) {
   return vector::ShuffleOp::create(b, vector, vector, mask);
 }
 
-/// A full contiguous tile in one vector load (a GPU thread's 32 bytes of
-/// bf16 in one or two instructions instead of 16 scalar loads).
 /// A read tile in the element type of its memref (the read paths load in
 /// that type; the tile is widened to f32 after they join).
 VectorType storedTileType(ReadTileOp op) {
@@ -1400,6 +1398,8 @@ Value storedPadding(ImplicitLocOpBuilder &b, ReadTileOp op) {
       b, b.getFloatAttr(type, op.getPadding().convertToDouble()));
 }
 
+/// A full contiguous tile in one vector load (a GPU thread's 32 bytes of
+/// bf16 in one or two instructions instead of 16 scalar loads).
 Value loadRun(ImplicitLocOpBuilder &b, ReadTileOp op, ValueRange start) {
   MemRefType memref = op.getSource().getType();
   auto runType = VectorType::get({op.getTileSteps()}, memref.getElementType());
@@ -1499,7 +1499,10 @@ Value loadRows(ImplicitLocOpBuilder &b, ReadTileOp op, ValueRange start) {
   return tile;
 }
 
-/// Any tile: masked scalar loads through a stack buffer.
+/// Any tile: masked scalar loads through a stack buffer (the last resort:
+/// tiles of several channels that are not contiguous rows, e.g. the host's
+/// 16-channel tiles over a time-innermost axis, where loops over a buffer
+/// compile far faster than loadMaskedGather's unrolled 256 guarded loads).
 Value loadMasked(ImplicitLocOpBuilder &b, ReadTileOp op) {
   VectorType type = storedTileType(op);
   Value buffer = tileBuffer(op, type);
