@@ -356,10 +356,10 @@ def test_channel_tile_reaches_the_compiler(fresh_kernel_cache) -> None:
 
 
 def test_full_window_options_reach_the_compiler(fresh_kernel_cache) -> None:
-    """time_warps, full_block and grid_carries shape a fused full window's
-    GPU kernel (warps of a CTA in its barrier, the tile in its loads, the
-    grid carries' look-back), leave the host path alone, and are checked
-    by name."""
+    """time_warps, full_block, grid_carries and time_ctas shape a fused
+    full window's GPU kernel (warps of a CTA in its barrier, the tile in its
+    loads, the grid carries' look-back, the cluster's barrier), leave the
+    host path alone, and are checked by name."""
     def gated(za, v):
         return swr.scan(swr.sigmoid(za), v, window="full")
     rng = np.random.default_rng(14)
@@ -374,11 +374,15 @@ def test_full_window_options_reach_the_compiler(fresh_kernel_cache) -> None:
     assert ptx8.count("ld.global") > ptx.count("ld.global")
     grid = swr.jit(gated, layout="bthd", grid_carries=True)
     assert "ld.acquire.gpu" in grid.ir(za, v, stage="ptx")
-    for function in (eight, grid):
+    cluster = swr.jit(gated, layout="bthd", time_ctas=2)
+    ptx_cluster = cluster.ir(za, v, stage="ptx")
+    assert ".reqnctapercluster 2, 1, 1" in ptx_cluster
+    assert "barrier.cluster.wait" in ptx_cluster
+    for function in (eight, grid, cluster):
         out = function(za, v)  # the host backend walks the sequence
         assert relative_error(out, function.reference(za, v)) < 2e-6
     for name, bad in (("time_warps", 64), ("full_block", -1),
-                      ("grid_carries", 1)):
+                      ("grid_carries", 1), ("time_ctas", 17)):
         with pytest.raises(swr.ArgumentError, match=f"{name}: expected"):
             swr.jit(gated, layout="bthd", **{name: bad})
 
