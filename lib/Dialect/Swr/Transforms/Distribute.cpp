@@ -243,13 +243,13 @@ struct SwrDistributePass
     if (failed(ctas))
       return failure();
     int64_t threads = blockSize;
-    if (*ctas > 1)
-      threads = *getConstantIntValue(loop.getUpperBound().back()) / *ctas;
     FailureOr<int64_t> threadsPerItem =
-        *ctas > 1 ? FailureOr<int64_t>(threads * *ctas)
+        *ctas > 1 ? *getConstantIntValue(loop.getUpperBound().back())
                   : threadsPerWorkItem(loop, threads);
     if (failed(threadsPerItem))
       return failure();
+    if (*ctas > 1)
+      threads = *threadsPerItem / *ctas;
     auto dims = llvm::zip(loop.getUpperBound(), loop.getStep());
     for (auto [upper, step] : llvm::drop_end(dims, *threadsPerItem > 1)) {
       FailureOr<std::pair<int64_t, int64_t>> bound = boundOf(upper);

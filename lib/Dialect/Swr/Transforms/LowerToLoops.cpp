@@ -604,6 +604,35 @@ LogicalResult checkClusterKernel(CarryExchangeOp op) {
   return success();
 }
 
+/// The pairs that `count` publishers (the warps of a work item, the CTAs of
+/// a cluster), in order, left in `buffer`, read back by a lane: the join of
+/// those before it (publishers i < `position`, a prefix: while i is one of
+/// them the pair so far is theirs) and of all of them. `slot(i, field)`
+/// indexes field `field` of publisher i: its terminals, then its decays.
+std::pair<CarryPair, CarryPair> joinPublishedPairs(
+    ImplicitLocOpBuilder &b, Value buffer, int64_t count, Value position,
+    int64_t channels, int64_t decayCount,
+    llvm::function_ref<SmallVector<Value>(int64_t, int64_t)> slot) {
+  CarryPair before = CarryPair::identity(b, channels, decayCount);
+  CarryPair all = before;
+  for (int64_t i = 0; i < count; ++i) {
+    CarryPair pair;
+    for (int64_t k = 0; k < decayCount; ++k)
+      pair.decays.push_back(
+          memref::LoadOp::create(b, buffer, slot(i, channels + k)));
+    for (int64_t t = 0; t < channels; ++t)
+      pair.terminals.push_back(memref::LoadOp::create(b, buffer, slot(i, t)));
+    all = all.then(b, pair);
+    if (i + 1 < count) {
+      Value earlier =
+          arith::CmpIOp::create(b, arith::CmpIPredicate::ugt, position,
+                                arith::ConstantIndexOp::create(b, i));
+      before = all.select(b, earlier, before);
+    }
+  }
+  return {before, all};
+}
+
 /// Level cta: the pairs of the warps of a work item (32 * warps adjacent
 /// threads), published by each warp's last time lane in shared memory and
 /// read back by every lane after a barrier of the item's threads (named by
@@ -654,27 +683,11 @@ exchangeBetweenWarps(ImplicitLocOpBuilder &b, CarryExchangeOp op,
     scf::YieldOp::create(then);
   });
   itemBarrier(b, thread, itemThreads);
-  CarryPair before = CarryPair::identity(b, channels, decayCount);
-  CarryPair all = before;
-  for (int64_t w = 0; w < warps; ++w) {
-    Value source = arith::AddIOp::create(b, firstWarp, index(w));
-    CarryPair pair;
-    for (int64_t k = 0; k < decayCount; ++k)
-      pair.decays.push_back(
-          memref::LoadOp::create(b, buffer, slot(source, channels + k)));
-    for (int64_t i = 0; i < channels; ++i)
-      pair.terminals.push_back(
-          memref::LoadOp::create(b, buffer, slot(source, i)));
-    all = all.then(b, pair);
-    // The warps before this lane's are a prefix of the item's: while w is
-    // one of them, the pair so far is theirs.
-    if (w + 1 < warps) {
-      Value earlier = arith::CmpIOp::create(b, arith::CmpIPredicate::ugt,
-                                            warpInItem, index(w));
-      before = all.select(b, earlier, before);
-    }
-  }
-  return std::make_pair(before, all);
+  return joinPublishedPairs(
+      b, buffer, warps, warpInItem, channels, decayCount,
+      [&](int64_t w, int64_t field) {
+        return slot(arith::AddIOp::create(b, firstWarp, index(w)), field);
+      });
 }
 
 /// Level cluster: the pairs of the CTAs of a cluster (`ctas` CTAs of
@@ -735,24 +748,9 @@ std::pair<CarryPair, CarryPair> exchangeBetweenCtas(ImplicitLocOpBuilder &b,
     scf::YieldOp::create(then);
   });
   clusterBarrier(b);
-  CarryPair before = CarryPair::identity(b, channels, decayCount);
-  CarryPair all = before;
-  for (int64_t c = 0; c < ctas; ++c) {
-    CarryPair pair;
-    for (int64_t i = 0; i < channels; ++i)
-      pair.terminals.push_back(
-          memref::LoadOp::create(b, buffer, slot(index(c), i)));
-    for (int64_t k = 0; k < decayCount; ++k)
-      pair.decays.push_back(
-          memref::LoadOp::create(b, buffer, slot(index(c), channels + k)));
-    all = all.then(b, pair);
-    if (c + 1 < ctas) {
-      Value earlier =
-          arith::CmpIOp::create(b, arith::CmpIPredicate::ugt, rank, index(c));
-      before = all.select(b, earlier, before);
-    }
-  }
-  return {before, all};
+  return joinPublishedPairs(
+      b, buffer, ctas, rank, channels, decayCount,
+      [&](int64_t c, int64_t field) { return slot(index(c), field); });
 }
 
 /// The pairs of one iteration's tiles for a lane: an inclusive scan of the
