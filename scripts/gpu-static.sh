@@ -536,6 +536,36 @@ cluster_prefetch_bench() {
   bench_full bct-f32 1x64x65536 -1 -1 --grid-carries=1
 }
 
+# Tensor-core local solves (--strategy=mma: mma.sync m16n8k16 on the warps
+# of per-head full windows over [B, T, H, D]): bf16 and f32 against float64
+# over lengths around blocks, tiles and iterations, all decay regimes
+# (signed: negative decays flip the operator's signs), heads of 22, 64 and
+# 128 channels (a warp of 64 channels partly or wholly filled, two items per
+# head), on clusters; compute-sanitizer; then timed beside fma.
+mma_checks() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
+  local spec shape T
+  for spec in bthd-head-bf16 bthd-head-f32; do
+    for shape in 2x16x3x22 2x16x2x64 1x16x2x128; do
+      timeout 300 "$tools/bin/swr-run" "$dir/$spec.mlir" --target=sm_90a \
+        --strategy=mma --shape "$shape" --lengths "$full_lengths" \
+        --decays near1,spread,near0,signed >"$logs/mma-$spec-$shape.txt" 2>&1 ||
+        status=1
+      echo "mma $spec $shape: $(tail -1 "$logs/mma-$spec-$shape.txt")"
+    done
+  done
+  run_full bthd-head-bf16 2x16x3x22 -1 -1 "--strategy=mma --time-ctas=2"
+  for spec in bthd-head-bf16 bthd-head-f32; do
+    sanitize_full "$spec" 2x7x2x64 "mma-$spec" --strategy=mma
+  done
+  for T in 4096 16384; do
+    for spec in bthd-head-bf16 bthd-head-f32; do
+      bench_full "$spec" "8x${T}x1x1536" -1 -1
+      bench_full "$spec" "8x${T}x1x1536" -1 -1 --strategy=mma
+    done
+  done
+}
+
 full_prefetch() {
   dir="$(mktemp -d)"
   full_specs "$dir"
@@ -817,7 +847,7 @@ fused() {
 # profile_full, the sweeps full_block_sweep, full_bf16_sweep and
 # full_bf16_default_sweep (checks, then timing), full_head64, reread_sweep,
 # prefetch_sweep, defaults_bench, l2_prefetch_sweep, full_cluster,
-# cluster_prefetch_bench.
+# cluster_prefetch_bench, mma_checks.
 for section in "${@:-example exact full full_cta full_grid bands bands_bthd channel_tiles python_tests fused}"; do
   for name in $section; do "$name"; done
 done

@@ -455,13 +455,15 @@ const char *regimeName(DecayRegime regime) {
     return "spread";
   case DecayRegime::NearZero:
     return "near0";
+  case DecayRegime::Signed:
+    return "signed";
   }
   return "unknown";
 }
 
 std::optional<DecayRegime> parseRegime(std::string_view name) {
-  for (DecayRegime regime :
-       {DecayRegime::NearOne, DecayRegime::Spread, DecayRegime::NearZero})
+  for (DecayRegime regime : {DecayRegime::NearOne, DecayRegime::Spread,
+                             DecayRegime::NearZero, DecayRegime::Signed})
     if (name == regimeName(regime))
       return regime;
   return std::nullopt;
@@ -499,6 +501,10 @@ double Random::decay(DecayRegime regime) {
     return 1.0 / (1.0 + std::exp(-3.0 * normal()));
   case DecayRegime::NearZero:
     return 0.001 * uniform();
+  case DecayRegime::Signed: {
+    double magnitude = decay(DecayRegime::Spread);
+    return uniform() < 0.5 ? -magnitude : magnitude;
+  }
   }
   return 0.0;
 }

@@ -77,7 +77,7 @@ static cl::list<int64_t>
                   cl::desc("Packed sequence lengths (needs seq_offsets)"));
 static cl::list<std::string>
     decaysOption("decays", cl::CommaSeparated,
-                 cl::desc("Decay regimes to run: near1, spread, near0 "
+                 cl::desc("Decay regimes to run: near1, spread, near0, signed "
                           "(default spread)"));
 static cl::opt<uint64_t> seedOption("seed", cl::init(1),
                                     cl::desc("Random seed"));
@@ -364,7 +364,8 @@ int main(int argc, char **argv) {
   for (const std::string &name : decaysOption) {
     std::optional<ref::DecayRegime> regime = ref::parseRegime(name);
     if (!regime)
-      fail("--decays: expected near1, spread or near0, got '" + name + "'");
+      fail("--decays: expected near1, spread, near0 or signed, got '" + name +
+           "'");
     regimes.push_back(*regime);
   }
   if (regimes.empty())

@@ -389,6 +389,7 @@ TEST(ReferenceScan, RandomIsDeterministicAndRegimesInRange) {
   EXPECT_NEAR(sum / samples, 0.0, 0.05);
   EXPECT_NEAR(sumSquares / samples, 1.0, 0.05);
 
+  int negatives = 0;
   for (int i = 0; i < 1000; ++i) {
     double nearOne = rng.decay(DecayRegime::NearOne);
     EXPECT_GE(nearOne, 0.999);
@@ -399,11 +400,19 @@ TEST(ReferenceScan, RandomIsDeterministicAndRegimesInRange) {
     double nearZero = rng.decay(DecayRegime::NearZero);
     EXPECT_GE(nearZero, 0.0);
     EXPECT_LT(nearZero, 0.001);
+    double signedDecay = rng.decay(DecayRegime::Signed);
+    EXPECT_GE(signedDecay, -1.0);
+    EXPECT_LE(signedDecay, 1.0);
+    negatives += signedDecay < 0.0;
   }
+  // Either sign, about equally often.
+  EXPECT_GT(negatives, 400);
+  EXPECT_LT(negatives, 600);
 
-  for (DecayRegime regime :
-       {DecayRegime::NearOne, DecayRegime::Spread, DecayRegime::NearZero})
+  for (DecayRegime regime : {DecayRegime::NearOne, DecayRegime::Spread,
+                             DecayRegime::NearZero, DecayRegime::Signed})
     EXPECT_EQ(parseRegime(regimeName(regime)), regime);
+  EXPECT_STREQ(regimeName(DecayRegime::Signed), "signed");
   EXPECT_STREQ(regimeName(DecayRegime::NearOne), "near1");
   EXPECT_STREQ(regimeName(DecayRegime::Spread), "spread");
   EXPECT_STREQ(regimeName(DecayRegime::NearZero), "near0");

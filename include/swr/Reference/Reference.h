@@ -155,9 +155,10 @@ enum class DecayRegime {
   NearOne,  ///< 0.999 + 0.001 * U
   Spread,   ///< sigmoid(N(0, 3^2))
   NearZero, ///< 0.001 * U
+  Signed,   ///< +-sigmoid(N(0, 3^2)), either sign with probability 1/2
 };
 
-/// "near1", "spread" or "near0".
+/// "near1", "spread", "near0" or "signed".
 const char *regimeName(DecayRegime regime);
 
 /// Inverse of regimeName; nullopt for any other string.

@@ -247,6 +247,14 @@ func.func @local_solve_channels(%L: vector<2x16x16xf32>, %u: vector<16x4xf32>) {
 
 // -----
 
+func.func @local_solve_warp_shared_channels(%L: vector<2x16x16xf32>, %u: vector<16x2xf32>) {
+  // expected-error @below {{'swr.local_solve' op warp_shared: expected one operator shared by the tile's channels, got 'vector<2x16x16xf32>'}}
+  %v = swr.local_solve warp_shared %L, %u : vector<2x16x16xf32>, vector<16x2xf32>
+  return
+}
+
+// -----
+
 func.func @carry_channel_injection(%v: vector<16x4xf32>, %g: vector<16x2xf32>, %s: vector<4xf32>) {
   // expected-error @below {{'swr.carry' op injection: expected 'vector<16x4xf32>' (one per time step and channel), got 'vector<16x2xf32>'}}
   %y = swr.carry %v, %g, %s : vector<16x4xf32>, vector<16x2xf32>, vector<4xf32>

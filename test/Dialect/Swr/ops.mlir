@@ -95,6 +95,8 @@ func.func @block_ops(%a: vector<16xf32>, %u: vector<16x8xf32>, %c: f32,
   %sum = swr.channel_sum %g group 16 : vector<16xf32>
   // CHECK: swr.local_solve transpose %[[L]], %{{.*}} : vector<16x16xf32>, vector<16x8xf32>
   %w = swr.local_solve transpose %L, %u : vector<16x16xf32>, vector<16x8xf32>
+  // CHECK: swr.local_solve warp_shared %[[L]], %{{.*}} : vector<16x16xf32>, vector<16x8xf32>
+  %shared = swr.local_solve warp_shared %L, %u : vector<16x16xf32>, vector<16x8xf32>
   // CHECK: %[[S:.*]] = swr.carry_exchange %{{.*}}, %{{.*}} window full level warp lanes 8 stride 4 : vector<8xf32>
   %s = swr.carry_exchange %c, %t window full level warp lanes 8 stride 4 : vector<8xf32>
   // CHECK: swr.carry_exchange %{{.*}}, %{{.*}} init(%{{.*}} : vector<8xf32>) window full level grid lanes 1 stride 32 warps 4 across(%{{.*}}[%{{.*}} of %{{.*}}] chunk %{{.*}} : memref<?xi32>) : vector<8xf32>

@@ -13,7 +13,7 @@
 // RANK: swr-run: error: --shape: layout bhdl takes rank 4 [B, H, D, L], got 3 dimensions
 // STATIC: swr-run: error: input: dimension 2 of the spec is 16 but the run asks for 8
 // NOSHAPE: swr-run: error: --shape: give the input shape
-// REGIME: swr-run: error: --decays: expected near1, spread or near0, got 'warm'
+// REGIME: swr-run: error: --decays: expected near1, spread, near0 or signed, got 'warm'
 // PACKED: swr-run: error: --seq-lens: the spec's scan takes no seq_offsets
 // TARGET: swr-run: error: --target: expected host or an NVIDIA chip such as sm_90a, got 'gfx90a'
 // BENCH: swr-run: error: --bench: times GPU kernels; give --target=sm_90a

@@ -545,6 +545,10 @@ LogicalResult LocalSolveOp::verify() {
     return emitOpError() << "tile: expected " << op.getDimSize(0)
                          << " channels (one per operator), got "
                          << tile.getDimSize(1);
+  if (rank == 3 && getWarpShared())
+    return emitOpError() << "warp_shared: expected one operator shared by "
+                            "the tile's channels, got "
+                         << op;
   return success();
 }
 

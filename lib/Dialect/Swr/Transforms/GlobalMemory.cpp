@@ -3,6 +3,7 @@
 #include "GlobalMemory.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 
@@ -16,6 +17,19 @@ constexpr StringLiteral kDeviceScope = "device";
 constexpr unsigned kWordBytes = 4;
 
 } // namespace
+
+Value global::addSharedBuffer(gpu::GPUFuncOp kernel, ArrayRef<int64_t> shape,
+                              Type elementType, Location loc) {
+  Builder b(kernel.getContext());
+  auto type = MemRefType::get(
+      shape, elementType, MemRefLayoutAttrInterface(),
+      gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup));
+  BlockArgument buffer = kernel.addWorkgroupAttribution(type, loc);
+  kernel.setWorkgroupAttributionAttr(kernel.getNumWorkgroupAttributions() - 1,
+                                     LLVM::LLVMDialect::getAlignAttrName(),
+                                     b.getI64IntegerAttr(16));
+  return buffer;
+}
 
 Value global::elementAddress(ImplicitLocOpBuilder &b, Value memref,
                              ValueRange indices, unsigned addressSpace) {

@@ -8,10 +8,18 @@
 // applies), with n FMAs per channel instead of n^2. Per-channel decays of a
 // block of channels (decays n x m) give each channel its own row of decays.
 //
+// strategy=mma lowers the solves a warp shares (warp_shared: one head's
+// channels on the lanes of a warp) to tensor cores, mma.sync m16n8k16 with
+// bf16 operands (TensorCoreSolve.cpp), and the others as fma: per-channel
+// decays give every channel its own operator, which a warp-wide matrix
+// product cannot share.
+//
 //===----------------------------------------------------------------------===//
 
 #include "swr/Dialect/Swr/IR/SwrOps.h"
 #include "swr/Dialect/Swr/Transforms/Passes.h"
+
+#include "TensorCoreSolve.h"
 
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
@@ -65,19 +73,26 @@ struct SwrLowerLocalSolvePass
   using SwrLowerLocalSolveBase::SwrLowerLocalSolveBase;
 
   void runOnOperation() override {
-    if (strategy != "fma" && strategy != "matrix") {
-      getOperation()->emitError()
-          << "swr-lower-local-solve: strategy must be fma or matrix, got '"
-          << strategy << "'";
+    if (strategy != "fma" && strategy != "matrix" && strategy != "mma") {
+      getOperation()->emitError() << "swr-lower-local-solve: strategy must "
+                                     "be fma, mma or matrix, got '"
+                                  << strategy << "'";
       return signalPassFailure();
     }
     if (strategy == "matrix")
       return;
     SmallVector<LocalSolveOp> solves;
     getOperation()->walk([&](LocalSolveOp op) { solves.push_back(op); });
-    for (LocalSolveOp solve : solves)
-      if (Value decays = recurrenceDecays(solve.getTransfer()))
+    TensorCoreBuffers buffers;
+    for (LocalSolveOp solve : solves) {
+      Value decays = recurrenceDecays(solve.getTransfer());
+      if (!decays)
+        continue;
+      if (strategy == "mma" && fitsMmaSync(solve))
+        lowerToMmaSync(solve, decays, buffers);
+      else
         lowerToRecurrence(solve, decays);
+    }
   }
 };
 

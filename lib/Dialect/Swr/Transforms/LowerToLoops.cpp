@@ -543,23 +543,6 @@ FailureOr<int64_t> kernelBlockThreads(CarryExchangeOp op) {
   return (*blockSize)[0];
 }
 
-/// A shared-memory f32 buffer of the kernel, aligned to 16 bytes: its
-/// reads may become 16-byte vector loads, and buffers added before it (the
-/// block ticket of swr-distribute, another exchange's) would otherwise
-/// leave it at any multiple of its element size.
-Value addSharedBuffer(gpu::GPUFuncOp kernel, ArrayRef<int64_t> shape,
-                      Location loc) {
-  Builder b(kernel.getContext());
-  auto type = MemRefType::get(
-      shape, b.getF32Type(), MemRefLayoutAttrInterface(),
-      gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup));
-  BlockArgument buffer = kernel.addWorkgroupAttribution(type, loc);
-  kernel.setWorkgroupAttributionAttr(kernel.getNumWorkgroupAttributions() - 1,
-                                     LLVM::LLVMDialect::getAlignAttrName(),
-                                     b.getI64IntegerAttr(16));
-  return buffer;
-}
-
 /// A barrier of the `itemThreads` threads of this thread's work item, named
 /// by the item's place in the block, so the items of a block wait for their
 /// own threads only.
@@ -653,8 +636,9 @@ exchangeBetweenWarps(ImplicitLocOpBuilder &b, CarryExchangeOp op,
   int64_t blockWarps = *blockThreads / 32;
   int64_t channels = warpPair.terminals.size(), stride = *op.getStride();
   int64_t decayCount = warpPair.decays.size();
-  Value buffer = addSharedBuffer(
-      kernel, {2, blockWarps, stride, channels + decayCount}, op.getLoc());
+  Value buffer = global::addSharedBuffer(
+      kernel, {2, blockWarps, stride, channels + decayCount}, b.getF32Type(),
+      op.getLoc());
   WarpShuffles shuffles{b};
   auto index = [&](int64_t value) -> Value {
     return arith::ConstantIndexOp::create(b, value);
@@ -710,8 +694,9 @@ std::pair<CarryPair, CarryPair> exchangeBetweenCtas(ImplicitLocOpBuilder &b,
   int64_t ctas = *op.getCtas(), stride = *op.getStride();
   int64_t channels = ctaPair.terminals.size();
   int64_t decayCount = ctaPair.decays.size();
-  Value buffer = addSharedBuffer(
-      kernel, {2, ctas, stride, channels + decayCount}, op.getLoc());
+  Value buffer =
+      global::addSharedBuffer(kernel, {2, ctas, stride, channels + decayCount},
+                              b.getF32Type(), op.getLoc());
   auto index = [&](int64_t value) -> Value {
     return arith::ConstantIndexOp::create(b, value);
   };
@@ -1028,9 +1013,9 @@ LogicalResult lowerGridCarryExchange(CarryExchangeOp op) {
   Value channelLane =
       arith::IndexCastOp::create(b, b.getIndexType(), lane.channelLane);
   WorkspaceSlot slots{op, channelLane};
-  Value carries = addSharedBuffer(
+  Value carries = global::addSharedBuffer(
       kernel, {*blockThreads / itemThreads, *op.getStride(), channels},
-      op.getLoc());
+      b.getF32Type(), op.getLoc());
 
   Value leads = arith::AndIOp::create(
       b,

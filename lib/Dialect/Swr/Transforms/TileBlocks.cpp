@@ -67,7 +67,8 @@ Value resolveFromCarry(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
   Value seeded = vector::InsertOp::create(b, firstRow, inputs, 0);
   auto transfer =
       buildTransferOperator(b, tiling, decays, /*band=*/std::nullopt);
-  return localSolve(b, transfer.getTransfer(), seeded);
+  return localSolve(b, transfer.getTransfer(), seeded, /*transpose=*/false,
+                    tiling.warpSharesOperator());
 }
 
 /// The carries entering the tile and the tile's outputs, for full and
@@ -78,7 +79,8 @@ Value solveWithCarrier(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
                        Value init, std::optional<TileReader> reread) {
   auto transfer =
       buildTransferOperator(b, tiling, decays, /*band=*/std::nullopt);
-  Value local = localSolve(b, transfer.getTransfer(), inputs);
+  Value local = localSolve(b, transfer.getTransfer(), inputs,
+                           /*transpose=*/false, tiling.warpSharesOperator());
   Value terminal = vector::ExtractOp::create(b, local, tiling.steps - 1);
   Value decay =
       vector::ExtractOp::create(b, transfer.getInjection(), tiling.steps - 1);

@@ -232,9 +232,10 @@ TransferOperatorOp tiling::buildTransferOperator(ImplicitLocOpBuilder &b,
 }
 
 Value tiling::localSolve(ImplicitLocOpBuilder &b, Value transfer, Value tile,
-                         bool transpose) {
+                         bool transpose, bool warpShared) {
   return LocalSolveOp::create(b, tile.getType(), transfer, tile,
-                              transpose ? b.getUnitAttr() : UnitAttr());
+                              transpose ? b.getUnitAttr() : UnitAttr(),
+                              warpShared ? b.getUnitAttr() : UnitAttr());
 }
 
 Value tiling::chunkFirstTile(ImplicitLocOpBuilder &b, const ScanTiling &tiling,

@@ -92,6 +92,11 @@ struct ScanTiling {
   }
   /// Channel blocks on the lanes of a warp beside each time lane.
   int64_t laneChannels() const { return sharesSequence() ? 32 / timeLanes : 1; }
+  /// Whether all 32 lanes of a warp solve tiles of one head's channels at
+  /// one time tile, so they share its transfer operator.
+  bool warpSharesOperator() const {
+    return perHeadSharing && laneChannels() == 32;
+  }
 
   bool hasChannelAxis() const { return axes.channel >= 0; }
   bool perHead() const { return perHeadSharing; }
@@ -147,9 +152,10 @@ TransferOperatorOp buildTransferOperator(ImplicitLocOpBuilder &b,
                                          const ScanTiling &tiling, Value decays,
                                          std::optional<int64_t> band);
 
-/// v = L u, or L^T u with `transpose`.
+/// v = L u, or L^T u with `transpose`; `warpShared` marks a solve whose
+/// operator is the same on all lanes of a warp (swr.local_solve warp_shared).
 Value localSolve(ImplicitLocOpBuilder &b, Value transfer, Value tile,
-                 bool transpose = false);
+                 bool transpose = false, bool warpShared = false);
 
 /// The tiles a time chunk owns are [chunkFirstTile, chunkEndTile), or
 /// every tile when `coords` has no chunk (chunkFirstTile is then null). A

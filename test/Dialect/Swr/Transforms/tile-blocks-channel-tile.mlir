@@ -87,6 +87,7 @@ func.func @bands_per_channel(%a: memref<?x?x?x16xbf16>,
 // WARPS: scf.parallel {{.*}} to (%{{.*}}, %{{.*}}, %{{.*}}, %c128) step (%c1, %c1, %c64, %c1)
 // WARPS: swr.read_tile %{{.*}} time 1 channel 3 pad 1.0{{.*}} -> vector<32x2xf32>
 // WARPS: swr.read_tile %{{.*}} time 1 channel 3 pad 0.0{{.*}} -> vector<32x2xf32>
+// WARPS: swr.local_solve %{{.*}}, %{{.*}} : vector<2x32x32xf32>, vector<32x2xf32>
 // WARPS: swr.carry_exchange {{.*}} window full level cta lanes 1 stride 32 warps 4 : vector<2xf32> per_channel
 func.func @full_warps_bf16(%a: memref<?x?x?x?xbf16>, %x: memref<?x?x?x?xbf16>,
                            %y: memref<?x?x?x?xbf16>) {
@@ -98,10 +99,13 @@ func.func @full_warps_bf16(%a: memref<?x?x?x?xbf16>, %x: memref<?x?x?x?xbf16>,
 
 // -----
 
-// Per-head decays: 64-step tiles.
+// Per-head decays: 64-step tiles. The 32 lanes of a warp hold 64 channels
+// of one head at one time tile: their solves share the operator
+// (warp_shared, for tensor cores).
 // WARPS-LABEL: func.func @full_warps_head_bf16
 // WARPS: swr.read_tile %{{.*}} time 1 pad 1.0{{.*}} -> vector<64xf32>
 // WARPS: swr.read_tile %{{.*}} time 1 channel 3 pad 0.0{{.*}} -> vector<64x2xf32>
+// WARPS: swr.local_solve warp_shared %{{.*}}, %{{.*}} : vector<64x64xf32>, vector<64x2xf32>
 func.func @full_warps_head_bf16(%a: memref<?x?x?xbf16>,
                                 %x: memref<?x?x?x?xbf16>,
                                 %y: memref<?x?x?x?xbf16>) {

@@ -298,18 +298,25 @@ def Swr_LocalSolveOp : Swr_Op<"local_solve", [Pure,
     With one operator per channel (`vector<m x n x n>`, per-channel
     decays) column c of the tile is multiplied by operator c.
 
+    `warp_shared` says how the solve is spread over a GPU: every one of the
+    32 lanes of a warp reaches it with the same operator (tiles of one head's
+    channels side by side on a warp's lanes, at one time tile), so the warp
+    can solve its lanes' tiles together as one matrix product on tensor
+    cores (swr-lower-local-solve strategy=mma). Only for one shared operator.
+
     ```mlir
     %v = swr.local_solve %L, %u : vector<16x16xf32>, vector<16x8xf32>
     %w = swr.local_solve %Lc, %uc : vector<2x16x16xf32>, vector<16x2xf32>
+    %s = swr.local_solve warp_shared %L, %u : vector<64x64xf32>, vector<64x2xf32>
     ```
   }];
   let arguments = (ins VectorOfRankAndType<[2, 3], [F32]>:$transfer,
                    VectorOfRankAndType<[2], [F32]>:$tile,
-                   UnitAttr:$transpose);
+                   UnitAttr:$transpose, UnitAttr:$warp_shared);
   let results = (outs VectorOfRankAndType<[2], [F32]>:$result);
   let assemblyFormat = [{
-    (`transpose` $transpose^)? $transfer `,` $tile attr-dict `:`
-    type($transfer) `,` type($tile)
+    (`transpose` $transpose^)? (`warp_shared` $warp_shared^)? $transfer `,`
+    $tile attr-dict `:` type($transfer) `,` type($tile)
   }];
   let hasVerifier = 1;
 }

@@ -214,14 +214,29 @@ def SwrLowerLocalSolve : InterfacePass<"swr-lower-local-solve",
     dead and only its injection (prefix products) remains. Works for per-head
     and per-channel decays alike. Exact windows' banded operators and
     extraction operators keep the matrix form.
+    `strategy=mma`: solves a warp shares (`warp_shared`: the lanes of a
+    warp hold one head's channels at one time tile) run on tensor cores:
+    the warp stages its tile in shared memory, loads B fragments with
+    `ldmatrix.trans`, builds L's 16 x 16 diagonal blocks in registers
+    (bf16, from log2 prefix sums of the decays) and runs
+    `mma.sync.aligned.m16n8k16` (bf16 operands, f32 accumulation) per 8
+    channels, the carry from the block before entering as the accumulator.
+    Every other solve with its own decays (per-channel decays, one thread
+    per sequence, time lanes) is lowered as by `fma`.
     `strategy=matrix`: leave every local solve as the matrix product (what
     tensor cores compute; lowered by swr-lower-to-loops as sums of outer
     products).
   }];
-  let dependentDialects = ["::mlir::vector::VectorDialect"];
+  let dependentDialects = ["::mlir::vector::VectorDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::NVVM::NVVMDialect"];
   let options = [
     Option<"strategy", "strategy", "std::string", /*default=*/"\"fma\"",
-           "fma or matrix">
+           "fma, mma or matrix">
   ];
 }
 
