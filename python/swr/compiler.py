@@ -76,6 +76,17 @@ def derive_backward(spec: ScanSpec | str) -> str:
     return _capi.take_string(out)
 
 
+STRATEGIES = ("fma", "mma", "matrix")
+
+
+def check_strategy(strategy: object) -> None:
+    """Raises ArgumentError unless `strategy` names a local-solve strategy
+    of GPU kernels."""
+    if strategy not in STRATEGIES:
+        raise ArgumentError(f"strategy: expected one of {STRATEGIES}, got "
+                            f"{strategy!r}")
+
+
 def check_time_lanes(time_lanes: object) -> None:
     """Raises ArgumentError unless `time_lanes` is 0 (the compiler's
     choice) or a power of 2 in [1, 32]."""
@@ -129,7 +140,10 @@ def compile_ptx(spec: ScanSpec | str, *, chip: str = "sm_90a",
                 time_ctas: int = 0, backward: bool = False) -> PtxKernel:
     """Compiles a spec (or its derived backward) to PTX through the swr
     passes and LLVM's NVPTX; cached in this process and on disk.
-    `time_lanes`: lanes of a warp sharing a sequence's tiles (0: the
+    `strategy`: how tiles are solved, "fma" (the recurrence on CUDA
+    cores), "mma" (mma.sync on tensor cores where the lanes of a warp hold
+    one head's channels, i.e. per-head full windows over token-major
+    layouts; elsewhere as fma) or "matrix" (outer products). `time_lanes`: lanes of a warp sharing a sequence's tiles (0: the
     compiler's choice; 1: a thread per sequence; 2..32 for bands over any
     layout too); `channel_tile`: channels of a head one thread solves
     together when they share a decay (0: the compiler's choice). Full
@@ -142,6 +156,7 @@ def compile_ptx(spec: ScanSpec | str, *, chip: str = "sm_90a",
     sharing a sequence, their carries through distributed shared memory
     (0: the compiler's choice, one CTA; for small batches of long
     sequences)."""
+    check_strategy(strategy)
     check_time_lanes(time_lanes)
     check_channel_tile(channel_tile)
     check_full_window_options(time_warps, full_block, grid_carries,

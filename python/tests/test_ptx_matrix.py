@@ -47,7 +47,7 @@ def compile_and_assemble(bin_dir, tmp_path, case: ScanCase,
     return json.loads(launch.read_text())
 
 
-@pytest.mark.parametrize("strategy", ["fma", "matrix"])
+@pytest.mark.parametrize("strategy", ["fma", "matrix", "mma"])
 def test_ptx_matrix(bin_dir, tmp_path, strategy: str) -> None:
     if PTXAS is None:
         pytest.skip("ptxas not installed")
@@ -58,6 +58,14 @@ def test_ptx_matrix(bin_dir, tmp_path, strategy: str) -> None:
         assert description["strategy"] == strategy
         assert [p["name"] for p in description["params"]][:2] == [
             "decay", "input"]
+        if strategy == "mma":
+            # Tensor cores where the warps hold one head's channels (full
+            # windows, per-head decays, token-major), fma elsewhere.
+            uses_mma = "mma.sync.aligned.m16n8k16" in (
+                tmp_path / f"{case.name()}.ptx").read_text()
+            assert uses_mma == (case.window == "full"
+                                and case.layout == "bthd"
+                                and case.sharing == "per_head"), case.name()
 
 
 GRAD_CASES = [

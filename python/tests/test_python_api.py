@@ -144,6 +144,28 @@ def test_full_window_options_reach_the_compiler() -> None:
         swr.compile_ptx(spec, grid_carries=True, time_ctas=2)
 
 
+def test_mma_strategy_runs_on_tensor_cores() -> None:
+    """strategy="mma": a per-head full window over [B, T, H, D] solves its
+    tiles with mma.sync (the launch says so and the kernel differs from
+    fma's); per-channel decays keep the recurrence; a bad name is an
+    ArgumentError naming the argument."""
+    heads = swr.ScanSpec(window="full", layout="bthd", sharing="per_head",
+                         dtype_in="bf16", dtype_out="bf16")
+    mma = swr.compile_ptx(heads, strategy="mma")
+    assert mma.launch["strategy"] == "mma"
+    assert "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32" in mma.ptx
+    assert "ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16" in mma.ptx
+    assert "mma.sync" not in swr.compile_ptx(heads).ptx
+    channels = swr.ScanSpec(window="full", layout="bthd",
+                            sharing="per_channel", dtype_in="bf16",
+                            dtype_out="bf16")
+    assert "mma.sync" not in swr.compile_ptx(channels, strategy="mma").ptx
+    with pytest.raises(swr.ArgumentError,
+                       match="strategy: expected one of .*'mma'.*, got "
+                             "'wmma2'"):
+        swr.compile_ptx(heads, strategy="wmma2")
+
+
 def test_c_api_checks_counts() -> None:
     """swr_compile_ptx itself rejects negative counts, naming the field
     (callers of the C API get no Python checks)."""

@@ -96,8 +96,10 @@ static cl::opt<std::string>
                  cl::desc("Transfer operators: running_product, log_space"));
 static cl::opt<std::string>
     strategyOption("strategy", cl::init("matrix"),
-                   cl::desc("Local solves: matrix (outer products) or fma "
-                            "(the recurrence)"));
+                   cl::desc("Local solves: matrix (outer products), fma "
+                            "(the recurrence) or, for GPU kernels, mma "
+                            "(tensor cores where a warp shares the "
+                            "operator)"));
 static cl::opt<int64_t>
     timeChunkOption("time-chunk", cl::init(0),
                     cl::desc("bands<k>: independent time chunks of this many "

@@ -70,7 +70,10 @@ struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
   Option<std::string> strategy{
       *this, "strategy",
       llvm::cl::desc("Local solves: fma (the recurrence, one FMA per "
-                     "element) or matrix (outer products)"),
+                     "element), mma (mma.sync on tensor cores for the "
+                     "solves a warp shares: per-head full windows over "
+                     "token-major layouts; the others as fma) or matrix "
+                     "(outer products)"),
       llvm::cl::init("fma")};
   // Measured on the H200 at B8 H128 D16 L8192 bf16 (docs/benchmarks.md):
   // forward 2 tiles per thread 76% of copy (16: 37%); backward 16 tiles
