@@ -536,32 +536,37 @@ cluster_prefetch_bench() {
   bench_full bct-f32 1x64x65536 -1 -1 --grid-carries=1
 }
 
-# Tensor-core local solves (--strategy=mma: mma.sync m16n8k16 on the warps
-# of per-head full windows over [B, T, H, D]): bf16 and f32 against float64
+# Tensor-core local solves (--strategy=mma: mma.sync m16n8k16, and wmma
+# m16n16k16, on the warps of per-head full windows over [B, T, H, D];
+# mma_strategies="mma" runs one): bf16 and f32 against float64
 # over lengths around blocks, tiles and iterations, all decay regimes
 # (signed: negative decays flip the operator's signs), heads of 22, 64 and
 # 128 channels (a warp of 64 channels partly or wholly filled, two items per
 # head), on clusters; compute-sanitizer; then timed beside fma.
 mma_checks() {
   [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
-  local spec shape T
-  for spec in bthd-head-bf16 bthd-head-f32; do
-    for shape in 2x16x3x22 2x16x2x64 1x16x2x128; do
-      timeout 300 "$tools/bin/swr-run" "$dir/$spec.mlir" --target=sm_90a \
-        --strategy=mma --shape "$shape" --lengths "$full_lengths" \
-        --decays near1,spread,near0,signed >"$logs/mma-$spec-$shape.txt" 2>&1 ||
-        status=1
-      echo "mma $spec $shape: $(tail -1 "$logs/mma-$spec-$shape.txt")"
+  local spec shape T strategy
+  for strategy in ${mma_strategies:-mma wmma}; do
+    for spec in bthd-head-bf16 bthd-head-f32; do
+      for shape in 2x16x3x22 2x16x2x64 1x16x2x128; do
+        timeout 300 "$tools/bin/swr-run" "$dir/$spec.mlir" --target=sm_90a \
+          --strategy=$strategy --shape "$shape" --lengths "$full_lengths" \
+          --decays near1,spread,near0,signed \
+          >"$logs/$strategy-$spec-$shape.txt" 2>&1 || status=1
+        echo "$strategy $spec $shape: $(tail -1 "$logs/$strategy-$spec-$shape.txt")"
+      done
     done
-  done
-  run_full bthd-head-bf16 2x16x3x22 -1 -1 "--strategy=mma --time-ctas=2"
-  for spec in bthd-head-bf16 bthd-head-f32; do
-    sanitize_full "$spec" 2x7x2x64 "mma-$spec" --strategy=mma
+    run_full bthd-head-bf16 2x16x3x22 -1 -1 "--strategy=$strategy --time-ctas=2"
+    for spec in bthd-head-bf16 bthd-head-f32; do
+      sanitize_full "$spec" 2x7x2x64 "$strategy-$spec" --strategy=$strategy
+    done
   done
   for T in 4096 16384; do
     for spec in bthd-head-bf16 bthd-head-f32; do
       bench_full "$spec" "8x${T}x1x1536" -1 -1
-      bench_full "$spec" "8x${T}x1x1536" -1 -1 --strategy=mma
+      for strategy in ${mma_strategies:-mma wmma}; do
+        bench_full "$spec" "8x${T}x1x1536" -1 -1 --strategy=$strategy
+      done
     done
   done
 }

@@ -27,7 +27,7 @@ SWR_RUNTIME_EXPORT const char *swr_build_id(void);
 typedef struct swr_compile_options {
   const char *function; /* default: the first function of the spec */
   const char *chip;
-  const char *strategy; /* "fma", "mma" (tensor cores) or "matrix" */
+  const char *strategy; /* "fma", "mma" / "wmma" (tensor cores), "matrix" */
   int64_t block_size;
   int64_t time_chunk;      /* < 0: no time chunks */
   int64_t grad_time_chunk; /* backward kernels; < 0: no time chunks */

@@ -76,7 +76,7 @@ def derive_backward(spec: ScanSpec | str) -> str:
     return _capi.take_string(out)
 
 
-STRATEGIES = ("fma", "mma", "matrix")
+STRATEGIES = ("fma", "mma", "wmma", "matrix")
 
 
 def check_strategy(strategy: object) -> None:
@@ -143,7 +143,8 @@ def compile_ptx(spec: ScanSpec | str, *, chip: str = "sm_90a",
     `strategy`: how tiles are solved, "fma" (the recurrence on CUDA
     cores), "mma" (mma.sync on tensor cores where the lanes of a warp hold
     one head's channels, i.e. per-head full windows over token-major
-    layouts; elsewhere as fma) or "matrix" (outer products). `time_lanes`: lanes of a warp sharing a sequence's tiles (0: the
+    layouts; elsewhere as fma), "wmma" (the same with wmma) or "matrix"
+    (outer products). `time_lanes`: lanes of a warp sharing a sequence's tiles (0: the
     compiler's choice; 1: a thread per sequence; 2..32 for bands over any
     layout too); `channel_tile`: channels of a head one thread solves
     together when they share a decay (0: the compiler's choice). Full

@@ -47,7 +47,7 @@ def compile_and_assemble(bin_dir, tmp_path, case: ScanCase,
     return json.loads(launch.read_text())
 
 
-@pytest.mark.parametrize("strategy", ["fma", "matrix", "mma"])
+@pytest.mark.parametrize("strategy", ["fma", "matrix", "mma", "wmma"])
 def test_ptx_matrix(bin_dir, tmp_path, strategy: str) -> None:
     if PTXAS is None:
         pytest.skip("ptxas not installed")
@@ -58,10 +58,13 @@ def test_ptx_matrix(bin_dir, tmp_path, strategy: str) -> None:
         assert description["strategy"] == strategy
         assert [p["name"] for p in description["params"]][:2] == [
             "decay", "input"]
-        if strategy == "mma":
+        if strategy in ("mma", "wmma"):
             # Tensor cores where the warps hold one head's channels (full
             # windows, per-head decays, token-major), fma elsewhere.
-            uses_mma = "mma.sync.aligned.m16n8k16" in (
+            instruction = {"mma": "mma.sync.aligned.m16n8k16",
+                           "wmma": "wmma.mma.sync.aligned.row.row.m16n16k16"
+                           }[strategy]
+            uses_mma = instruction in (
                 tmp_path / f"{case.name()}.ptx").read_text()
             assert uses_mma == (case.window == "full"
                                 and case.layout == "bthd"

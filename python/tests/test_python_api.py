@@ -145,7 +145,7 @@ def test_full_window_options_reach_the_compiler() -> None:
 
 
 def test_mma_strategy_runs_on_tensor_cores() -> None:
-    """strategy="mma": a per-head full window over [B, T, H, D] solves its
+    """strategy="mma" (and "wmma"): a per-head full window over [B, T, H, D] solves its
     tiles with mma.sync (the launch says so and the kernel differs from
     fma's); per-channel decays keep the recurrence; a bad name is an
     ArgumentError naming the argument."""
@@ -156,6 +156,10 @@ def test_mma_strategy_runs_on_tensor_cores() -> None:
     assert "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32" in mma.ptx
     assert "ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16" in mma.ptx
     assert "mma.sync" not in swr.compile_ptx(heads).ptx
+    wmma = swr.compile_ptx(heads, strategy="wmma")
+    assert wmma.launch["strategy"] == "wmma"
+    assert "wmma.mma.sync.aligned.row.row.m16n16k16.f32.bf16.bf16.f32" \
+        in wmma.ptx
     channels = swr.ScanSpec(window="full", layout="bthd",
                             sharing="per_channel", dtype_in="bf16",
                             dtype_out="bf16")

@@ -44,9 +44,9 @@ static cl::opt<std::string> chip("chip", cl::init("sm_90a"),
                                  cl::desc("Target SM"));
 static cl::opt<std::string>
     strategy("strategy", cl::init("fma"),
-             cl::desc("Local solves: fma (the recurrence), mma (tensor "
-                      "cores where a warp shares the operator, else fma) "
-                      "or matrix"));
+             cl::desc("Local solves: fma (the recurrence), mma or wmma "
+                      "(tensor cores where a warp shares the operator, "
+                      "else fma) or matrix"));
 static cl::opt<int64_t>
     timeChunk("time-chunk", cl::init(2),
               cl::desc("bands<k>: independent time chunks of this many tiles "

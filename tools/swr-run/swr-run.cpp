@@ -97,8 +97,8 @@ static cl::opt<std::string>
 static cl::opt<std::string>
     strategyOption("strategy", cl::init("matrix"),
                    cl::desc("Local solves: matrix (outer products), fma "
-                            "(the recurrence) or, for GPU kernels, mma "
-                            "(tensor cores where a warp shares the "
+                            "(the recurrence) or, for GPU kernels, mma or "
+                            "wmma (tensor cores where a warp shares the "
                             "operator)"));
 static cl::opt<int64_t>
     timeChunkOption("time-chunk", cl::init(0),

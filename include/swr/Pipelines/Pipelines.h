@@ -72,8 +72,9 @@ struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
       llvm::cl::desc("Local solves: fma (the recurrence, one FMA per "
                      "element), mma (mma.sync on tensor cores for the "
                      "solves a warp shares: per-head full windows over "
-                     "token-major layouts; the others as fma) or matrix "
-                     "(outer products)"),
+                     "token-major layouts; the others as fma), wmma (the "
+                     "same with wmma m16n16k16) or matrix (outer "
+                     "products)"),
       llvm::cl::init("fma")};
   // Measured on the H200 at B8 H128 D16 L8192 bf16 (docs/benchmarks.md):
   // forward 2 tiles per thread 76% of copy (16: 37%); backward 16 tiles

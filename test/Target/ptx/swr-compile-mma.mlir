@@ -1,4 +1,4 @@
-// swr-compile --strategy=mma: the local solves of per-head full windows over
+// swr-compile --strategy=mma (and wmma): the local solves of per-head full windows over
 // [B, T, H, D], whose warps hold one head's channels at one time tile, run
 // on tensor cores (mma.sync m16n8k16, bf16 operands, f32 accumulation);
 // per-channel decays keep the recurrence on CUDA cores. ptxas accepts the
@@ -13,6 +13,11 @@
 // RUN: swr-compile %s --function full_heads --strategy=mma --time-ctas=2 -o %t.cluster.ptx
 // RUN: FileCheck %s --check-prefix=CLUSTER < %t.cluster.ptx
 // RUN: %if ptxas %{ %ptxas -arch=sm_90a %t.cluster.ptx -o %t.cluster.cubin %}
+// RUN: swr-compile %s --function full_heads --strategy=wmma -o %t.wmma.ptx
+// RUN: FileCheck %s --check-prefix=WMMA < %t.wmma.ptx
+// RUN: %if ptxas %{ %ptxas -arch=sm_90a %t.wmma.ptx -o %t.wmma.cubin %}
+// RUN: swr-compile %s --function full_heads_f32 --strategy=wmma -o %t.wmmaf32.ptx
+// RUN: %if ptxas %{ %ptxas -arch=sm_90a %t.wmmaf32.ptx -o %t.wmmaf32.cubin %}
 // RUN: swr-compile %s --function full_channels --strategy=mma -o %t.channels.ptx
 // RUN: FileCheck %s --check-prefix=CHANNELS < %t.channels.ptx
 // RUN: %if ptxas %{ %ptxas -arch=sm_90a %t.channels.ptx -o %t.channels.cubin %}
@@ -30,6 +35,17 @@
 // BF16-NOT: mma.sync
 
 // JSON: "strategy": "mma"
+
+// wmma (bf16 through LLVM's intrinsics): per 16-step block the operator's
+// two parts as A fragments, then per 16-channel group (4) the B fragments,
+// two wmma.mma and the store of D: 32 wmma.mma in all.
+// WMMA: .visible .entry full_heads(
+// WMMA: wmma.load.a.sync.aligned.row.m16n16k16.shared.bf16
+// WMMA: wmma.load.b.sync.aligned.row.m16n16k16.shared.bf16
+// WMMA-COUNT-2: wmma.mma.sync.aligned.row.row.m16n16k16.f32.bf16.bf16.f32
+// WMMA: wmma.store.d.sync.aligned.row.m16n16k16.shared.f32
+// WMMA-COUNT-30: wmma.mma.sync.aligned.row.row.m16n16k16.f32.bf16.bf16.f32
+// WMMA-NOT: wmma.mma
 
 // f32: 16-step tiles of one channel per lane (4 groups), inputs split too:
 // three mma per group.

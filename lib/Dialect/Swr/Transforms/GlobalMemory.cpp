@@ -19,7 +19,8 @@ constexpr unsigned kWordBytes = 4;
 } // namespace
 
 Value global::addSharedBuffer(gpu::GPUFuncOp kernel, ArrayRef<int64_t> shape,
-                              Type elementType, Location loc) {
+                              Type elementType, Location loc,
+                              int64_t alignment) {
   Builder b(kernel.getContext());
   auto type = MemRefType::get(
       shape, elementType, MemRefLayoutAttrInterface(),
@@ -27,7 +28,7 @@ Value global::addSharedBuffer(gpu::GPUFuncOp kernel, ArrayRef<int64_t> shape,
   BlockArgument buffer = kernel.addWorkgroupAttribution(type, loc);
   kernel.setWorkgroupAttributionAttr(kernel.getNumWorkgroupAttributions() - 1,
                                      LLVM::LLVMDialect::getAlignAttrName(),
-                                     b.getI64IntegerAttr(16));
+                                     b.getI64IntegerAttr(alignment));
   return buffer;
 }
 

@@ -23,12 +23,12 @@ class GPUFuncOp;
 namespace mlir::swr::global {
 
 /// A new shared-memory buffer of `kernel` (a workgroup attribution),
-/// aligned to 16 bytes: its accesses may become 16-byte vector loads or
-/// ldmatrix rows, and buffers added before it (the block ticket of
-/// swr-distribute, another exchange's) would otherwise leave it at any
+/// aligned to `alignment` bytes, at least 16: its accesses may become 16-byte
+/// vector loads or ldmatrix rows, and buffers added before it (the block ticket
+/// of swr-distribute, another exchange's) would otherwise leave it at any
 /// multiple of its element size.
 Value addSharedBuffer(gpu::GPUFuncOp kernel, ArrayRef<int64_t> shape,
-                      Type elementType, Location loc);
+                      Type elementType, Location loc, int64_t alignment = 16);
 
 /// The address of word `index` (an index) of the rank-1 memref `words` of
 /// 32-bit elements, as an !llvm.ptr.

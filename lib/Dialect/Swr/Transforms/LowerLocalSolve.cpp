@@ -10,7 +10,8 @@
 //
 // strategy=mma lowers the solves a warp shares (warp_shared: one head's
 // channels on the lanes of a warp) to tensor cores, mma.sync m16n8k16 with
-// bf16 operands (TensorCoreSolve.cpp), and the others as fma: per-channel
+// bf16 operands (TensorCoreSolve.cpp), strategy=wmma to wmma m16n16k16,
+// and the others as fma: per-channel
 // decays give every channel its own operator, which a warp-wide matrix
 // product cannot share.
 //
@@ -73,9 +74,9 @@ struct SwrLowerLocalSolvePass
   using SwrLowerLocalSolveBase::SwrLowerLocalSolveBase;
 
   void runOnOperation() override {
-    if (strategy != "fma" && strategy != "matrix" && strategy != "mma") {
+    if (!llvm::is_contained({"fma", "mma", "wmma", "matrix"}, strategy)) {
       getOperation()->emitError() << "swr-lower-local-solve: strategy must "
-                                     "be fma, mma or matrix, got '"
+                                     "be fma, mma, wmma or matrix, got '"
                                   << strategy << "'";
       return signalPassFailure();
     }
@@ -88,8 +89,10 @@ struct SwrLowerLocalSolvePass
       Value decays = recurrenceDecays(solve.getTransfer());
       if (!decays)
         continue;
-      if (strategy == "mma" && fitsMmaSync(solve))
+      if (strategy == "mma" && fitsTensorCores(solve))
         lowerToMmaSync(solve, decays, buffers);
+      else if (strategy == "wmma" && fitsTensorCores(solve))
+        lowerToWmma(solve, decays, buffers);
       else
         lowerToRecurrence(solve, decays);
     }

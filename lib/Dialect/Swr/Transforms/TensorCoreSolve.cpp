@@ -59,6 +59,9 @@ constexpr int64_t kBlockSteps = 16;
 constexpr int64_t kGroupChannels = 8;
 /// Padding of a staging buffer's rows, in elements.
 constexpr int64_t kRowPadding = 8;
+/// wmma.load / wmma.store need 32-byte aligned matrices: the buffers are
+/// aligned so, and their rows and 16-channel groups keep it.
+constexpr int64_t kWmmaAlignment = 32;
 constexpr unsigned kSharedSpace = 3;
 /// log2 of the smallest decay magnitude the operator distinguishes.
 constexpr float kMinLog2Decay = -100.0f;
@@ -132,35 +135,45 @@ Value lowBits(WarpMma &w, Value last) {
       w.b, arith::ShLIOp::create(w.b, w.i32(1), w.add(last, 1)), w.i32(1));
 }
 
-/// Two f32 as bf16 pairs of mma registers, `low` in bits 0..15: the
-/// rounded values and what rounding left (value = high + low to 2^-17).
+/// Two f32 as bf16 pairs (vector<2xbf16>, `low` first): the rounded values
+/// and what rounding left (value = high + low to 2^-17).
 struct SplitPair {
   Value high, low;
 };
 
-SplitPair packBf16(WarpMma &w, Value low, Value high) {
+SplitPair splitBf16(WarpMma &w, Value low, Value high) {
   auto f32Pair = VectorType::get({2}, w.b.getF32Type());
   auto bf16Pair = VectorType::get({2}, w.b.getBF16Type());
-  auto asWord = [&](Value pair) -> Value {
-    Value word = vector::BitCastOp::create(
-        w.b, VectorType::get({1}, w.b.getI32Type()), pair);
-    return vector::ExtractOp::create(w.b, word, 0);
-  };
   Value pair =
       vector::FromElementsOp::create(w.b, f32Pair, ValueRange{low, high});
   Value rounded = arith::TruncFOp::create(w.b, bf16Pair, pair);
   Value rest = arith::SubFOp::create(
       w.b, pair, arith::ExtFOp::create(w.b, f32Pair, rounded));
-  return {asWord(rounded),
-          asWord(arith::TruncFOp::create(w.b, bf16Pair, rest))};
+  return {rounded, arith::TruncFOp::create(w.b, bf16Pair, rest)};
 }
 
-/// This lane's part of a block's operator: the A fragments of L_kk split
-/// into bf16 high and low parts, and the injections g_k of its rows group
-/// and group + 8.
+/// A bf16 pair as one mma register (the first element in bits 0..15).
+Value asWord(WarpMma &w, Value pair) {
+  Value word = vector::BitCastOp::create(
+      w.b, VectorType::get({1}, w.b.getI32Type()), pair);
+  return vector::ExtractOp::create(w.b, word, 0);
+}
+
+/// This lane's part of a block's operator: its entries of L_kk as the bf16
+/// pairs of the A fragment's registers a0..a3 (rows group, group + 8,
+/// group, group + 8; columns 2 quad + {0, 1}, the same, + 8, + 8), split
+/// into high and low parts; and the injections g_k of its rows group and
+/// group + 8.
 struct BlockOperator {
-  SmallVector<Value, 4> aHigh, aLow;
+  SmallVector<SplitPair, 4> pairs;
   Value injection, injection8;
+
+  SmallVector<Value, 4> words(WarpMma &w, bool high) const {
+    SmallVector<Value, 4> result;
+    for (const SplitPair &pair : pairs)
+      result.push_back(asWord(w, high ? pair.high : pair.low));
+    return result;
+  }
 };
 
 BlockOperator buildBlockOperator(WarpMma &w, ArrayRef<Value> decays) {
@@ -205,14 +218,13 @@ BlockOperator buildBlockOperator(WarpMma &w, ArrayRef<Value> decays) {
   Value column1 = w.add(column, 1), column8 = w.add(column, 8),
         column9 = w.add(column, 9);
   BlockOperator op;
-  for (SplitPair pair :
-       {packBf16(w, entry(row, column), entry(row, column1)),
-        packBf16(w, entry(row8, column), entry(row8, column1)),
-        SplitPair{w.i32(0), w.i32(0)},
-        packBf16(w, entry(row8, column8), entry(row8, column9))}) {
-    op.aHigh.push_back(pair.high);
-    op.aLow.push_back(pair.low);
-  }
+  Value zeros = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(VectorType::get({2}, b.getBF16Type()),
+                                b.getFloatAttr(b.getBF16Type(), 0.0)));
+  op.pairs = {splitBf16(w, entry(row, column), entry(row, column1)),
+              splitBf16(w, entry(row8, column), entry(row8, column1)),
+              SplitPair{zeros, zeros},
+              splitBf16(w, entry(row8, column8), entry(row8, column9))};
   op.injection = injection(row);
   op.injection8 = injection(row8);
   return op;
@@ -340,6 +352,107 @@ Value unstageOutputs(WarpMma &w, Value result, int64_t first) {
   return result;
 }
 
+//===----------------------------------------------------------------------===//
+// wmma: m16n16k16 fragments loaded from and stored to shared memory
+//===----------------------------------------------------------------------===//
+
+// NVVM's wmma ops take no bf16 in MLIR 22; LLVM's intrinsics do.
+constexpr StringLiteral kWmmaLoadA =
+    "llvm.nvvm.wmma.m16n16k16.load.a.row.stride.bf16.p3";
+constexpr StringLiteral kWmmaLoadB =
+    "llvm.nvvm.wmma.m16n16k16.load.b.row.stride.bf16.p3";
+constexpr StringLiteral kWmmaMma = "llvm.nvvm.wmma.m16n16k16.mma.row.row.bf16";
+constexpr StringLiteral kWmmaStoreD =
+    "llvm.nvvm.wmma.m16n16k16.store.d.row.stride.f32.p3";
+/// wmma's N: channels per group.
+constexpr int64_t kWmmaGroupChannels = 16;
+
+/// The `count` values of an intrinsic returning a struct of `type`s.
+SmallVector<Value> callUnpacked(WarpMma &w, StringRef intrinsic, Type type,
+                                int64_t count, ValueRange args) {
+  auto structType = LLVM::LLVMStructType::getLiteral(
+      w.b.getContext(), SmallVector<Type>(count, type));
+  Value result = LLVM::CallIntrinsicOp::create(
+                     w.b, Type(structType), w.b.getStringAttr(intrinsic), args)
+                     .getResult(0);
+  SmallVector<Value> values;
+  for (int64_t i = 0; i < count; ++i)
+    values.push_back(LLVM::ExtractValueOp::create(w.b, result, i));
+  return values;
+}
+
+/// A bf16 A or B fragment (4 registers) of the 16 x 16 matrix at
+/// `address`, rows `stride` elements apart.
+SmallVector<Value> wmmaLoad(WarpMma &w, StringRef intrinsic, Value address,
+                            int64_t stride) {
+  return callUnpacked(w, intrinsic, w.b.getI32Type(), 4,
+                      {address, w.i32(stride)});
+}
+
+/// D = A B + C (8 f32 per lane).
+SmallVector<Value> wmmaMma(WarpMma &w, ArrayRef<Value> a, ArrayRef<Value> b,
+                           ArrayRef<Value> c) {
+  SmallVector<Value> args(a);
+  llvm::append_range(args, b);
+  llvm::append_range(args, c);
+  return callUnpacked(w, kWmmaMma, w.b.getF32Type(), 8, args);
+}
+
+/// Stores this lane's entries of the block's operator (high part 0, low
+/// part 1) into the warp's operator buffer, row-major: the lanes' A
+/// fragments of mma.sync cover the 16 x 16 matrix once.
+void stageOperator(WarpMma &w, const BlockOperator &op, Value buffer) {
+  ImplicitLocOpBuilder &b = w.b;
+  Value column = arith::ShLIOp::create(b, w.quad, w.i32(1));
+  for (auto [i, pair] : llvm::enumerate(op.pairs)) {
+    Value row = i % 2 ? w.add(w.group, 8) : w.group;
+    Value at = i >= 2 ? w.add(column, 8) : column;
+    for (int64_t part = 0; part < 2; ++part)
+      vector::StoreOp::create(
+          b, part ? pair.low : pair.high, buffer,
+          ValueRange{w.warp, arith::ConstantIndexOp::create(b, part),
+                     w.index(row), w.index(at)});
+  }
+}
+
+/// The shared address of element (0, column) of part `part` of a warp's
+/// [warps][parts][16][row] buffer, or without a part of its
+/// [warps][16][row] buffer.
+Value tileAddress(WarpMma &w, Value buffer, std::optional<int64_t> part,
+                  int64_t column) {
+  SmallVector<Value> indices{w.warp};
+  if (part)
+    indices.push_back(arith::ConstantIndexOp::create(w.b, *part));
+  indices.push_back(arith::ConstantIndexOp::create(w.b, 0));
+  indices.push_back(arith::ConstantIndexOp::create(w.b, column));
+  return global::elementAddress(w.b, buffer, indices, kSharedSpace);
+}
+
+/// Reads this lane's columns of the solved block back into `result` at rows
+/// [first, first + 16), adding the carry from the block before (if any),
+/// g[i] carry with g the running products of the block's decays; returns
+/// the block's last row, the next block's carry.
+Value unstageWithCarry(WarpMma &w, Value &result, int64_t first,
+                       ArrayRef<Value> decays, Value carry) {
+  auto rowType = VectorType::get({w.laneColumns}, w.b.getF32Type());
+  Value injection, row;
+  for (int64_t i = 0; i < kBlockSteps; ++i) {
+    row = vector::LoadOp::create(
+        w.b, rowType, w.outputs,
+        ValueRange{w.warp, arith::ConstantIndexOp::create(w.b, i),
+                   w.firstColumn});
+    if (carry) {
+      injection =
+          i ? arith::MulFOp::create(w.b, injection, decays[i]) : decays[i];
+      row = vector::FMAOp::create(
+          w.b, vector::BroadcastOp::create(w.b, rowType, injection), carry,
+          row);
+    }
+    result = vector::InsertOp::create(w.b, row, result, first + i);
+  }
+  return row;
+}
+
 } // namespace
 
 std::pair<Value, Value> TensorCoreBuffers::get(gpu::GPUFuncOp kernel,
@@ -354,14 +467,24 @@ std::pair<Value, Value> TensorCoreBuffers::get(gpu::GPUFuncOp kernel,
   int64_t rowLength = kWarpLanes * laneColumns + kRowPadding;
   std::pair<Value, Value> added{
       global::addSharedBuffer(kernel, {warps, 2, kBlockSteps, rowLength},
-                              b.getBF16Type(), loc),
+                              b.getBF16Type(), loc, kWmmaAlignment),
       global::addSharedBuffer(kernel, {warps, kBlockSteps, rowLength},
-                              b.getF32Type(), loc)};
+                              b.getF32Type(), loc, kWmmaAlignment)};
   buffers[key] = added;
   return added;
 }
 
-bool swr::fitsMmaSync(LocalSolveOp solve) {
+Value TensorCoreBuffers::getOperator(gpu::GPUFuncOp kernel, int64_t warps,
+                                     Location loc) {
+  Value &buffer = operators[kernel.getOperation()];
+  if (!buffer)
+    buffer = global::addSharedBuffer(
+        kernel, {warps, 2, kBlockSteps, kBlockSteps},
+        Builder(kernel.getContext()).getBF16Type(), loc, kWmmaAlignment);
+  return buffer;
+}
+
+bool swr::fitsTensorCores(LocalSolveOp solve) {
   if (!solve.getWarpShared() || solve.getTranspose() ||
       solve.getTransfer().getType().getRank() != 2 ||
       solve.getTile().getType().getDimSize(0) % kBlockSteps != 0)
@@ -373,16 +496,17 @@ bool swr::fitsMmaSync(LocalSolveOp solve) {
          (*block)[2] == 1;
 }
 
-void swr::lowerToMmaSync(LocalSolveOp solve, Value decays,
-                         TensorCoreBuffers &buffers) {
-  ImplicitLocOpBuilder b(solve.getLoc(), solve);
+namespace {
+
+/// This lane's view of `solve`'s warp, its staging buffers added to the
+/// kernel.
+WarpMma warpOf(ImplicitLocOpBuilder &b, LocalSolveOp solve,
+               TensorCoreBuffers &buffers) {
   auto kernel = solve->getParentOfType<gpu::GPUFuncOp>();
   int64_t warps = (*kernel.getKnownBlockSize())[0] / kWarpLanes;
-  VectorType tileType = solve.getTile().getType();
-  int64_t steps = tileType.getDimSize(0), laneColumns = tileType.getDimSize(1);
+  int64_t laneColumns = solve.getTile().getType().getDimSize(1);
   auto [inputs, outputs] =
       buffers.get(kernel, warps, laneColumns, solve.getLoc());
-
   WarpMma w{b, laneColumns, inputs, outputs};
   w.lane = NVVM::LaneIdOp::create(b, b.getI32Type());
   w.group = arith::ShRUIOp::create(b, w.lane, w.i32(2));
@@ -391,19 +515,41 @@ void swr::lowerToMmaSync(LocalSolveOp solve, Value decays,
       arith::DivUIOp::create(b, gpu::ThreadIdOp::create(b, gpu::Dimension::x),
                              arith::ConstantIndexOp::create(b, kWarpLanes));
   w.firstColumn = w.index(arith::MulIOp::create(b, w.lane, w.i32(laneColumns)));
+  return w;
+}
 
-  // Inputs read from bf16 are bf16 already; others (f32, f16, a fused
-  // prologue's values) are split like the operator.
+/// Whether the tile needs a low bf16 part: inputs read from bf16 are bf16
+/// already; others (f32, f16, a fused prologue's values) are split like the
+/// operator.
+bool needsSplitInputs(LocalSolveOp solve) {
   auto read = solve.getTile().getDefiningOp<ReadTileOp>();
-  bool splitInputs =
-      !read || !read.getSource().getType().getElementType().isBF16();
+  return !read || !read.getSource().getType().getElementType().isBF16();
+}
+
+/// Decays [first, first + 16) of the tile, as f32 scalars.
+SmallVector<Value> blockDecays(ImplicitLocOpBuilder &b, Value decays,
+                               int64_t first) {
+  SmallVector<Value> values;
+  for (int64_t i = 0; i < kBlockSteps; ++i)
+    values.push_back(vector::ExtractOp::create(b, decays, first + i));
+  return values;
+}
+
+} // namespace
+
+void swr::lowerToMmaSync(LocalSolveOp solve, Value decays,
+                         TensorCoreBuffers &buffers) {
+  ImplicitLocOpBuilder b(solve.getLoc(), solve);
+  WarpMma w = warpOf(b, solve, buffers);
+  VectorType tileType = solve.getTile().getType();
+  int64_t steps = tileType.getDimSize(0);
+  bool splitInputs = needsSplitInputs(solve);
   Value result = splat(b, tileType, 0.0f);
+
   SmallVector<SmallVector<Value, 4>> previous; // D of the block before
   for (int64_t first = 0; first < steps; first += kBlockSteps) {
-    SmallVector<Value> blockDecays;
-    for (int64_t i = 0; i < kBlockSteps; ++i)
-      blockDecays.push_back(vector::ExtractOp::create(b, decays, first + i));
-    BlockOperator op = buildBlockOperator(w, blockDecays);
+    BlockOperator op = buildBlockOperator(w, blockDecays(b, decays, first));
+    SmallVector<Value, 4> aHigh = op.words(w, true), aLow = op.words(w, false);
     // The buffers are free once every lane has read the block before.
     w.syncWarp();
     stageInputs(w, solve.getTile(), first, splitInputs);
@@ -418,16 +564,68 @@ void swr::lowerToMmaSync(LocalSolveOp solve, Value decays,
       // L U = Lh Uh + Ll Uh + Lh Ul + O(2^-18): the bf16 rounding of
       // neither operand shows in f32 outputs.
       ArrayRef<Value> highB = ArrayRef<Value>(high).slice(2 * group, 2);
-      d = mmaSync(w, op.aLow, highB, d);
+      d = mmaSync(w, aLow, highB, d);
       if (splitInputs)
-        d = mmaSync(w, op.aHigh, ArrayRef<Value>(low).slice(2 * group, 2), d);
-      d = mmaSync(w, op.aHigh, highB, d);
+        d = mmaSync(w, aHigh, ArrayRef<Value>(low).slice(2 * group, 2), d);
+      d = mmaSync(w, aHigh, highB, d);
       storeOutputFragment(w, group, d);
       current.push_back(std::move(d));
     }
     w.syncWarp();
     result = unstageOutputs(w, result, first);
     previous = std::move(current);
+  }
+  solve.getResult().replaceAllUsesWith(result);
+  solve.erase();
+}
+
+void swr::lowerToWmma(LocalSolveOp solve, Value decays,
+                      TensorCoreBuffers &buffers) {
+  ImplicitLocOpBuilder b(solve.getLoc(), solve);
+  WarpMma w = warpOf(b, solve, buffers);
+  auto kernel = solve->getParentOfType<gpu::GPUFuncOp>();
+  Value operatorBuffer = buffers.getOperator(
+      kernel, (*kernel.getKnownBlockSize())[0] / kWarpLanes, solve.getLoc());
+  VectorType tileType = solve.getTile().getType();
+  int64_t steps = tileType.getDimSize(0);
+  int64_t rowLength = kWarpLanes * w.laneColumns + kRowPadding;
+  bool splitInputs = needsSplitInputs(solve);
+  Value result = splat(b, tileType, 0.0f);
+  Value carry; // the last row of the block before
+  for (int64_t first = 0; first < steps; first += kBlockSteps) {
+    SmallVector<Value> decaysOfBlock = blockDecays(b, decays, first);
+    BlockOperator op = buildBlockOperator(w, decaysOfBlock);
+    // The buffers are free once every lane has read the block before.
+    w.syncWarp();
+    stageInputs(w, solve.getTile(), first, splitInputs);
+    stageOperator(w, op, operatorBuffer);
+    w.syncWarp();
+    auto loadOperator = [&](int64_t part) {
+      return wmmaLoad(w, kWmmaLoadA, tileAddress(w, operatorBuffer, part, 0),
+                      kBlockSteps);
+    };
+    SmallVector<Value> aHigh = loadOperator(0), aLow = loadOperator(1);
+    int64_t groups = kWarpLanes * w.laneColumns / kWmmaGroupChannels;
+    for (int64_t group = 0; group < groups; ++group) {
+      int64_t column = group * kWmmaGroupChannels;
+      auto loadInputs = [&](int64_t part) {
+        return wmmaLoad(w, kWmmaLoadB, tileAddress(w, w.inputs, part, column),
+                        rowLength);
+      };
+      SmallVector<Value> high = loadInputs(0);
+      // L U = Lh Uh + Ll Uh + Lh Ul + O(2^-18), as with mma.sync.
+      SmallVector<Value> d =
+          wmmaMma(w, aLow, high, SmallVector<Value>(8, f32Const(b, 0.0f)));
+      if (splitInputs)
+        d = wmmaMma(w, aHigh, loadInputs(1), d);
+      d = wmmaMma(w, aHigh, high, d);
+      SmallVector<Value> args{tileAddress(w, w.outputs, std::nullopt, column)};
+      llvm::append_range(args, d);
+      args.push_back(w.i32(rowLength));
+      LLVM::CallIntrinsicOp::create(b, b.getStringAttr(kWmmaStoreD), args);
+    }
+    w.syncWarp();
+    carry = unstageWithCarry(w, result, first, decaysOfBlock, carry);
   }
   solve.getResult().replaceAllUsesWith(result);
   solve.erase();

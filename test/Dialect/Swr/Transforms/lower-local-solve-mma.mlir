@@ -1,6 +1,9 @@
 // RUN: swr-opt %s --allow-unregistered-dialect --split-input-file \
 // RUN:   --pass-pipeline='builtin.module(gpu.module(gpu.func(swr-lower-local-solve{strategy=mma})))' \
 // RUN:   | FileCheck %s
+// RUN: swr-opt %s --allow-unregistered-dialect --split-input-file \
+// RUN:   --pass-pipeline='builtin.module(gpu.module(gpu.func(swr-lower-local-solve{strategy=wmma})))' \
+// RUN:   | FileCheck %s --check-prefix=WMMA
 
 // A solve the lanes of a warp share (2 channels per lane, 32 steps: two
 // 16-step blocks) on tensor cores. Its inputs are f32 (not read from bf16),
@@ -9,7 +12,7 @@
 // of 4 warps stages tiles in two shared buffers (inputs: 2 parts of 16 rows
 // of 64 channels + 8 padding; outputs f32).
 // CHECK-LABEL: gpu.func @warp_shared
-// CHECK-SAME: workgroup(%[[IN:.*]] : memref<4x2x16x72xbf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %[[OUT:.*]] : memref<4x16x72xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
+// CHECK-SAME: workgroup(%[[IN:.*]] : memref<4x2x16x72xbf16, #gpu.address_space<workgroup>> {llvm.align = 32 : i64}, %[[OUT:.*]] : memref<4x16x72xf32, #gpu.address_space<workgroup>> {llvm.align = 32 : i64})
 // CHECK: nvvm.read.ptx.sreg.laneid
 // CHECK: llvm.call_intrinsic "llvm.nvvm.lg2.approx.f"
 // CHECK: nvvm.shfl.sync idx
@@ -25,6 +28,23 @@
 // CHECK: vector.load %[[OUT]]
 // CHECK-NOT: swr.local_solve
 // CHECK: "test.sink"
+// wmma: the operator's 16 x 16 blocks (high and low parts) are staged too,
+// all buffers 32-byte aligned (wmma.load / wmma.store); per block the A
+// fragments are loaded once, then per 16-channel group (4 of them) the B
+// fragments and three wmma.mma; D is stored to the output buffer.
+// WMMA-LABEL: gpu.func @warp_shared
+// WMMA-SAME: workgroup(%[[IN:[^ ]*]] : memref<4x2x16x72xbf16, #gpu.address_space<workgroup>> {llvm.align = 32 : i64}, %[[OUT:[^ ]*]] : memref<4x16x72xf32, #gpu.address_space<workgroup>> {llvm.align = 32 : i64}, %[[OP:[^ ]*]] : memref<4x2x16x16xbf16, #gpu.address_space<workgroup>> {llvm.align = 32 : i64}) kernel
+// WMMA: vector.store %{{.*}}, %[[OP]]
+// WMMA: nvvm.bar.warp.sync
+// WMMA-COUNT-2: llvm.call_intrinsic "llvm.nvvm.wmma.m16n16k16.load.a.row.stride.bf16.p3"
+// WMMA: llvm.call_intrinsic "llvm.nvvm.wmma.m16n16k16.load.b.row.stride.bf16.p3"
+// WMMA: llvm.call_intrinsic "llvm.nvvm.wmma.m16n16k16.mma.row.row.bf16"({{.*}}) : (i32, i32, i32, i32, i32, i32, i32, i32, f32, f32, f32, f32, f32, f32, f32, f32) -> !llvm.struct<(f32, f32, f32, f32, f32, f32, f32, f32)>
+// WMMA-COUNT-2: llvm.call_intrinsic "llvm.nvvm.wmma.m16n16k16.mma.row.row.bf16"
+// WMMA: llvm.call_intrinsic "llvm.nvvm.wmma.m16n16k16.store.d.row.stride.f32.p3"
+// WMMA-COUNT-21: llvm.call_intrinsic "llvm.nvvm.wmma.m16n16k16.mma.row.row.bf16"
+// WMMA-NOT: wmma.m16n16k16.mma
+// WMMA: vector.fma
+// WMMA-NOT: swr.local_solve
 gpu.module @kernels {
   gpu.func @warp_shared(%a: vector<32xf32>, %u: vector<32x2xf32>) kernel
       attributes {known_block_size = array<i32: 128, 1, 1>} {
@@ -41,7 +61,7 @@ gpu.module @kernels {
 // operator's high and low parts), 4 groups of 8 channels (one per lane).
 // Two solves of one kernel share its staging buffers.
 // CHECK-LABEL: gpu.func @bf16_inputs
-// CHECK-SAME: workgroup(%{{[^ ]*}} : memref<2x2x16x40xbf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{[^ ]*}} : memref<2x16x40xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}) kernel
+// CHECK-SAME: workgroup(%{{[^ ]*}} : memref<2x2x16x40xbf16, #gpu.address_space<workgroup>> {llvm.align = 32 : i64}, %{{[^ ]*}} : memref<2x16x40xf32, #gpu.address_space<workgroup>> {llvm.align = 32 : i64}) kernel
 // CHECK-COUNT-16: nvvm.mma.sync
 // CHECK-NOT: nvvm.mma.sync
 // CHECK: "test.sink"

@@ -2,7 +2,7 @@
 // RUN: swr-opt %s --pass-pipeline='builtin.module(func.func(swr-lower-local-solve{strategy=matrix}))' --split-input-file | FileCheck %s --check-prefix=MATRIX
 // RUN: not swr-opt %s --pass-pipeline='builtin.module(func.func(swr-lower-local-solve{strategy=wgmma}))' 2>&1 | FileCheck %s --check-prefix=BAD
 
-// BAD: swr-lower-local-solve: strategy must be fma, mma or matrix, got 'wgmma'
+// BAD: swr-lower-local-solve: strategy must be fma, mma, wmma or matrix, got 'wgmma'
 
 // fma: the solve of a tile's own operator is the recurrence over its rows.
 // CHECK-LABEL: func.func @recurrence

@@ -223,6 +223,11 @@ def SwrLowerLocalSolve : InterfacePass<"swr-lower-local-solve",
     channels, the carry from the block before entering as the accumulator.
     Every other solve with its own decays (per-channel decays, one thread
     per sequence, time lanes) is lowered as by `fma`.
+    `strategy=wmma`: the same solves with `wmma` m16n16k16 (bf16 through
+    LLVM's intrinsics: NVVM's wmma ops take no bf16): the block's operator
+    and the staged tile are loaded as fragments from shared memory
+    (`wmma.load`), D is stored back (`wmma.store`) and the lanes add the
+    carry between blocks. The others as by `fma`.
     `strategy=matrix`: leave every local solve as the matrix product (what
     tensor cores compute; lowered by swr-lower-to-loops as sums of outer
     products).
@@ -236,7 +241,7 @@ def SwrLowerLocalSolve : InterfacePass<"swr-lower-local-solve",
                            "::mlir::NVVM::NVVMDialect"];
   let options = [
     Option<"strategy", "strategy", "std::string", /*default=*/"\"fma\"",
-           "fma, mma or matrix">
+           "fma, mma, wmma or matrix">
   ];
 }
 
