@@ -1,4 +1,5 @@
-"""Choosing a kernel's tiles per GPU thread by timing it.
+"""Choosing a kernel's tiles per GPU thread, or its cluster size, by
+timing it.
 
 How many 16-step tiles a thread owns (`time_chunk`) trades warm-up work and
 registers against parallelism, and the best value depends on the kernel
@@ -7,6 +8,14 @@ fused Phalanx mixing in bthd) and on the problem size. `choose` times each
 candidate once per (kernel, device, size class) and keeps the choice in the
 kernel cache next to the compiled kernels, so later calls and processes
 reuse it.
+
+How many CTAs of a thread-block cluster share a full window's sequence
+(`time_ctas`) depends on how many sequences there are: few leave SMs idle
+unless clusters spread each over several CTAs (H200, B1 C64 T65536 f32:
+6.6% of a copy on one CTA, 31.5% on 8), many fill the GPU anyway and pay
+for the clusters' lock-step barrier (B8 C1536 T16384 bf16: 76.0% on one,
+59.3% on 2). `choose_clusters` times the cluster sizes once per (kernel,
+device, size class, sequence-count class).
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ from . import cache
 from .spec import ScanSpec
 
 CANDIDATES = (1, 2, 4, 8, 16)
+CLUSTER_CANDIDATES = (1, 2, 4, 8)
 
 
 def size_class(elements: int) -> int:
@@ -35,11 +45,33 @@ def choose(spec: ScanSpec, device: str, elements: int, build: str,
     entry_key = cache.key(kind="autotune", spec=spec.mlir(), device=device,
                           size_class=size_class(elements), build=build,
                           candidates=list(candidates))
+    return _fastest(entry_key, "time_chunk", candidates, time_ms)
+
+
+def choose_clusters(spec: ScanSpec, device: str, elements: int,
+                    sequences: int, build: str,
+                    time_ms: Callable[[int], float],
+                    candidates: tuple[int, ...] = CLUSTER_CANDIDATES) -> int:
+    """The fastest cluster size (`time_ctas`) of `candidates` for the full
+    window `spec` on `device`, for `elements` input elements in `sequences`
+    sequences (batch x channels): from the cache, else by calling
+    `time_ms(time_ctas)` for each and recording the result."""
+    entry_key = cache.key(kind="autotune-clusters", spec=spec.mlir(),
+                          device=device, size_class=size_class(elements),
+                          sequence_class=size_class(sequences), build=build,
+                          candidates=list(candidates))
+    return _fastest(entry_key, "time_ctas", candidates, time_ms)
+
+
+def _fastest(entry_key: str, name: str, candidates: tuple[int, ...],
+             time_ms: Callable[[int], float]) -> int:
+    """The recorded choice under `entry_key`, else the candidate with the
+    smallest time_ms, recorded with every time as `name`."""
     entry = cache.load(entry_key)
     if entry is not None:
-        return int(entry["time_chunk"])
-    times = {chunk: float(time_ms(chunk)) for chunk in candidates}
+        return int(entry[name])
+    times = {value: float(time_ms(value)) for value in candidates}
     best = min(times, key=times.__getitem__)
-    cache.store(entry_key, {"time_chunk": best,
-                            "ms": {str(c): t for c, t in times.items()}})
+    cache.store(entry_key, {name: best,
+                            "ms": {str(v): t for v, t in times.items()}})
     return best

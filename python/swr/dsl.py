@@ -543,7 +543,7 @@ class JitFunction:
                  time_chunk: int | str = 2, time_lanes: int = 0,
                  channel_tile: int = 0, time_warps: int = 0,
                  full_block: int = 0, grid_carries: bool = False,
-                 time_ctas: int = 0) -> None:
+                 time_ctas: int | str = 0) -> None:
         if layout not in LAYOUTS:
             raise ArgumentError(f"layout: expected one of {sorted(LAYOUTS)}, "
                                 f"got {layout!r}")
@@ -558,6 +558,15 @@ class JitFunction:
                                 f"'auto', got {time_chunk!r}")
         check_time_lanes(time_lanes)
         check_channel_tile(channel_tile)
+        # "auto": the cluster size of full windows timed on the first CUDA
+        # call per device and problem class (swr.autotune).
+        self.auto_ctas = time_ctas == "auto"
+        if self.auto_ctas:
+            if grid_carries:
+                raise ArgumentError("time_ctas: expected 0 or 1 with "
+                                    "grid_carries (both spread a sequence "
+                                    "over CTAs), got 'auto'")
+            time_ctas = 0
         check_full_window_options(time_warps, full_block, grid_carries,
                                   time_ctas)
         self.time_chunk = time_chunk
@@ -647,6 +656,10 @@ class JitFunction:
             (self.time_chunk,)
         for chunk in chunks:
             compile_ptx(spec, time_chunk=chunk, **self.compile_options)
+        if self.auto_ctas and spec.window == "full":
+            for ctas in autotune.CLUSTER_CANDIDATES:
+                compile_ptx(spec, time_chunk=self._static_chunk(),
+                            **{**self.compile_options, "time_ctas": ctas})
         return spec
 
     def _static_chunk(self) -> int:
@@ -739,16 +752,24 @@ class JitFunction:
 
         from .cuda import cached_kernel
 
-        def launch(chunk: int) -> None:
+        def launch(chunk: int, ctas: int = 0) -> None:
+            options = dict(self.compile_options)
+            if ctas:
+                options["time_ctas"] = ctas
             kernel = cached_kernel(spec, device, backward, time_chunk=chunk,
-                                   **self.compile_options)
+                                   **options)
             kernel.launch([_buffer(by_role[r], spec.dtype_of(r))
                            for r in kernel.params], stream)
         chunk = self.time_chunk
         if chunk == "auto":  # timed with torch's or CuPy's events
             chunk = 2 if backward or kind == "dlpack-cuda" else \
                 _autotuned_chunk(spec, x, kind, launch)
-        launch(chunk)
+        ctas = 0
+        if self.auto_ctas and spec.window == "full" and not backward and \
+                kind != "dlpack-cuda":
+            ctas = _autotuned_clusters(
+                spec, x, kind, functools.partial(launch, chunk))
+        launch(chunk, ctas)
 
 
     def _run_on_copies(self, spec: ScanSpec, by_role: dict[str, Any],
@@ -980,6 +1001,29 @@ def _autotuned_chunk(spec: ScanSpec, x: Any, kind: str,
     matter for bands<k> windows)."""
     if not spec.window.startswith("bands"):
         return 2
+    device_name, time_ms = _launch_timer(x, kind, launch)
+    return autotune.choose(spec, device_name, math.prod(x.shape),
+                           _build_id(), time_ms)
+
+
+def _autotuned_clusters(spec: ScanSpec, x: Any, kind: str,
+                        launch: Callable[[int], None]) -> int:
+    """The cluster size of the full window `spec` for x's shape on x's
+    device, timed like _autotuned_chunk; the class of the sequence count
+    (the elements over the length) keys the choice besides the size."""
+    device_name, time_ms = _launch_timer(x, kind, launch)
+    time_axis = 1 if spec.layout == "bthd" else len(x.shape) - 1
+    elements = math.prod(x.shape)
+    sequences = elements // max(1, x.shape[time_axis])
+    return autotune.choose_clusters(spec, device_name, elements, sequences,
+                                    _build_id(), time_ms)
+
+
+def _launch_timer(x: Any, kind: str, launch: Callable[[int], None]
+                  ) -> tuple[str, Callable[[int], float]]:
+    """x's device name and a function timing `launch(value)` with the
+    framework's CUDA events on its current stream: the median of three
+    launches after one that compiles, loads and warms up."""
     if kind == "torch-cuda":
         import torch
         device_name = torch.cuda.get_device_name(x.device)
@@ -990,20 +1034,18 @@ def _autotuned_chunk(spec: ScanSpec, x: Any, kind: str,
             x.device.id)["name"].decode()
         event = cupy.cuda.Event
 
-    def time_ms(chunk: int) -> float:
-        launch(chunk)  # compile, load, warm up
+    def time_ms(value: int) -> float:
+        launch(value)  # compile, load, warm up
         samples = []
         for _ in range(3):
             start, end = event(), event()
             start.record()
-            launch(chunk)
+            launch(value)
             end.record()
             end.synchronize()
             samples.append(_elapsed_ms(start, end, kind))
         return sorted(samples)[1]
-    elements = math.prod(x.shape)
-    return autotune.choose(spec, device_name, elements, _build_id(),
-                           time_ms)
+    return device_name, time_ms
 
 
 def _elapsed_ms(start: Any, end: Any, kind: str) -> float:
@@ -1022,7 +1064,7 @@ def jit(fn: Optional[Callable] = None, *, layout: str = "bhdl",
         output_dtype: Optional[str] = None,
         time_chunk: int | str = 2, time_lanes: int = 0,
         channel_tile: int = 0, time_warps: int = 0, full_block: int = 0,
-        grid_carries: bool = False, time_ctas: int = 0) -> Any:
+        grid_carries: bool = False, time_ctas: int | str = 0) -> Any:
     """Decorates a recurrence kernel written in Python; see the module
     docstring. `layout` names the axes of the arguments ("bhdl", "bthd",
     "bct"); `output_dtype` defaults to the input's; `time_chunk` is the
@@ -1033,7 +1075,10 @@ def jit(fn: Optional[Callable] = None, *, layout: str = "bhdl",
     thread per sequence; 2..32: that many, bands<k> on any layout too);
     `channel_tile` the channels of a head one GPU thread solves together
     (0: the compiler's choice); for full windows `time_warps`, `full_block`
-    `grid_carries` and `time_ctas` as in swr.compile_ptx."""
+    `grid_carries` and `time_ctas` as in swr.compile_ptx, `time_ctas` also
+    "auto": the cluster size timed on the first CUDA forward call per
+    device and problem class (1, 2, 4 or 8 CTAs; clusters pay off for few
+    long sequences), the choice kept in the kernel cache."""
     options = dict(time_chunk=time_chunk, time_lanes=time_lanes,
                    channel_tile=channel_tile, time_warps=time_warps,
                    full_block=full_block, grid_carries=grid_carries,

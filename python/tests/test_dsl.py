@@ -299,6 +299,46 @@ def test_autotune_times_each_candidate_once_and_keeps_the_choice(
     assert relative_error(out, tuned.reference(*operands)) < 2e-6
 
 
+def test_cluster_autotune_keys_by_sequence_count(tmp_path,
+                                                 monkeypatch) -> None:
+    """choose_clusters times each cluster size once per (kernel, device,
+    size class, sequence-count class): the same elements in other
+    sequences are timed afresh. jit's time_ctas="auto" is checked like
+    its other options, and host calls ignore it."""
+    from swr import autotune, cache
+    monkeypatch.setenv("SWR_CACHE_DIR", str(tmp_path))
+    cache.clear_memory()
+    spec = swr.ScanSpec(window="full", layout="bct", sharing="per_channel")
+    timed = []
+
+    def time_ms(ctas: int) -> float:
+        timed.append(ctas)
+        return {1: 3.0, 2: 2.0, 4: 1.0, 8: 1.5}[ctas]
+    assert autotune.choose_clusters(spec, "H200", 2 ** 20, 8, "b",
+                                    time_ms) == 4
+    assert timed == list(autotune.CLUSTER_CANDIDATES)
+    cache.clear_memory()  # from disk now, not timed again
+    assert autotune.choose_clusters(spec, "H200", 2 ** 20, 7, "b",
+                                    time_ms) == 4
+    assert len(timed) == len(autotune.CLUSTER_CANDIDATES)
+    autotune.choose_clusters(spec, "H200", 2 ** 20, 1024, "b", time_ms)
+    assert len(timed) == 2 * len(autotune.CLUSTER_CANDIDATES)
+    with pytest.raises(swr.ArgumentError,
+                       match="time_ctas: expected 0 or 1 with grid_carries"):
+        swr.jit(lambda a, x: swr.scan(a, x), time_ctas="auto",
+                grid_carries=True)
+    with pytest.raises(swr.ArgumentError,
+                       match="time_ctas: expected 0 .* got 'fast'"):
+        swr.jit(lambda a, x: swr.scan(a, x), time_ctas="fast")
+    tuned = swr.jit(lambda a, x: swr.scan(a, x), layout="bct",
+                    time_ctas="auto")
+    rng = np.random.default_rng(3)
+    a = rng.uniform(0.5, 1.0, (1, 4, 50)).astype(np.float32)
+    x = rng.standard_normal((1, 4, 50)).astype(np.float32)
+    assert ".reqnctapercluster" not in tuned.ir(a, x, stage="ptx")
+    assert relative_error(tuned(a, x), tuned.reference(a, x)) < 1e-6
+
+
 def test_eager_on_float32_torch_takes_per_head_decays() -> None:
     """`eager` on float32 torch tensors runs the compiled scan between
     torch ops: a per-head decay reaches it as [B, T, H], not in the

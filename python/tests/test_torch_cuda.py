@@ -111,6 +111,37 @@ def test_token_major_full_window_matches_float64(dtype) -> None:
     assert relative_error(y, want) <= max(1.5 * floor, 1e-6)
 
 
+def test_cluster_size_chosen_by_timing(tmp_path, monkeypatch) -> None:
+    """swr.jit(time_ctas="auto"): a full window over few long sequences is
+    timed at 1, 2, 4 and 8 CTAs per cluster on its first call, the choice
+    and the times kept in the kernel cache (a second call reuses them);
+    the result matches float64."""
+    import json
+
+    import swr
+    from swr import cache
+    monkeypatch.setenv("SWR_CACHE_DIR", str(tmp_path))
+    cache.clear_memory()
+    scan = swr.jit(lambda a, x: swr.scan(a, x), layout="bct",
+                   time_ctas="auto")
+    generator = torch.Generator().manual_seed(5)
+    shape = (1, 8, 20001)
+    a = torch.rand(shape, generator=generator)
+    x = torch.randn(shape, generator=generator)
+    want = reference.scan_torch(a.double().unsqueeze(1),
+                                x.double().unsqueeze(1)).squeeze(1)
+    for _ in range(2):
+        y = scan(a.cuda(), x.cuda()).cpu()
+        assert relative_error(y, want) <= 1e-6
+    choices = [entry for entry in (json.loads(p.read_text())
+                                   for p in tmp_path.rglob("*.json"))
+               if "time_ctas" in entry]
+    assert len(choices) == 1, choices
+    assert set(choices[0]["ms"]) == {"1", "2", "4", "8"}
+    print(f"cluster size for 1 x 8 x 20001 f32: {choices[0]['time_ctas']} "
+          f"(ms by size: {choices[0]['ms']})")
+
+
 def test_phalanx_layer_on_cuda_matches_float64() -> None:
     torch.manual_seed(7)
     layer = st.Phalanx(64, length=37).cuda()

@@ -25,6 +25,11 @@
 //     8-byte stores of a half-warp hit distinct banks) back to the lanes'
 //     own columns.
 //
+// wmma (m16n16k16) has opaque fragments: the lanes store their entries of
+// step 3 (which cover L_kk once) into a per-warp operator buffer, wmma.load
+// reads it and the staged tile, wmma.store writes D, and the lanes add the
+// carry between blocks after reading their columns back.
+//
 // Accuracy: bf16 keeps 8 significant bits, so each operand is split into a
 // rounded high part and the rounded rest (x = high + low to 2^-17) and
 // L U = Lh Uh + Ll Uh + Lh Ul, three mma per group (two when U was read
