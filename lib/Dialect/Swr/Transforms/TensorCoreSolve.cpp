@@ -75,7 +75,8 @@ constexpr float kMinLog2Decay = -100.0f;
 struct WarpMma {
   ImplicitLocOpBuilder &b;
   int64_t laneColumns;     // m: channels per lane
-  Value inputs, outputs;   // staging buffers [warps][16][32m + padding]
+  Value inputs, outputs;   // staging: [warps][2 parts][16][32m + pad] bf16,
+                           // [warps][16][32m + pad] f32
   Value warp;              // index: the warp's place in its block
   Value firstColumn;       // index: lane * m
   Value lane, group, quad; // i32: lane id, lane / 4, lane % 4
