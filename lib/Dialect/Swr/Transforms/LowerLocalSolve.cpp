@@ -11,9 +11,8 @@
 // strategy=mma lowers the solves a warp shares (warp_shared: one head's
 // channels on the lanes of a warp) to tensor cores, mma.sync m16n8k16 with
 // bf16 operands (TensorCoreSolve.cpp), strategy=wmma to wmma m16n16k16,
-// and the others as fma: per-channel
-// decays give every channel its own operator, which a warp-wide matrix
-// product cannot share.
+// and the others as fma: per-channel decays give every channel its own
+// operator, which a warp-wide matrix product cannot share.
 //
 //===----------------------------------------------------------------------===//
 
