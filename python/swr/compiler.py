@@ -144,9 +144,9 @@ def compile_ptx(spec: ScanSpec | str, *, chip: str = "sm_90a",
     cores), "mma" (mma.sync on tensor cores where the lanes of a warp hold
     one head's channels, i.e. per-head full windows over token-major
     layouts; elsewhere as fma), "wmma" (the same with wmma) or "matrix"
-    (outer products). `time_lanes`: lanes of a warp sharing a sequence's tiles (0: the
-    compiler's choice; 1: a thread per sequence; 2..32 for bands over any
-    layout too); `channel_tile`: channels of a head one thread solves
+    (outer products). `time_lanes`: lanes of a warp sharing a sequence's
+    tiles (0: the compiler's choice; 1: a thread per sequence; 2..32 for
+    bands over any layout too); `channel_tile`: channels of a head one thread solves
     together when they share a decay (0: the compiler's choice). Full
     windows: `time_warps`, the warps of a CTA sharing a sequence (0: the
     compiler's choice); `full_block`, time steps per tile (0: the
