@@ -26,7 +26,17 @@ tools="$(mktemp -d)"
 tar -C "$tools" -xJf "$root/build-static/swr-static.tar.xz" || exit 1
 sanitizer="$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)"
 export SWR_LIBRARY="$tools/lib/libswr.so" SWR_CACHE_DIR="$(mktemp -d)"
+# Logs too long or too many to come back from the device (it returns only a
+# few files of $OUT); a section prints what matters of them.
+scratch="$(mktemp -d)"
 status=0
+
+# The peers' sources: peers/ as carried, or unpacked from peers.tar.xz.
+unpack_peers() {
+  if [[ ! -d "$root/peers/fla" && -f "$root/peers.tar.xz" ]]; then
+    tar -C "$root" -xJf "$root/peers.tar.xz" || status=1
+  fi
+}
 
 example() {
   for grad in "" --grad; do
@@ -846,13 +856,49 @@ fused() {
   done
 }
 
+# Issue #8's benchmark, first half: the full scans beside the peers
+# (bench/full_scan.py: SWR, accelerated-scan's Triton kernel, fla's
+# chunk_hgrn, copy measured per shape) and the Phalanx example's forward and
+# derived backward timed (swr-run). Carry peers/ (or peers.tar.xz, unpacked
+# here: scripts/pack-peers.sh).
+bench_scan() {
+  unpack_peers
+  example
+  echo "== bench/full_scan.py"
+  python3 "$root/bench/full_scan.py" --out "$logs/full-scan.md" \
+    >"$scratch/full-scan.txt" 2>&1 || { status=1; tail -20 "$scratch/full-scan.txt"; }
+  cat "$logs/full-scan.md" 2>/dev/null
+}
+
+# Second half: the Phalanx mixing beside FlexAttention's SWA core
+# (bench/phalanx_mix.py), then whole layers at D=2048 and the bands<2>
+# kernels beside spear's (bench/phalanx_layer.py; spear's extension is built
+# here from peers/spear with peers/cutlass, about 75 s).
+bench_layer() {
+  unpack_peers
+  echo "== bench/phalanx_mix.py"
+  python3 "$root/bench/phalanx_mix.py" --channel-tiles= --time-lanes= \
+    --out "$logs/phalanx-mix.md" >"$scratch/phalanx-mix.txt" 2>&1 ||
+    { status=1; tail -20 "$scratch/phalanx-mix.txt"; }
+  cat "$logs/phalanx-mix.md" 2>/dev/null
+  echo "== bench/phalanx_layer.py"
+  local spear=()
+  [[ -d "$root/peers/spear" ]] &&
+    spear=(--spear "$root/peers/spear" --cutlass "$root/peers/cutlass")
+  python3 "$root/bench/phalanx_layer.py" "${spear[@]}" \
+    --out "$logs/phalanx-layer.md" >"$scratch/phalanx-layer.txt" 2>&1 ||
+    { status=1; tail -30 "$scratch/phalanx-layer.txt"; }
+  cat "$logs/phalanx-layer.md" 2>/dev/null
+}
+
 # Sections to run (default all; full_cta_bench, full_grid_bench and
 # full_grid_sweep only time): example exact full full_cta full_grid bands
 # bands_bthd channel_tiles python_tests fused; on request only:
 # profile_full, the sweeps full_block_sweep, full_bf16_sweep and
 # full_bf16_default_sweep (checks, then timing), full_head64, reread_sweep,
 # prefetch_sweep, defaults_bench, l2_prefetch_sweep, full_cluster,
-# cluster_prefetch_bench, mma_checks.
+# cluster_prefetch_bench, mma_checks; issue #8's benchmark: bench_scan,
+# bench_layer.
 for section in "${@:-example exact full full_cta full_grid bands bands_bthd channel_tiles python_tests fused}"; do
   for name in $section; do "$name"; done
 done
