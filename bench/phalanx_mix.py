@@ -48,9 +48,12 @@ def precompile() -> None:
     os.environ.setdefault("SWR_CACHE_DIR", str(root / "gpu-cache"))
     meta = {n: torch.empty(s, dtype=DTYPE, device="meta")
             for n, s in shapes().items()}
-    st.mixing(2).precompile(meta["za"], meta["zb"], meta["v"], meta["c"])
-    swr.jit(st.mixing(2).fn, layout="bthd", time_chunk="auto").precompile(
-        meta["za"], meta["zb"], meta["v"], meta["c"])
+    operands = meta["za"], meta["zb"], meta["v"], meta["c"]
+    mixing = st.mixing(2)
+    mixing.precompile(*operands)
+    swr.jit(mixing.fn, layout="bthd", time_chunk="auto",
+            channel_tile=mixing.compile_options["channel_tile"]
+            ).precompile(*operands)
     st.precompile(meta["za"], meta["zb"], window=WINDOW, layout="bthd",
                   backward=False)
     print("precompiled into", os.environ["SWR_CACHE_DIR"])
@@ -137,7 +140,9 @@ def main() -> None:
                     layout="bthd")
         return y * c + v
 
-    tuned = swr.jit(mixing.fn, layout="bthd", time_chunk="auto")
+    channels = mixing.compile_options["channel_tile"]
+    tuned = swr.jit(mixing.fn, layout="bthd", time_chunk="auto",
+                    channel_tile=channels)
     lanes = [int(p) for p in args.time_lanes.split(",") if p]
     channel_tiles = [int(p) for p in args.channel_tiles.split(",") if p]
     chunks = [int(p) for p in args.time_chunks.split(",") if p]
@@ -152,8 +157,9 @@ def main() -> None:
                      mix_bytes, f"{error:.1e} vs f32 eager"))
     with torch.no_grad():
         want = mixing.eager(za.float(), zb.float(), v.float(), c.float())
-        mixing_row("SWR fused mixing (gates + bands<2> + epilogue, "
-                   "8 tiles/thread)", mixing)
+        mixing_row(f"SWR fused mixing (gates + bands<2> + epilogue, "
+                   f"{channels} channels x {mixing.time_chunk} tiles/thread)",
+                   mixing)
         for count in lanes:
             mixing_row(f"SWR fused mixing, {count} time lanes",
                        swr.jit(mixing.fn, layout="bthd", time_lanes=count))
@@ -168,7 +174,8 @@ def main() -> None:
                                 torch.cuda.get_device_name(), zb.numel(),
                                 swr.compiler._cache_build_id(),
                                 time_ms=lambda c: float("nan"))
-        rows.append((f"SWR fused mixing, autotuned ({chunk} tiles/thread)",
+        rows.append((f"SWR fused mixing, autotuned ({channels} channels x "
+                     f"{chunk} tiles/thread)",
                      time_ms(lambda: tuned(za, zb, v, c, out=out), calls=10),
                      mix_bytes, ""))
         rows.append(("unfused: torch gates + SWR scan + torch epilogue",

@@ -137,6 +137,11 @@ def run_fused(function, arrays, grad_out):
 WINDOWS = ["bands<2>", "full", "bands<1>", "exact<7>", "exact<40>"]
 
 
+# swr.jit's tiling options for every kernel checked and timed (--channel-tile,
+# --time-chunk; the compiler's choice and 2 tiles per thread without them).
+JIT_OPTIONS: dict = {}
+
+
 def check(device: str, lengths: list[int], quick: bool,
           windows: list[str]) -> list[dict]:
     records = []
@@ -160,7 +165,7 @@ def check(device: str, lengths: list[int], quick: bool,
                 length <= 17 else ["spread"]
             for regime in regimes:
                 function = swr.jit(FUNCTIONS[kind](window, reverse),
-                                   layout=layout)
+                                   layout=layout, **JIT_OPTIONS)
                 shape = shape_of(layout, length)
                 za = decays(kind, regime, decay_shape(layout, sharing,
                                                       shape), gen)
@@ -209,7 +214,8 @@ def check(device: str, lengths: list[int], quick: bool,
 
 def bench() -> list[str]:
     b, t, h, d = 8, 8192, 128, 16
-    function = swr.jit(gated("bands<2>", False), layout="bthd")
+    function = swr.jit(gated("bands<2>", False), layout="bthd",
+                       **JIT_OPTIONS)
     gen = torch.Generator(device="cuda").manual_seed(0)
     za = torch.randn(b, t, h, device="cuda", generator=gen).bfloat16()
     zb, v, c = (torch.randn(b, t, h, d, device="cuda", generator=gen)
@@ -275,7 +281,13 @@ def main() -> int:
                         help="semicolon-separated windows to check")
     parser.add_argument("--bench", action="store_true")
     parser.add_argument("--out", type=pathlib.Path)
+    parser.add_argument("--channel-tile", type=int, default=0,
+                        help="swr.jit's channel_tile (forward kernels)")
+    parser.add_argument("--time-chunk", type=int, default=2,
+                        help="swr.jit's time_chunk for every kernel")
     args = parser.parse_args()
+    JIT_OPTIONS.update(channel_tile=args.channel_tile,
+                       time_chunk=args.time_chunk)
     lengths = [int(n) for n in args.lengths.split(",")]
     records = check(args.device, lengths, args.quick,
                     args.windows.split(";"))

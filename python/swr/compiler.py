@@ -95,12 +95,13 @@ def check_time_lanes(time_lanes: object) -> None:
                             f"or a power of 2 in [1, 32], got {time_lanes!r}")
 
 
-def check_channel_tile(channel_tile: object) -> None:
-    """Raises ArgumentError unless `channel_tile` is 0 (the compiler's
-    choice) or an int in [1, 64]."""
+def check_channel_tile(channel_tile: object,
+                       name: str = "channel_tile") -> None:
+    """Raises ArgumentError (naming the argument `name`) unless
+    `channel_tile` is 0 (the compiler's choice) or an int in [1, 64]."""
     if not isinstance(channel_tile, int) or isinstance(channel_tile, bool) \
             or not 0 <= channel_tile <= 64:
-        raise ArgumentError("channel_tile: expected 0 (the compiler's "
+        raise ArgumentError(f"{name}: expected 0 (the compiler's "
                             "choice) or an int in [1, 64], got "
                             f"{channel_tile!r}")
 

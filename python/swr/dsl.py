@@ -543,7 +543,8 @@ class JitFunction:
                  time_chunk: int | str = 2, time_lanes: int = 0,
                  channel_tile: int = 0, time_warps: int = 0,
                  full_block: int = 0, grid_carries: bool = False,
-                 time_ctas: int | str = 0) -> None:
+                 time_ctas: int | str = 0,
+                 grad_channel_tile: int = 0) -> None:
         if layout not in LAYOUTS:
             raise ArgumentError(f"layout: expected one of {sorted(LAYOUTS)}, "
                                 f"got {layout!r}")
@@ -558,6 +559,11 @@ class JitFunction:
                                 f"'auto', got {time_chunk!r}")
         check_time_lanes(time_lanes)
         check_channel_tile(channel_tile)
+        check_channel_tile(grad_channel_tile, "grad_channel_tile")
+        # The derived backward's own channel tile: what pays in a forward
+        # (4 channels per thread in the Phalanx mixing) can cost the
+        # backward, whose kernels hold more per channel (2.3x slower there).
+        self.grad_channel_tile = grad_channel_tile
         # "auto": the cluster size of full windows timed on the first CUDA
         # call per device and problem class (swr.autotune).
         self.auto_ctas = time_ctas == "auto"
@@ -754,6 +760,8 @@ class JitFunction:
 
         def launch(chunk: int, ctas: int = 0) -> None:
             options = dict(self.compile_options)
+            if backward:
+                options["channel_tile"] = self.grad_channel_tile
             if ctas:
                 options["time_ctas"] = ctas
             kernel = cached_kernel(spec, device, backward, time_chunk=chunk,
@@ -1064,7 +1072,8 @@ def jit(fn: Optional[Callable] = None, *, layout: str = "bhdl",
         output_dtype: Optional[str] = None,
         time_chunk: int | str = 2, time_lanes: int = 0,
         channel_tile: int = 0, time_warps: int = 0, full_block: int = 0,
-        grid_carries: bool = False, time_ctas: int | str = 0) -> Any:
+        grid_carries: bool = False, time_ctas: int | str = 0,
+        grad_channel_tile: int = 0) -> Any:
     """Decorates a recurrence kernel written in Python; see the module
     docstring. `layout` names the axes of the arguments ("bhdl", "bthd",
     "bct"); `output_dtype` defaults to the input's; `time_chunk` is the
@@ -1078,11 +1087,13 @@ def jit(fn: Optional[Callable] = None, *, layout: str = "bhdl",
     `grid_carries` and `time_ctas` as in swr.compile_ptx, `time_ctas` also
     "auto": the cluster size timed on the first CUDA forward call per
     device and problem class (1, 2, 4 or 8 CTAs; clusters pay off for few
-    long sequences), the choice kept in the kernel cache."""
+    long sequences), the choice kept in the kernel cache;
+    `grad_channel_tile` the channels per thread of the derived backward's
+    kernels (0: the compiler's choice; `channel_tile` is the forward's)."""
     options = dict(time_chunk=time_chunk, time_lanes=time_lanes,
                    channel_tile=channel_tile, time_warps=time_warps,
                    full_block=full_block, grid_carries=grid_carries,
-                   time_ctas=time_ctas)
+                   time_ctas=time_ctas, grad_channel_tile=grad_channel_tile)
     if fn is None:
         return lambda f: JitFunction(f, layout, output_dtype, **options)
     return JitFunction(fn, layout, output_dtype, **options)

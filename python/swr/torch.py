@@ -489,10 +489,9 @@ class Phalanx(torch.nn.Module):
     once and writes Y once. With gradients, or under torch.compile, they
     are torch ops around the compiled scan's custom op (swr::scan) and its
     derived backward: on the H200 at B8 T8192 H128 bf16 that forward +
-    backward takes 2.70 ms against 3.29 ms for the fused mixing with its
+    backward takes 2.68 ms against 2.84 ms for the fused mixing with its
     compiler-derived fused backward (`mixing(k)` called on tensors that
-    require grad; about 3.13 ms since its backward lost the guards on
-    loaded factors: 0.70 forward + 2.43 backward; docs/benchmarks.md),
+    require grad: 0.51 forward + 2.49 backward; docs/benchmarks.md),
     so training takes the unfused form unless `fused_training=True` asks
     for the fused kernels (one kernel each way; not under torch.compile,
     which keeps the custom op).
@@ -577,16 +576,21 @@ class Phalanx(torch.nn.Module):
 def mixing(k: int = 2):
     """The Phalanx mixing as one fused kernel (an swr.jit function of the
     [B, T, H, 16] projections and the [B, T, H] decay pre-activations):
-    Y = SWR_k(sigmoid(za), sigmoid(zb) * v) * c + v. Eight 16-step tiles
-    per GPU thread: 0.685 ms against 0.814 ms with two at B8 T8192 H128
-    bf16 on the H200 (docs/benchmarks.md)."""
+    Y = SWR_k(sigmoid(za), sigmoid(zb) * v) * c + v. Four channels of a
+    head and sixteen 16-step tiles per GPU thread: 0.347-0.361 ms against
+    0.387-0.397 ms with the compiler's choice (two channels) and eight
+    tiles at B8 T8192 H128 bf16 on the H200, 3.05-3.15x FlexAttention's
+    sliding-window core (docs/benchmarks.md). Its derived backward keeps
+    the compiler's choice (grad_channel_tile=0): with four channels per
+    thread it ran 2.3x slower."""
     from . import dsl
 
     def phalanx_mixing(za, zb, v, c):
         a = dsl.sigmoid(za)
         y = dsl.scan(a, dsl.sigmoid(zb) * v, window=f"bands<{k}>")
         return y * c + v
-    return dsl.jit(phalanx_mixing, layout="bthd", time_chunk=8)
+    return dsl.jit(phalanx_mixing, layout="bthd", channel_tile=4,
+                   time_chunk=16)
 
 
 def _differentiating(x: torch.Tensor, module: torch.nn.Module) -> bool:
