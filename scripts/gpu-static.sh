@@ -856,6 +856,31 @@ fused() {
   done
 }
 
+# LLVM's NVPTX pipeline without its straight-line strength reduction
+# (--opt-disable=slsr: half of a bf16 full window's compile): each spec
+# checked against float64 without it (lengths around tiles and iterations,
+# three decay regimes), then timed with and without it, interleaved (twice
+# for bf16).
+slsr_bench() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
+  local spec shape
+  # 70 channels, 22 per head: not multiples of the lanes' channel groups.
+  for spec in bthd-bf16:2x16x3x22 bthd-head-bf16:2x16x3x22 bct-bf16:2x70x16; do
+    shape="${spec#*:}" spec="${spec%%:*}"
+    run_full "$spec" "$shape" -1 -1 --opt-disable=slsr
+  done
+  rm -f "$logs"/full-*opt-disable*.txt
+  local rounds
+  for spec in bthd-bf16 bthd-head-bf16 bct-bf16 bthd-f32 bct-f32; do
+    shape=8x16384x1x1536; [[ $spec == bct-* ]] && shape=8x1536x16384
+    rounds="1 2"; [[ $spec == *-f32 ]] && rounds=1
+    for round in $rounds; do
+      bench_full "$spec" "$shape" -1 -1
+      bench_full "$spec" "$shape" -1 -1 --opt-disable=slsr
+    done
+  done
+}
+
 # Issue #8's benchmark, first half: the full scans beside the peers
 # (bench/full_scan.py: SWR, accelerated-scan's Triton kernel, fla's
 # chunk_hgrn, copy measured per shape) and the Phalanx example's forward and
@@ -898,7 +923,7 @@ bench_layer() {
 # full_bf16_default_sweep (checks, then timing), full_head64, reread_sweep,
 # prefetch_sweep, defaults_bench, l2_prefetch_sweep, full_cluster,
 # cluster_prefetch_bench, mma_checks; issue #8's benchmark: bench_scan,
-# bench_layer.
+# bench_layer; slsr_bench.
 for section in "${@:-example exact full full_cta full_grid bands bands_bthd channel_tiles python_tests fused}"; do
   for name in $section; do "$name"; done
 done
