@@ -26,6 +26,7 @@
 
 #include "GlobalMemory.h"
 #include "VectorUtils.h"
+#include "WarpPrimitives.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -354,27 +355,6 @@ addLoopState(scf::ForOp loop, Value initial,
   return (*newLoop).getRegionIterArgs().back();
 }
 
-/// Shuffles of f32 values between the lanes of a fully active warp.
-struct WarpShuffles {
-  ImplicitLocOpBuilder &b;
-
-  Value i32(int64_t value) {
-    return arith::ConstantOp::create(b, b.getI32IntegerAttr(value));
-  }
-  Value shuffle(Value value, Value offset, NVVM::ShflKind kind, int64_t clamp) {
-    return NVVM::ShflOp::create(b, b.getF32Type(), i32(-1), value, offset,
-                                i32(clamp), kind, UnitAttr());
-  }
-  /// The value of the lane `delta` below (the caller ignores lanes with
-  /// none).
-  Value up(Value value, int64_t delta) {
-    return shuffle(value, i32(delta), NVVM::ShflKind::up, 0);
-  }
-  Value from(Value value, Value lane) {
-    return shuffle(value, lane, NVVM::ShflKind::idx, 0x1f);
-  }
-};
-
 /// Where a lane sits among tiles dealt to `lanes` time lanes of its warp,
 /// `stride` lanes apart (i32): time lane (lane id / stride) mod lanes,
 /// beside channel lane lane id mod stride.
@@ -555,10 +535,6 @@ void itemBarrier(ImplicitLocOpBuilder &b, Value thread, int64_t itemThreads) {
   NVVM::BarrierOp::create(b, Type(), item, count, NVVM::BarrierReductionAttr(),
                           Value());
 }
-
-/// NVVM's address spaces of a CTA's shared memory and of the shared memory
-/// of a cluster's CTAs (distributed shared memory).
-constexpr unsigned kSharedSpace = 3, kSharedClusterSpace = 7;
 
 /// A barrier of all threads of the cluster: stores to distributed shared
 /// memory before it (arrive, release) are seen by loads after it (wait,

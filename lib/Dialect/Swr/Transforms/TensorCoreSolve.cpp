@@ -42,6 +42,7 @@
 
 #include "GlobalMemory.h"
 #include "VectorUtils.h"
+#include "WarpPrimitives.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -67,7 +68,6 @@ constexpr int64_t kRowPadding = 8;
 /// wmma.load / wmma.store need 32-byte aligned matrices: the buffers are
 /// aligned so, and their rows and 16-channel groups keep it.
 constexpr int64_t kWmmaAlignment = 32;
-constexpr unsigned kSharedSpace = 3;
 /// log2 of the smallest decay magnitude the operator distinguishes.
 constexpr float kMinLog2Decay = -100.0f;
 
@@ -92,9 +92,7 @@ struct WarpMma {
   }
   /// `value` of lane `source`.
   Value shuffle(Value value, Value source) {
-    return NVVM::ShflOp::create(b, b.getF32Type(), i32(-1), value, source,
-                                i32(kWarpLanes - 1), NVVM::ShflKind::idx,
-                                UnitAttr());
+    return WarpShuffles{b}.from(value, source);
   }
   Value specialFunction(StringRef intrinsic, Value x) {
     return LLVM::CallIntrinsicOp::create(b, b.getF32Type(),
