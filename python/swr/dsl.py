@@ -567,6 +567,8 @@ class JitFunction:
         # "auto": the cluster size of full windows timed on the first CUDA
         # call per device and problem class (swr.autotune).
         self.auto_ctas = time_ctas == "auto"
+        # The "auto" options' values chosen in this process (_tuned_choice).
+        self._tuned: dict[tuple, int] = {}
         if self.auto_ctas:
             if grid_carries:
                 raise ArgumentError("time_ctas: expected 0 or 1 with "
@@ -769,15 +771,33 @@ class JitFunction:
             kernel.launch([_buffer(by_role[r], spec.dtype_of(r))
                            for r in kernel.params], stream)
         chunk = self.time_chunk
+        elements, sequences = _problem_size(spec, x)
         if chunk == "auto":  # timed with torch's or CuPy's events
             chunk = 2 if backward or kind == "dlpack-cuda" else \
-                _autotuned_chunk(spec, x, kind, launch)
+                self._tuned_choice(
+                    ("time_chunk", spec, device,
+                     autotune.size_class(elements)),
+                    lambda: _autotuned_chunk(spec, x, kind, launch))
         ctas = 0
         if self.auto_ctas and spec.window == "full" and not backward and \
                 kind != "dlpack-cuda":
-            ctas = _autotuned_clusters(
-                spec, x, kind, functools.partial(launch, chunk))
+            ctas = self._tuned_choice(
+                ("time_ctas", spec, device, autotune.size_class(elements),
+                 autotune.size_class(sequences)),
+                lambda: _autotuned_clusters(
+                    spec, x, kind, functools.partial(launch, chunk)))
         launch(chunk, ctas)
+
+    def _tuned_choice(self, key: tuple, choose: Callable[[], int]) -> int:
+        """The value of an "auto" option for `key` (the option, spec,
+        device index and size classes): chosen once per process (timed,
+        or read from the kernel cache, by `choose`), then from memory, so
+        later launches skip the device name, the spec's text and the
+        cache's hashing."""
+        choice = self._tuned.get(key)
+        if choice is None:
+            choice = self._tuned[key] = choose()
+        return choice
 
 
     def _run_on_copies(self, spec: ScanSpec, by_role: dict[str, Any],
@@ -1010,7 +1030,7 @@ def _autotuned_chunk(spec: ScanSpec, x: Any, kind: str,
     if not spec.window.startswith("bands"):
         return 2
     device_name, time_ms = _launch_timer(x, kind, launch)
-    return autotune.choose(spec, device_name, math.prod(x.shape),
+    return autotune.choose(spec, device_name, _problem_size(spec, x)[0],
                            _build_id(), time_ms)
 
 
@@ -1020,11 +1040,17 @@ def _autotuned_clusters(spec: ScanSpec, x: Any, kind: str,
     device, timed like _autotuned_chunk; the class of the sequence count
     (the elements over the length) keys the choice besides the size."""
     device_name, time_ms = _launch_timer(x, kind, launch)
-    time_axis = 1 if spec.layout == "bthd" else len(x.shape) - 1
-    elements = math.prod(x.shape)
-    sequences = elements // max(1, x.shape[time_axis])
+    elements, sequences = _problem_size(spec, x)
     return autotune.choose_clusters(spec, device_name, elements, sequences,
                                     _build_id(), time_ms)
+
+
+def _problem_size(spec: ScanSpec, x: Any) -> tuple[int, int]:
+    """The input's elements and sequences (the elements over the length:
+    batch x channels)."""
+    time_axis = 1 if spec.layout == "bthd" else len(x.shape) - 1
+    elements = math.prod(x.shape)
+    return elements, elements // max(1, x.shape[time_axis])
 
 
 def _launch_timer(x: Any, kind: str, launch: Callable[[int], None]

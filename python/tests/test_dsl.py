@@ -299,6 +299,60 @@ def test_autotune_times_each_candidate_once_and_keeps_the_choice(
     assert relative_error(out, tuned.reference(*operands)) < 2e-6
 
 
+def test_auto_choices_are_made_once_per_process_and_class(
+        monkeypatch) -> None:
+    """A jit function's "auto" time chunk and cluster size are chosen
+    (timed or read from the kernel cache) on the first CUDA launch of each
+    (spec, device, size class[, sequence-count class]) and then taken from
+    memory: later launches neither time nor hash the spec again. The
+    device pieces are stand-ins, so this runs without a GPU."""
+    import swr.cuda
+    from swr import dsl
+    launched, chosen = [], []
+
+    class Kernel:
+        params: list[str] = []
+
+        def launch(self, buffers, stream) -> None:
+            launched.append(stream)
+
+    def cached_kernel(spec, device, backward, time_chunk, **options):
+        launched.append((time_chunk, options["time_ctas"]))
+        return Kernel()
+    monkeypatch.setattr(swr.cuda, "cached_kernel", cached_kernel)
+    monkeypatch.setattr(dsl, "_device_and_stream",
+                        lambda x, kind: (int(x.flat[0]), 7))
+    monkeypatch.setattr(dsl, "_autotuned_chunk",
+                        lambda *args: chosen.append("chunk") or 8)
+    monkeypatch.setattr(dsl, "_autotuned_clusters",
+                        lambda *args: chosen.append("ctas") or 4)
+
+    def run(function, spec, x) -> None:
+        function._run(spec, {"input": x}, "torch-cuda")
+
+    bands = swr.jit(phalanx_mix.fn, layout="bthd", time_chunk="auto")
+    operands = phalanx_operands(np.random.default_rng(10), 1, 40, 2)
+    spec = bands.spec(*operands)
+    device0 = np.zeros((1, 40, 2, 16), np.float32)
+    for _ in range(3):
+        run(bands, spec, device0)
+    assert chosen == ["chunk"] and launched[-2:] == [(8, 0), 7]
+    run(bands, spec, device0 + 1)  # another device
+    run(bands, spec, np.zeros((1, 4000, 2, 16), np.float32))  # size class
+    assert chosen == ["chunk"] * 3
+    full = swr.jit(lambda a, x: swr.scan(a, x), layout="bct",
+                   time_ctas="auto")
+    a = np.full((1, 4, 50), 0.5, np.float32)
+    full_spec = full.spec(a, a)
+    for _ in range(3):
+        run(full, full_spec, np.zeros((1, 4, 50), np.float32))
+    assert chosen == ["chunk"] * 3 + ["ctas"]
+    assert launched[-2:] == [(2, 4), 7]
+    # The same elements in other sequences: another sequence-count class.
+    run(full, full_spec, np.zeros((1, 200, 1), np.float32))
+    assert chosen == ["chunk"] * 3 + ["ctas"] * 2
+
+
 def test_cluster_autotune_keys_by_sequence_count(tmp_path,
                                                  monkeypatch) -> None:
     """choose_clusters times each cluster size once per (kernel, device,
