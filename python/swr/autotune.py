@@ -16,17 +16,27 @@ unless clusters spread each over several CTAs (H200, B1 C64 T65536 f32:
 for the clusters' lock-step barrier (B8 C1536 T16384 bf16: 76.0% on one,
 59.3% on 2). `choose_clusters` times the cluster sizes once per (kernel,
 device, size class, sequence-count class).
+
+How a full window's CTA shares a sequence — the warps that take turns along
+it (`time_warps`) and the steps each warp's tile spans (`full_block`) —
+trades bytes in flight per warp against warps per SM and registers (H200,
+[B,T,C] bf16 T4096, a channel per lane: 59.5% of copy with 8 warps of 16
+steps, 58.5% with 4 of 32, 39.8% with 4 of 16). `choose_full_tiling` times pairs of them once
+per (kernel, device, size class, sequence-count class); 0 in a pair is the
+compiler's choice, always among the candidates.
 """
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 from . import cache
 from .spec import ScanSpec
 
 CANDIDATES = (1, 2, 4, 8, 16)
 CLUSTER_CANDIDATES = (1, 2, 4, 8)
+WARP_CANDIDATES = (0, 2, 4, 8)
+BLOCK_CANDIDATES = (0, 16, 32)
 
 
 def size_class(elements: int) -> int:
@@ -63,15 +73,44 @@ def choose_clusters(spec: ScanSpec, device: str, elements: int,
     return _fastest(entry_key, "time_ctas", candidates, time_ms)
 
 
-def _fastest(entry_key: str, name: str, candidates: tuple[int, ...],
-             time_ms: Callable[[int], float]) -> int:
+def choose_full_tiling(spec: ScanSpec, device: str, elements: int,
+                       sequences: int, build: str,
+                       time_ms: Callable[[tuple[int, int]], float],
+                       candidates: tuple[tuple[int, int], ...]
+                       ) -> tuple[int, int]:
+    """The fastest (time_warps, full_block) pair of `candidates` for the
+    full window `spec` on `device`, keyed like choose_clusters: from the
+    cache, else by calling `time_ms(pair)` for each (a pair that does not
+    compile may time as infinity) and recording the result."""
+    entry_key = cache.key(kind="autotune-full-tiling", spec=spec.mlir(),
+                          device=device, size_class=size_class(elements),
+                          sequence_class=size_class(sequences), build=build,
+                          candidates=[list(pair) for pair in candidates])
+    warps, block = _fastest(entry_key, "tiling", candidates, time_ms)
+    return int(warps), int(block)
+
+
+def full_tiling_candidates(time_warps: int | str, full_block: int | str
+                           ) -> tuple[tuple[int, int], ...]:
+    """The (time_warps, full_block) pairs to time: every candidate of an
+    option given as "auto", the given value of the other."""
+    warps = WARP_CANDIDATES if time_warps == "auto" else (time_warps,)
+    blocks = BLOCK_CANDIDATES if full_block == "auto" else (full_block,)
+    return tuple((w, b) for w in warps for b in blocks)
+
+
+def _fastest(entry_key: str, name: str, candidates: tuple,
+             time_ms: Callable) -> Any:
     """The recorded choice under `entry_key`, else the candidate with the
-    smallest time_ms, recorded with every time as `name`."""
+    smallest time_ms, recorded with every time as `name` (a tuple
+    candidate as a list)."""
     entry = cache.load(entry_key)
     if entry is not None:
-        return int(entry[name])
+        value = entry[name]
+        return tuple(value) if isinstance(value, list) else int(value)
     times = {value: float(time_ms(value)) for value in candidates}
     best = min(times, key=times.__getitem__)
-    cache.store(entry_key, {name: best,
+    cache.store(entry_key, {name: list(best) if isinstance(best, tuple)
+                            else best,
                             "ms": {str(v): t for v, t in times.items()}})
     return best

@@ -541,8 +541,8 @@ class JitFunction:
     def __init__(self, fn: Callable, layout: str,
                  output_dtype: Optional[str],
                  time_chunk: int | str = 2, time_lanes: int = 0,
-                 channel_tile: int = 0, time_warps: int = 0,
-                 full_block: int = 0, grid_carries: bool = False,
+                 channel_tile: int = 0, time_warps: int | str = 0,
+                 full_block: int | str = 0, grid_carries: bool = False,
                  time_ctas: int | str = 0,
                  grad_channel_tile: int = 0) -> None:
         if layout not in LAYOUTS:
@@ -575,8 +575,17 @@ class JitFunction:
                                     "grid_carries (both spread a sequence "
                                     "over CTAs), got 'auto'")
             time_ctas = 0
+        # "auto" warps per CTA and steps per warp tile of full windows:
+        # timed in pairs on the first CUDA forward call per device and
+        # problem class (swr.autotune.choose_full_tiling).
+        asked_warps, asked_block = time_warps, full_block
+        time_warps = 0 if time_warps == "auto" else time_warps
+        full_block = 0 if full_block == "auto" else full_block
         check_full_window_options(time_warps, full_block, grid_carries,
                                   time_ctas)
+        self.full_tilings = autotune.full_tiling_candidates(
+            asked_warps, asked_block) if "auto" in (asked_warps,
+                                                    asked_block) else ()
         self.time_chunk = time_chunk
         # What compile_ptx takes besides the spec and the time chunk.
         self.compile_options = dict(
@@ -668,6 +677,14 @@ class JitFunction:
             for ctas in autotune.CLUSTER_CANDIDATES:
                 compile_ptx(spec, time_chunk=self._static_chunk(),
                             **{**self.compile_options, "time_ctas": ctas})
+        if self.full_tilings and spec.window == "full":
+            for warps, block in self.full_tilings:
+                try:
+                    compile_ptx(spec, time_chunk=self._static_chunk(),
+                                **{**self.compile_options,
+                                   "time_warps": warps, "full_block": block})
+                except SwrError:  # the timing skips it the same way
+                    pass
         return spec
 
     def _static_chunk(self) -> int:
@@ -760,12 +777,15 @@ class JitFunction:
 
         from .cuda import cached_kernel
 
-        def launch(chunk: int, ctas: int = 0) -> None:
+        def launch(chunk: int, ctas: int = 0,
+                   tiling: Optional[tuple[int, int]] = None) -> None:
             options = dict(self.compile_options)
             if backward:
                 options["channel_tile"] = self.grad_channel_tile
             if ctas:
                 options["time_ctas"] = ctas
+            if tiling:
+                options["time_warps"], options["full_block"] = tiling
             kernel = cached_kernel(spec, device, backward, time_chunk=chunk,
                                    **options)
             kernel.launch([_buffer(by_role[r], spec.dtype_of(r))
@@ -778,17 +798,26 @@ class JitFunction:
                     ("time_chunk", spec, device,
                      autotune.size_class(elements)),
                     lambda: _autotuned_chunk(spec, x, kind, launch))
+        timed_full = spec.window == "full" and not backward and \
+            kind != "dlpack-cuda"
+        problem = (spec, device, autotune.size_class(elements),
+                   autotune.size_class(sequences))
+        tiling = None
+        if self.full_tilings and timed_full:
+            tiling = self._tuned_choice(
+                ("full_tiling", *problem),
+                lambda: _autotuned_full_tiling(
+                    spec, x, kind, lambda pair: launch(chunk, 0, pair),
+                    self.full_tilings))
         ctas = 0
-        if self.auto_ctas and spec.window == "full" and not backward and \
-                kind != "dlpack-cuda":
+        if self.auto_ctas and timed_full:
             ctas = self._tuned_choice(
-                ("time_ctas", spec, device, autotune.size_class(elements),
-                 autotune.size_class(sequences)),
+                ("time_ctas", *problem),
                 lambda: _autotuned_clusters(
-                    spec, x, kind, functools.partial(launch, chunk)))
-        launch(chunk, ctas)
+                    spec, x, kind, lambda size: launch(chunk, size, tiling)))
+        launch(chunk, ctas, tiling)
 
-    def _tuned_choice(self, key: tuple, choose: Callable[[], int]) -> int:
+    def _tuned_choice(self, key: tuple, choose: Callable[[], Any]) -> Any:
         """The value of an "auto" option for `key` (the option, spec,
         device index and size classes): chosen once per process (timed,
         or read from the kernel cache, by `choose`), then from memory, so
@@ -1045,6 +1074,26 @@ def _autotuned_clusters(spec: ScanSpec, x: Any, kind: str,
                                     _build_id(), time_ms)
 
 
+def _autotuned_full_tiling(spec: ScanSpec, x: Any, kind: str,
+                           launch: Callable[[tuple[int, int]], None],
+                           candidates: tuple[tuple[int, int], ...]
+                           ) -> tuple[int, int]:
+    """The (time_warps, full_block) pair of `candidates` for the full
+    window `spec` at x's shape on x's device, timed like
+    _autotuned_clusters; a pair the compiler refuses times as infinity."""
+    device_name, time_ms = _launch_timer(x, kind, launch)
+
+    def time_or_refused(pair: tuple[int, int]) -> float:
+        try:
+            return time_ms(pair)
+        except SwrError:
+            return math.inf
+    elements, sequences = _problem_size(spec, x)
+    return autotune.choose_full_tiling(spec, device_name, elements,
+                                       sequences, _build_id(),
+                                       time_or_refused, candidates)
+
+
 def _problem_size(spec: ScanSpec, x: Any) -> tuple[int, int]:
     """The input's elements and sequences (the elements over the length:
     batch x channels)."""
@@ -1097,9 +1146,9 @@ def _build_id() -> str:
 def jit(fn: Optional[Callable] = None, *, layout: str = "bhdl",
         output_dtype: Optional[str] = None,
         time_chunk: int | str = 2, time_lanes: int = 0,
-        channel_tile: int = 0, time_warps: int = 0, full_block: int = 0,
-        grid_carries: bool = False, time_ctas: int | str = 0,
-        grad_channel_tile: int = 0) -> Any:
+        channel_tile: int = 0, time_warps: int | str = 0,
+        full_block: int | str = 0, grid_carries: bool = False,
+        time_ctas: int | str = 0, grad_channel_tile: int = 0) -> Any:
     """Decorates a recurrence kernel written in Python; see the module
     docstring. `layout` names the axes of the arguments ("bhdl", "bthd",
     "bct"); `output_dtype` defaults to the input's; `time_chunk` is the
@@ -1113,7 +1162,10 @@ def jit(fn: Optional[Callable] = None, *, layout: str = "bhdl",
     `grid_carries` and `time_ctas` as in swr.compile_ptx, `time_ctas` also
     "auto": the cluster size timed on the first CUDA forward call per
     device and problem class (1, 2, 4 or 8 CTAs; clusters pay off for few
-    long sequences), the choice kept in the kernel cache;
+    long sequences), the choice kept in the kernel cache; `time_warps`
+    and `full_block` also "auto": the pair timed the same way over the
+    compiler's choice and 2, 4, 8 warps of 16 or 32 steps (the option not
+    "auto" keeps its value), cluster sizes then timed with that pair;
     `grad_channel_tile` the channels per thread of the derived backward's
     kernels (0: the compiler's choice; `channel_tile` is the forward's)."""
     options = dict(time_chunk=time_chunk, time_lanes=time_lanes,

@@ -301,11 +301,12 @@ def test_autotune_times_each_candidate_once_and_keeps_the_choice(
 
 def test_auto_choices_are_made_once_per_process_and_class(
         monkeypatch) -> None:
-    """A jit function's "auto" time chunk and cluster size are chosen
-    (timed or read from the kernel cache) on the first CUDA launch of each
-    (spec, device, size class[, sequence-count class]) and then taken from
-    memory: later launches neither time nor hash the spec again. The
-    device pieces are stand-ins, so this runs without a GPU."""
+    """A jit function's "auto" time chunk, cluster size and full-window
+    tiling (warps per CTA, steps per warp tile) are chosen (timed or read
+    from the kernel cache) on the first CUDA launch of each (spec, device,
+    size class[, sequence-count class]) and then taken from memory: later
+    launches neither time nor hash the spec again. The device pieces are
+    stand-ins, so this runs without a GPU."""
     import swr.cuda
     from swr import dsl
     launched, chosen = [], []
@@ -317,7 +318,8 @@ def test_auto_choices_are_made_once_per_process_and_class(
             launched.append(stream)
 
     def cached_kernel(spec, device, backward, time_chunk, **options):
-        launched.append((time_chunk, options["time_ctas"]))
+        launched.append((time_chunk, options["time_ctas"],
+                         options["time_warps"], options["full_block"]))
         return Kernel()
     monkeypatch.setattr(swr.cuda, "cached_kernel", cached_kernel)
     monkeypatch.setattr(dsl, "_device_and_stream",
@@ -336,7 +338,7 @@ def test_auto_choices_are_made_once_per_process_and_class(
     device0 = np.zeros((1, 40, 2, 16), np.float32)
     for _ in range(3):
         run(bands, spec, device0)
-    assert chosen == ["chunk"] and launched[-2:] == [(8, 0), 7]
+    assert chosen == ["chunk"] and launched[-2:] == [(8, 0, 0, 0), 7]
     run(bands, spec, device0 + 1)  # another device
     run(bands, spec, np.zeros((1, 4000, 2, 16), np.float32))  # size class
     assert chosen == ["chunk"] * 3
@@ -347,10 +349,96 @@ def test_auto_choices_are_made_once_per_process_and_class(
     for _ in range(3):
         run(full, full_spec, np.zeros((1, 4, 50), np.float32))
     assert chosen == ["chunk"] * 3 + ["ctas"]
-    assert launched[-2:] == [(2, 4), 7]
+    assert launched[-2:] == [(2, 4, 0, 0), 7]
     # The same elements in other sequences: another sequence-count class.
     run(full, full_spec, np.zeros((1, 200, 1), np.float32))
     assert chosen == ["chunk"] * 3 + ["ctas"] * 2
+    # Warps and steps per tile: one pair per class; the cluster size is
+    # then timed with that pair, and every launch takes both.
+    timed_ctas = []
+    monkeypatch.setattr(dsl, "_autotuned_full_tiling",
+                        lambda *args: chosen.append("tiling") or (8, 16))
+
+    def clusters(spec, x, kind, launch) -> int:
+        launch(2)
+        timed_ctas.append(launched[-2])
+        return 2
+    monkeypatch.setattr(dsl, "_autotuned_clusters", clusters)
+    tiled = swr.jit(lambda a, x: swr.scan(a, x), layout="bct",
+                    time_warps="auto", full_block="auto", time_ctas="auto")
+    for _ in range(3):
+        run(tiled, full_spec, np.zeros((1, 4, 50), np.float32))
+    assert chosen[5:] == ["tiling"] and timed_ctas == [(2, 2, 8, 16)]
+    assert launched[-2:] == [(2, 2, 8, 16), 7]
+    assert tiled.full_tilings == autotune_pairs()
+
+
+def autotune_pairs() -> tuple:
+    from swr import autotune
+    return tuple((w, b) for w in autotune.WARP_CANDIDATES
+                 for b in autotune.BLOCK_CANDIDATES)
+
+
+def test_full_tiling_autotune_times_each_pair_once(tmp_path,
+                                                   monkeypatch) -> None:
+    """choose_full_tiling times each (time_warps, full_block) pair once per
+    (kernel, device, size class, sequence-count class), skips pairs that
+    time as infinity (refused by the compiler) and keeps the choice in
+    the kernel cache. jit's "auto" for either option builds the pairs (the
+    other option fixed), is checked by name, and host calls ignore it."""
+    from swr import autotune, cache
+    monkeypatch.setenv("SWR_CACHE_DIR", str(tmp_path))
+    cache.clear_memory()
+    spec = swr.ScanSpec(window="full", layout="bthd", sharing="per_channel")
+    timed = []
+
+    def time_ms(pair: tuple) -> float:
+        timed.append(pair)
+        return {(4, 32): 1.0, (8, 16): 1.2}.get(pair, float("inf")
+                                                 if pair[0] == 2 else 3.0)
+    pairs = autotune.full_tiling_candidates("auto", "auto")
+    assert pairs == autotune_pairs() and (0, 0) in pairs
+    assert autotune.choose_full_tiling(spec, "H200", 2 ** 20, 8, "b",
+                                       time_ms, pairs) == (4, 32)
+    assert timed == list(pairs)
+    cache.clear_memory()  # from disk now, as a pair, not timed again
+    assert autotune.choose_full_tiling(spec, "H200", 2 ** 20, 8, "b",
+                                       time_ms, pairs) == (4, 32)
+    assert len(timed) == len(pairs)
+    assert autotune.full_tiling_candidates(4, "auto") == (
+        (4, 0), (4, 16), (4, 32))
+    assert autotune.full_tiling_candidates("auto", 64) == tuple(
+        (w, 64) for w in autotune.WARP_CANDIDATES)
+    with pytest.raises(swr.ArgumentError,
+                       match="time_warps: expected 0 .* got 'fast'"):
+        swr.jit(lambda a, x: swr.scan(a, x), time_warps="fast")
+    with pytest.raises(swr.ArgumentError,
+                       match="full_block: expected 0 .* got 300"):
+        swr.jit(lambda a, x: swr.scan(a, x), time_warps="auto",
+                full_block=300)
+    # Pairs the compiler refuses time as infinity.
+    from swr import dsl
+
+    def timer(x, kind, launch):
+        def refusing(pair: tuple) -> float:
+            if pair[0] == 8:
+                raise swr.CompileError("refused")
+            return 1.0 if pair == (2, 16) else 2.0
+        return "H200", refusing
+    monkeypatch.setattr(dsl, "_launch_timer", timer)
+    assert dsl._autotuned_full_tiling(
+        spec, np.zeros((1, 64, 1, 8), np.float32), "torch-cuda",
+        lambda pair: None, pairs) == (2, 16)
+    tuned = swr.jit(lambda a, x: swr.scan(a, x), layout="bct",
+                    time_warps="auto")
+    assert tuned.full_tilings == tuple(
+        (w, 0) for w in autotune.WARP_CANDIDATES)
+    assert swr.jit(lambda a, x: swr.scan(a, x)).full_tilings == ()
+    rng = np.random.default_rng(4)
+    a = rng.uniform(0.5, 1.0, (1, 4, 50)).astype(np.float32)
+    x = rng.standard_normal((1, 4, 50)).astype(np.float32)
+    tuned.precompile(a, x)  # every pair the compiler takes
+    assert relative_error(tuned(a, x), tuned.reference(a, x)) < 1e-6
 
 
 def test_cluster_autotune_keys_by_sequence_count(tmp_path,

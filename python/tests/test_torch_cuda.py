@@ -142,6 +142,41 @@ def test_cluster_size_chosen_by_timing(tmp_path, monkeypatch) -> None:
           f"(ms by size: {choices[0]['ms']})")
 
 
+def test_full_tiling_chosen_by_timing(tmp_path, monkeypatch) -> None:
+    """swr.jit(time_warps="auto", full_block="auto"): a [B,T,C] bf16 full
+    window is timed over the (warps, steps) pairs on its first call, the
+    choice and every pair's time kept in the kernel cache (a second call
+    reuses them); the result is at bf16's rounding floor against float64
+    whatever pair won."""
+    import json
+
+    import swr
+    from swr import autotune, cache
+    monkeypatch.setenv("SWR_CACHE_DIR", str(tmp_path))
+    cache.clear_memory()
+    scan = swr.jit(lambda a, x: swr.scan(a, x), layout="bthd",
+                   time_warps="auto", full_block="auto")
+    generator = torch.Generator().manual_seed(6)
+    shape = (2, 3000, 1, 96)
+    a = torch.rand(shape, generator=generator).bfloat16()
+    x = torch.randn(shape, generator=generator).bfloat16()
+    want = reference.scan_torch(a.double().permute(0, 2, 3, 1),
+                                x.double().permute(0, 2, 3, 1)
+                                ).permute(0, 3, 1, 2)
+    floor = relative_error(want.bfloat16(), want)
+    for _ in range(2):
+        y = scan(a.cuda(), x.cuda()).cpu()
+        assert relative_error(y, want) <= 1.5 * floor
+    choices = [entry for entry in (json.loads(p.read_text())
+                                   for p in tmp_path.rglob("*.json"))
+               if "tiling" in entry]
+    assert len(choices) == 1, choices
+    assert len(choices[0]["ms"]) == len(autotune.full_tiling_candidates(
+        "auto", "auto"))
+    print(f"full tiling for 2 x 3000 x 1 x 96 bf16: {choices[0]['tiling']} "
+          f"(ms by pair: {choices[0]['ms']})")
+
+
 def test_phalanx_layer_on_cuda_matches_float64() -> None:
     torch.manual_seed(7)
     layer = st.Phalanx(64, length=37).cuda()
