@@ -21,9 +21,9 @@ How a full window's CTA shares a sequence — the warps that take turns along
 it (`time_warps`) and the steps each warp's tile spans (`full_block`) —
 trades bytes in flight per warp against warps per SM and registers (H200,
 [B,T,C] bf16 T4096, a channel per lane: 59.5% of copy with 8 warps of 16
-steps, 58.5% with 4 of 32, 39.8% with 4 of 16). `choose_full_tiling` times pairs of them once
-per (kernel, device, size class, sequence-count class); 0 in a pair is the
-compiler's choice, always among the candidates.
+steps, 58.5% with 4 of 32, 39.8% with 4 of 16). `choose_full_tiling` times
+pairs of them once per (kernel, device, size class, sequence-count class);
+0 in a pair is the compiler's choice, always among the candidates.
 """
 
 from __future__ import annotations

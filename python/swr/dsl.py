@@ -568,7 +568,7 @@ class JitFunction:
         # call per device and problem class (swr.autotune).
         self.auto_ctas = time_ctas == "auto"
         # The "auto" options' values chosen in this process (_tuned_choice).
-        self._tuned: dict[tuple, int] = {}
+        self._tuned: dict[tuple, Any] = {}
         if self.auto_ctas:
             if grid_carries:
                 raise ArgumentError("time_ctas: expected 0 or 1 with "
@@ -791,30 +791,30 @@ class JitFunction:
             kernel.launch([_buffer(by_role[r], spec.dtype_of(r))
                            for r in kernel.params], stream)
         chunk = self.time_chunk
-        elements, sequences = _problem_size(spec, x)
         if chunk == "auto":  # timed with torch's or CuPy's events
             chunk = 2 if backward or kind == "dlpack-cuda" else \
                 self._tuned_choice(
                     ("time_chunk", spec, device,
-                     autotune.size_class(elements)),
+                     autotune.size_class(math.prod(x.shape))),
                     lambda: _autotuned_chunk(spec, x, kind, launch))
-        timed_full = spec.window == "full" and not backward and \
-            kind != "dlpack-cuda"
-        problem = (spec, device, autotune.size_class(elements),
-                   autotune.size_class(sequences))
-        tiling = None
-        if self.full_tilings and timed_full:
-            tiling = self._tuned_choice(
-                ("full_tiling", *problem),
-                lambda: _autotuned_full_tiling(
-                    spec, x, kind, lambda pair: launch(chunk, 0, pair),
-                    self.full_tilings))
-        ctas = 0
-        if self.auto_ctas and timed_full:
-            ctas = self._tuned_choice(
-                ("time_ctas", *problem),
-                lambda: _autotuned_clusters(
-                    spec, x, kind, lambda size: launch(chunk, size, tiling)))
+        tiling, ctas = None, 0
+        if (self.full_tilings or self.auto_ctas) and spec.window == "full" \
+                and not backward and kind != "dlpack-cuda":
+            elements, sequences = _problem_size(spec, x)
+            problem = (spec, device, autotune.size_class(elements),
+                       autotune.size_class(sequences))
+            if self.full_tilings:
+                tiling = self._tuned_choice(
+                    ("full_tiling", *problem),
+                    lambda: _autotuned_full_tiling(
+                        spec, x, kind, lambda pair: launch(chunk, 0, pair),
+                        self.full_tilings))
+            if self.auto_ctas:
+                ctas = self._tuned_choice(
+                    ("time_ctas", *problem),
+                    lambda: _autotuned_clusters(
+                        spec, x, kind,
+                        lambda size: launch(chunk, size, tiling)))
         launch(chunk, ctas, tiling)
 
     def _tuned_choice(self, key: tuple, choose: Callable[[], Any]) -> Any:
@@ -1059,7 +1059,7 @@ def _autotuned_chunk(spec: ScanSpec, x: Any, kind: str,
     if not spec.window.startswith("bands"):
         return 2
     device_name, time_ms = _launch_timer(x, kind, launch)
-    return autotune.choose(spec, device_name, _problem_size(spec, x)[0],
+    return autotune.choose(spec, device_name, math.prod(x.shape),
                            _build_id(), time_ms)
 
 
