@@ -248,10 +248,7 @@ def main() -> None:
         lines.append(f"| {name} | {forward:.3f} | {both:.3f} | {note} |")
     lines.append("")
     lines += kernel_rows(spear.btp if spear is not None else None)
-    text = "\n".join(lines)
-    print(text)
-    if args.out:
-        args.out.write_text(text + "\n")
+    phalanx_mix.report(lines, args.out)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ import os
 import pathlib
 import statistics
 import sys
+from typing import Optional
 
 root = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(root / "python"))
@@ -86,6 +87,14 @@ def copy_gbps(nbytes: int) -> float:
     src.fill_(1)
     ms = time_ms(lambda: dst.copy_(src))
     return nbytes / (ms * 1e6)
+
+
+def report(lines: list[str], out: Optional[pathlib.Path]) -> None:
+    """Prints a result table and writes it to `out` when given."""
+    text = "\n".join(lines)
+    print(text)
+    if out:
+        out.write_text(text + "\n")
 
 
 def flex_attention_core():
@@ -200,10 +209,7 @@ def main() -> None:
         gbps = nbytes / (ms * 1e6)
         lines.append(f"| {name} | {ms:.3f} | {gbps:.0f} | "
                      f"{100 * gbps / copy:.1f}% | {note} |")
-    text = "\n".join(lines)
-    print(text)
-    if args.out:
-        args.out.write_text(text + "\n")
+    report(lines, args.out)
 
 
 if __name__ == "__main__":

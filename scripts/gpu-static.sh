@@ -886,13 +886,22 @@ slsr_bench() {
 # chunk_hgrn, copy measured per shape) and the Phalanx example's forward and
 # derived backward timed (swr-run). Carry peers/ (or peers.tar.xz, unpacked
 # here: scripts/pack-peers.sh).
+# run_bench SCRIPT TABLE ARGS...: python3 bench/SCRIPT.py ARGS, its table
+# into $logs/TABLE.md and printed, its log kept back (its tail printed if
+# it fails).
+run_bench() {
+  local script="$1" table="$2"
+  shift 2
+  echo "== bench/$script.py"
+  python3 "$root/bench/$script.py" "$@" --out "$logs/$table.md" \
+    >"$scratch/$table.txt" 2>&1 || { status=1; tail -30 "$scratch/$table.txt"; }
+  cat "$logs/$table.md" 2>/dev/null
+}
+
 bench_scan() {
   unpack_peers
   example
-  echo "== bench/full_scan.py"
-  python3 "$root/bench/full_scan.py" --out "$logs/full-scan.md" \
-    >"$scratch/full-scan.txt" 2>&1 || { status=1; tail -20 "$scratch/full-scan.txt"; }
-  cat "$logs/full-scan.md" 2>/dev/null
+  run_bench full_scan full-scan
 }
 
 # Second half: the Phalanx mixing beside FlexAttention's SWA core
@@ -901,19 +910,11 @@ bench_scan() {
 # here from peers/spear with peers/cutlass, about 75 s).
 bench_layer() {
   unpack_peers
-  echo "== bench/phalanx_mix.py"
-  python3 "$root/bench/phalanx_mix.py" --channel-tiles= --time-lanes= \
-    --out "$logs/phalanx-mix.md" >"$scratch/phalanx-mix.txt" 2>&1 ||
-    { status=1; tail -20 "$scratch/phalanx-mix.txt"; }
-  cat "$logs/phalanx-mix.md" 2>/dev/null
-  echo "== bench/phalanx_layer.py"
+  run_bench phalanx_mix phalanx-mix --channel-tiles= --time-lanes=
   local spear=()
   [[ -d "$root/peers/spear" ]] &&
     spear=(--spear "$root/peers/spear" --cutlass "$root/peers/cutlass")
-  python3 "$root/bench/phalanx_layer.py" "${spear[@]}" \
-    --out "$logs/phalanx-layer.md" >"$scratch/phalanx-layer.txt" 2>&1 ||
-    { status=1; tail -30 "$scratch/phalanx-layer.txt"; }
-  cat "$logs/phalanx-layer.md" 2>/dev/null
+  run_bench phalanx_layer phalanx-layer "${spear[@]}"
 }
 
 # Sections to run (default all; full_cta_bench, full_grid_bench and
