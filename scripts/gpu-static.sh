@@ -194,8 +194,8 @@ full_cta() {
 # bench_full SPEC SHAPE LANES WARPS [FLAG]: times one full-window variant
 # (checked at length 1 first).
 bench_full() {
-  echo "$1 $2 time-lanes $3 warps $4 ${5:-}: $(timeout 300 "$tools/bin/swr-run" "$dir/$1.mlir" \
-    --target=sm_90a --time-lanes="$3" --time-warps="$4" ${5:-} --shape "$2" \
+  echo "$1 $2 time-lanes $3 warps $4 ${*:5}: $(timeout 300 "$tools/bin/swr-run" "$dir/$1.mlir" \
+    --target=sm_90a --time-lanes="$3" --time-warps="$4" ${*:5} --shape "$2" \
     --lengths 1 --decays spread --bench 2>&1 | grep -E '^bench|swr-run: error' |
     sed 's/.*bench: //' | tr '\n' ' ')"
 }
@@ -835,10 +835,70 @@ profile_full() {
   done
 }
 
+# Warps per sequence, steps per tile and channels per lane around the
+# defaults at issue #8's full-scan shapes (B8 C1536), every row checked at
+# length 1 then timed beside a copy of its bytes (swr-run --bench).
+tiling_sweep() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
+  local t cfg
+  for t in 4096 16384 65536; do
+    for cfg in "-1" "4" "-1 --full-block=8" "-1 --full-block=16" \
+      "4 --full-block=8" "2 --full-block=8"; do
+      bench_full bct-f32 "8x1536x$t" -1 $cfg
+    done
+  done
+  for cfg in "-1" "2" "4" "-1 --full-block=32" "-1 --full-block=8"; do
+    bench_full bct-bf16 8x1536x65536 -1 $cfg
+  done
+  for cfg in "-1" "2" "8" "-1 --full-block=8" "-1 --full-block=32"; do
+    bench_full bthd-f32 8x65536x1x1536 -1 $cfg
+  done
+  for cfg in "-1" "2" "8" "-1 --min-blocks-per-sm=2" \
+    "-1 --channel-tile=4 --full-block=16" "8 --channel-tile=4 --full-block=16" \
+    "-1 --channel-tile=4 --full-block=32"; do
+    bench_full bthd-bf16 8x16384x1x1536 -1 $cfg
+  done
+}
+
+# The [B,T,C] bf16 full window's SASS (ptxas here, cuobjdump) and where its
+# instructions and stalls go (ncu), beside the f32 kernel.
+profile_btc() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
+  local spec ncu metrics cuda_bin
+  cuda_bin="$(dirname "$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)")"
+  for spec in bthd-bf16 bthd-f32; do
+    "$tools/bin/swr-compile" --chip=sm_90a "$dir/$spec.mlir" -o "$scratch/$spec.ptx" &&
+      "$cuda_bin/ptxas" -arch=sm_90a -v "$scratch/$spec.ptx" -o "$scratch/$spec.cubin" &&
+      "$cuda_bin/cuobjdump" -sass "$scratch/$spec.cubin" >"$logs/sass-$spec.txt" 2>&1
+    echo "$spec SASS lines: $(wc -l <"$logs/sass-$spec.txt")"
+  done
+  ncu="$(command -v ncu || echo /usr/local/cuda/bin/ncu)"
+  metrics="$(printf '%s,' smsp__inst_executed.sum smsp__inst_executed_op_global_ld.sum \
+    smsp__inst_executed_op_global_st.sum sm__inst_executed_pipe_lsu.sum \
+    smsp__average_warp_latency_issue_stalled_long_scoreboard.ratio \
+    smsp__average_warp_latency_issue_stalled_lg_throttle.ratio \
+    smsp__average_warp_latency_issue_stalled_barrier.ratio \
+    smsp__average_warp_latency_issue_stalled_wait.ratio \
+    smsp__average_warp_latency_issue_stalled_drain.ratio \
+    smsp__average_warp_latency_issue_stalled_membar.ratio \
+    smsp__issue_active.avg.pct_of_peak_sustained_active \
+    sm__warps_active.avg.per_cycle_active dram__throughput.avg.pct_of_peak_sustained_elapsed \
+    l1tex__t_sectors_pipe_lsu_mem_global_op_ld.sum lts__t_sectors_srcunit_tex_op_read.sum \
+    lts__t_sector_hit_rate.pct dram__bytes_read.sum gpu__time_duration.sum \
+    sm__cycles_elapsed.avg launch__registers_per_thread)"
+  for spec in bthd-bf16 bthd-f32; do
+    echo "== ncu $spec 8x16384x1x1536"
+    "$ncu" --metrics "${metrics%,}" --launch-skip 1 --launch-count 1 \
+      "$tools/bin/swr-run" "$dir/$spec.mlir" --target=sm_90a \
+      --shape 8x16384x1x1536 --lengths 1,16384 --decays spread 2>&1 |
+      grep -E "^\s+(dram|sm__|launch|lts|smsp|l1tex|gpu__)|==ERR|error" | head -40
+  done
+}
+
 python_tests() {
   echo "== Python CUDA tests, kernels compiled here"
   python3 -m pytest -q -s "$root/python/tests/test_torch_cuda.py" 2>&1 |
-    tee "$logs/python-cuda-static.txt" | grep -E "passed|failed|cached launch"
+    tee "$logs/python-cuda-static.txt" | grep -E "passed|failed|cached launch|full tiling|cluster"
   [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
 }
 
@@ -924,7 +984,7 @@ bench_layer() {
 # full_bf16_default_sweep (checks, then timing), full_head64, reread_sweep,
 # prefetch_sweep, defaults_bench, l2_prefetch_sweep, full_cluster,
 # cluster_prefetch_bench, mma_checks; issue #8's benchmark: bench_scan,
-# bench_layer; slsr_bench.
+# bench_layer; slsr_bench; tiling_sweep, profile_btc.
 for section in "${@:-example exact full full_cta full_grid bands bands_bthd channel_tiles python_tests fused}"; do
   for name in $section; do "$name"; done
 done

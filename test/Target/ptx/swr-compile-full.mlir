@@ -1,6 +1,7 @@
 // swr-compile of full windows: each warp deals a channel's tiles to its
-// lanes (carries by shuffles), so a launch sizes the grid in work items of
-// 32 threads; ptxas accepts the PTX.
+// lanes (carries by shuffles), and over [B,C,T] f32 four warps share a
+// channel (carries through shared memory), so a launch sizes the grid in
+// work items of 128 threads; ptxas accepts the PTX.
 // RUN: swr-compile %s -o %t.ptx --launch %t.json
 // RUN: FileCheck %s --check-prefix=PTX < %t.ptx
 // RUN: FileCheck %s --check-prefix=LOADS < %t.ptx
@@ -38,7 +39,7 @@
 // RUN: FileCheck %s --check-prefix=CLUSTER < %t.cluster.ptx
 // RUN: FileCheck %s --check-prefix=CLUSTERJSON < %t.cluster.json
 // RUN: %if ptxas %{ %ptxas -arch=sm_90a %t.cluster.ptx -o %t.cluster.cubin %}
-// RUN: swr-compile %s --time-ctas=4 -o %t.cluster4.ptx --launch %t.cluster4.json
+// RUN: swr-compile %s --time-ctas=4 --time-warps=1 -o %t.cluster4.ptx --launch %t.cluster4.json
 // RUN: FileCheck %s --check-prefix=CLUSTER4 < %t.cluster4.ptx
 // RUN: FileCheck %s --check-prefix=CLUSTER4JSON < %t.cluster4.json
 // RUN: %if ptxas %{ %ptxas -arch=sm_90a %t.cluster4.ptx -o %t.cluster4.cubin %}
@@ -113,8 +114,12 @@
 // CTA8-NEXT: 256,
 // CTA8: "items_per_block": 1,
 
+// f32 over time: 4 warps share a channel by default (one work item of 128
+// threads per block).
+// JSON: "block": [
+// JSON-NEXT: 128,
 // JSON: "entry": "full_scan",
-// JSON: "items_per_block": 4,
+// JSON: "items_per_block": 1,
 
 // [B, T, H, D] by default: 4 warps share a sequence, each warp's lanes
 // take 32 adjacent channels of one tile (no shuffles), the warps' pairs
@@ -135,10 +140,12 @@
 // BTHD-NOT: ld.acquire
 // BTHD16-COUNT-64: ld.global.b32
 // BTHD16-NOT: ld.global.b32
-// --l2-prefetch=2: each iteration prefetches into L2 one cache line per
-// step of the decay and input tiles two iterations ahead (32 + 32).
+// --l2-prefetch=2: each iteration prefetches into L2 the cache lines of the
+// decay and input tiles two iterations ahead, their 32 steps dealt to the
+// lanes: one prefetch per tile.
 // BTHDL2: .visible .entry full_tokens(
-// BTHDL2-COUNT-64: prefetch.L2
+// BTHDL2: mov.u32 %{{.*}}, %laneid;
+// BTHDL2-COUNT-2: prefetch.L2
 // BTHDL2-NOT: prefetch.L2
 // BTHDJSON: "items_per_block": 1,
 // BTHDJSON-NOT: "workspace"

@@ -535,20 +535,26 @@ struct SwrTileBlocksPass
   }
 
   /// The warps of a CTA that share a full window's sequence: the option,
-  /// or with -1, 4 over token-major layouts when the time lanes are left to
-  /// the pass too (each warp's 32 lanes then take 32 adjacent channels;
-  /// measured on the H200 at B8 C1536 T4096 f32 95.9% of copy against 81.4%
-  /// with 4 time lanes x 8 channels on one warp, bf16 39.4% against 33.8%),
+  /// or with -1, when the time lanes are left to the pass too, 4 over
+  /// token-major layouts (each warp's 32 lanes then take 32 adjacent
+  /// channels; measured on the H200 at B8 C1536 T4096 f32 95.9% of copy
+  /// against 81.4% with 4 time lanes x 8 channels on one warp, bf16 39.4%
+  /// against 33.8%) and 4 for f32 over a time-innermost axis without fused
+  /// regions or grid carries (each warp's 32 time lanes on 4-step tiles, a
+  /// CTA 512 steps of one channel per iteration: B8 C1536 [B,C,T] f32 97.3
+  /// / 96.4 / 95.7% of copy at T 4096 / 16384 / 65536 against 94.3 / 94.4 /
+  /// 93.6% on one warp; 2-byte elements keep one warp, 4 measured slower),
   /// else 1 (named time lanes keep one warp, so time-lanes=1 stays a thread
-  /// per sequence; time-innermost layouts: 4 warps measured no faster in
-  /// f32, slower in bf16).
+  /// per sequence).
   int64_t timeWarpsFor(ScanOp scan, const LayoutAxes &axes) {
     if (timeWarps != -1)
       return timeWarps;
-    if (timeLanes != -1)
+    if (timeLanes != -1 || !scan.getWindow().isFull())
       return 1;
     bool tokenMajor = !timeInnermost(axes) && axes.channel >= 0;
-    return scan.getWindow().isFull() && tokenMajor ? 4 : 1;
+    bool wordsOverTime = timeInnermost(axes) && elementBytes(scan) == 4 &&
+                         !scan.hasFusedRegions() && gridCarries == 0;
+    return tokenMajor || wordsOverTime ? 4 : 1;
   }
 
   /// The tile of a full window: `full-block`, or with -1, on time lanes

@@ -1,8 +1,9 @@
 // RUN: swr-opt %s --pass-pipeline='builtin.module(gpu.module(gpu.func(swr-lower-to-loops,cse)),func.func(swr-lower-to-loops))' --split-input-file | FileCheck %s --implicit-check-not=swr.
 
 // In a kernel: when the whole tile lies inside the sequence and its first
-// channel inside the channel axis, one L2 prefetch per step at the address
-// of the step's first element (time stride apart); nothing otherwise.
+// channel inside the channel axis, the steps' L2 prefetches are dealt to the
+// lanes: lane l prefetches step l mod n of its own tile (at its first
+// channel), one prefetch per 32 steps; nothing otherwise.
 // CHECK-LABEL: gpu.func @prefetch_tile
 // CHECK: %[[END:.*]] = arith.addi %{{.*}}, %c4
 // CHECK: %[[SEQ:.*]] = arith.cmpi ule, %[[END]], %{{.*}}
@@ -10,11 +11,16 @@
 // CHECK: %[[CH:.*]] = arith.cmpi ult, %{{.*}}, %[[DIM]]
 // CHECK: %[[IN:.*]] = arith.andi %[[SEQ]], %[[CH]]
 // CHECK: scf.if %[[IN]] {
+// CHECK:   %[[LANE:.*]] = nvvm.read.ptx.sreg.laneid
+// CHECK:   %[[L:.*]] = arith.index_castui %[[LANE]]
+// CHECK:   %[[STEP:.*]] = arith.remui %[[L]], %c4
+// CHECK:   %[[T:.*]] = arith.addi %{{.*}}, %[[STEP]]
 // CHECK:   memref.extract_strided_metadata
+// CHECK:   arith.muli %[[T]], %strides#1
 // CHECK:   memref.extract_aligned_pointer_as_index
 // CHECK:   %[[P0:.*]] = llvm.inttoptr
 // CHECK:   nvvm.prefetch level = L2, %[[P0]] : !llvm.ptr
-// CHECK-COUNT-3: nvvm.prefetch level = L2
+// CHECK-NOT: nvvm.prefetch
 // CHECK: }
 gpu.module @kernels {
   gpu.func @prefetch_tile(%x: memref<?x?x?x?xbf16>, %b: index, %h: index,
@@ -22,6 +28,31 @@ gpu.module @kernels {
     %c0 = arith.constant 0 : index
     swr.prefetch_tile %x[%b, %c0, %h, %d] at %pos length %len time 1
         channel 3 steps 4 : memref<?x?x?x?xbf16>
+    gpu.return
+  }
+}
+
+// -----
+
+// 64 steps: two rounds, lane l taking steps l and (l + 32) mod 64.
+// CHECK-LABEL: gpu.func @prefetch_two_rounds
+// CHECK: scf.if
+// CHECK:   %[[LANE:.*]] = nvvm.read.ptx.sreg.laneid
+// CHECK:   %[[L:.*]] = arith.index_castui %[[LANE]]
+// CHECK:   arith.remui %[[L]], %c64
+// CHECK:   nvvm.prefetch level = L2
+// CHECK:   %[[L32:.*]] = arith.addi %[[L]], %c32
+// CHECK:   arith.remui %[[L32]], %c64
+// CHECK:   nvvm.prefetch level = L2
+// CHECK-NOT: nvvm.prefetch
+// CHECK: }
+gpu.module @kernels {
+  gpu.func @prefetch_two_rounds(%x: memref<?x?x?x?xbf16>, %b: index,
+                                %h: index, %d: index, %pos: index,
+                                %len: index) kernel {
+    %c0 = arith.constant 0 : index
+    swr.prefetch_tile %x[%b, %c0, %h, %d] at %pos length %len time 1
+        channel 3 steps 64 : memref<?x?x?x?xbf16>
     gpu.return
   }
 }

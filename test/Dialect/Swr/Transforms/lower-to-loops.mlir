@@ -380,14 +380,14 @@ func.func @write_tile_rows(%y: memref<?x?x?x?xf32>, %v: vector<4x8xf32>, %b: ind
 // Per-channel decays over a block of 2 channels: each channel's operator and
 // injection from its column of decays (running products), the solve column
 // by column, the carry scaled per channel, and the serial carrier scaled by
-// one total decay per channel.
+// one total decay per channel (the carry as one fused multiply-add per
+// element).
 // CHECK-LABEL: func.func @channel_block
 // CHECK: scf.for {{.*}} -> (vector<2xf32>)
 // CHECK:   %[[COLS:.*]] = vector.transpose %{{.*}}, [1, 0] : vector<4x2xf32> to vector<2x4xf32>
 // CHECK:   vector.extract %[[COLS]][0] : vector<4xf32> from vector<2x4xf32>
 // CHECK:   vector.extract %[[COLS]][1] : vector<4xf32> from vector<2x4xf32>
-// CHECK:   arith.mulf %{{.*}}, %{{.*}} : vector<4x2xf32>
-// CHECK:   arith.addf %{{.*}}, %{{.*}} : vector<4x2xf32>
+// CHECK:   math.fma %{{.*}}, %{{.*}}, %{{.*}} : vector<4x2xf32>
 // CHECK:   arith.mulf %{{.*}}, %{{.*}} : vector<2xf32>
 // CHECK:   arith.addf %{{.*}}, %{{.*}} : vector<2xf32>
 func.func @channel_block(%n: index, %a: vector<4x2xf32>, %u: vector<4x2xf32>, %out: memref<4x2xf32>) {

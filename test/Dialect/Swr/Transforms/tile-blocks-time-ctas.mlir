@@ -27,11 +27,11 @@ func.func @full_cluster(%a: memref<?x?x?x?xf32>, %x: memref<?x?x?x?xf32>,
 
 // -----
 
-// Over a time-innermost axis: 32 time lanes in one warp per CTA; an
-// iteration solves 64 tiles.
+// Over a time-innermost f32 axis: 32 time lanes on each of 4 warps per CTA;
+// an iteration solves 256 tiles.
 // CHECK-LABEL: func.func @full_cluster_bct
-// CHECK: scf.parallel {{.*}} to (%{{.*}}, %{{.*}}, %c64) step (%c1, %c1, %c1)
-// CHECK:   swr.carry_exchange {{.*}} level cluster lanes 32 stride 1 warps 1 ctas 2 : vector<1xf32>
+// CHECK: scf.parallel {{.*}} to (%{{.*}}, %{{.*}}, %c256) step (%c1, %c1, %c1)
+// CHECK:   swr.carry_exchange {{.*}} level cluster lanes 32 stride 1 warps 4 ctas 2 : vector<1xf32>
 // CHECK: } {swr.cluster_ctas = 2 : i64}
 func.func @full_cluster_bct(%a: memref<?x?x?xf32>, %x: memref<?x?x?xf32>,
                             %y: memref<?x?x?xf32>) {

@@ -648,12 +648,15 @@ def Swr_PrefetchTileOp : Swr_Op<"prefetch_tile"> {
   let description = [{
     Says that the `steps` time steps of `source` starting at `position`
     (addressed as by `swr.read_tile`) will be read soon; values are not
-    affected. On GPUs, when the whole tile lies inside the sequence, the
-    cache line of each step's first element (of the channel block with
-    `channel`) is brought into L2 (`prefetch.global.L2`), so a later read of
-    it waits on L2 instead of device memory without holding registers; a
-    tile reaching past the sequence end, and any tile on the host, is left
-    alone.
+    affected. On GPUs, when the whole tile lies inside the sequence and its
+    first channel inside the channel axis, the tile's steps are dealt to the
+    lanes of the warp (lane l takes step (32 r + l) mod `steps` in round r)
+    and each brings the cache line of its step's first element (of its
+    channel block with `channel`) into L2 (`prefetch.global.L2`): lanes on
+    adjacent channels of the same steps cover every step with one prefetch
+    per 32 steps, and a later read waits on L2 instead of device memory
+    without holding registers; a tile reaching past the sequence end, and
+    any tile on the host, is left alone.
 
     ```mlir
     swr.prefetch_tile %x[%b, %c0, %h, %d] at %pos length %len

@@ -131,9 +131,11 @@ def SwrTileBlocks : Pass<"swr-tile-blocks", "::mlir::func::FuncOp"> {
            "Full windows on GPUs: warps of a CTA that share a sequence's "
            "tiles (each iteration deals time-lanes tiles to each warp in "
            "turn; swr.carry_exchange level cta joins the warps through "
-           "shared memory), 1 to 32; 1: one warp; -1: 4 over token-major "
-           "layouts when time-lanes is -1 too (which then takes 1: each "
-           "warp's lanes take 32 adjacent channels), else 1">,
+           "shared memory), 1 to 32; 1: one warp; -1, when time-lanes is "
+           "-1 too: 4 over token-major layouts (time-lanes then takes 1: "
+           "each warp's lanes take 32 adjacent channels) and 4 for f32 over "
+           "a time-innermost axis without fused regions or grid carries "
+           "(32 time lanes each), else 1">,
     Option<"timeCtas", "time-ctas", "int64_t", /*default=*/"1",
            "Full windows on GPUs: CTAs of a thread-block cluster that share "
            "a sequence's tiles, each with time-warps warps (each iteration "
