@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Plots % of copy against the sequence length for every kernel of a table
-written by `bench/full_scan.py --out` (one panel per layout and dtype):
+written by `bench/full_scan.py --out` or `bench/phalanx_lengths.py --out`
+(one panel per layout and dtype):
 
     python3 bench/plot_full_scan.py docs/data/full-scan-2026-11-30.md \\
         docs/full-scan.png
@@ -17,6 +18,10 @@ from collections import defaultdict
 
 SECTION = re.compile(r"^\| \*\*(\w+) T=(\d+) (\w+)\*\*")
 ROW = re.compile(r"^\| ([^|*][^|]*?) \| [\d.]+ \| \d+ \| ([\d.]+)% \|")
+# Panel titles and x labels by the layout a section names.
+PANELS = {"bct": ("[B,C,T]", "T (B8, C1536)"),
+          "bthd": ("[B,T,C]", "T (B8, C1536)"),
+          "phalanx": ("Phalanx bands<2>, D16", "T (B·H·T = 8·128·8192)")}
 
 
 def parse(text: str) -> dict[tuple[str, str], dict[str, list]]:
@@ -44,17 +49,19 @@ def plot(series: dict, title: str, out: pathlib.Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     panels = sorted(series)
-    figure, axes = plt.subplots(1, len(panels), figsize=(4 * len(panels), 3.6),
-                                sharey=True)
+    figure, axes = plt.subplots(1, len(panels),
+                                figsize=(max(6, 4 * len(panels)), 3.6),
+                                sharey=True, squeeze=False)
+    axes = axes[0]
     for axis, key in zip(axes, panels):
+        name, xlabel = PANELS.get(key[0], (key[0], "T"))
         for kernel, points in sorted(series[key].items()):
             points.sort()
             axis.plot([p[0] for p in points], [p[1] for p in points],
                       marker="o", label=kernel)
         axis.set_xscale("log", base=2)
-        axis.set_title(f"{'[B,C,T]' if key[0] == 'bct' else '[B,T,C]'} "
-                       f"{key[1]}")
-        axis.set_xlabel("T (B8, C1536)")
+        axis.set_title(f"{name} {key[1]}")
+        axis.set_xlabel(xlabel)
         axis.axhline(100, color="grey", linewidth=0.5)
         axis.legend(fontsize=7, loc="lower left")
     axes[0].set_ylabel("% of a device-to-device copy")

@@ -860,6 +860,26 @@ tiling_sweep() {
   done
 }
 
+# L2 prefetches dealt to the lanes (one per 32 steps, session 15): how far
+# ahead for the [B,T,C] bf16 default, and whether the kernels that took none
+# (f32, per-head, [B,C,T]) gain from them now that they are cheap.
+l2_lanes_sweep() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
+  local cfg
+  for cfg in "" "--l2-prefetch=2" "--l2-prefetch=3" "--prefetch=0 --l2-prefetch=2"; do
+    bench_full bthd-bf16 8x16384x1x1536 -1 -1 $cfg
+  done
+  bench_full bthd-bf16 8x16384x1x1536 -1 8
+  for cfg in "" "--l2-prefetch=1" "--l2-prefetch=2"; do
+    bench_full bthd-f32 8x16384x1x1536 -1 -1 $cfg
+    bench_full bthd-head-bf16 8x16384x1x1536 -1 -1 $cfg
+  done
+  for cfg in "" "--l2-prefetch=1"; do
+    bench_full bct-f32 8x1536x16384 -1 -1 $cfg
+  done
+  bench_full bthd-f32 8x65536x1x1536 -1 -1 --l2-prefetch=1
+}
+
 # The [B,T,C] bf16 full window's SASS (ptxas here, cuobjdump) and where its
 # instructions and stalls go (ncu), beside the f32 kernel.
 profile_btc() {
@@ -975,6 +995,9 @@ bench_layer() {
   [[ -d "$root/peers/spear" ]] &&
     spear=(--spear "$root/peers/spear" --cutlass "$root/peers/cutlass")
   run_bench phalanx_layer phalanx-layer "${spear[@]}"
+  # The bands<2> kernels across lengths at B·H·T constant (spear's
+  # extension is cached by the layer run).
+  run_bench phalanx_lengths phalanx-lengths "${spear[@]}"
 }
 
 # Sections to run (default all; full_cta_bench, full_grid_bench and
@@ -984,7 +1007,7 @@ bench_layer() {
 # full_bf16_default_sweep (checks, then timing), full_head64, reread_sweep,
 # prefetch_sweep, defaults_bench, l2_prefetch_sweep, full_cluster,
 # cluster_prefetch_bench, mma_checks; issue #8's benchmark: bench_scan,
-# bench_layer; slsr_bench; tiling_sweep, profile_btc.
+# bench_layer; slsr_bench; tiling_sweep, profile_btc, l2_lanes_sweep.
 for section in "${@:-example exact full full_cta full_grid bands bands_bthd channel_tiles python_tests fused}"; do
   for name in $section; do "$name"; done
 done
