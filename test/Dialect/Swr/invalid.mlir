@@ -802,3 +802,12 @@ func.func @prefetch_tile_steps(%x: memref<?x?xf32>, %p: index) {
   swr.prefetch_tile %x[%c0, %c0] at %p length %p time 1 steps 0 : memref<?x?xf32>
   return
 }
+
+// -----
+
+func.func @prefetch_tile_lanes(%x: memref<?x?xf32>, %p: index) {
+  %c0 = arith.constant 0 : index
+  // expected-error @below {{'swr.prefetch_tile' op lanes must divide the 32 lanes of a warp, got 12}}
+  swr.prefetch_tile %x[%c0, %c0] at %p length %p time 1 steps 16 lanes 12 : memref<?x?xf32>
+  return
+}

@@ -171,6 +171,12 @@ func.func @tile_access(%x: memref<?x?x16x?xbf16>, %y: memref<?x?xf16>, %i: index
   %a = swr.read_tile %y[%i, %i] at %p length %n time 1 pad 1.0 : memref<?x?xf16> -> vector<16xf32>
   // CHECK: swr.write_tile %{{.*}}, %{{.*}}[%{{.*}}, %{{.*}}] at %{{.*}} length %{{.*}} time 1 : vector<16xf32>, memref<?x?xf16>
   swr.write_tile %a, %y[%i, %i] at %p length %n time 1 : vector<16xf32>, memref<?x?xf16>
+  // A prefetch hint; lanes (1 by default) is printed only when set.
+  // CHECK: swr.prefetch_tile %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}] at %{{.*}} length %{{.*}} time 3 channel 2 steps 32 lanes 32 : memref<?x?x16x?xbf16>
+  swr.prefetch_tile %x[%i, %i, %i, %i] at %p length %n time 3 channel 2 steps 32 lanes 32
+      : memref<?x?x16x?xbf16>
+  // CHECK: swr.prefetch_tile %{{.*}} time 1 steps 16 : memref<?x?xf16>
+  swr.prefetch_tile %y[%i, %i] at %p length %n time 1 steps 16 lanes 1 : memref<?x?xf16>
   return
 }
 

@@ -732,6 +732,9 @@ int64_t WriteTileOp::getTileChannels() {
   return type.getRank() == 2 ? type.getDimSize(1) : 1;
 }
 LogicalResult PrefetchTileOp::verify() {
+  if (32 % getLanes() != 0)
+    return emitOpError() << "lanes must divide the 32 lanes of a warp, got "
+                         << getLanes();
   return verifyTileAxes(*this, getSource().getType(), getIndices().size(),
                         getTimeAxis(), getChannelAxis());
 }

@@ -1697,15 +1697,15 @@ void lowerWriteTile(WriteTileOp op) {
 
 /// In a GPU kernel, when the whole tile lies inside the sequence and its
 /// first channel inside the channel axis (so every address is inside the
-/// memref), L2 prefetches of the cache lines of its steps dealt to the lanes
-/// of the warp: in round r < ceil(n / 32), lane l prefetches step
-/// (32 r + l) mod n of its own tile, at its own first channel. Lanes that
-/// walk adjacent channels of the same steps (token-major tiles shared by
-/// warps, where the hint is on by default) thus cover the line of every
-/// step and channel block with one prefetch per round instead of one per
-/// step; the address arithmetic of a prefetch per step and thread was a
-/// third of the [B,T,C] bf16 kernel's instructions. Elsewhere (the host)
-/// nothing.
+/// memref), L2 prefetches of the cache lines of its steps dealt to each
+/// group of G = `lanes` consecutive lanes holding the same steps: in round
+/// r < ceil(n / G), lane l prefetches step ((l mod G) + G r) mod n of its
+/// own tile, at its first channel. A warp whose lanes all walk adjacent
+/// channels of one tile (G = 32: token-major tiles shared by warps, where
+/// the hint is on by default) covers every step with one prefetch per
+/// round instead of one per step and thread; the address arithmetic of a
+/// prefetch per step and thread was a third of the [B,T,C] bf16 kernel's
+/// instructions. Elsewhere (the host) nothing.
 void lowerPrefetchTile(PrefetchTileOp op) {
   if (!op->getParentOfType<gpu::GPUFuncOp>()) {
     op.erase();
@@ -1718,18 +1718,24 @@ void lowerPrefetchTile(PrefetchTileOp op) {
     ImplicitLocOpBuilder then(loc, nested);
     auto level = NVVM::PrefetchCacheLevelAttr::get(
         then.getContext(), NVVM::PrefetchCacheLevel::L2);
-    Value lane = arith::IndexCastUIOp::create(
-        then, then.getIndexType(),
-        NVVM::LaneIdOp::create(then, then.getI32Type()));
-    int64_t steps = op.getTileSteps();
+    int64_t group = op.getLanes(), steps = op.getTileSteps();
+    // The lane's place in its group; 0 for a group of one (no lane id).
+    Value first = arith::ConstantIndexOp::create(then, 0);
+    if (group > 1)
+      first = arith::RemUIOp::create(
+          then,
+          arith::IndexCastUIOp::create(
+              then, then.getIndexType(),
+              NVVM::LaneIdOp::create(then, then.getI32Type())),
+          arith::ConstantIndexOp::create(then, group));
     Value stepCount = arith::ConstantIndexOp::create(then, steps);
     int64_t time = op.getTimeAxis();
-    for (int64_t round = 0; round * kWarpSize < steps; ++round) {
-      Value dealt = round == 0
-                        ? lane
-                        : arith::AddIOp::create(then, lane,
-                                                arith::ConstantIndexOp::create(
-                                                    then, round * kWarpSize));
+    for (int64_t round = 0; round * group < steps; ++round) {
+      Value dealt =
+          round == 0 ? first
+                     : arith::AddIOp::create(
+                           then, first,
+                           arith::ConstantIndexOp::create(then, round * group));
       Value step = arith::RemUIOp::create(then, dealt, stepCount);
       SmallVector<Value> indices(start);
       indices[time] = arith::AddIOp::create(then, start[time], step);

@@ -163,7 +163,8 @@ void tiling::prefetchDecays(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
   PrefetchTileOp::create(b, decay, access.indices, position, coords.length,
                          b.getI64IntegerAttr(access.timeAxis),
                          access.channelAxis, reverseAttr(b, tiling),
-                         b.getI64IntegerAttr(tiling.steps));
+                         b.getI64IntegerAttr(tiling.steps),
+                         b.getI64IntegerAttr(tiling.laneChannels()));
 }
 
 void tiling::prefetchInputs(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
@@ -175,7 +176,8 @@ void tiling::prefetchInputs(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
   PrefetchTileOp::create(b, source, inputIndices(tiling, coords), position,
                          coords.length, b.getI64IntegerAttr(tiling.axes.time),
                          channelAxis, reverseAttr(b, tiling),
-                         b.getI64IntegerAttr(tiling.steps));
+                         b.getI64IntegerAttr(tiling.steps),
+                         b.getI64IntegerAttr(tiling.laneChannels()));
 }
 
 void tiling::writeOutputs(ImplicitLocOpBuilder &b, const ScanTiling &tiling,

@@ -19,9 +19,6 @@ namespace mlir::swr {
 /// of a cluster's CTAs (distributed shared memory).
 constexpr unsigned kSharedSpace = 3, kSharedClusterSpace = 7;
 
-/// Lanes of a warp.
-constexpr int64_t kWarpSize = 32;
-
 /// Shuffles of f32 values between the lanes of a fully active warp.
 struct WarpShuffles {
   ImplicitLocOpBuilder &b;

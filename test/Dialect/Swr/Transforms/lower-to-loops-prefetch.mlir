@@ -2,8 +2,9 @@
 
 // In a kernel: when the whole tile lies inside the sequence and its first
 // channel inside the channel axis, the steps' L2 prefetches are dealt to the
-// lanes: lane l prefetches step l mod n of its own tile (at its first
-// channel), one prefetch per 32 steps; nothing otherwise.
+// lanes of each group sharing them (lanes 32: the whole warp): lane l
+// prefetches step l mod n of its own tile (at its first channel), one
+// prefetch per 32 steps; nothing otherwise.
 // CHECK-LABEL: gpu.func @prefetch_tile
 // CHECK: %[[END:.*]] = arith.addi %{{.*}}, %c4
 // CHECK: %[[SEQ:.*]] = arith.cmpi ule, %[[END]], %{{.*}}
@@ -13,7 +14,8 @@
 // CHECK: scf.if %[[IN]] {
 // CHECK:   %[[LANE:.*]] = nvvm.read.ptx.sreg.laneid
 // CHECK:   %[[L:.*]] = arith.index_castui %[[LANE]]
-// CHECK:   %[[STEP:.*]] = arith.remui %[[L]], %c4
+// CHECK:   %[[PLACE:.*]] = arith.remui %[[L]], %c32
+// CHECK:   %[[STEP:.*]] = arith.remui %[[PLACE]], %c4
 // CHECK:   %[[T:.*]] = arith.addi %{{.*}}, %[[STEP]]
 // CHECK:   memref.extract_strided_metadata
 // CHECK:   arith.muli %[[T]], %strides#1
@@ -27,32 +29,54 @@ gpu.module @kernels {
                           %d: index, %pos: index, %len: index) kernel {
     %c0 = arith.constant 0 : index
     swr.prefetch_tile %x[%b, %c0, %h, %d] at %pos length %len time 1
-        channel 3 steps 4 : memref<?x?x?x?xbf16>
+        channel 3 steps 4 lanes 32 : memref<?x?x?x?xbf16>
     gpu.return
   }
 }
 
 // -----
 
-// 64 steps: two rounds, lane l taking steps l and (l + 32) mod 64.
-// CHECK-LABEL: gpu.func @prefetch_two_rounds
+// 64 steps over groups of 8 lanes: 8 rounds, lane l taking steps
+// (l mod 8) + 8 r.
+// CHECK-LABEL: gpu.func @prefetch_groups
 // CHECK: scf.if
 // CHECK:   %[[LANE:.*]] = nvvm.read.ptx.sreg.laneid
 // CHECK:   %[[L:.*]] = arith.index_castui %[[LANE]]
-// CHECK:   arith.remui %[[L]], %c64
+// CHECK:   %[[PLACE:.*]] = arith.remui %[[L]], %c8
+// CHECK:   arith.remui %[[PLACE]], %c64
 // CHECK:   nvvm.prefetch level = L2
-// CHECK:   %[[L32:.*]] = arith.addi %[[L]], %c32
-// CHECK:   arith.remui %[[L32]], %c64
-// CHECK:   nvvm.prefetch level = L2
+// CHECK:   %[[NEXT:.*]] = arith.addi %[[PLACE]], %c8
+// CHECK:   arith.remui %[[NEXT]], %c64
+// CHECK-COUNT-7: nvvm.prefetch level = L2
 // CHECK-NOT: nvvm.prefetch
 // CHECK: }
 gpu.module @kernels {
-  gpu.func @prefetch_two_rounds(%x: memref<?x?x?x?xbf16>, %b: index,
+  gpu.func @prefetch_groups(%x: memref<?x?x?x?xbf16>, %b: index, %h: index,
+                            %d: index, %pos: index, %len: index) kernel {
+    %c0 = arith.constant 0 : index
+    swr.prefetch_tile %x[%b, %c0, %h, %d] at %pos length %len time 1
+        channel 3 steps 64 lanes 8 : memref<?x?x?x?xbf16>
+    gpu.return
+  }
+}
+
+// -----
+
+// Without lanes (a group of one) each thread prefetches every step of its
+// own tile, no lane id needed.
+// CHECK-LABEL: gpu.func @prefetch_every_step
+// CHECK: scf.if
+// CHECK-NOT: nvvm.read.ptx.sreg.laneid
+// CHECK-COUNT-4: nvvm.prefetch level = L2
+// CHECK-NOT: nvvm.prefetch
+// CHECK: }
+gpu.module @kernels {
+  gpu.func @prefetch_every_step(%x: memref<?x?x?x?xbf16>, %b: index,
                                 %h: index, %d: index, %pos: index,
                                 %len: index) kernel {
     %c0 = arith.constant 0 : index
     swr.prefetch_tile %x[%b, %c0, %h, %d] at %pos length %len time 1
-        channel 3 steps 64 : memref<?x?x?x?xbf16>
+        channel 3 steps 4 : memref<?x?x?x?xbf16>
     gpu.return
   }
 }

@@ -5,15 +5,16 @@
 
 // l2-prefetch=2: each iteration first hints the decay and input tiles two
 // iterations ahead (its tile index times the tiles per iteration, plus the
-// lane's place), then reads and solves its own.
+// lane's place), then reads and solves its own; all 32 lanes of a warp hold
+// channels of the same steps (lanes 32).
 // CHECK-LABEL: func.func @full_l2_prefetch
 // CHECK: scf.for %[[G:.*]] = {{.*}} iter_args
 // CHECK: %[[AHEAD:.*]] = arith.addi %[[G]], %c2
 // CHECK: %[[TILE:.*]] = arith.muli %[[AHEAD]], %c4
 // CHECK: %[[LANE:.*]] = arith.addi %[[TILE]], %{{.*}}
 // CHECK: %[[POS:.*]] = arith.muli %[[LANE]], %c32
-// CHECK: swr.prefetch_tile %arg0[{{.*}}] at %[[POS]] length %{{.*}} time 1 channel 3 steps 32 : memref<?x?x?x?xbf16>
-// CHECK: swr.prefetch_tile %arg1[{{.*}}] at %[[POS]] length %{{.*}} time 1 channel 3 steps 32 : memref<?x?x?x?xbf16>
+// CHECK: swr.prefetch_tile %arg0[{{.*}}] at %[[POS]] length %{{.*}} time 1 channel 3 steps 32 lanes 32 : memref<?x?x?x?xbf16>
+// CHECK: swr.prefetch_tile %arg1[{{.*}}] at %[[POS]] length %{{.*}} time 1 channel 3 steps 32 lanes 32 : memref<?x?x?x?xbf16>
 // CHECK: swr.read_tile %arg0
 // OFF-LABEL: func.func @full_l2_prefetch
 // OFF-NOT: swr.prefetch_tile

@@ -648,30 +648,35 @@ def Swr_PrefetchTileOp : Swr_Op<"prefetch_tile"> {
   let description = [{
     Says that the `steps` time steps of `source` starting at `position`
     (addressed as by `swr.read_tile`) will be read soon; values are not
-    affected. On GPUs, when the whole tile lies inside the sequence and its
-    first channel inside the channel axis, the tile's steps are dealt to the
-    lanes of the warp (lane l takes step (32 r + l) mod `steps` in round r)
-    and each brings the cache line of its step's first element (of its
-    channel block with `channel`) into L2 (`prefetch.global.L2`): lanes on
-    adjacent channels of the same steps cover every step with one prefetch
-    per 32 steps, and a later read waits on L2 instead of device memory
-    without holding registers; a tile reaching past the sequence end, and
-    any tile on the host, is left alone.
+    affected. `lanes` (G, dividing 32; 1 by default) says that each group
+    of G consecutive lanes of a warp holds tiles of the same steps (on
+    adjacent channels), as when a warp's lanes all walk channels of one
+    tile. On GPUs, when the whole tile lies inside the sequence and its
+    first channel inside the channel axis, the steps are dealt to the lanes
+    of a group: in round r < ceil(`steps` / G), lane l brings the cache line
+    of step ((l mod G) + G r) mod `steps` (at its first element of its
+    channel block with `channel`) into L2 (`prefetch.global.L2`), so the
+    group covers every step with one prefetch per G steps (G = 1: each
+    thread prefetches each step of its tile), and a later read waits on L2
+    instead of device memory without holding registers; a tile reaching
+    past the sequence end, and any tile on the host, is left alone.
 
     ```mlir
     swr.prefetch_tile %x[%b, %c0, %h, %d] at %pos length %len
-        time 1 channel 3 steps 32 : memref<?x?x?x?xbf16>
+        time 1 channel 3 steps 32 lanes 32 : memref<?x?x?x?xbf16>
     ```
   }];
   let arguments = (ins Arg<Swr_FloatMemRef, "", [MemRead]>:$source,
                    Variadic<Index>:$indices, Index:$position, Index:$length,
                    I64Attr:$time_axis, OptionalAttr<I64Attr>:$channel_axis,
                    UnitAttr:$reverse,
-                   ConfinedAttr<I64Attr, [IntPositive]>:$steps);
+                   ConfinedAttr<I64Attr, [IntPositive]>:$steps,
+                   DefaultValuedAttr<ConfinedAttr<I64Attr, [IntPositive]>,
+                                     "1">:$lanes);
   let assemblyFormat = [{
     $source `[` $indices `]` `at` $position `length` $length
     `time` $time_axis (`channel` $channel_axis^)? (`reverse` $reverse^)?
-    `steps` $steps attr-dict `:` type($source)
+    `steps` $steps (`lanes` $lanes^)? attr-dict `:` type($source)
   }];
   let extraClassDeclaration = [{
     /// Time steps (n) of the tile; one channel's address per step.
