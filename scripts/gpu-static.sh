@@ -1000,6 +1000,14 @@ bench_layer() {
   run_bench phalanx_lengths phalanx-lengths "${spear[@]}"
 }
 
+# Issue #8's whole benchmark in one call: every table of bench_scan and
+# bench_layer (not yet run together: bench_scan took about 3 minutes in
+# session 15, and bench_layer builds spear's extension, about 75 s).
+bench_all() {
+  bench_scan
+  bench_layer
+}
+
 # Sections to run (default all; full_cta_bench, full_grid_bench and
 # full_grid_sweep only time): example exact full full_cta full_grid bands
 # bands_bthd channel_tiles python_tests fused; on request only:
@@ -1007,7 +1015,7 @@ bench_layer() {
 # full_bf16_default_sweep (checks, then timing), full_head64, reread_sweep,
 # prefetch_sweep, defaults_bench, l2_prefetch_sweep, full_cluster,
 # cluster_prefetch_bench, mma_checks; issue #8's benchmark: bench_scan,
-# bench_layer; slsr_bench; tiling_sweep, profile_btc, l2_lanes_sweep.
+# bench_layer (both: bench_all); slsr_bench; tiling_sweep, profile_btc, l2_lanes_sweep.
 for section in "${@:-example exact full full_cta full_grid bands bands_bthd channel_tiles python_tests fused}"; do
   for name in $section; do "$name"; done
 done
