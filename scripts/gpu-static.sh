@@ -880,6 +880,31 @@ l2_lanes_sweep() {
   bench_full bthd-f32 8x65536x1x1536 -1 -1 --l2-prefetch=1
 }
 
+# [B, T, C] full windows with C static (the *-static specs of full-specs.sh:
+# immediate-offset addressing, session 15, not yet measured): checked at
+# the floor and under memcheck / racecheck at 1 x 1536, a launch at another
+# C refused by the runtime, then timed beside the dynamic kernels.
+static_rows() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
+  local spec t
+  for spec in bthd-f32-static bthd-bf16-static; do
+    run_full "$spec" 2x16x1x1536 -1
+    sanitize_full "$spec" 2x7x1x1536 "$spec"
+    if "$tools/bin/swr-run" "$dir/$spec.mlir" --target=sm_90a --shape 2x16x2x768 \
+      --lengths 17 >"$scratch/$spec-mismatch.txt" 2>&1; then
+      echo "$spec at C = 2 x 768: accepted (expected a refusal)"
+      status=1
+    else
+      echo "$spec at C = 2 x 768: $(grep -m1 -E 'compiled for|error' "$scratch/$spec-mismatch.txt")"
+    fi
+  done
+  for t in 16384 65536; do
+    for spec in bthd-bf16 bthd-bf16-static bthd-f32 bthd-f32-static; do
+      bench_full "$spec" "8x${t}x1x1536" -1 -1
+    done
+  done
+}
+
 # The [B,T,C] bf16 full window's SASS (ptxas here, cuobjdump) and where its
 # instructions and stalls go (ncu), beside the f32 kernel.
 profile_btc() {
@@ -1015,7 +1040,8 @@ bench_all() {
 # full_bf16_default_sweep (checks, then timing), full_head64, reread_sweep,
 # prefetch_sweep, defaults_bench, l2_prefetch_sweep, full_cluster,
 # cluster_prefetch_bench, mma_checks; issue #8's benchmark: bench_scan,
-# bench_layer (both: bench_all); slsr_bench; tiling_sweep, profile_btc, l2_lanes_sweep.
+# bench_layer (both: bench_all); slsr_bench; tiling_sweep, profile_btc, l2_lanes_sweep,
+# static_rows.
 for section in "${@:-example exact full full_cta full_grid bands bands_bthd channel_tiles python_tests fused}"; do
   for name in $section; do "$name"; done
 done

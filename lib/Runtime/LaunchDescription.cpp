@@ -259,6 +259,32 @@ bool readShape(Reader &reader, const json::Value &doc, LaunchDescription &out) {
                         out.dynamicSharedMemory);
 }
 
+/// The optional "sizes" of a param: `rank` entries, each null (dynamic) or
+/// the static size the kernel was compiled for.
+bool readStaticSizes(Reader &reader, const json::Value &value,
+                     const std::string &path, ParamDescription &out) {
+  std::string sizesPath = joinPath(path, "sizes");
+  const json::Value *sizes;
+  if (!reader.readArray(value, "sizes", sizesPath, false, sizes))
+    return false;
+  if (!sizes)
+    return true;
+  if (sizes->size() != static_cast<size_t>(out.rank))
+    return reader.failExpected(sizesPath,
+                               "array of " + std::to_string(out.rank) +
+                                   " sizes (one per dimension)",
+                               *sizes);
+  for (size_t d = 0; d < sizes->size(); ++d) {
+    int64_t size = ParamDescription::kDynamicSize;
+    if (!(*sizes)[d].isNull() &&
+        !reader.checkInt((*sizes)[d], indexPath(sizesPath, d), 0, kInt64Max,
+                         size))
+      return false;
+    out.staticSizes.push_back(size);
+  }
+  return true;
+}
+
 bool readParam(Reader &reader, const json::Value &value,
                const std::string &path, ParamDescription &out) {
   if (!value.isObject())
@@ -283,7 +309,7 @@ bool readParam(Reader &reader, const json::Value &value,
                        "unknown dtype \"" + dtype +
                            "\" (expected one of f32, bf16, f16, i32, i64)");
   out.dtype = *type;
-  return true;
+  return readStaticSizes(reader, value, path, out);
 }
 
 bool readParams(Reader &reader, const json::Value &doc,
@@ -484,6 +510,16 @@ bool checkArgument(const LaunchDescription &desc, size_t index,
       return false;
     }
     emptyTensor |= arg.sizes[d] == 0;
+    int64_t compiled = param.staticSizes.empty()
+                           ? ParamDescription::kDynamicSize
+                           : param.staticSizes[d];
+    if (compiled != ParamDescription::kDynamicSize &&
+        arg.sizes[d] != compiled) {
+      error = argumentName(desc, index) + ": sizes[" + std::to_string(d) +
+              "] is " + std::to_string(arg.sizes[d]) +
+              ", but the kernel was compiled for " + std::to_string(compiled);
+      return false;
+    }
   }
   // An empty tensor may legitimately have no storage.
   if (!arg.data && !emptyTensor) {

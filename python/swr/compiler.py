@@ -242,6 +242,18 @@ class Buffer:
     dtype: str
 
 
+def _check_static_sizes(role: str, shape, static) -> None:
+    """Refuses an operand whose sizes differ from the static ones its
+    kernel was compiled for (the addressing bakes them in)."""
+    if len(shape) != len(static):
+        return  # the rank check names it
+    for d, (size, want) in enumerate(zip(shape, static)):
+        if want is not None and size != want:
+            raise ArgumentError(
+                f"{role}: dimension {d} is {size}, but the kernel was "
+                f"compiled for {want} (shape {list(shape)})")
+
+
 class HostKernel:
     """A spec (or its derived backward) compiled for the CPU. Call it with
     numpy arrays in the order of `roles`: ScanSpec.operand_roles(), or
@@ -292,6 +304,8 @@ class HostKernel:
             if buffer.dtype != expected:
                 raise ArgumentError(f"{role}: expected dtype {expected}, "
                                     f"got {buffer.dtype}")
+            _check_static_sizes(role, buffer.shape,
+                                self.spec.static_sizes(role))
             memref.data = buffer.data
             memref.rank = len(buffer.shape)
             for d, (size, stride) in enumerate(zip(buffer.shape,

@@ -22,6 +22,11 @@ class ScanSpec:
     head_dim: a static head dimension D (bhdl, bthd), or None to leave it a
     runtime value. A backward with per-head decays sums its decay gradient
     over a head, which GPU kernels spread over lanes only when D is static.
+    heads: a static head count H (bthd, with head_dim), or None: a token's
+    H·D elements are then a static stride, so the kernel's per-step
+    addresses are immediate offsets of one base (one instruction per access
+    instead of three on the H200) and it compiles faster; the kernel then
+    accepts only that H and D (the launch checks them).
     extra_inputs: more input-shaped operands (in dtype_in) for the fused
     regions. prologue / epilogue: the bodies of swr.scan's fused regions
     (MLIR text starting with their block header `^bb0(...)`), which compute
@@ -44,6 +49,7 @@ class ScanSpec:
     dtype_state: str = "f32"
     function: str = "kernel"
     head_dim: int | None = None
+    heads: int | None = None
     extra_inputs: int = 0
     prologue: str = ""
     epilogue: str = ""
@@ -67,6 +73,18 @@ class ScanSpec:
             if not isinstance(self.head_dim, int) or self.head_dim < 1:
                 raise ArgumentError("head_dim: expected a positive int or "
                                     f"None, got {self.head_dim!r}")
+        if self.heads is not None:
+            if self.layout != "bthd":
+                raise ArgumentError("heads: a static head count is for "
+                                    "layout 'bthd'; expected None, got "
+                                    f"{self.heads!r}")
+            if not isinstance(self.heads, int) or self.heads < 1:
+                raise ArgumentError("heads: expected a positive int or None, "
+                                    f"got {self.heads!r}")
+            if self.head_dim is None:
+                raise ArgumentError("heads: a static head count needs a "
+                                    "static head_dim; expected head_dim set, "
+                                    "got None")
         if not isinstance(self.extra_inputs, int) or not \
                 0 <= self.extra_inputs <= 16:
             raise ArgumentError("extra_inputs: expected an int in [0, 16], "
@@ -84,11 +102,40 @@ class ScanSpec:
     def rank(self) -> int:
         return LAYOUTS[self.layout]
 
-    def _memref(self, rank: int, dtype: str, channel_axis: int = -1) -> str:
+    def _memref(self, rank: int, dtype: str, channel_axis: int = -1,
+                head_axis: int = -1) -> str:
         dims = ["?"] * rank
         if self.head_dim is not None and channel_axis >= 0:
             dims[channel_axis] = str(self.head_dim)
+        if self.heads is not None and head_axis >= 0:
+            dims[head_axis] = str(self.heads)
         return "memref<" + "".join(d + "x" for d in dims) + dtype + ">"
+
+    def _memrefs(self) -> dict[str, str]:
+        """The memref type of every operand kind: decay "a", input-shaped
+        "x" (in dtype_in), output-shaped "y" (dtype_out) and state "s"."""
+        per_head = self.sharing == "per_head"
+        c = self._channel_axis
+        h = 2 if self.layout == "bthd" else -1  # the head axis of [B,T,H,D]
+        return {
+            "a": self._memref(3 if per_head else self.rank, self.dtype_in,
+                              -1 if per_head else c, h),
+            "x": self._memref(self.rank, self.dtype_in, c, h),
+            "y": self._memref(self.rank, self.dtype_out, c, h),
+            "s": self._memref(self.rank - 1, self.dtype_state,
+                              2 if c >= 0 else -1, h - 1 if h > 0 else -1),
+        }
+
+    def static_sizes(self, role: str) -> list[int | None]:
+        """Per dimension of the operand `role`, the size the kernel is
+        compiled for, or None where it takes the argument's."""
+        primal = role.removeprefix("grad_")
+        if primal == "seq_offsets":
+            return [None]
+        kind = {"decay": "a", "output": "y", "state": "y", "init": "s",
+                "final": "s"}.get(primal, "x")
+        dims = self._memrefs()[kind].removeprefix("memref<").split("x")[:-1]
+        return [None if d == "?" else int(d) for d in dims]
 
     @property
     def _channel_axis(self) -> int:
@@ -168,14 +215,8 @@ class ScanSpec:
         return self.dtype_state
 
     def mlir(self) -> str:
-        per_head = self.sharing == "per_head"
-        c = self._channel_axis
-        a = self._memref(3 if per_head else self.rank, self.dtype_in,
-                         -1 if per_head else c)
-        x = self._memref(self.rank, self.dtype_in, c)
-        y = self._memref(self.rank, self.dtype_out, c)
-        s = self._memref(self.rank - 1, self.dtype_state,
-                         2 if c >= 0 else -1)
+        types = self._memrefs()
+        a, x, y, s = types["a"], types["x"], types["y"], types["s"]
         extras = [f"%e{i}" for i in range(self.extra_inputs)]
         args = [f"%a: {a}", f"%x: {x}", *(f"{e}: {x}" for e in extras),
                 f"%y: {y}"]

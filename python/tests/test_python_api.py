@@ -4,6 +4,7 @@ numpy arrays against the numpy float64 reference, and clear errors."""
 from __future__ import annotations
 
 import pathlib
+import re
 import sys
 
 import numpy as np
@@ -182,3 +183,62 @@ def test_c_api_checks_counts() -> None:
                                  "choice\\) or a number of .* > 0, got -3"):
             compiler._compile_ptx_text(spec.mlir(), None, "sm_90a", "fma",
                                        2, 16, 0, 0, **{name: -3})
+
+
+@pytest.mark.parametrize("window", ["full", "bands<2>"])
+def test_static_heads_specialise_token_rows(window: str) -> None:
+    """ScanSpec(heads=H, head_dim=D) over [B,T,H,D]: static H and D in every
+    operand's type, the launch description says so, the GPU kernel's
+    per-step loads are immediate offsets of one base, and the host kernel
+    matches float64 (and refuses other sizes)."""
+    spec = swr.ScanSpec(window=window, layout="bthd", sharing="per_channel",
+                        head_dim=4, heads=3, init=True,
+                        final=window == "full")
+    text = spec.mlir()
+    assert "%x: memref<?x?x3x4xf32>" in text
+    assert "%h0: memref<?x3x4xf32>" in text
+    assert spec.static_sizes("decay") == [None, None, 3, 4]
+    assert spec.static_sizes("init") == [None, 3, 4]
+    kernel = swr.compile_ptx(spec)
+    assert kernel.launch["params"][1]["sizes"] == [None, None, 3, 4]
+    # Steps 3·4 f32 = 48 bytes apart: loads at [base+48], [base+96], ...
+    assert re.search(r"ld\.global\.b32\s+%r\d+, \[%rd\d+\+48\]", kernel.ptx)
+
+    rng = np.random.default_rng(1)
+    shape = (2, 53, 3, 4)
+    a = rng.uniform(0.8, 1.0, shape).astype(np.float32)
+    x = rng.standard_normal(shape).astype(np.float32)
+    h0 = rng.standard_normal((2, 3, 4)).astype(np.float32)
+    y = np.full(shape, np.nan, dtype=np.float32)
+    arrays = [a, x, y, h0]
+    if spec.final:
+        arrays.append(np.full((2, 3, 4), np.nan, dtype=np.float32))
+    host = swr.HostKernel(spec)
+    host(*arrays)
+    time_last = (0, 2, 3, 1)
+    want = reference.scan(a.transpose(time_last), x.transpose(time_last),
+                          window=window, h0=h0).transpose(0, 3, 1, 2)
+    assert np.linalg.norm(y - want) / np.linalg.norm(want) < 1e-5
+    if spec.final:
+        np.testing.assert_allclose(arrays[4], want[:, -1], rtol=1e-5,
+                                   atol=1e-6)
+
+    other = np.ones((2, 53, 5, 4), np.float32)
+    with pytest.raises(swr.ArgumentError,
+                       match=r"decay: dimension 2 is 5, but the kernel was "
+                             r"compiled for 3 \(shape \[2, 53, 5, 4\]\)"):
+        host(other, other, other.copy(), *arrays[3:])
+
+
+def test_static_heads_errors_name_the_argument() -> None:
+    with pytest.raises(swr.ArgumentError,
+                       match="heads: a static head count is for layout "
+                             "'bthd'; expected None, got 4"):
+        swr.ScanSpec(layout="bhdl", head_dim=16, heads=4)
+    with pytest.raises(swr.ArgumentError,
+                       match="heads: a static head count needs a static "
+                             "head_dim"):
+        swr.ScanSpec(layout="bthd", heads=4)
+    with pytest.raises(swr.ArgumentError,
+                       match="heads: expected a positive int or None, got 0"):
+        swr.ScanSpec(layout="bthd", head_dim=16, heads=0)

@@ -472,6 +472,39 @@ TEST(LaunchDescription, ParamErrors) {
       "field 'params[1].name': duplicate param name \"a\"");
 }
 
+TEST(LaunchDescription, StaticSizes) {
+  // "sizes" is optional; null entries are dynamic.
+  LaunchDescription plain = parseExample();
+  EXPECT_TRUE(plain.params[1].staticSizes.empty());
+  LaunchDescription desc;
+  std::string error;
+  ASSERT_TRUE(parseLaunchDescription(
+      exampleWith(
+          "params",
+          R"([{"name": "decay", "kind": "memref", "rank": 3, "dtype": "bf16"},
+              {"name": "input", "kind": "memref", "rank": 4, "dtype": "bf16",
+               "sizes": [null, 3, 16, null]},
+              {"name": "output", "kind": "memref", "rank": 4, "dtype": "f32"}])"),
+      desc, error))
+      << error;
+  EXPECT_EQ(desc.params[1].staticSizes,
+            (std::vector<int64_t>{ParamDescription::kDynamicSize, 3, 16,
+                                  ParamDescription::kDynamicSize}));
+  auto withSizes = [](const std::string &sizes) {
+    return exampleWith("params", R"([{"name": "a", "kind": "memref",
+        "rank": 2, "dtype": "f32", "sizes": )" +
+                                     sizes + "}]");
+  };
+  expectDescriptionError(withSizes("[4]"),
+                         "field 'params[0].sizes': expected array of 2 sizes "
+                         "(one per dimension), got array of 1");
+  expectDescriptionError(withSizes("[null, -3]"),
+                         "field 'params[0].sizes[1]': expected integer >= 0, "
+                         "got integer -3");
+  expectDescriptionError(withSizes("{}"),
+                         "field 'params[0].sizes': expected array, got object");
+}
+
 TEST(LaunchDescription, GridErrors) {
   auto withItems = [](const std::string &items) {
     return exampleWith("grid", R"({"work_items": [)" + items +
@@ -719,6 +752,28 @@ TEST(ArgumentPacking, ArgumentErrors) {
   std::string error;
   EXPECT_FALSE(packKernelParams(desc, nullptr, 3, params, error));
   EXPECT_HAS_SUBSTR(error, "null argument array");
+}
+
+TEST(ArgumentPacking, StaticSizesMustMatch) {
+  LaunchDescription desc;
+  std::string error;
+  ASSERT_TRUE(parseLaunchDescription(
+      exampleWith(
+          "params",
+          R"([{"name": "decay", "kind": "memref", "rank": 3, "dtype": "bf16"},
+              {"name": "input", "kind": "memref", "rank": 4, "dtype": "bf16",
+               "sizes": [null, 3, 16, null]},
+              {"name": "output", "kind": "memref", "rank": 4, "dtype": "f32"}])"),
+      desc, error))
+      << error;
+  KernelParams params;
+  std::vector<swr_memref> args = exampleArgs();
+  EXPECT_TRUE(packKernelParams(desc, args.data(), args.size(), params, error))
+      << error;
+  args = exampleArgs(/*b=*/2, /*h=*/4);
+  expectArgumentError(desc, args,
+                      "kernel 'swr_scan_kernel': argument 1 ('input'): "
+                      "sizes[1] is 4, but the kernel was compiled for 3");
 }
 
 TEST(ArgumentPacking, EmptyTensorMayHaveNoStorage) {

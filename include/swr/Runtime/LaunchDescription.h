@@ -57,6 +57,10 @@ struct ParamDescription {
   ParamKind kind = ParamKind::MemRef;
   int32_t rank = 0;
   ElementType dtype = ElementType::F32;
+  /// "sizes": per dimension the size the kernel was compiled for, or
+  /// kDynamicSize where it takes the argument's (empty: all dynamic).
+  std::vector<int64_t> staticSizes;
+  static constexpr int64_t kDynamicSize = -1;
 };
 
 /// One factor of the work-item count: size `dim` of argument `param`,
@@ -141,7 +145,8 @@ bool readLaunchDescription(const json::Value &document, LaunchDescription &out,
                            std::string &error);
 
 /// Checks launch arguments against the params: count, rank, non-negative sizes
-/// and offset, a non-null data pointer aligned to the element size.
+/// and offset, the static sizes the kernel was compiled for, a non-null data
+/// pointer aligned to the element size.
 bool checkLaunchArguments(const LaunchDescription &desc, const swr_memref *args,
                           size_t numArgs, std::string &error);
 

@@ -170,11 +170,18 @@ mlir::swr::compileToPtx(ModuleOp spec, llvm::StringRef name,
   llvm::json::Array params;
   for (auto [role, type] : llvm::zip(roles, func.getArgumentTypes())) {
     auto memref = cast<MemRefType>(type);
+    // Static sizes are compiled into the kernel's addressing: the runtime
+    // refuses arguments of other sizes (null: taken from the argument).
+    llvm::json::Array sizes;
+    for (int64_t size : memref.getShape())
+      sizes.push_back(ShapedType::isDynamic(size) ? llvm::json::Value(nullptr)
+                                                  : llvm::json::Value(size));
     params.push_back(
         llvm::json::Object{{"name", role},
                            {"kind", "memref"},
                            {"rank", memref.getRank()},
-                           {"dtype", elementName(memref.getElementType())}});
+                           {"dtype", elementName(memref.getElementType())},
+                           {"sizes", std::move(sizes)}});
   }
   llvm::json::Object scanDescription = describeScan(scan);
 
