@@ -10,6 +10,13 @@ LAYOUTS = {"bhdl": 4, "bthd": 4, "bct": 3}
 DTYPES = ("f32", "bf16", "f16")
 
 
+def _check_static_size(name: str, value) -> None:
+    """A static dimension of a spec: a positive int."""
+    if not isinstance(value, int) or value < 1:
+        raise ArgumentError(f"{name}: expected a positive int or None, got "
+                            f"{value!r}")
+
+
 @dataclass(frozen=True)
 class ScanSpec:
     """h[t] = a[t] * h[t-1] + x[t] over a window; shapes stay runtime values.
@@ -70,17 +77,13 @@ class ScanSpec:
                 raise ArgumentError("head_dim: layout 'bct' has no head "
                                     "axis; expected None, got "
                                     f"{self.head_dim!r}")
-            if not isinstance(self.head_dim, int) or self.head_dim < 1:
-                raise ArgumentError("head_dim: expected a positive int or "
-                                    f"None, got {self.head_dim!r}")
+            _check_static_size("head_dim", self.head_dim)
         if self.heads is not None:
             if self.layout != "bthd":
                 raise ArgumentError("heads: a static head count is for "
                                     "layout 'bthd'; expected None, got "
                                     f"{self.heads!r}")
-            if not isinstance(self.heads, int) or self.heads < 1:
-                raise ArgumentError("heads: expected a positive int or None, "
-                                    f"got {self.heads!r}")
+            _check_static_size("heads", self.heads)
             if self.head_dim is None:
                 raise ArgumentError("heads: a static head count needs a "
                                     "static head_dim; expected head_dim set, "

@@ -472,13 +472,11 @@ TEST(LaunchDescription, ParamErrors) {
       "field 'params[1].name': duplicate param name \"a\"");
 }
 
-TEST(LaunchDescription, StaticSizes) {
-  // "sizes" is optional; null entries are dynamic.
-  LaunchDescription plain = parseExample();
-  EXPECT_TRUE(plain.params[1].staticSizes.empty());
+/// The example with its input compiled for H = 3, D = 16 (B and L dynamic).
+LaunchDescription parseWithStaticInput() {
   LaunchDescription desc;
   std::string error;
-  ASSERT_TRUE(parseLaunchDescription(
+  EXPECT_TRUE(parseLaunchDescription(
       exampleWith(
           "params",
           R"([{"name": "decay", "kind": "memref", "rank": 3, "dtype": "bf16"},
@@ -487,6 +485,14 @@ TEST(LaunchDescription, StaticSizes) {
               {"name": "output", "kind": "memref", "rank": 4, "dtype": "f32"}])"),
       desc, error))
       << error;
+  return desc;
+}
+
+TEST(LaunchDescription, StaticSizes) {
+  // "sizes" is optional; null entries are dynamic.
+  LaunchDescription plain = parseExample();
+  EXPECT_TRUE(plain.params[1].staticSizes.empty());
+  LaunchDescription desc = parseWithStaticInput();
   EXPECT_EQ(desc.params[1].staticSizes,
             (std::vector<int64_t>{ParamDescription::kDynamicSize, 3, 16,
                                   ParamDescription::kDynamicSize}));
@@ -755,17 +761,8 @@ TEST(ArgumentPacking, ArgumentErrors) {
 }
 
 TEST(ArgumentPacking, StaticSizesMustMatch) {
-  LaunchDescription desc;
+  LaunchDescription desc = parseWithStaticInput();
   std::string error;
-  ASSERT_TRUE(parseLaunchDescription(
-      exampleWith(
-          "params",
-          R"([{"name": "decay", "kind": "memref", "rank": 3, "dtype": "bf16"},
-              {"name": "input", "kind": "memref", "rank": 4, "dtype": "bf16",
-               "sizes": [null, 3, 16, null]},
-              {"name": "output", "kind": "memref", "rank": 4, "dtype": "f32"}])"),
-      desc, error))
-      << error;
   KernelParams params;
   std::vector<swr_memref> args = exampleArgs();
   EXPECT_TRUE(packKernelParams(desc, args.data(), args.size(), params, error))
