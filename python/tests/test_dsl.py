@@ -269,10 +269,8 @@ def torch_bands2_bthd(a, x):
 
 
 def test_autotune_times_each_candidate_once_and_keeps_the_choice(
-        tmp_path, monkeypatch) -> None:
+        fresh_kernel_cache) -> None:
     from swr import autotune, cache
-    monkeypatch.setenv("SWR_CACHE_DIR", str(tmp_path))
-    cache.clear_memory()
     spec = phalanx_mix.spec(*phalanx_operands(np.random.default_rng(8), 1,
                                               20, 2))
     timed = []
@@ -379,7 +377,7 @@ def autotune_pairs() -> tuple:
                  for b in autotune.BLOCK_CANDIDATES)
 
 
-def test_full_tiling_autotune_times_each_pair_once(tmp_path,
+def test_full_tiling_autotune_times_each_pair_once(fresh_kernel_cache,
                                                    monkeypatch) -> None:
     """choose_full_tiling times each (time_warps, full_block) pair once per
     (kernel, device, size class, sequence-count class), skips pairs that
@@ -387,8 +385,6 @@ def test_full_tiling_autotune_times_each_pair_once(tmp_path,
     the kernel cache. jit's "auto" for either option builds the pairs (the
     other option fixed), is checked by name, and host calls ignore it."""
     from swr import autotune, cache
-    monkeypatch.setenv("SWR_CACHE_DIR", str(tmp_path))
-    cache.clear_memory()
     spec = swr.ScanSpec(window="full", layout="bthd", sharing="per_channel")
     timed = []
 
@@ -441,15 +437,13 @@ def test_full_tiling_autotune_times_each_pair_once(tmp_path,
     assert relative_error(tuned(a, x), tuned.reference(a, x)) < 1e-6
 
 
-def test_cluster_autotune_keys_by_sequence_count(tmp_path,
-                                                 monkeypatch) -> None:
+def test_cluster_autotune_keys_by_sequence_count(
+        fresh_kernel_cache) -> None:
     """choose_clusters times each cluster size once per (kernel, device,
     size class, sequence-count class): the same elements in other
     sequences are timed afresh. jit's time_ctas="auto" is checked like
     its other options, and host calls ignore it."""
     from swr import autotune, cache
-    monkeypatch.setenv("SWR_CACHE_DIR", str(tmp_path))
-    cache.clear_memory()
     spec = swr.ScanSpec(window="full", layout="bct", sharing="per_channel")
     timed = []
 
