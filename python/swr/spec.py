@@ -105,29 +105,39 @@ class ScanSpec:
     def rank(self) -> int:
         return LAYOUTS[self.layout]
 
-    def _memref(self, rank: int, dtype: str, channel_axis: int = -1,
-                head_axis: int = -1) -> str:
-        dims = ["?"] * rank
+    def _sizes(self, rank: int, channel_axis: int = -1,
+               head_axis: int = -1) -> list[int | None]:
+        """An operand's static sizes (None: dynamic)."""
+        sizes: list[int | None] = [None] * rank
         if self.head_dim is not None and channel_axis >= 0:
-            dims[channel_axis] = str(self.head_dim)
+            sizes[channel_axis] = self.head_dim
         if self.heads is not None and head_axis >= 0:
-            dims[head_axis] = str(self.heads)
-        return "memref<" + "".join(d + "x" for d in dims) + dtype + ">"
+            sizes[head_axis] = self.heads
+        return sizes
 
-    def _memrefs(self) -> dict[str, str]:
-        """The memref type of every operand kind: decay "a", input-shaped
-        "x" (in dtype_in), output-shaped "y" (dtype_out) and state "s"."""
+    def _operand_sizes(self) -> dict[str, list[int | None]]:
+        """The static sizes of every operand kind: decay "a", input-shaped
+        "x", output-shaped "y" and state "s"."""
         per_head = self.sharing == "per_head"
         c = self._channel_axis
         h = 2 if self.layout == "bthd" else -1  # the head axis of [B,T,H,D]
+        x = self._sizes(self.rank, c, h)
         return {
-            "a": self._memref(3 if per_head else self.rank, self.dtype_in,
-                              -1 if per_head else c, h),
-            "x": self._memref(self.rank, self.dtype_in, c, h),
-            "y": self._memref(self.rank, self.dtype_out, c, h),
-            "s": self._memref(self.rank - 1, self.dtype_state,
-                              2 if c >= 0 else -1, h - 1 if h > 0 else -1),
+            "a": self._sizes(3, -1, h) if per_head else x,
+            "x": x,
+            "y": x,
+            "s": self._sizes(self.rank - 1, 2 if c >= 0 else -1,
+                             h - 1 if h > 0 else -1),
         }
+
+    def _memrefs(self) -> dict[str, str]:
+        """The memref type of every operand kind, in its element type."""
+        dtypes = {"a": self.dtype_in, "x": self.dtype_in, "y": self.dtype_out,
+                  "s": self.dtype_state}
+        return {kind: "memref<" + "".join(
+                    ("?" if size is None else str(size)) + "x"
+                    for size in sizes) + dtypes[kind] + ">"
+                for kind, sizes in self._operand_sizes().items()}
 
     def static_sizes(self, role: str) -> list[int | None]:
         """Per dimension of the operand `role`, the size the kernel is
@@ -137,8 +147,7 @@ class ScanSpec:
             return [None]
         kind = {"decay": "a", "output": "y", "state": "y", "init": "s",
                 "final": "s"}.get(primal, "x")
-        dims = self._memrefs()[kind].removeprefix("memref<").split("x")[:-1]
-        return [None if d == "?" else int(d) for d in dims]
+        return self._operand_sizes()[kind]
 
     @property
     def _channel_axis(self) -> int:
