@@ -79,8 +79,8 @@ def section(length: int, runners: dict[str, Callable]) -> list[str]:
              f"copy {copy:.0f} GB/s | | |"]
     for name, kernel in runners.items():
         try:
-            lines.append(row(name, kernel, coeff, x, dy, want, checked,
-                             nbytes, copy))
+            lines.append(row(name, kernel, coeff, x, dy, want, nbytes,
+                             copy))
         except Exception as error:  # a peer failing leaves the others' rows
             lines.append(f"| {name} | failed: {error!r} | | | | |")
     del want
@@ -89,22 +89,13 @@ def section(length: int, runners: dict[str, Callable]) -> list[str]:
 
 
 def row(name: str, kernel: Callable, coeff: torch.Tensor, x: torch.Tensor,
-        dy: torch.Tensor, want: torch.Tensor, checked: int, nbytes: int,
+        dy: torch.Tensor, want: torch.Tensor, nbytes: int,
         copy: float) -> str:
-    with torch.no_grad():
-        got = kernel(coeff, x)[0, :checked]
-        error = phalanx_layer.relative_error(got, want)
-        forward = phalanx_layer.time_ms(lambda: kernel(coeff, x), calls=10)
-    c = coeff.detach().requires_grad_(True)
-    v = x.detach().requires_grad_(True)
-
-    def both() -> None:
-        c.grad = v.grad = None
-        kernel(c, v).backward(dy)
+    forward, both, error = phalanx_layer.measure_kernel(kernel, coeff, x, dy,
+                                                        want)
     gbps = nbytes / (forward * 1e6)
     return (f"| {name} | {forward:.4f} | {gbps:.0f} | "
-            f"{100 * gbps / copy:.1f}% | "
-            f"{phalanx_layer.time_ms(both, calls=10):.4f} | {error:.1e} |")
+            f"{100 * gbps / copy:.1f}% | {both:.4f} | {error:.1e} |")
 
 
 def main() -> None:
