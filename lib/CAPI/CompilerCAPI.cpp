@@ -27,7 +27,9 @@ using ::swr::runtime::StatusCode;
 struct swr_host_kernel {
   std::unique_ptr<MLIRContext> context;
   std::unique_ptr<mlir::swr::HostKernel> kernel;
-  int32_t numArgs = 0;
+  /// Only its entry and params: what swr_host_invoke checks arguments
+  /// against, as a GPU launch does.
+  ::swr::runtime::LaunchDescription signature;
 };
 
 namespace {
@@ -62,6 +64,41 @@ std::string functionName(ModuleOp module, const char *requested) {
     return requested;
   auto funcs = module.getOps<func::FuncOp>();
   return funcs.empty() ? std::string() : (*funcs.begin()).getSymName().str();
+}
+
+/// The params of `func` as a launch description lists them (role names
+/// when it is one scan on its arguments, else %argN), or an error naming
+/// an argument that is not a memref.
+llvm::Expected<::swr::runtime::LaunchDescription>
+describeHostSignature(func::FuncOp func) {
+  using ::swr::runtime::ParamDescription;
+  auto roles = mlir::swr::kernelParamNames(func);
+  std::vector<std::string> names;
+  if (roles)
+    names = std::move(*roles);
+  else
+    llvm::consumeError(roles.takeError());
+  ::swr::runtime::LaunchDescription signature;
+  signature.entry = func.getSymName().str();
+  for (auto [index, type] : llvm::enumerate(func.getArgumentTypes())) {
+    auto memref = dyn_cast<MemRefType>(type);
+    if (!memref)
+      return llvm::createStringError(
+          "argument " + std::to_string(index) + " of @" + signature.entry +
+          " is not a memref; host kernels take memrefs only");
+    ParamDescription param;
+    param.name =
+        index < names.size() ? names[index] : "%arg" + std::to_string(index);
+    param.rank = static_cast<int32_t>(memref.getRank());
+    param.dtype = ::swr::runtime::parseElementType(
+                      mlir::swr::launchDtypeName(memref.getElementType()).str())
+                      .value_or(::swr::runtime::ElementType::F32);
+    for (int64_t size : memref.getShape())
+      param.staticSizes.push_back(
+          ShapedType::isDynamic(size) ? ParamDescription::kDynamicSize : size);
+    signature.params.push_back(std::move(param));
+  }
+  return signature;
 }
 
 char *copyString(const std::string &text) {
@@ -175,7 +212,11 @@ int swr_host_compile(const char *spec, size_t spec_size, const char *function,
   if (!func)
     return fail(StatusCode::CompileError,
                 "no function @" + name + " in the spec");
-  result->numArgs = static_cast<int32_t>(func.getNumArguments());
+  auto signature = describeHostSignature(func);
+  if (!signature)
+    return fail(StatusCode::CompileError,
+                llvm::toString(signature.takeError()));
+  result->signature = std::move(*signature);
   mlir::swr::HostPipelineOptions options;
   if (strategy)
     options.strategy = strategy;
@@ -192,19 +233,22 @@ int swr_host_invoke(swr_host_kernel *kernel, const swr_memref *args,
   if (!kernel || (!args && num_args))
     return fail(StatusCode::InvalidArgument,
                 "swr_host_invoke: kernel and args must not be NULL");
-  if (num_args != kernel->numArgs)
+  if (num_args < 0)
     return fail(StatusCode::InvalidArgument,
-                "swr_host_invoke: the kernel takes " +
-                    std::to_string(kernel->numArgs) + " memrefs, got " +
-                    std::to_string(num_args));
+                "swr_host_invoke: num_args is negative (" +
+                    std::to_string(num_args) + ")");
+  // The GPU runtime's argument checks: the host kernel reads its memrefs
+  // the same way (row-major, static sizes baked in).
+  std::string error;
+  if (!::swr::runtime::checkLaunchArguments(
+          kernel->signature, args, static_cast<size_t>(num_args), error))
+    return fail(StatusCode::InvalidArgument, "swr_host_invoke: " + error);
   std::vector<mlir::swr::MemRefDescriptor> descriptors;
   for (int32_t i = 0; i < num_args; ++i) {
     const swr_memref &m = args[i];
-    if (m.rank < 0 || m.rank > SWR_MAX_RANK)
-      return fail(StatusCode::InvalidArgument,
-                  "swr_host_invoke: argument " + std::to_string(i) +
-                      " has rank " + std::to_string(m.rank));
-    descriptors.emplace_back(m.data, llvm::ArrayRef<int64_t>(m.sizes, m.rank),
+    void *first = reinterpret_cast<void *>(::swr::runtime::firstElementAddress(
+        m, kernel->signature.params[i].dtype));
+    descriptors.emplace_back(first, llvm::ArrayRef<int64_t>(m.sizes, m.rank),
                              llvm::ArrayRef<int64_t>(m.strides, m.rank));
   }
   std::vector<mlir::swr::MemRefDescriptor *> pointers;

@@ -11,9 +11,20 @@
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
+
+/// The canonicalizer on a bottom-up worklist. In the pass's default
+/// top-down order it spends its time in wouldOpBeTriviallyDead, walking the
+/// bodies of enclosing loops and branches over and over: on a lowered tile
+/// loop of tens of thousands of ops (guarded element loads of partial tiles)
+/// 4.8 s against 0.35 s bottom-up, for the same result.
+static std::unique_ptr<Pass> createBottomUpCanonicalizer() {
+  return createCanonicalizerPass(
+      GreedyRewriteConfig().setUseTopDownTraversal(false));
+}
 
 void swr::buildHostPipeline(OpPassManager &pm,
                             const HostPipelineOptions &options) {
@@ -29,7 +40,7 @@ void swr::buildHostPipeline(OpPassManager &pm,
   solves.strategy = options.strategy;
   func.addPass(createSwrLowerLocalSolve(solves));
   func.addPass(createSwrLowerToLoops());
-  func.addPass(createCanonicalizerPass());
+  func.addPass(createBottomUpCanonicalizer());
   func.addPass(createCSEPass());
 
   // Full unrolling turns n-D transfers into 1-D ones; the default keeps a
@@ -95,7 +106,7 @@ void swr::buildGpuKernelPipeline(OpPassManager &pm,
   math.hardwareExp = true;
   math.approximateDivide = true;
   kernel.addPass(createSwrExpandMath(math));
-  kernel.addPass(createCanonicalizerPass());
+  kernel.addPass(createBottomUpCanonicalizer());
   kernel.addPass(createCSEPass());
 }
 

@@ -488,6 +488,29 @@ std::string paramNames(const LaunchDescription &desc) {
   return names;
 }
 
+/// The kernels read their memrefs as row-major contiguous (identity layout):
+/// a stride other than the product of the inner sizes (a padded row, a
+/// transposed or reversed view) would be read as that product, silently.
+/// A dimension of size 1 is never stepped along, so its stride is free.
+bool checkRowMajor(const LaunchDescription &desc, size_t index,
+                   const swr_memref &arg, std::string &error) {
+  int64_t expected = 1;
+  for (int32_t d = arg.rank - 1; d >= 0; --d) {
+    if (arg.sizes[d] != 1 && arg.strides[d] != expected) {
+      std::string sizes;
+      for (int32_t k = 0; k < arg.rank; ++k)
+        sizes += (k ? ", " : "") + std::to_string(arg.sizes[k]);
+      error = argumentName(desc, index) + ": strides[" + std::to_string(d) +
+              "] is " + std::to_string(arg.strides[d]) +
+              ", but the kernel reads row-major contiguous memrefs: expected " +
+              std::to_string(expected) + " for sizes [" + sizes + "]";
+      return false;
+    }
+    expected *= arg.sizes[d];
+  }
+  return true;
+}
+
 bool checkArgument(const LaunchDescription &desc, size_t index,
                    const swr_memref &arg, std::string &error) {
   const ParamDescription &param = desc.params[index];
@@ -521,12 +544,16 @@ bool checkArgument(const LaunchDescription &desc, size_t index,
       return false;
     }
   }
-  // An empty tensor may legitimately have no storage.
-  if (!arg.data && !emptyTensor) {
+  // An empty tensor may legitimately have no storage (and any strides).
+  if (emptyTensor)
+    return true;
+  if (!checkRowMajor(desc, index, arg, error))
+    return false;
+  if (!arg.data) {
     error = argumentName(desc, index) + ": null data pointer";
     return false;
   }
-  auto address = reinterpret_cast<uintptr_t>(arg.data);
+  uintptr_t address = firstElementAddress(arg, param.dtype);
   int64_t size = elementSize(param.dtype);
   if (address % static_cast<uintptr_t>(size) != 0) {
     char hex[32];
@@ -540,6 +567,11 @@ bool checkArgument(const LaunchDescription &desc, size_t index,
 }
 
 } // namespace
+
+uintptr_t firstElementAddress(const swr_memref &arg, ElementType dtype) {
+  return reinterpret_cast<uintptr_t>(arg.data) +
+         static_cast<uintptr_t>(arg.offset * elementSize(dtype));
+}
 
 bool checkLaunchArguments(const LaunchDescription &desc, const swr_memref *args,
                           size_t numArgs, std::string &error) {
@@ -567,10 +599,9 @@ bool packKernelParams(const LaunchDescription &desc, const swr_memref *args,
   out.words.reserve(desc.numKernelParams());
   for (size_t i = 0; i < numArgs; ++i) {
     const swr_memref &arg = args[i];
-    auto pointer = static_cast<uint64_t>(reinterpret_cast<uintptr_t>(arg.data));
-    out.words.push_back(pointer); // allocated
-    out.words.push_back(pointer); // aligned
-    out.words.push_back(static_cast<uint64_t>(arg.offset));
+    out.words.push_back(reinterpret_cast<uintptr_t>(arg.data)); // allocated
+    out.words.push_back(firstElementAddress(arg, desc.params[i].dtype));
+    out.words.push_back(0); // offset: in the aligned pointer
     for (int32_t d = 0; d < arg.rank; ++d)
       out.words.push_back(static_cast<uint64_t>(arg.sizes[d]));
     for (int32_t d = 0; d < arg.rank; ++d)

@@ -242,3 +242,76 @@ def test_static_heads_errors_name_the_argument() -> None:
     with pytest.raises(swr.ArgumentError,
                        match="heads: expected a positive int or None, got 0"):
         swr.ScanSpec(layout="bthd", head_dim=16, heads=0)
+
+
+def _host_memrefs(arrays: list[np.ndarray], offsets: list[int]):
+    """swr_memref structs over `arrays`, each seen from `offset` elements
+    on (the C API's view, without the Python checks)."""
+    from swr import _capi
+    memrefs = (_capi.Memref * len(arrays))()
+    for memref, array, offset in zip(memrefs, arrays, offsets):
+        shape = array.shape
+        memref.data = array.ctypes.data
+        memref.offset = offset
+        memref.rank = len(shape) - (1 if offset else 0)
+        view = shape[1:] if offset else shape
+        for d, size in enumerate(view):
+            memref.sizes[d] = size
+            memref.strides[d] = int(np.prod(view[d + 1:], dtype=np.int64))
+    return memrefs
+
+
+def test_c_api_host_invoke_checks_arguments_and_reads_offsets() -> None:
+    """swr_host_invoke checks its arguments as a GPU launch does (callers of
+    the C API get no Python checks: it used to run on any sizes and strides,
+    and read a memref's offset as 0) and honours each memref's offset."""
+    from swr import _capi
+    spec = swr.ScanSpec(window="full", layout="bthd", sharing="per_channel",
+                        head_dim=4, heads=3)
+    host = swr.HostKernel(spec)
+    lib = _capi.library()
+    rng = np.random.default_rng(3)
+    shape = (2, 21, 3, 4)
+    a = rng.uniform(0.5, 1.0, shape).astype(np.float32)
+    x = rng.standard_normal(shape).astype(np.float32)
+
+    # Each operand behind `skip` leading elements of a larger buffer, the
+    # rows of one extra leading dimension: offset = skip.
+    skip = int(np.prod(shape))
+    stacked = [np.stack([np.full(shape, 7.0, np.float32), v]) for v in
+               (a, x, np.full(shape, np.nan, np.float32))]
+    memrefs = _host_memrefs(stacked, [skip] * 3)
+    _capi.check(lib.swr_host_invoke(host._handle, memrefs, 3), "invoke")
+    y = stacked[2][1]
+    time_last = (0, 2, 3, 1)
+    want = reference.scan(a.transpose(time_last),
+                          x.transpose(time_last)).transpose(0, 3, 1, 2)
+    assert np.linalg.norm(y - want) / np.linalg.norm(want) < 1e-5
+    assert np.all(stacked[2][0] == 7.0), "wrote before the offset"
+
+    def refused(arrays: list[np.ndarray], count: int, message: str) -> None:
+        memrefs = _host_memrefs(arrays, [0] * len(arrays))
+        with pytest.raises(swr.SwrError, match=message):
+            _capi.check(lib.swr_host_invoke(host._handle, memrefs, count),
+                        "invoke")
+
+    y = np.zeros(shape, np.float32)
+    refused([a, x], 2, r"swr_host_invoke: kernel '\w+': expected 3 "
+            r"arguments \(decay, input, output\), got 2")
+    other = np.ones((2, 21, 5, 4), np.float32)
+    refused([a, other, y], 3, r"argument 1 \('input'\): sizes\[2\] is 5, "
+            "but the kernel was compiled for 3")
+    refused([a, x[0], y], 3, r"argument 1 \('input'\): rank mismatch: .* "
+            "expects rank 4, got 3")
+    memrefs = _host_memrefs([a, x, y], [0, 0, 0])
+    memrefs[0].strides[1] = 24  # a padded token row, read as 12 before
+    with pytest.raises(swr.SwrError,
+                       match=r"argument 0 \('decay'\): strides\[1\] is 24, "
+                             "but the kernel reads row-major contiguous "
+                             r"memrefs: expected 12 for sizes \[2, 21, 3, 4\]"):
+        _capi.check(lib.swr_host_invoke(host._handle, memrefs, 3), "invoke")
+    memrefs = _host_memrefs([a, x, y], [0, 0, 0])
+    memrefs[2].data = None
+    with pytest.raises(swr.SwrError,
+                       match=r"argument 2 \('output'\): null data pointer"):
+        _capi.check(lib.swr_host_invoke(host._handle, memrefs, 3), "invoke")

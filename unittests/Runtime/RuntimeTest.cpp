@@ -664,8 +664,9 @@ TEST(ArgumentPacking, ExpandsMemRefDescriptors) {
   std::vector<uint64_t> expected = {
       // decay: allocated, aligned, offset, sizes[3], strides[3]
       0x10000, 0x10000, 0, 2, 3, 100, 300, 100, 1,
-      // input: rank 4
-      0x20000, 0x20000, 8, 2, 3, 16, 100, 4800, 1600, 100, 1,
+      // input: rank 4, bf16; its offset of 8 elements is in the aligned
+      // pointer (the kernels read the descriptor's offset as 0)
+      0x20000, 0x20010, 0, 2, 3, 16, 100, 4800, 1600, 100, 1,
       // output
       0x30000, 0x30000, 0, 2, 3, 16, 100, 4800, 1600, 100, 1};
   EXPECT_EQ(params.words, expected);
@@ -673,7 +674,7 @@ TEST(ArgumentPacking, ExpandsMemRefDescriptors) {
   std::vector<void *> pointers = params.pointers();
   ASSERT_EQ(pointers.size(), params.words.size());
   EXPECT_EQ(pointers[3], &params.words[3]);
-  EXPECT_EQ(*static_cast<uint64_t *>(pointers[11]), 8u);
+  EXPECT_EQ(*static_cast<uint64_t *>(pointers[10]), 0x20010u);
 }
 
 LaunchDescription scalarVectorDescription() {
@@ -693,17 +694,16 @@ LaunchDescription scalarVectorDescription() {
   return desc;
 }
 
-TEST(ArgumentPacking, RankZeroAndNegativeStride) {
+TEST(ArgumentPacking, RankZeroAndOffset) {
   LaunchDescription desc = scalarVectorDescription();
   std::vector<swr_memref> args = {makeMemRef(0x100, {}),
                                   makeMemRef(0x200, {10}, 9)};
-  args[1].strides[0] = -1; // a reversed view
   KernelParams params;
   std::string error;
   ASSERT_TRUE(packKernelParams(desc, args.data(), args.size(), params, error))
       << error;
-  std::vector<uint64_t> expected = {
-      0x100, 0x100, 0, 0x200, 0x200, 9, 10, static_cast<uint64_t>(int64_t(-1))};
+  // The i32 vector's 9-element offset: 36 bytes on the aligned pointer.
+  std::vector<uint64_t> expected = {0x100, 0x100, 0, 0x200, 0x224, 0, 10, 1};
   EXPECT_EQ(params.words, expected);
 }
 
@@ -753,6 +753,19 @@ TEST(ArgumentPacking, ArgumentErrors) {
   bad = args;
   bad[1].rank = 99;
   expectArgumentError(desc, bad, "expects rank 4, got 99");
+  // The kernels read memrefs as row-major: padded, transposed or reversed
+  // views are refused, not misread.
+  bad = args;
+  bad[1].strides[2] = 128; // rows of 100 padded to 128
+  expectArgumentError(desc, bad,
+                      "argument 1 ('input'): strides[2] is 128, but the "
+                      "kernel reads row-major contiguous memrefs: expected "
+                      "100 for sizes [2, 3, 16, 100]");
+  bad = args;
+  bad[0].strides[2] = -1;
+  expectArgumentError(desc, bad,
+                      "argument 0 ('decay'): strides[2] is -1, but the kernel "
+                      "reads row-major contiguous memrefs: expected 1");
 
   KernelParams params;
   std::string error;
@@ -771,6 +784,18 @@ TEST(ArgumentPacking, StaticSizesMustMatch) {
   expectArgumentError(desc, args,
                       "kernel 'swr_scan_kernel': argument 1 ('input'): "
                       "sizes[1] is 4, but the kernel was compiled for 3");
+}
+
+TEST(ArgumentPacking, StridesOfSizeOneDimensionsAreFree) {
+  LaunchDescription desc = parseExample();
+  std::vector<swr_memref> args = exampleArgs(/*b=*/1, /*h=*/3, /*l=*/1);
+  for (swr_memref &arg : args)
+    arg.strides[0] = 12345; // never stepped along
+  args[1].strides[3] = 0;   // nor along the length-1 time axis
+  KernelParams params;
+  std::string error;
+  EXPECT_TRUE(packKernelParams(desc, args.data(), args.size(), params, error))
+      << error;
 }
 
 TEST(ArgumentPacking, EmptyTensorMayHaveNoStorage) {

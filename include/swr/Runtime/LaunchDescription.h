@@ -145,14 +145,21 @@ bool readLaunchDescription(const json::Value &document, LaunchDescription &out,
                            std::string &error);
 
 /// Checks launch arguments against the params: count, rank, non-negative sizes
-/// and offset, the static sizes the kernel was compiled for, a non-null data
-/// pointer aligned to the element size.
+/// and offset, the static sizes the kernel was compiled for, row-major
+/// contiguous strides, a non-null data pointer whose first element is
+/// aligned to the element size.
 bool checkLaunchArguments(const LaunchDescription &desc, const swr_memref *args,
                           size_t numArgs, std::string &error);
 
+/// The address of the first element of `arg`: its data pointer advanced by
+/// `offset` elements of `dtype`. The compiler's kernels take memrefs of the
+/// identity layout, whose code reads the offset as 0 (and the strides as
+/// row-major), so the offset is applied to the aligned pointer instead.
+uintptr_t firstElementAddress(const swr_memref &arg, ElementType dtype);
+
 /// Kernel parameters, one 8-byte word each, in kernel order: for every memref
-/// param, allocated pointer, aligned pointer, offset, sizes[rank],
-/// strides[rank] (the MLIR memref descriptor, expanded).
+/// param, allocated pointer, aligned pointer (firstElementAddress), offset 0,
+/// sizes[rank], strides[rank] (the MLIR memref descriptor, expanded).
 struct KernelParams {
   std::vector<uint64_t> words;
   /// The `kernelParams` array for cuLaunchKernel: a pointer to each word.

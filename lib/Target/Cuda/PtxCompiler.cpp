@@ -28,18 +28,6 @@ static llvm::Error error(const llvm::Twine &message) {
 
 namespace {
 
-const char *elementName(Type type) {
-  if (type.isBF16())
-    return "bf16";
-  if (type.isF16())
-    return "f16";
-  if (type.isInteger(32))
-    return "i32";
-  if (type.isInteger(64))
-    return "i64";
-  return "f32";
-}
-
 /// The scan (or scan_grad) of `func` and the role of each argument, or an
 /// error.
 llvm::Expected<std::pair<Operation *, std::vector<std::string>>>
@@ -156,6 +144,26 @@ private:
 
 } // namespace
 
+llvm::StringRef mlir::swr::launchDtypeName(Type elementType) {
+  if (elementType.isBF16())
+    return "bf16";
+  if (elementType.isF16())
+    return "f16";
+  if (elementType.isInteger(32))
+    return "i32";
+  if (elementType.isInteger(64))
+    return "i64";
+  return "f32";
+}
+
+llvm::Expected<std::vector<std::string>>
+mlir::swr::kernelParamNames(func::FuncOp func) {
+  auto binding = bindScan(func);
+  if (!binding)
+    return binding.takeError();
+  return std::move(binding->second);
+}
+
 llvm::Expected<CompiledKernel>
 mlir::swr::compileToPtx(ModuleOp spec, llvm::StringRef name,
                         const GpuPipelineOptions &options) {
@@ -180,7 +188,7 @@ mlir::swr::compileToPtx(ModuleOp spec, llvm::StringRef name,
         llvm::json::Object{{"name", role},
                            {"kind", "memref"},
                            {"rank", memref.getRank()},
-                           {"dtype", elementName(memref.getElementType())},
+                           {"dtype", launchDtypeName(memref.getElementType())},
                            {"sizes", std::move(sizes)}});
   }
   llvm::json::Object scanDescription = describeScan(scan);

@@ -5,10 +5,12 @@
 
 #include "swr/Pipelines/Pipelines.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/Error.h"
 
 #include <string>
+#include <vector>
 
 namespace mlir::swr {
 
@@ -24,6 +26,13 @@ struct CompiledKernel {
 /// operands are the function's arguments). `spec` is left unchanged.
 llvm::Expected<CompiledKernel> compileToPtx(ModuleOp spec, llvm::StringRef name,
                                             const GpuPipelineOptions &options);
+
+/// The role of each argument of `func`, which holds one swr.scan or
+/// swr.scan_grad on its arguments: the launch description's param names.
+llvm::Expected<std::vector<std::string>> kernelParamNames(func::FuncOp func);
+
+/// The launch description's dtype of a memref element type ("bf16", ...).
+llvm::StringRef launchDtypeName(Type elementType);
 
 /// The version string recorded in every launch description.
 llvm::StringRef compilerBuildId();
