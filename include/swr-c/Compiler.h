@@ -78,7 +78,9 @@ SWR_RUNTIME_EXPORT int swr_host_compile(const char *spec, size_t spec_size,
                                         const char *strategy,
                                         swr_host_kernel **out);
 
-/** Runs a host kernel on host memrefs, one per function argument. */
+/** Runs a host kernel on host memrefs, one per function argument, after the
+ *  checks of a GPU launch (count, rank, static sizes, row-major strides,
+ *  data pointers; SWR_ERROR_INVALID_ARGUMENT naming the argument). */
 SWR_RUNTIME_EXPORT int swr_host_invoke(swr_host_kernel *kernel,
                                        const swr_memref *args,
                                        int32_t num_args);

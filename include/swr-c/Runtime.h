@@ -58,7 +58,9 @@ typedef struct swr_kernel swr_kernel;
 
 /** A memref in device memory. `data` is the device base pointer, `offset`,
  *  `sizes` and `strides` are in elements; only the first `rank` entries of
- *  `sizes` and `strides` are read. */
+ *  `sizes` and `strides` are read. The first element is at `data + offset`;
+ *  the strides must be row-major contiguous (any stride on a dimension of
+ *  size 1): kernels read their memrefs that way, and launches refuse others. */
 typedef struct swr_memref {
   void *data;
   int64_t offset;

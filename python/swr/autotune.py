@@ -28,7 +28,7 @@ pairs of them once per (kernel, device, size class, sequence-count class);
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Hashable, Optional
 
 from . import cache
 from .spec import ScanSpec
@@ -76,17 +76,23 @@ def choose_clusters(spec: ScanSpec, device: str, elements: int,
 def choose_full_tiling(spec: ScanSpec, device: str, elements: int,
                        sequences: int, build: str,
                        time_ms: Callable[[tuple[int, int]], float],
-                       candidates: tuple[tuple[int, int], ...]
+                       candidates: tuple[tuple[int, int], ...],
+                       kernel_of: Optional[Callable[[tuple[int, int]],
+                                                    Hashable]] = None
                        ) -> tuple[int, int]:
     """The fastest (time_warps, full_block) pair of `candidates` for the
     full window `spec` on `device`, keyed like choose_clusters: from the
     cache, else by calling `time_ms(pair)` for each (a pair that does not
-    compile may time as infinity) and recording the result."""
+    compile may time as infinity) and recording the result. Pairs with the
+    same `kernel_of` (the compiled kernel: 0, the compiler's choice, is
+    often also one of the numbers) are timed once, the first of them
+    winning a tie."""
     entry_key = cache.key(kind="autotune-full-tiling", spec=spec.mlir(),
                           device=device, size_class=size_class(elements),
                           sequence_class=size_class(sequences), build=build,
                           candidates=[list(pair) for pair in candidates])
-    warps, block = _fastest(entry_key, "tiling", candidates, time_ms)
+    warps, block = _fastest(entry_key, "tiling", candidates, time_ms,
+                            kernel_of)
     return int(warps), int(block)
 
 
@@ -100,15 +106,22 @@ def full_tiling_candidates(time_warps: int | str, full_block: int | str
 
 
 def _fastest(entry_key: str, name: str, candidates: tuple,
-             time_ms: Callable) -> Any:
+             time_ms: Callable,
+             kernel_of: Optional[Callable[[Any], Hashable]] = None) -> Any:
     """The recorded choice under `entry_key`, else the candidate with the
-    smallest time_ms, recorded with every time as `name` (a tuple
-    candidate as a list)."""
+    smallest time_ms (timed once per distinct `kernel_of`), recorded with
+    every time as `name` (a tuple candidate as a list)."""
     entry = cache.load(entry_key)
     if entry is not None:
         value = entry[name]
         return tuple(value) if isinstance(value, list) else int(value)
-    times = {value: float(time_ms(value)) for value in candidates}
+    times: dict[Any, float] = {}
+    by_kernel: dict[Hashable, float] = {}
+    for value in candidates:
+        kernel = kernel_of(value) if kernel_of else value
+        if kernel not in by_kernel:
+            by_kernel[kernel] = float(time_ms(value))
+        times[value] = by_kernel[kernel]
     best = min(times, key=times.__getitem__)
     cache.store(entry_key, {name: list(best) if isinstance(best, tuple)
                             else best,

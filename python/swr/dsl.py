@@ -777,8 +777,8 @@ class JitFunction:
 
         from .cuda import cached_kernel
 
-        def launch(chunk: int, ctas: int = 0,
-                   tiling: Optional[tuple[int, int]] = None) -> None:
+        def options_for(ctas: int, tiling: Optional[tuple[int, int]]
+                        ) -> dict[str, Any]:
             options = dict(self.compile_options)
             if backward:
                 options["channel_tile"] = self.grad_channel_tile
@@ -786,8 +786,12 @@ class JitFunction:
                 options["time_ctas"] = ctas
             if tiling:
                 options["time_warps"], options["full_block"] = tiling
+            return options
+
+        def launch(chunk: int, ctas: int = 0,
+                   tiling: Optional[tuple[int, int]] = None) -> None:
             kernel = cached_kernel(spec, device, backward, time_chunk=chunk,
-                                   **options)
+                                   **options_for(ctas, tiling))
             kernel.launch([_buffer(by_role[r], spec.dtype_of(r))
                            for r in kernel.params], stream)
         chunk = self.time_chunk
@@ -808,7 +812,10 @@ class JitFunction:
                     ("full_tiling", *problem),
                     lambda: _autotuned_full_tiling(
                         spec, x, kind, lambda pair: launch(chunk, 0, pair),
-                        self.full_tilings))
+                        self.full_tilings,
+                        lambda pair: compile_ptx(
+                            spec, backward=backward, time_chunk=chunk,
+                            **options_for(0, pair)).ptx))
             if self.auto_ctas:
                 ctas = self._tuned_choice(
                     ("time_ctas", *problem),
@@ -1076,11 +1083,14 @@ def _autotuned_clusters(spec: ScanSpec, x: Any, kind: str,
 
 def _autotuned_full_tiling(spec: ScanSpec, x: Any, kind: str,
                            launch: Callable[[tuple[int, int]], None],
-                           candidates: tuple[tuple[int, int], ...]
+                           candidates: tuple[tuple[int, int], ...],
+                           ptx_of: Optional[Callable[[tuple[int, int]],
+                                                     str]] = None
                            ) -> tuple[int, int]:
     """The (time_warps, full_block) pair of `candidates` for the full
     window `spec` at x's shape on x's device, timed like
-    _autotuned_clusters; a pair the compiler refuses times as infinity."""
+    _autotuned_clusters; a pair the compiler refuses times as infinity,
+    pairs of the same PTX (`ptx_of`) are timed once."""
     device_name, time_ms = _launch_timer(x, kind, launch)
 
     def time_or_refused(pair: tuple[int, int]) -> float:
@@ -1088,10 +1098,17 @@ def _autotuned_full_tiling(spec: ScanSpec, x: Any, kind: str,
             return time_ms(pair)
         except SwrError:
             return math.inf
+
+    def kernel_of(pair: tuple[int, int]) -> Any:
+        try:
+            return ptx_of(pair) if ptx_of else pair
+        except SwrError:
+            return pair  # refused: timed (as infinity) on its own
     elements, sequences = _problem_size(spec, x)
     return autotune.choose_full_tiling(spec, device_name, elements,
                                        sequences, _build_id(),
-                                       time_or_refused, candidates)
+                                       time_or_refused, candidates,
+                                       kernel_of)
 
 
 def _problem_size(spec: ScanSpec, x: Any) -> tuple[int, int]:

@@ -401,6 +401,18 @@ def test_full_tiling_autotune_times_each_pair_once(fresh_kernel_cache,
     assert autotune.choose_full_tiling(spec, "H200", 2 ** 20, 8, "b",
                                        time_ms, pairs) == (4, 32)
     assert len(timed) == len(pairs)
+    # Pairs compiling to the same kernel (0, the compiler's choice, is 4
+    # warps here) are timed once; the first of them wins the tie.
+    timed.clear()
+
+    def same(pair: tuple) -> tuple:
+        return (4 if pair[0] == 0 else pair[0], pair[1])
+
+    def time_kernel(pair: tuple) -> float:
+        return time_ms(same(pair))
+    assert autotune.choose_full_tiling(spec, "H200", 2 ** 30, 8, "b",
+                                       time_kernel, pairs, same) == (0, 32)
+    assert timed == [same(p) for p in pairs if p[0] != 4]
     assert autotune.full_tiling_candidates(4, "auto") == (
         (4, 0), (4, 16), (4, 32))
     assert autotune.full_tiling_candidates("auto", 64) == tuple(
@@ -425,6 +437,15 @@ def test_full_tiling_autotune_times_each_pair_once(fresh_kernel_cache,
     assert dsl._autotuned_full_tiling(
         spec, np.zeros((1, 64, 1, 8), np.float32), "torch-cuda",
         lambda pair: None, pairs) == (2, 16)
+
+    # With the PTX of each pair (the compiler's, as jit passes it): a pair
+    # it refuses is timed on its own, as infinity.
+    def ptx_of(pair: tuple) -> str:
+        return swr.compile_ptx(spec, time_warps=pair[0],
+                               full_block=pair[1]).ptx
+    assert dsl._autotuned_full_tiling(
+        spec, np.zeros((1, 64, 1, 8), np.float32), "torch-cuda",
+        lambda pair: None, pairs, ptx_of) == (2, 16)
     tuned = swr.jit(lambda a, x: swr.scan(a, x), layout="bct",
                     time_warps="auto")
     assert tuned.full_tilings == tuple(
