@@ -1,4 +1,4 @@
-// RUN: swr-opt %s --pass-pipeline='builtin.module(func.func(swr-lower-to-loops,cse))' --split-input-file | FileCheck %s --implicit-check-not=swr.
+// RUN: swr-opt %s --pass-pipeline='builtin.module(gpu.module(gpu.func(swr-lower-to-loops,cse)),func.func(swr-lower-to-loops,cse))' --split-input-file | FileCheck %s --implicit-check-not=swr.
 
 // Full window: the carrier s' = terminal + c s becomes loop-carried state.
 // CHECK-LABEL: func.func @carry_full
@@ -327,9 +327,9 @@ func.func @read_tile_strided(%x: memref<?x?x?x16xbf16>, %b: index, %h: index, %d
 
 // Several channels on the innermost axis (bthd with a channel tile): a tile
 // inside the sequence and the channel axis whose rows are aligned (first row
-// and time stride, 4 bytes for 2 bf16) is one vector load per step; any other
-// tile goes through the masked stack buffer.
-// CHECK-LABEL: func.func @read_tile_rows
+// and time stride, 4 bytes for 2 bf16) is one vector load per step; in a GPU
+// kernel any other tile gathers element by element.
+// CHECK-LABEL: gpu.func @read_tile_rows
 // CHECK-SAME: (%[[X:.*]]: memref<?x?x?x?xbf16>, %[[B:.*]]: index, %[[H:.*]]: index, %[[D:.*]]: index, %[[POS:.*]]: index, %[[LEN:.*]]: index)
 // CHECK: %[[END:.*]] = arith.addi %[[POS]], %c16
 // CHECK: %[[IN:.*]] = arith.cmpi ule, %[[END]], %[[LEN]]
@@ -349,7 +349,36 @@ func.func @read_tile_strided(%x: memref<?x?x?x16xbf16>, %b: index, %h: index, %d
 // CHECK:   memref.load %[[X]]
 // CHECK: %[[WIDE:.*]] = arith.extf %[[TILE]] : vector<16x2xbf16> to vector<16x2xf32>
 // CHECK: return %[[WIDE]]
-func.func @read_tile_rows(%x: memref<?x?x?x?xbf16>, %b: index, %h: index, %d: index, %pos: index, %len: index) -> vector<16x2xf32> {
+gpu.module @kernels {
+  gpu.func @read_tile_rows(%x: memref<?x?x?x?xbf16>, %b: index, %h: index, %d: index, %pos: index, %len: index) -> vector<16x2xf32> {
+    %c0 = arith.constant 0 : index
+    %u = swr.read_tile %x[%b, %c0, %h, %d] at %pos length %len time 1 channel 3 pad 0.0 : memref<?x?x?x?xbf16> -> vector<16x2xf32>
+    gpu.return %u : vector<16x2xf32>
+  }
+}
+
+// -----
+
+// On the host, the other tiles load each step's row with a masked vector
+// load: the channels inside the channel axis (none for a step past the
+// sequence, whose row index is then the tile's first), padding elsewhere.
+// CHECK-LABEL: func.func @read_tile_rows_host
+// CHECK-SAME: (%[[X:.*]]: memref<?x?x?x?xbf16>, %[[B:.*]]: index, %[[H:.*]]: index, %[[D:.*]]: index, %[[POS:.*]]: index, %[[LEN:.*]]: index)
+// CHECK: %[[TILE:.*]] = scf.if %{{.*}} -> (vector<16x2xbf16>) {
+// CHECK-COUNT-16: vector.load %[[X]]
+// CHECK: } else {
+// CHECK-NOT: memref.load
+// CHECK:   %[[PAD:.*]] = vector.broadcast %{{.*}} : bf16 to vector<2xbf16>
+// CHECK:   %[[SEQ:.*]] = arith.cmpi ult, %{{.*}}, %[[LEN]]
+// CHECK:   %[[T0:.*]] = arith.select %[[SEQ]], %{{.*}}, %c0
+// CHECK:   %[[T:.*]] = arith.addi %c0, %[[T0]]
+// CHECK:   %[[LEFT:.*]] = arith.subi %{{.*}}, %[[D]]
+// CHECK:   %[[N:.*]] = arith.select %[[SEQ]], %[[LEFT]], %c0
+// CHECK:   %[[MASK:.*]] = vector.create_mask %[[N]] : vector<2xi1>
+// CHECK:   vector.maskedload %[[X]][%[[B]], %[[T]], %[[H]], %[[D]]], %[[MASK]], %[[PAD]]
+// CHECK-COUNT-15: vector.maskedload %[[X]]
+// CHECK: arith.extf %[[TILE]] : vector<16x2xbf16> to vector<16x2xf32>
+func.func @read_tile_rows_host(%x: memref<?x?x?x?xbf16>, %b: index, %h: index, %d: index, %pos: index, %len: index) -> vector<16x2xf32> {
   %c0 = arith.constant 0 : index
   %u = swr.read_tile %x[%b, %c0, %h, %d] at %pos length %len time 1 channel 3 pad 0.0 : memref<?x?x?x?xbf16> -> vector<16x2xf32>
   return %u : vector<16x2xf32>
@@ -359,8 +388,9 @@ func.func @read_tile_rows(%x: memref<?x?x?x?xbf16>, %b: index, %h: index, %d: in
 
 // The store counterpart: 8 f32 channels per row, 16-byte aligned (the row is
 // 32 bytes), rounded nowhere; reversed steps store row i at position
-// length - 1 - (pos + i).
-// CHECK-LABEL: func.func @write_tile_rows
+// length - 1 - (pos + i). In a kernel the other tiles scatter through a
+// buffer, on the host each row is a masked vector store.
+// CHECK-LABEL: gpu.func @write_tile_rows
 // CHECK: %[[BUF:.*]] = memref.alloca() : memref<4x8xf32>
 // CHECK: arith.remui %{{.*}}, %c16
 // CHECK: scf.if
@@ -369,7 +399,29 @@ func.func @read_tile_rows(%x: memref<?x?x?x?xbf16>, %b: index, %h: index, %d: in
 // CHECK-COUNT-3: vector.store
 // CHECK: } else {
 // CHECK:   vector.transfer_write %{{.*}}, %[[BUF]]
-func.func @write_tile_rows(%y: memref<?x?x?x?xf32>, %v: vector<4x8xf32>, %b: index, %h: index, %d: index, %pos: index, %len: index) {
+// CHECK-LABEL: func.func @write_tile_rows_host
+// CHECK-SAME: (%[[Y:.*]]: memref<?x?x?x?xf32>, %[[V:.*]]: vector<4x8xf32>, %{{.*}}: index, %{{.*}}: index, %{{.*}}: index, %[[POS:.*]]: index, %[[LEN:.*]]: index)
+// CHECK-NOT: memref.alloca
+// CHECK: scf.if
+// CHECK-COUNT-4: vector.store
+// CHECK: } else {
+// CHECK:   %[[P:.*]] = arith.addi %[[POS]], %c0
+// CHECK:   %[[SEQ:.*]] = arith.cmpi ult, %[[P]], %[[LEN]]
+// CHECK:   %[[LAST:.*]] = arith.subi %[[LEN]], %c1
+// CHECK:   %[[T:.*]] = arith.subi %[[LAST]], %[[P]]
+// CHECK:   arith.select %[[SEQ]], %[[T]], %c0
+// CHECK:   %[[MASK:.*]] = vector.create_mask %{{.*}} : vector<8xi1>
+// CHECK:   %[[ROW:.*]] = vector.extract %[[V]][0] : vector<8xf32> from vector<4x8xf32>
+// CHECK:   vector.maskedstore %[[Y]][%{{.*}}], %[[MASK]], %[[ROW]]
+// CHECK-COUNT-3: vector.maskedstore %[[Y]]
+gpu.module @kernels {
+  gpu.func @write_tile_rows(%y: memref<?x?x?x?xf32>, %v: vector<4x8xf32>, %b: index, %h: index, %d: index, %pos: index, %len: index) {
+    %c0 = arith.constant 0 : index
+    swr.write_tile %v, %y[%b, %c0, %h, %d] at %pos length %len time 1 channel 3 reverse : vector<4x8xf32>, memref<?x?x?x?xf32>
+    gpu.return
+  }
+}
+func.func @write_tile_rows_host(%y: memref<?x?x?x?xf32>, %v: vector<4x8xf32>, %b: index, %h: index, %d: index, %pos: index, %len: index) {
   %c0 = arith.constant 0 : index
   swr.write_tile %v, %y[%b, %c0, %h, %d] at %pos length %len time 1 channel 3 reverse : vector<4x8xf32>, memref<?x?x?x?xf32>
   return
