@@ -68,7 +68,7 @@ std::string functionName(ModuleOp module, const char *requested) {
 
 /// The params of `func` as a launch description lists them (role names
 /// when it is one scan on its arguments, else %argN), or an error naming
-/// an argument that is not a memref.
+/// an argument that is not a memref of at most SWR_MAX_RANK dimensions.
 llvm::Expected<::swr::runtime::LaunchDescription>
 describeHostSignature(func::FuncOp func) {
   using ::swr::runtime::ParamDescription;
@@ -86,6 +86,11 @@ describeHostSignature(func::FuncOp func) {
       return llvm::createStringError(
           "argument " + std::to_string(index) + " of @" + signature.entry +
           " is not a memref; host kernels take memrefs only");
+    if (memref.getRank() > SWR_MAX_RANK)
+      return llvm::createStringError(
+          "argument " + std::to_string(index) + " of @" + signature.entry +
+          " has rank " + std::to_string(memref.getRank()) +
+          ", above SWR_MAX_RANK (" + std::to_string(SWR_MAX_RANK) + ")");
     ParamDescription param;
     param.name =
         index < names.size() ? names[index] : "%arg" + std::to_string(index);

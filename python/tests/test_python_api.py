@@ -315,3 +315,23 @@ def test_c_api_host_invoke_checks_arguments_and_reads_offsets() -> None:
     with pytest.raises(swr.SwrError,
                        match=r"argument 2 \('output'\): null data pointer"):
         _capi.check(lib.swr_host_invoke(host._handle, memrefs, 3), "invoke")
+
+
+@pytest.mark.parametrize("signature,message", [
+    ("%s: f32", "argument 0 of @f is not a memref; host kernels take "
+                "memrefs only"),
+    ("%m: memref<1x1x1x1x1x1x1x1x1xf32>",
+     r"argument 0 of @f has rank 9, above SWR_MAX_RANK \(8\)"),
+])
+def test_c_api_host_compile_refuses_what_invoke_cannot_pass(
+        signature: str, message: str) -> None:
+    """swr_host_compile refuses a function whose arguments an swr_memref
+    cannot describe, naming the argument."""
+    import ctypes
+    from swr import _capi
+    text = f"func.func @f({signature}) {{\n  return\n}}\n".encode()
+    handle = ctypes.c_void_p()
+    status = _capi.library().swr_host_compile(
+        text, len(text), b"f", b"matrix", ctypes.byref(handle))
+    with pytest.raises(swr.CompileError, match=message):
+        _capi.check(status, "compiling", swr.CompileError)
