@@ -545,11 +545,9 @@ bool checkArgument(const LaunchDescription &desc, size_t index,
     }
   }
   // An empty tensor may legitimately have no storage (and any strides).
-  if (emptyTensor)
-    return true;
-  if (!checkRowMajor(desc, index, arg, error))
+  if (!emptyTensor && !checkRowMajor(desc, index, arg, error))
     return false;
-  if (!arg.data) {
+  if (!arg.data && !emptyTensor) {
     error = argumentName(desc, index) + ": null data pointer";
     return false;
   }

@@ -803,10 +803,16 @@ TEST(ArgumentPacking, EmptyTensorMayHaveNoStorage) {
   std::vector<swr_memref> args = exampleArgs(0);
   for (swr_memref &arg : args)
     arg.data = nullptr;
+  args[1].strides[3] = 7; // any strides: nothing is read
   KernelParams params;
   std::string error;
   EXPECT_TRUE(packKernelParams(desc, args.data(), args.size(), params, error))
       << error;
+  // Storage it does have must still be aligned.
+  args[2].data = reinterpret_cast<void *>(0x30002);
+  expectArgumentError(desc, args,
+                      "argument 2 ('output'): data pointer 0x30002 is not "
+                      "aligned to the 4-byte f32 element");
 }
 
 LaunchGrid gridFor(const LaunchDescription &desc,
