@@ -42,6 +42,9 @@ KERNELS: dict[str, tuple[dict, dict]] = {
         dict(window="full", layout="bthd", sharing="per_channel", init=True,
              final=True, dtype_in="bf16", dtype_out="bf16", head_dim=1536,
              heads=1), {}),
+    "full [B,T,H,D] bf16 per head, static rows": (
+        dict(window="full", layout="bthd", sharing="per_head",
+             dtype_in="bf16", dtype_out="bf16", head_dim=64, heads=24), {}),
     "full [B,T,H,D] bf16 per head": (
         dict(window="full", layout="bthd", sharing="per_head",
              dtype_in="bf16", dtype_out="bf16"), {}),

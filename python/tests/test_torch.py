@@ -120,6 +120,36 @@ def test_per_channel_bct_layout() -> None:
     assert a.grad.shape == a.shape
 
 
+@pytest.mark.parametrize("per_head", [False, True])
+def test_token_major_rows_are_static(per_head) -> None:
+    """bthd kernels take the token's H x D row as constants (a static
+    stride): one kernel per (H, D), each checked against float64, forward
+    and backward, at two head counts."""
+    generator = torch.Generator().manual_seed(9)
+    for heads in (3, 5):
+        x = torch.randn(2, 37, heads, 6, generator=generator
+                        ).requires_grad_()
+        a_shape = (2, 37, heads) if per_head else (2, 37, heads, 6)
+        a = (torch.rand(a_shape, generator=generator) * 0.5 + 0.5
+             ).requires_grad_()
+        spec = st._spec_for(a, x, None, "full", "bthd", False, False, None)
+        assert (spec.heads, spec.head_dim) == (heads, 6)
+        assert f"memref<?x?x{heads}x6xf32>" in spec.mlir()
+        y = st.scan(a, x, layout="bthd")
+        y.square().sum().backward()
+        # [B, T, H, D] -> [B, H, D, T] for the reference.
+        a64 = a.detach().double().requires_grad_()
+        x64 = x.detach().double().requires_grad_()
+        decay = (a64.permute(0, 2, 1) if per_head
+                 else a64.permute(0, 2, 3, 1))
+        want = reference_scan(decay, x64.permute(0, 2, 3, 1), "full"
+                              ).permute(0, 3, 1, 2)
+        want.square().sum().backward()
+        assert relative_error(y.detach(), want.detach()) < 1e-5
+        assert relative_error(a.grad, a64.grad) < 1e-5
+        assert relative_error(x.grad, x64.grad) < 1e-5
+
+
 def test_errors_name_the_argument() -> None:
     x = torch.zeros(1, 2, 16, 8)
     with pytest.raises(swr.ArgumentError, match=r"a: expected shape \[1, 2, 8\]"):
