@@ -15,6 +15,13 @@ written once); "% of copy" divides by a copy of as many bytes. CUDA events,
 5 warm-ups, median of 25 samples of 10 back-to-back calls. Error: max |y -
 ref| / max |ref| over batch 0, channels 0..63, against a float64 scan of
 the same (rounded) inputs; decays uniform in [0.9, 1).
+
+Forward + backward rows ("fwd+bwd", unless --no-backward): the scan with a
+and x requiring gradients, then backward of a random dy (same dtype), each
+call from the forward to both gradients; bytes: the forward's three arrays
+and the backward's five (a, y, dy read; da, dx written). Error: the larger
+of da's and dx's against float64 (da[t] = g[t] h[t-1], dx = g, g[t] =
+dy[t] + a[t+1] g[t+1]); fla's gradient is for g = log a (dg = da a).
 """
 
 from __future__ import annotations
@@ -50,6 +57,20 @@ def reference(a: torch.Tensor, x: torch.Tensor) -> np.ndarray:
         h = a64[:, t] * h + x64[:, t]
         out[:, t] = h
     return out
+
+
+def reference_grads(a: torch.Tensor, dy: torch.Tensor, h: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """float64 (da, dx) of [C, T] slices given the forward's states h."""
+    a64 = a.double().cpu().numpy()
+    dy64 = dy.double().cpu().numpy()
+    da, dx = np.empty_like(h), np.empty_like(h)
+    g = np.zeros(h.shape[0])
+    for t in range(h.shape[1] - 1, -1, -1):
+        g = dy64[:, t] + (a64[:, t + 1] * g if t + 1 < h.shape[1] else 0.0)
+        dx[:, t] = g
+        da[:, t] = g * h[:, t - 1] if t > 0 else 0.0
+    return da, dx
 
 
 def relative_error(y: torch.Tensor, ref: np.ndarray) -> float:
@@ -102,8 +123,34 @@ def peer_row(name: str, run: Callable[[], torch.Tensor],
         return f"| {name} | failed: {type(failure).__name__} | | | |"
 
 
+def train_row(name: str, scan: Callable, decay: torch.Tensor,
+              x: torch.Tensor, dy: torch.Tensor,
+              to_bct: Callable[[torch.Tensor], torch.Tensor],
+              want: tuple[np.ndarray, np.ndarray], nbytes: int,
+              copy: float) -> str:
+    """Times scan(decay, x).backward(dy) from fresh leaves and checks both
+    gradients (mapped to [B, C, T]) against want = (d decay, dx)."""
+    try:
+        decay = decay.detach().requires_grad_()
+        x = x.detach().requires_grad_()
+
+        def run() -> None:
+            decay.grad, x.grad = None, None
+            scan(decay, x).backward(dy)
+        run()
+        torch.cuda.synchronize()
+        error = max(relative_error(to_bct(decay.grad)[0, :CHECKED].float(),
+                                   want[0]),
+                    relative_error(to_bct(x.grad)[0, :CHECKED].float(),
+                                   want[1]))
+        return row(f"{name}, fwd+bwd", time_ms(run, calls=10), nbytes, copy,
+                   error)
+    except Exception as failure:
+        return f"| {name}, fwd+bwd | failed: {type(failure).__name__} | | | |"
+
+
 def bench_shape(layout: str, T: int, dtype: torch.dtype,
-                include_peers: bool) -> list[str]:
+                include_peers: bool, backward: bool = True) -> list[str]:
     torch.manual_seed(T)
     item = torch.finfo(dtype).bits // 8
     nbytes = 3 * B * C * T * item
@@ -114,6 +161,10 @@ def bench_shape(layout: str, T: int, dtype: torch.dtype,
     x32 = torch.randn(B, C, T, device="cuda")
     a, x = a32.to(dtype), x32.to(dtype)
     ref = reference(a[0, :CHECKED], x[0, :CHECKED])
+    dy = torch.randn(B, C, T, device="cuda").to(dtype)
+    grads = (reference_grads(a[0, :CHECKED], dy[0, :CHECKED], ref)
+             if backward else None)
+    train_bytes = nbytes // 3 * 8
     if layout == "bct":
         def swr_run():
             return st.scan(a, x, window="full", layout="bct")
@@ -125,6 +176,14 @@ def bench_shape(layout: str, T: int, dtype: torch.dtype,
         for name, scan in peers.items():
             lines.append(peer_row(name, lambda: scan(a, x), lambda y: y, ref,
                                   nbytes, copy))
+        if grads is not None:
+            lines.append(train_row(
+                "SWR full, bct",
+                lambda d, u: st.scan(d, u, window="full", layout="bct"),
+                a, x, dy, lambda t: t, grads, train_bytes, copy))
+            for name, scan in peers.items():
+                lines.append(train_row(name, scan, a, x, dy, lambda t: t,
+                                       grads, train_bytes, copy))
         return lines
     # [B, T, C]: one head of C channels, per-element decays.
     at = a.transpose(1, 2).contiguous().view(B, T, 1, C)
@@ -136,13 +195,28 @@ def bench_shape(layout: str, T: int, dtype: torch.dtype,
     error = relative_error(y[0, :CHECKED].float(), ref)
     lines.append(row("SWR full, bthd [B,T,C]", time_ms(swr_btc, calls=10),
                      nbytes, copy, error))
-    if include_peers:
-        g = at.float().log().to(dtype).view(B, T, C)
-        xs = xt.view(B, T, C)
-        for name, scan in peers_btc().items():
-            lines.append(peer_row(name, lambda: scan(g, xs),
-                                  lambda y: y.transpose(1, 2), ref, nbytes,
-                                  copy))
+    peers = peers_btc() if include_peers else {}
+    g = at.float().log().to(dtype).view(B, T, C)
+    xs = xt.view(B, T, C)
+    for name, scan in peers.items():
+        lines.append(peer_row(name, lambda: scan(g, xs),
+                              lambda y: y.transpose(1, 2), ref, nbytes,
+                              copy))
+    if grads is not None:
+        dyt = dy.transpose(1, 2).contiguous()
+        lines.append(train_row(
+            "SWR full, bthd [B,T,C]",
+            lambda d, u: st.scan(d, u, window="full", layout="bthd"),
+            at, xt, dyt.view(B, T, 1, C),
+            lambda t: t.reshape(B, T, C).transpose(1, 2), grads,
+            train_bytes, copy))
+        # The peer's decay is g = log a: its gradient is da * a.
+        a_checked = a[0, :CHECKED].double().cpu().numpy()
+        log_grads = (grads[0] * a_checked, grads[1])
+        for name, scan in peers.items():
+            lines.append(train_row(name, scan, g, xs, dyt,
+                                   lambda t: t.transpose(1, 2), log_grads,
+                                   train_bytes, copy))
     return lines
 
 
@@ -153,6 +227,8 @@ def main() -> None:
     parser.add_argument("--layouts", default="bct,bthd")
     parser.add_argument("--dtypes", default="float32,bfloat16")
     parser.add_argument("--no-peers", action="store_true")
+    parser.add_argument("--no-backward", action="store_true",
+                        help="forward rows only")
     args = parser.parse_args()
     lines = [f"{torch.cuda.get_device_name()}, torch {torch.__version__}",
              "", "| kernel | ms | GB/s | % of copy | error vs float64 |",
@@ -161,7 +237,8 @@ def main() -> None:
         for dtype_name in args.dtypes.split(","):
             dtype = getattr(torch, dtype_name)
             for T in (int(t) for t in args.lengths.split(",")):
-                lines += bench_shape(layout, T, dtype, not args.no_peers)
+                lines += bench_shape(layout, T, dtype, not args.no_peers,
+                                     not args.no_backward)
                 print("\n".join(lines[-4:]), flush=True)
     table = "\n".join(lines)
     print(table)

@@ -1027,8 +1027,9 @@ bench_layer() {
 }
 
 # Issue #8's whole benchmark in one call: every table of bench_scan and
-# bench_layer (not yet run together: bench_scan took about 3 minutes in
-# session 15, and bench_layer builds spear's extension, about 75 s).
+# bench_layer (session 17: 453 s together, before full_scan.py timed
+# forward + backward too; if that runs past a call's 600 s, run
+# bench_layer and bench_scan in two calls).
 bench_all() {
   bench_scan
   bench_layer
