@@ -88,7 +88,7 @@ source "$root/scripts/full-specs.sh"
 full_lengths=1,15,16,17,511,512,513,1000,2049,4097,8193,20000
 run_full() {
   local warps="${4:--1}" flag="${5:-}"
-  local log="$logs/full-$1-lanes$3-warps$warps${flag//=/}.txt"
+  local log="$logs/full-$1-lanes$3-warps$warps${flag//[= ]/}.txt"
   # A look-back that never ended would hang the kernel: bounded.
   timeout 300 "$tools/bin/swr-run" "$dir/$1.mlir" --target=sm_90a \
     --time-lanes="$3" --time-warps="$warps" $flag --shape "$2" \
@@ -880,6 +880,27 @@ l2_lanes_sweep() {
   bench_full bthd-f32 8x65536x1x1536 -1 -1 --l2-prefetch=1
 }
 
+# The derived backward of full windows (one thread per channel: 128 per
+# CTA, 96 CTAs at B8 C1536 for 132 SMs; session 17: 2x behind
+# accelerated-scan's fwd+bwd over [B,C,T]): checked at 32 threads per CTA
+# (--time-warps=1 lets --block-size go below 128), then timed at 32 / 64 /
+# 128 threads per CTA, [B,C,T] and [B,T,C], f32 and bf16, T4096.
+full_grad_sweep() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
+  local spec bs shape
+  for spec in bct-f32 bct-bf16 bthd-f32 bthd-bf16; do
+    shape=2x70x16; [[ $spec == bthd-* ]] && shape=2x16x3x22
+    run_full "$spec" "$shape" -1 1 "--grad --block-size=32"
+  done
+  sanitize_full bct-bf16 2x5x7 grad-bs32 "--grad --time-warps=1 --block-size=32"
+  for spec in bct-f32 bct-bf16 bthd-f32 bthd-bf16; do
+    shape=8x1536x4096; [[ $spec == bthd-* ]] && shape=8x4096x1x1536
+    for bs in 32 64 128; do
+      bench_full "$spec" "$shape" -1 1 --grad --block-size=$bs
+    done
+  done
+}
+
 # [B, T, C] full windows with C static (the *-static specs of full-specs.sh:
 # immediate-offset addressing; session 17: as fast or faster): checked at
 # the floor and under memcheck / racecheck at 1 x 1536, a launch at another
@@ -1043,7 +1064,7 @@ bench_all() {
 # prefetch_sweep, defaults_bench, l2_prefetch_sweep, full_cluster,
 # cluster_prefetch_bench, mma_checks; issue #8's benchmark: bench_scan,
 # bench_layer (both: bench_all); slsr_bench; tiling_sweep, profile_btc, l2_lanes_sweep,
-# static_rows.
+# static_rows, full_grad_sweep.
 for section in "${@:-example exact full full_cta full_grid bands bands_bthd channel_tiles python_tests fused}"; do
   for name in $section; do "$name"; done
 done
