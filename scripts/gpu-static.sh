@@ -883,8 +883,9 @@ l2_lanes_sweep() {
 # The derived backward of full windows (one thread per channel: 128 per
 # CTA, 96 CTAs at B8 C1536 for 132 SMs; session 17: 2x behind
 # accelerated-scan's fwd+bwd over [B,C,T]): checked at 32 threads per CTA
-# (--time-warps=1 lets --block-size go below 128), then timed at 32 / 64 /
-# 128 threads per CTA, [B,C,T] and [B,T,C], f32 and bf16, T4096.
+# (--block-size below 128 reaches kernels of one-thread work items since
+# session 17), then timed at 32 / 64 / 128 threads per CTA, [B,C,T] and
+# [B,T,C], f32 and bf16, T4096.
 full_grad_sweep() {
   [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
   local spec bs shape
@@ -892,7 +893,7 @@ full_grad_sweep() {
     shape=2x70x16; [[ $spec == bthd-* ]] && shape=2x16x3x22
     run_full "$spec" "$shape" -1 1 "--grad --block-size=32"
   done
-  sanitize_full bct-bf16 2x5x7 grad-bs32 "--grad --time-warps=1 --block-size=32"
+  sanitize_full bct-bf16 2x5x7 grad-bs32 "--grad --block-size=32"
   for spec in bct-f32 bct-bf16 bthd-f32 bthd-bf16; do
     shape=8x1536x4096; [[ $spec == bthd-* ]] && shape=8x4096x1x1536
     for bs in 32 64 128; do

@@ -91,10 +91,9 @@ void swr::buildGpuKernelPipeline(OpPassManager &pm,
   tiling.channelFastest = true;
   pm.nest<func::FuncOp>().addPass(createSwrTileBlocks(tiling));
   SwrDistributeOptions distribute;
-  // A work item of time-warps warps must fit in one CTA (-1 takes at most
-  // 4).
-  int64_t itemWarps = options.timeWarps == -1 ? 4 : options.timeWarps;
-  distribute.blockSize = std::max<int64_t>(options.blockSize, 32 * itemWarps);
+  // A work item of time-warps warps raises the block to its size there
+  // (swr-distribute); kernels of one-thread items keep block-size.
+  distribute.blockSize = options.blockSize;
   distribute.minBlocksPerSM = options.minBlocksPerSM;
   pm.addPass(createSwrDistribute(distribute));
   OpPassManager &kernel = pm.nest<gpu::GPUModuleOp>().nest<gpu::GPUFuncOp>();

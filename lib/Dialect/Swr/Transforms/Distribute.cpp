@@ -164,12 +164,18 @@ struct SwrDistributePass
   /// A last dimension with a constant trip count K (time lanes: the 32
   /// lanes of a warp) makes K adjacent threads one work item; K must divide
   /// the block so that no item straddles two blocks and the guard on the
-  /// item count is uniform across a warp. Otherwise 1.
-  FailureOr<int64_t> threadsPerWorkItem(scf::ParallelOp loop, int64_t threads) {
+  /// item count is uniform across a warp. A block smaller than an item of
+  /// whole warps (time warps: 32 x warps lanes) is raised to the item, so
+  /// that block-size can stay small for kernels whose items are one thread
+  /// (a full window's backward). Otherwise 1.
+  FailureOr<int64_t> threadsPerWorkItem(scf::ParallelOp loop,
+                                        int64_t &threads) {
     std::optional<int64_t> lanes =
         getConstantIntValue(loop.getUpperBound().back());
     if (!lanes || getConstantIntValue(loop.getStep().back()) != 1)
       return 1;
+    if (*lanes > threads && *lanes % 32 == 0 && *lanes <= 1024)
+      threads = *lanes;
     if (*lanes < 1 || threads % *lanes != 0)
       return loop.emitOpError() << "swr-distribute: block-size " << threads
                                 << " must be a multiple of the " << *lanes

@@ -1,4 +1,5 @@
 // RUN: swr-opt %s --pass-pipeline='builtin.module(func.func(swr-tile-blocks{channel-tile=1 time-lanes=32}),swr-distribute{block-size=256})' | FileCheck %s
+// RUN: swr-opt %s --pass-pipeline='builtin.module(func.func(swr-tile-blocks{channel-tile=1 time-lanes=32}),swr-distribute{block-size=16})' | FileCheck %s --check-prefix=RAISED
 // RUN: not swr-opt %s --pass-pipeline='builtin.module(func.func(swr-tile-blocks{channel-tile=1 time-lanes=32}),swr-distribute{block-size=48})' 2>&1 | FileCheck %s --check-prefix=SIZE
 
 // Time lanes: the parallel loop's last dimension (32 lanes) is not a
@@ -16,6 +17,11 @@
 // CHECK:   %[[LANE:.*]] = arith.remui %[[ID]], %{{.*}} : index
 // CHECK:   scf.for
 // CHECK:     swr.carry_exchange {{.*}} window full level warp lanes 32 stride 1
+
+// A block smaller than one work item of whole warps is raised to it.
+// RAISED: gpu.func @full_bct
+// RAISED-SAME: known_block_size = array<i32: 32, 1, 1>
+// RAISED-SAME: swr.threads_per_item = 32 : i64
 
 // SIZE: error: 'scf.parallel' op swr-distribute: block-size 48 must be a multiple of the 32 lanes of the last dimension
 func.func @full_bct(%a: memref<?x?x?xf32>, %x: memref<?x?x?xf32>,

@@ -292,8 +292,9 @@ def SwrDistribute : Pass<"swr-distribute", "::mlir::ModuleOp"> {
     size the grid from the shapes: grid.x = ceil(prod ceil(dim / step) /
     (block-size / K)), where K = `swr.threads_per_item`: 1, or for a last
     loop dimension with a constant trip count (time lanes: the 32 lanes of
-    a warp) that count, K adjacent threads per work item. A K above the
-    block size and a multiple of it (CTAs of a cluster that share a
+    a warp) that count, K adjacent threads per work item (a block smaller
+    than K whole warps, at most 1024, is raised to K: one work item per
+    CTA). A K above the block size and a multiple of it (CTAs of a cluster that share a
     sequence, swr-tile-blocks time-ctas) makes each work item K /
     block-size consecutive blocks: prod ceil(dim / step) * K / block-size
     blocks in clusters of that many (`nvvm.cluster_dim`, PTX
