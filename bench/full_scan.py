@@ -161,9 +161,10 @@ def bench_shape(layout: str, T: int, dtype: torch.dtype,
     x32 = torch.randn(B, C, T, device="cuda")
     a, x = a32.to(dtype), x32.to(dtype)
     ref = reference(a[0, :CHECKED], x[0, :CHECKED])
-    dy = torch.randn(B, C, T, device="cuda").to(dtype)
-    grads = (reference_grads(a[0, :CHECKED], dy[0, :CHECKED], ref)
-             if backward else None)
+    dy, grads = None, None
+    if backward:
+        dy = torch.randn(B, C, T, device="cuda").to(dtype)
+        grads = reference_grads(a[0, :CHECKED], dy[0, :CHECKED], ref)
     train_bytes = nbytes // 3 * 8
     if layout == "bct":
         def swr_run():
@@ -196,8 +197,9 @@ def bench_shape(layout: str, T: int, dtype: torch.dtype,
     lines.append(row("SWR full, bthd [B,T,C]", time_ms(swr_btc, calls=10),
                      nbytes, copy, error))
     peers = peers_btc() if include_peers else {}
-    g = at.float().log().to(dtype).view(B, T, C)
-    xs = xt.view(B, T, C)
+    if peers:  # their decays are g = log a, over [B, T, C]
+        g = at.float().log().to(dtype).view(B, T, C)
+        xs = xt.view(B, T, C)
     for name, scan in peers.items():
         lines.append(peer_row(name, lambda: scan(g, xs),
                               lambda y: y.transpose(1, 2), ref, nbytes,

@@ -122,14 +122,14 @@ def _spec_for(a: torch.Tensor, x: torch.Tensor, h0: Optional[torch.Tensor],
         raise ArgumentError("output_dtype: expected float32, bfloat16 or "
                             f"float16, got {output_dtype}")
     head_dim, heads = None, None
-    if per_head:
-        head_dim = x.shape[2] if layout == "bhdl" else x.shape[3]
     if layout == "bthd" and x.shape[2] > 0 and x.shape[3] > 0:
         # Token-major rows of a static H x D: the kernel's per-step
         # addresses are immediate offsets of one base, and it compiles in
         # 0.19-0.23 s instead of 0.31-0.39 s (bf16 full windows, per
         # channel or per head); one kernel per (H, D) a model uses.
         head_dim, heads = x.shape[3], x.shape[2]
+    elif per_head:
+        head_dim = x.shape[2] if layout == "bhdl" else x.shape[3]
     return ScanSpec(window=window, layout=layout,
                     sharing="per_head" if per_head else "per_channel",
                     reverse=reverse, init=h0 is not None, final=final,
