@@ -880,25 +880,37 @@ l2_lanes_sweep() {
   bench_full bthd-f32 8x65536x1x1536 -1 -1 --l2-prefetch=1
 }
 
-# The derived backward of full windows (one thread per channel: 128 per
-# CTA, 96 CTAs at B8 C1536 for 132 SMs; session 17: 2x behind
-# accelerated-scan's fwd+bwd over [B,C,T]): checked at 32 threads per CTA
-# (--block-size below 128 reaches kernels of one-thread work items since
-# session 17), then timed at 32 / 64 / 128 threads per CTA, [B,C,T] and
-# [B,T,C], f32 and bf16, T4096.
+# The derived backward of full windows with per-channel decays, a scan in
+# mirrored time since session 18 (FullWindowGrad.cpp): its tiles dealt to
+# time lanes and warps like the forward's. Checked (lengths around tiles,
+# iterations and warps; decays near 1, spread, near 0) at the defaults, at
+# one thread per channel (--time-lanes=1: the loop the CPU runs), and
+# reversed; under memcheck / racecheck / synccheck; then timed at B8 C1536
+# T4096 at the defaults beside one thread per channel.
 full_grad_sweep() {
   [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
-  local spec bs shape
-  for spec in bct-f32 bct-bf16 bthd-f32 bthd-bf16; do
+  local spec shape tool
+  for spec in bct-f32 bct-bf16 bct-reverse-f32 bthd-f32 bthd-bf16; do
     shape=2x70x16; [[ $spec == bthd-* ]] && shape=2x16x3x22
-    run_full "$spec" "$shape" -1 1 "--grad --block-size=32"
+    run_full "$spec" "$shape" -1 -1 --grad
   done
-  sanitize_full bct-bf16 2x5x7 grad-bs32 "--grad --block-size=32"
+  run_full bct-f32 2x70x16 1 1 --grad
+  run_full bthd-bf16 2x16x3x22 1 1 --grad
+  for spec in bct-f32:2x5x7 bct-bf16:2x5x7 bthd-f32:2x7x3x5 bthd-bf16:2x7x3x5; do
+    shape="${spec#*:}" spec="${spec%%:*}"
+    for tool in memcheck racecheck synccheck; do
+      "$sanitizer" --tool "$tool" --error-exitcode 3 "$tools/bin/swr-run" \
+        "$dir/$spec.mlir" --grad --target=sm_90a --shape "$shape" \
+        --lengths 17,600,5000 --decays spread \
+        >"$logs/full-grad-$spec-$tool.txt" 2>&1 || status=1
+      echo "$tool full --grad $spec: $(grep -E 'ERROR SUMMARY|RACECHECK SUMMARY' \
+        "$logs/full-grad-$spec-$tool.txt" | tail -1)"
+    done
+  done
   for spec in bct-f32 bct-bf16 bthd-f32 bthd-bf16; do
     shape=8x1536x4096; [[ $spec == bthd-* ]] && shape=8x4096x1x1536
-    for bs in 32 64 128; do
-      bench_full "$spec" "$shape" -1 1 --grad --block-size=$bs
-    done
+    bench_full "$spec" "$shape" -1 -1 --grad
+    bench_full "$spec" "$shape" 1 1 --grad
   done
 }
 

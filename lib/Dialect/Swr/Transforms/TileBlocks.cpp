@@ -18,6 +18,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "FullWindowGrad.h"
 #include "TileBuilder.h"
 #include "VectorUtils.h"
 #include "swr/Dialect/Swr/Transforms/Passes.h"
@@ -364,11 +365,7 @@ void emitTileLoop(ImplicitLocOpBuilder &b, ScanOp scan,
     return;
   // With time lanes, the last one's last tile ends the sequence (the tiles
   // past its end carry the state through their padding).
-  Value lastLane =
-      coords.timeLane
-          ? arith::CmpIOp::create(b, arith::CmpIPredicate::eq, coords.timeLane,
-                                  indexConst(b, tiling.tilesPerIteration() - 1))
-          : Value();
+  Value lastLane = lastTimeLane(b, tiling, coords);
   // Grid carries: in the chunk that holds the sequence's end.
   if (tiling.gridCarries())
     lastLane = arith::AndIOp::create(
@@ -442,15 +439,41 @@ struct SwrTileBlocksPass
     for (ScanOp scan : scans)
       if (failed(tile(scan, *transferMethod)))
         return signalPassFailure();
-    for (ScanGradOp grad : grads)
+    for (ScanGradOp grad : grads) {
+      FailureOr<GradLanes> lanes = gradLanesFor(grad);
+      if (failed(lanes))
+        return signalPassFailure();
       tileScanGrad(grad, *transferMethod, block,
                    channelTile == -1 ? 1 : int64_t(channelTile),
                    gradTimeChunk < 0 ? timeChunk : gradTimeChunk, laneReduction,
-                   channelFastest);
+                   channelFastest, *lanes);
+    }
   }
 
-  /// Bytes per element of the scan's input.
-  static int64_t elementBytes(ScanOp scan) {
+  /// The time lanes and warps that share the tiles of a full window's
+  /// backward with per-channel decays (a scan in mirrored time,
+  /// FullWindowGrad.cpp): those its forward would take, and 4-step tiles
+  /// of f32 on 32 lanes over a time-innermost axis (16 bytes per lane),
+  /// else `block` (or `full-block`). Time CTAs and grid carries are the
+  /// forward's only.
+  FailureOr<GradLanes> gradLanesFor(ScanGradOp grad) {
+    if (!isMirroredAdjoint(grad))
+      return GradLanes{};
+    const LayoutAxes &axes = getLayoutAxes(grad.getLayout());
+    FailureOr<int64_t> lanes = timeLanesFor(grad, axes);
+    if (failed(lanes))
+      return failure();
+    GradLanes result{*lanes, timeWarpsFor(grad, axes), 0};
+    if (fullBlock > 0)
+      result.steps = fullBlock;
+    else if (fullBlock == -1 && *lanes == 32 && timeInnermost(axes) &&
+             elementBytes(grad) == 4)
+      result.steps = std::min<int64_t>(block, 4);
+    return result;
+  }
+
+  /// Bytes per element of the scan's (or its backward's) input.
+  template <typename ScanLikeOp> static int64_t elementBytes(ScanLikeOp scan) {
     return cast<MemRefType>(scan.getInput().getType())
                .getElementTypeBitWidth() /
            8;
@@ -462,7 +485,8 @@ struct SwrTileBlocksPass
   /// reads 4 time steps of 8 channels: whole 32-byte sectors of f32;
   /// measured best on the H200 for one warp among 4, 8 and 16,
   /// docs/benchmarks.md), or 1 when several warps share the sequence.
-  FailureOr<int64_t> timeLanesFor(ScanOp scan, const LayoutAxes &axes) {
+  template <typename ScanLikeOp>
+  FailureOr<int64_t> timeLanesFor(ScanLikeOp scan, const LayoutAxes &axes) {
     int64_t lanes = timeLanes;
     if (lanes == -1)
       lanes = timeInnermost(axes) || axes.channel < 0
@@ -546,7 +570,8 @@ struct SwrTileBlocksPass
   /// 93.6% on one warp; 2-byte elements keep one warp, 4 measured slower),
   /// else 1 (named time lanes keep one warp, so time-lanes=1 stays a thread
   /// per sequence).
-  int64_t timeWarpsFor(ScanOp scan, const LayoutAxes &axes) {
+  template <typename ScanLikeOp>
+  int64_t timeWarpsFor(ScanLikeOp scan, const LayoutAxes &axes) {
     if (timeWarps != -1)
       return timeWarps;
     if (timeLanes != -1 || !scan.getWindow().isFull())

@@ -254,6 +254,14 @@ Value tiling::chunkEndTile(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
       tiles);
 }
 
+Value tiling::lastTimeLane(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                           const TileCoords &coords) {
+  if (!coords.timeLane)
+    return Value();
+  return arith::CmpIOp::create(b, arith::CmpIPredicate::eq, coords.timeLane,
+                               indexConst(b, tiling.tilesPerIteration() - 1));
+}
+
 void tiling::emitIf(ImplicitLocOpBuilder &b, Value condition,
                     llvm::function_ref<void(ImplicitLocOpBuilder &)> body) {
   if (!condition)

@@ -166,6 +166,12 @@ Value chunkFirstTile(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
 Value chunkEndTile(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
                    Value first, Value tiles);
 
+/// Whether this thread is the sequence's last time lane (the one whose
+/// last tile ends it: the tiles past the end carry the state through their
+/// padding), or null without time lanes.
+Value lastTimeLane(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                   const TileCoords &coords);
+
 /// Emits `body` under scf.if `condition`, or directly without one.
 void emitIf(ImplicitLocOpBuilder &b, Value condition,
             llvm::function_ref<void(ImplicitLocOpBuilder &)> body);
@@ -261,10 +267,19 @@ Value shiftUp(ImplicitLocOpBuilder &b, Value rows, Value last);
 /// last row of its transfer operator, how step i reaches the tile's end.
 Value suffixProducts(ImplicitLocOpBuilder &b, Value decays);
 
+/// How the backward of a full window with per-channel decays deals its
+/// tiles (FullWindowGrad.cpp): the time lanes and warps that share a
+/// sequence, and the steps of a tile (0: `block`).
+struct GradLanes {
+  int64_t timeLanes = 1;
+  int64_t timeWarps = 1;
+  int64_t steps = 0;
+};
+
 /// Tiles one swr.scan_grad (see TileScanGrad.cpp) and erases it.
 void tileScanGrad(ScanGradOp grad, TransferMethod method, int64_t block,
                   int64_t channelTile, int64_t timeChunk, bool laneReduction,
-                  bool channelFastest);
+                  bool channelFastest, const GradLanes &lanes = {});
 
 /// Whether the channel axis is the input's innermost (bthd).
 inline bool channelsContiguous(const LayoutAxes &axes) {

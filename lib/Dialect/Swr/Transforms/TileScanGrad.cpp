@@ -33,6 +33,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ExactWindowGrad.h"
+#include "FullWindowGrad.h"
 #include "TileBuilder.h"
 
 #include "VectorUtils.h"
@@ -533,9 +534,37 @@ HeadReduction::Kind headReductionKind(ScanGradOp grad, const LayoutAxes &axes,
   return HeadReduction::InIteration;
 }
 
+/// A full window with per-channel decays as a scan in mirrored time, its
+/// tiles dealt to `lanes` (FullWindowGrad.cpp).
+static void tileMirroredAdjoint(ScanGradOp grad, TransferMethod method,
+                                int64_t block, bool channelFastest,
+                                const GradLanes &lanes) {
+  const LayoutAxes &axes = getLayoutAxes(grad.getLayout());
+  ScanTiling tiling{grad.getWindow(),
+                    axes,
+                    /*perHeadSharing=*/false,
+                    /*reverse=*/!grad.getReverse(),
+                    lanes.steps > 0 ? lanes.steps : block,
+                    /*channels=*/1,
+                    method,
+                    /*chunkTiles=*/0};
+  tiling.channelFastest = channelFastest && channelsContiguous(axes);
+  tiling.timeLanes = lanes.timeLanes;
+  tiling.timeWarps = lanes.timeWarps;
+  ImplicitLocOpBuilder b(grad.getLoc(), grad);
+  emitScanLoops(b, tiling, grad.getInput(), grad.getSeqOffsets(),
+                [&](ImplicitLocOpBuilder &body, const TileCoords &coords) {
+                  emitMirroredAdjointLoop(body, grad, tiling, coords);
+                });
+  grad.erase();
+}
+
 void tiling::tileScanGrad(ScanGradOp grad, TransferMethod method, int64_t block,
                           int64_t channelTile, int64_t timeChunk,
-                          bool laneReduction, bool channelFastest) {
+                          bool laneReduction, bool channelFastest,
+                          const GradLanes &lanes) {
+  if (isMirroredAdjoint(grad))
+    return tileMirroredAdjoint(grad, method, block, channelFastest, lanes);
   WindowAttr window = grad.getWindow();
   const LayoutAxes &axes = getLayoutAxes(grad.getLayout());
   int64_t channels, group;

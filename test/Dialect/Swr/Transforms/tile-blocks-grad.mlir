@@ -42,18 +42,28 @@ func.func @bands_grad(%a: memref<?x?x?xbf16>, %x: memref<?x?x16x?xbf16>,
 
 // -----
 
-// full, per channel: the state before each tile is the forward output one
-// step before it (h0 before the first tile); dh0 leaves the loop.
+// full, per channel: a forward scan in mirrored time (every tile read in
+// reverse) whose decays are shifted one step down (1 first); its carry is
+// the forward's. The states before each step are recomputed from x by the
+// transposed solve, seeded by the forward output just past the tile (h0
+// past the sequence); dh0 leaves the loop.
 // CHECK-LABEL: func.func @full_grad
 // CHECK-SAME: (%[[A:.*]]: memref<?x?x?xf32>, %[[X:.*]]: memref<?x?x?xf32>, %[[H0:.*]]: memref<?x?xf32>, %[[Y:.*]]: memref<?x?x?xf32>, %[[DY:.*]]: memref<?x?x?xf32>, %[[DX:.*]]: memref<?x?x?xf32>, %[[DA:.*]]: memref<?x?x?xf32>, %[[DH0:.*]]: memref<?x?xf32>)
 // CHECK: scf.parallel (%[[B:.*]], %[[C:.*]]) =
 // CHECK: %[[INIT:.*]] = vector.transfer_read %[[H0]]
 // CHECK: %[[LOOP:.*]] = scf.for
-// CHECK: swr.local_solve transpose
+// CHECK: %[[DECAYS:.*]] = swr.read_tile %[[A]][%[[B]], %[[C]], %{{.*}}] at %{{.*}} time 2 reverse pad 1.0
+// CHECK: vector.shuffle %{{.*}}, %[[DECAYS]] [0, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30]
+// CHECK: swr.read_tile %[[DY]]{{.*}} reverse pad 0.0
+// CHECK: %[[LOCAL:.*]] = swr.local_solve %
 // CHECK: swr.carry_exchange %{{.*}}, %{{.*}} window full level serial
-// CHECK: %[[BEFORE:.*]] = swr.read_tile %[[Y]][%[[B]], %[[C]], %{{.*}}] at %{{.*}} time 2 pad 0.0{{.*}} -> vector<1xf32>
-// CHECK: arith.select %{{.*}}, %[[INIT]], %{{.*}} : vector<1xf32>
-// CHECK: swr.write_tile %{{.*}}, %[[DA]]
+// CHECK: %[[ADJOINT:.*]] = swr.carry %[[LOCAL]]
+// CHECK: swr.read_tile %[[X]]{{.*}} reverse pad 0.0
+// CHECK: swr.read_tile %[[Y]][%[[B]], %[[C]], %{{.*}}] at %{{.*}} time 2 reverse pad 0.0{{.*}} -> vector<1xf32>
+// CHECK: arith.select %{{.*}}, %{{.*}}, %[[INIT]] : vector<1xf32>
+// CHECK: swr.local_solve transpose
+// CHECK: swr.write_tile %{{.*}}, %[[DX]]{{.*}} reverse
+// CHECK: swr.write_tile %{{.*}}, %[[DA]]{{.*}} reverse
 // CHECK: scf.yield
 // CHECK: vector.transfer_write %[[LOOP]], %[[DH0]]
 func.func @full_grad(%a: memref<?x?x?xf32>, %x: memref<?x?x?xf32>,

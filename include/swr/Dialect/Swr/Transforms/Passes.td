@@ -59,6 +59,9 @@ def SwrTileBlocks : Pass<"swr-tile-blocks", "::mlir::func::FuncOp"> {
     `time-warps` W > 1 a full window's iteration deals `time-lanes` tiles
     to each of W warps of a CTA (`swr.carry_exchange level cta`: shared
     memory between the warps) and the last dimension has 32 W lanes.
+    The backward (`swr.scan_grad`) of a full window with per-channel decays
+    and no fused regions is a scan in mirrored time whose tiles take the
+    same time lanes, warps and `full-block` as its forward's.
     With `grid-carries` each iteration of a full window is its own work
     item (a time-chunk dimension of the parallel loop) and the carries
     between them pass through a global workspace (`swr.carry_exchange

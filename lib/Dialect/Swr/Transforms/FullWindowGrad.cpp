@@ -1,0 +1,158 @@
+//===- FullWindowGrad.cpp - a full window's backward as a scan ------------===//
+//
+// For a full window the adjoint of h[t] = a[t] h[t-1] + x[t] is itself a
+// linear recurrence, run backwards in time (T steps, y the forward output):
+//
+//   dh[t] = dy[t] + a[t+1] dh[t+1]          dh[T-1] = dy[T-1] + dh_final
+//   dx[t] = dh[t]    da[t] = dh[t] y[t-1]    dh0 = a[0] dh[0]   (y[-1] = h0)
+//
+// In mirrored time s = T-1-t (every tile read in the forward's opposite
+// direction) it is a forward scan whose decay at step s is the mirrored
+// decay one step earlier, a'[s-1]. Inside a tile of mirrored decays a' the
+// decays b = (1, a'[0], ..., a'[n-2]) make it the forward's B2P step:
+//
+//   w = L_b dy'      g = injection of b (g[0] = 1)
+//   terminal = a'[n-1] w[n-1]      decay = a'[n-1] g[n-1]
+//   s = carry_exchange decay, terminal, init dh_final
+//   dh' = w + g (x) s
+//
+// so what a tile passes on is a'[n-1] dh'[n-1], which past the sequence
+// (padding a' = 1, dy' = 0) is a[0] dh[0] = dh0: the scan's final state.
+// Its carries are the forward's, so its tiles are dealt to time lanes and
+// warps the same way (TileBlocks.cpp), where the tile-by-tile walk of
+// TileScanGrad.cpp keeps one thread per sequence.
+//
+// The states y[t-1] are recomputed from x rather than read as a tile (a
+// 2-byte y would round each of them): y'[s] = x'[s] + a'[s] y'[s+1] is
+// the transposed solve L_b^T with row n-1 seeded by a'[n-1] y'[n], the
+// forward output just past the tile (h0 past the sequence).
+//
+//===----------------------------------------------------------------------===//
+
+#include "FullWindowGrad.h"
+#include "VectorUtils.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+using namespace mlir::swr;
+using namespace mlir::swr::tiling;
+
+namespace {
+
+/// The forward state y'[p + n] just past the tile at mirrored `position`
+/// p, the real state before the tile: the forward output there, or h0
+/// past the sequence.
+Value enteringState(ImplicitLocOpBuilder &b, ScanGradOp grad,
+                    const ScanTiling &tiling, const TileCoords &coords,
+                    Value position, Value init) {
+  ScanTiling single = tiling;
+  single.steps = 1;
+  Value next = arith::AddIOp::create(b, position, indexConst(b, tiling.steps));
+  Value row = vector::ExtractOp::create(
+      b, readInputs(b, single, coords, grad.getOutput(), next), 0);
+  Value inside =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::ult, next, coords.length);
+  return arith::SelectOp::create(b, inside, row, init);
+}
+
+/// The forward states y'[s + 1] (the real y[t-1]) of the rows of the tile
+/// at mirrored `position`, recomputed from its inputs.
+Value previousStates(ImplicitLocOpBuilder &b, ScanGradOp grad,
+                     const ScanTiling &tiling, const TileCoords &coords,
+                     Value position, Value transfer, Value lastDecay,
+                     Value init) {
+  int64_t last = tiling.steps - 1;
+  Value inputs = readInputs(b, tiling, coords, grad.getInput(), position);
+  Value entering = enteringState(b, grad, tiling, coords, position, init);
+  Value seededRow =
+      arith::AddFOp::create(b, vector::ExtractOp::create(b, inputs, last),
+                            scaleRow(b, entering, lastDecay));
+  Value seeded = vector::InsertOp::create(b, seededRow, inputs, last);
+  Value states = localSolve(b, transfer, seeded, /*transpose=*/true);
+  return shiftUp(b, states, entering);
+}
+
+} // namespace
+
+bool tiling::isMirroredAdjoint(ScanGradOp grad) {
+  return grad.getWindow().isFull() && !grad.hasFusedRegions() &&
+         grad.getSharing() == DecaySharing::per_channel && grad.getOutput();
+}
+
+void tiling::emitMirroredAdjointLoop(ImplicitLocOpBuilder &b, ScanGradOp grad,
+                                     const ScanTiling &tiling,
+                                     const TileCoords &coords) {
+  assert(!tiling.perChannelBlock() && "one channel per per-channel tile");
+  int64_t last = tiling.steps - 1;
+  Value zeros = splat(b, rowType(b, tiling), 0.0f);
+  Value init =
+      grad.getInit() ? readState(b, tiling, coords, grad.getInit()) : zeros;
+  Value gradFinal = grad.getGradFinal()
+                        ? readState(b, tiling, coords, grad.getGradFinal())
+                        : Value();
+  Value steps = indexConst(b, tiling.steps);
+  Value tiles = arith::CeilDivUIOp::create(b, coords.length, steps);
+  Value iterations =
+      coords.timeLane ? arith::CeilDivUIOp::create(
+                            b, tiles, indexConst(b, tiling.tilesPerIteration()))
+                      : tiles;
+  // The loop carries what the latest tile passes on: dh0 after the last.
+  auto loop = scf::ForOp::create(
+      b, indexConst(b, 0), iterations, indexConst(b, 1),
+      ValueRange{gradFinal ? gradFinal : zeros},
+      [&](OpBuilder &nested, Location loc, Value iteration, ValueRange) {
+        ImplicitLocOpBuilder body(loc, nested);
+        Value tile = iteration;
+        if (coords.timeLane)
+          tile = arith::AddIOp::create(
+              body,
+              arith::MulIOp::create(
+                  body, iteration,
+                  indexConst(body, tiling.tilesPerIteration())),
+              coords.timeLane);
+        Value position = arith::MulIOp::create(body, tile, steps);
+        Value decays =
+            readDecays(body, tiling, coords, grad.getDecay(), position);
+        Value shifted = shiftDown(body, decays, f32Const(body, 1.0f));
+        auto transfer =
+            buildTransferOperator(body, tiling, shifted, std::nullopt);
+        Value gradOutput =
+            readInputs(body, tiling, coords, grad.getGradOutput(), position);
+        Value local = localSolve(body, transfer.getTransfer(), gradOutput);
+        Value lastDecay = vector::ExtractOp::create(body, decays, last);
+        Value terminal = scaleRow(
+            body, vector::ExtractOp::create(body, local, last), lastDecay);
+        Value decay = arith::MulFOp::create(
+            body,
+            vector::ExtractOp::create(body, transfer.getInjection(), last),
+            lastDecay);
+        Value carry =
+            carryExchange(body, decay, terminal, gradFinal, tiling.window,
+                          tiling.timeLanes, tiling.timeWarps);
+        Value adjoint = CarryOp::create(body, local.getType(), local,
+                                        transfer.getInjection(), carry);
+        Value previous =
+            previousStates(body, grad, tiling, coords, position,
+                           transfer.getTransfer(), lastDecay, init);
+        Value decayGradient = vector::ShapeCastOp::create(
+            body, decayTileType(body, tiling),
+            arith::MulFOp::create(body, adjoint, previous));
+        writeOutputs(body, tiling, coords, grad.getGradInput(), position,
+                     adjoint);
+        writeDecays(body, tiling, coords, grad.getGradDecay(), position,
+                    decayGradient);
+        scf::YieldOp::create(
+            body, scaleRow(body, vector::ExtractOp::create(body, adjoint, last),
+                           lastDecay));
+      });
+  if (!grad.getGradInit())
+    return;
+  // With time lanes the last one's last tile lies at or past the sequence's
+  // end, through padding that carries dh0 unchanged.
+  emitIf(b, lastTimeLane(b, tiling, coords), [&](ImplicitLocOpBuilder &write) {
+    writeState(write, tiling, coords, grad.getGradInit(), loop.getResult(0));
+  });
+}
