@@ -914,6 +914,31 @@ full_grad_sweep() {
   done
 }
 
+# The [B,T,C] bf16 full window's backward (session 18): 2 channels per lane
+# (the forward's choice for 2-byte elements shared by warps) at 32 / 16 / 8
+# steps per tile against one channel (channel-tile=1) at 16 and 32; checked
+# first (22 channels per head: a masked last channel pair) and under the
+# sanitizers.
+full_grad_bthd_bf16() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
+  local tool flags
+  run_full bthd-bf16 2x16x3x22 -1 -1 --grad
+  run_full bthd-bf16 2x16x3x21 -1 -1 "--grad --full-block=16"
+  for tool in memcheck racecheck synccheck; do
+    "$sanitizer" --tool "$tool" --error-exitcode 3 "$tools/bin/swr-run" \
+      "$dir/bthd-bf16.mlir" --grad --target=sm_90a --shape 2x7x3x5 \
+      --lengths 17,600,5000 --decays spread \
+      >"$logs/full-grad-bthd-bf16-ch2-$tool.txt" 2>&1 || status=1
+    echo "$tool full --grad bthd-bf16 (2 channels): $(grep -E \
+      'ERROR SUMMARY|RACECHECK SUMMARY' "$logs/full-grad-bthd-bf16-ch2-$tool.txt" | tail -1)"
+  done
+  for flags in "" --full-block=16 --full-block=8 "--channel-tile=1 --full-block=16" \
+    "--channel-tile=1 --full-block=32"; do
+    bench_full bthd-bf16 8x4096x1x1536 -1 -1 --grad $flags
+  done
+  bench_full bthd-bf16-static 8x4096x1x1536 -1 -1 --grad
+}
+
 # [B, T, C] full windows with C static (the *-static specs of full-specs.sh:
 # immediate-offset addressing; session 17: as fast or faster): checked at
 # the floor and under memcheck / racecheck at 1 x 1536, a launch at another
@@ -1077,7 +1102,7 @@ bench_all() {
 # prefetch_sweep, defaults_bench, l2_prefetch_sweep, full_cluster,
 # cluster_prefetch_bench, mma_checks; issue #8's benchmark: bench_scan,
 # bench_layer (both: bench_all); slsr_bench; tiling_sweep, profile_btc, l2_lanes_sweep,
-# static_rows, full_grad_sweep.
+# static_rows, full_grad_sweep, full_grad_bthd_bf16.
 for section in "${@:-example exact full full_cta full_grid bands bands_bthd channel_tiles python_tests fused}"; do
   for name in $section; do "$name"; done
 done

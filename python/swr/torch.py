@@ -243,6 +243,10 @@ class _Scan(torch.autograd.Function):
     def forward(ctx, a, x, h0, cu, spec: ScanSpec):  # type: ignore[override]
         y, final = _forward(spec, a, x, h0, cu)
         ctx.spec = spec
+        # An output no loss reaches (often the final state) gets None, not
+        # a tensor of zeros filled for it (two launches); _backward reads
+        # None as zeros.
+        ctx.set_materialize_grads(False)
         none = torch.empty(0, device=x.device)
         ctx.save_for_backward(a, x, h0 if h0 is not None else none,
                               cu if cu is not None else none,

@@ -22,10 +22,12 @@
 // warps the same way (TileBlocks.cpp), where the tile-by-tile walk of
 // TileScanGrad.cpp keeps one thread per sequence.
 //
-// The states y[t-1] are recomputed from x rather than read as a tile (a
-// 2-byte y would round each of them): y'[s] = x'[s] + a'[s] y'[s+1] is
-// the transposed solve L_b^T with row n-1 seeded by a'[n-1] y'[n], the
-// forward output just past the tile (h0 past the sequence).
+// The states y[t-1] are read as a tile of an f32 forward output, one row
+// further on in mirrored time (so x is not read: 5 arrays move, not 6).
+// A 2-byte y would round each of them: they are recomputed from x instead,
+// y'[s] = x'[s] + a'[s] y'[s+1] being the transposed solve L_b^T with row
+// n-1 seeded by a'[n-1] y'[n], the forward output just past the tile (h0
+// past the sequence).
 //
 //===----------------------------------------------------------------------===//
 
@@ -41,6 +43,14 @@ using namespace mlir::swr;
 using namespace mlir::swr::tiling;
 
 namespace {
+
+/// `row` times the decays of one step: one per channel of a per-channel
+/// block (a vector), else a scalar.
+Value scaleByDecay(ImplicitLocOpBuilder &b, Value row, Value decay) {
+  if (isa<VectorType>(decay.getType()))
+    return arith::MulFOp::create(b, row, decay);
+  return scaleRow(b, row, decay);
+}
 
 /// The forward state y'[p + n] just past the tile at mirrored `position`
 /// p, the real state before the tile: the forward output there, or h0
@@ -59,17 +69,41 @@ Value enteringState(ImplicitLocOpBuilder &b, ScanGradOp grad,
 }
 
 /// The forward states y'[s + 1] (the real y[t-1]) of the rows of the tile
-/// at mirrored `position`, recomputed from its inputs.
+/// at mirrored `position`, read from an f32 forward output one row further
+/// on, h0 from the sequence's end: a whole tile rather than one row of it
+/// (a lane's single row fetches a whole sector, as much as its tile), and
+/// the inputs are not read.
+Value storedStates(ImplicitLocOpBuilder &b, ScanGradOp grad,
+                   const ScanTiling &tiling, const TileCoords &coords,
+                   Value position, Value init) {
+  Value next = arith::AddIOp::create(b, position, indexConst(b, 1));
+  Value rows = readInputs(b, tiling, coords, grad.getOutput(), next);
+  VectorType type = tileType(b, tiling);
+  // Rows below length - next lie inside the sequence (create_mask clamps a
+  // negative count to none).
+  Value inside = vector::CreateMaskOp::create(
+      b, VectorType::get(type.getShape(), b.getI1Type()),
+      ValueRange{arith::SubIOp::create(b, coords.length, next),
+                 indexConst(b, tiling.channels)});
+  return arith::SelectOp::create(b, inside, rows,
+                                 vector::BroadcastOp::create(b, type, init));
+}
+
+/// The forward states y'[s + 1] (the real y[t-1]) of the rows of the tile
+/// at mirrored `position`: from a 4-byte forward output as stored, else
+/// recomputed from the tile's inputs (a 2-byte y would round each state).
 Value previousStates(ImplicitLocOpBuilder &b, ScanGradOp grad,
                      const ScanTiling &tiling, const TileCoords &coords,
                      Value position, Value transfer, Value lastDecay,
                      Value init) {
+  if (cast<MemRefType>(grad.getOutput().getType()).getElementType().isF32())
+    return storedStates(b, grad, tiling, coords, position, init);
   int64_t last = tiling.steps - 1;
   Value inputs = readInputs(b, tiling, coords, grad.getInput(), position);
   Value entering = enteringState(b, grad, tiling, coords, position, init);
   Value seededRow =
       arith::AddFOp::create(b, vector::ExtractOp::create(b, inputs, last),
-                            scaleRow(b, entering, lastDecay));
+                            scaleByDecay(b, entering, lastDecay));
   Value seeded = vector::InsertOp::create(b, seededRow, inputs, last);
   Value states = localSolve(b, transfer, seeded, /*transpose=*/true);
   return shiftUp(b, states, entering);
@@ -85,7 +119,6 @@ bool tiling::isMirroredAdjoint(ScanGradOp grad) {
 void tiling::emitMirroredAdjointLoop(ImplicitLocOpBuilder &b, ScanGradOp grad,
                                      const ScanTiling &tiling,
                                      const TileCoords &coords) {
-  assert(!tiling.perChannelBlock() && "one channel per per-channel tile");
   int64_t last = tiling.steps - 1;
   Value zeros = splat(b, rowType(b, tiling), 0.0f);
   Value init =
@@ -123,7 +156,7 @@ void tiling::emitMirroredAdjointLoop(ImplicitLocOpBuilder &b, ScanGradOp grad,
             readInputs(body, tiling, coords, grad.getGradOutput(), position);
         Value local = localSolve(body, transfer.getTransfer(), gradOutput);
         Value lastDecay = vector::ExtractOp::create(body, decays, last);
-        Value terminal = scaleRow(
+        Value terminal = scaleByDecay(
             body, vector::ExtractOp::create(body, local, last), lastDecay);
         Value decay = arith::MulFOp::create(
             body,
@@ -137,16 +170,15 @@ void tiling::emitMirroredAdjointLoop(ImplicitLocOpBuilder &b, ScanGradOp grad,
         Value previous =
             previousStates(body, grad, tiling, coords, position,
                            transfer.getTransfer(), lastDecay, init);
-        Value decayGradient = vector::ShapeCastOp::create(
-            body, decayTileType(body, tiling),
-            arith::MulFOp::create(body, adjoint, previous));
+        Value decayGradient = arith::MulFOp::create(body, adjoint, previous);
         writeOutputs(body, tiling, coords, grad.getGradInput(), position,
                      adjoint);
         writeDecays(body, tiling, coords, grad.getGradDecay(), position,
                     decayGradient);
         scf::YieldOp::create(
-            body, scaleRow(body, vector::ExtractOp::create(body, adjoint, last),
-                           lastDecay));
+            body,
+            scaleByDecay(body, vector::ExtractOp::create(body, adjoint, last),
+                         lastDecay));
       });
   if (!grad.getGradInit())
     return;

@@ -452,10 +452,12 @@ struct SwrTileBlocksPass
 
   /// The time lanes and warps that share the tiles of a full window's
   /// backward with per-channel decays (a scan in mirrored time,
-  /// FullWindowGrad.cpp): those its forward would take, and 4-step tiles
-  /// of f32 on 32 lanes over a time-innermost axis (16 bytes per lane),
-  /// else `block` (or `full-block`). Time CTAs and grid carries are the
-  /// forward's only.
+  /// FullWindowGrad.cpp): those its forward would take, with the forward's
+  /// tiles: 4-step tiles of f32 on 32 lanes over a time-innermost axis (16
+  /// bytes per lane), 32-step tiles of 2 channels per lane for 2-byte
+  /// elements shared by warps (halfWordsSharedByWarps; channel-tile=1
+  /// keeps one), else `block` (or `full-block`). Time CTAs and grid
+  /// carries are the forward's only.
   FailureOr<GradLanes> gradLanesFor(ScanGradOp grad) {
     if (!isMirroredAdjoint(grad))
       return GradLanes{};
@@ -463,12 +465,16 @@ struct SwrTileBlocksPass
     FailureOr<int64_t> lanes = timeLanesFor(grad, axes);
     if (failed(lanes))
       return failure();
-    GradLanes result{*lanes, timeWarpsFor(grad, axes), 0};
+    GradLanes result{*lanes, timeWarpsFor(grad, axes), 0, 1};
+    if (channelTile == -1 && halfWordsSharedByWarps(grad, axes))
+      result.channels = 2;
     if (fullBlock > 0)
       result.steps = fullBlock;
     else if (fullBlock == -1 && *lanes == 32 && timeInnermost(axes) &&
              elementBytes(grad) == 4)
       result.steps = std::min<int64_t>(block, 4);
+    else if (fullBlock == -1 && result.channels == 2)
+      result.steps = 32;
     return result;
   }
 
@@ -551,7 +557,8 @@ struct SwrTileBlocksPass
   /// with grid carries, whose work items were measured with 16-step tiles,
   /// nor with fused regions (not measured; they keep one channel and 16
   /// steps).
-  bool halfWordsSharedByWarps(ScanOp scan, const LayoutAxes &axes) {
+  template <typename ScanLikeOp>
+  bool halfWordsSharedByWarps(ScanLikeOp scan, const LayoutAxes &axes) {
     return gridCarries == 0 && !scan.hasFusedRegions() &&
            scan.getWindow().isFull() && channelsContiguous(axes) &&
            elementBytes(scan) == 2 && (timeLanes == -1 || timeLanes == 1) &&

@@ -269,11 +269,13 @@ Value suffixProducts(ImplicitLocOpBuilder &b, Value decays);
 
 /// How the backward of a full window with per-channel decays deals its
 /// tiles (FullWindowGrad.cpp): the time lanes and warps that share a
-/// sequence, and the steps of a tile (0: `block`).
+/// sequence, the steps of a tile (0: `block`) and the adjacent channels
+/// each lane solves.
 struct GradLanes {
   int64_t timeLanes = 1;
   int64_t timeWarps = 1;
   int64_t steps = 0;
+  int64_t channels = 1;
 };
 
 /// Tiles one swr.scan_grad (see TileScanGrad.cpp) and erases it.

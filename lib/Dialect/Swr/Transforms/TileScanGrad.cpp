@@ -545,7 +545,7 @@ static void tileMirroredAdjoint(ScanGradOp grad, TransferMethod method,
                     /*perHeadSharing=*/false,
                     /*reverse=*/!grad.getReverse(),
                     lanes.steps > 0 ? lanes.steps : block,
-                    /*channels=*/1,
+                    lanes.channels,
                     method,
                     /*chunkTiles=*/0};
   tiling.channelFastest = channelFastest && channelsContiguous(axes);

@@ -23,7 +23,7 @@
 // CHECK:   swr.read_tile %arg0{{.*}} reverse pad 1.0{{.*}} -> vector<4xf32>
 // CHECK:   swr.read_tile %arg4{{.*}} reverse pad 0.0{{.*}} -> vector<4xf32>
 // CHECK:   swr.carry_exchange {{.*}} window full level cta lanes 32 stride 1 warps 4
-// CHECK:   swr.local_solve transpose
+// CHECK:   swr.read_tile %arg3{{.*}} reverse pad 0.0{{.*}} -> vector<4xf32>
 // CHECK:   swr.write_tile %{{.*}}, %arg5{{.*}} reverse
 // CHECK:   swr.write_tile %{{.*}}, %arg6{{.*}} reverse
 // CHECK: arith.cmpi eq, %[[TIMELANE]], %c127

@@ -44,13 +44,54 @@ func.func @bands_grad(%a: memref<?x?x?xbf16>, %x: memref<?x?x16x?xbf16>,
 
 // full, per channel: a forward scan in mirrored time (every tile read in
 // reverse) whose decays are shifted one step down (1 first); its carry is
-// the forward's. The states before each step are recomputed from x by the
-// transposed solve, seeded by the forward output just past the tile (h0
-// past the sequence); dh0 leaves the loop.
+// the forward's. The states before each step are read from the f32 forward
+// output as a tile one row further on (h0 from the sequence's end; x is not
+// read); dh0 leaves the loop.
 // CHECK-LABEL: func.func @full_grad
 // CHECK-SAME: (%[[A:.*]]: memref<?x?x?xf32>, %[[X:.*]]: memref<?x?x?xf32>, %[[H0:.*]]: memref<?x?xf32>, %[[Y:.*]]: memref<?x?x?xf32>, %[[DY:.*]]: memref<?x?x?xf32>, %[[DX:.*]]: memref<?x?x?xf32>, %[[DA:.*]]: memref<?x?x?xf32>, %[[DH0:.*]]: memref<?x?xf32>)
 // CHECK: scf.parallel (%[[B:.*]], %[[C:.*]]) =
 // CHECK: %[[INIT:.*]] = vector.transfer_read %[[H0]]
+// CHECK: %[[LOOP:.*]] = scf.for
+// CHECK: %[[DECAYS:.*]] = swr.read_tile %[[A]][%[[B]], %[[C]], %{{.*}}] at %{{.*}} time 2 reverse pad 1.0
+// CHECK: vector.shuffle %{{.*}}, %[[DECAYS]] [0, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30]
+// CHECK: swr.read_tile %[[DY]]{{.*}} reverse pad 0.0
+// CHECK: %[[LOCAL:.*]] = swr.local_solve %
+// CHECK: swr.carry_exchange %{{.*}}, %{{.*}} window full level serial
+// CHECK: %[[ADJOINT:.*]] = swr.carry %[[LOCAL]]
+// CHECK-NOT: swr.read_tile %[[X]]
+// CHECK: %[[NEXT:.*]] = arith.addi %[[POS:.*]], %c1
+// CHECK: swr.read_tile %[[Y]][%[[B]], %[[C]], %{{.*}}] at %[[NEXT]] length %{{.*}} time 2 reverse pad 0.0{{.*}} -> vector<16xf32>
+// CHECK: %[[ROWS:.*]] = arith.subi %{{.*}}, %[[NEXT]]
+// CHECK: %[[INSIDE:.*]] = vector.create_mask %[[ROWS]], %{{.*}} : vector<16x1xi1>
+// CHECK: %[[H0S:.*]] = vector.broadcast %[[INIT]] : vector<1xf32> to vector<16x1xf32>
+// CHECK: arith.select %[[INSIDE]], %{{.*}}, %[[H0S]] : vector<16x1xi1>, vector<16x1xf32>
+// CHECK-NOT: swr.local_solve transpose
+// CHECK: swr.write_tile %{{.*}}, %[[DX]]{{.*}} reverse
+// CHECK: swr.write_tile %{{.*}}, %[[DA]]{{.*}} reverse
+// CHECK: scf.yield
+// CHECK: vector.transfer_write %[[LOOP]], %[[DH0]]
+func.func @full_grad(%a: memref<?x?x?xf32>, %x: memref<?x?x?xf32>,
+                     %h0: memref<?x?xf32>, %y: memref<?x?x?xf32>,
+                     %dy: memref<?x?x?xf32>, %dx: memref<?x?x?xf32>,
+                     %da: memref<?x?x?xf32>, %dh0: memref<?x?xf32>) {
+  swr.scan_grad full layout bct sharing per_channel
+      decay(%a : memref<?x?x?xf32>) input(%x : memref<?x?x?xf32>)
+      init(%h0 : memref<?x?xf32>) output(%y : memref<?x?x?xf32>)
+      grad_output(%dy : memref<?x?x?xf32>) grad_input(%dx : memref<?x?x?xf32>)
+      grad_decay(%da : memref<?x?x?xf32>) grad_init(%dh0 : memref<?x?xf32>)
+  return
+}
+
+// -----
+
+// The same with a bf16 forward output, which would round every state: the
+// states before each step are recomputed from x by the transposed solve,
+// seeded by the forward output just past the tile (h0 past the sequence).
+// CHECK-LABEL: func.func @full_grad_bf16
+// CHECK-SAME: (%[[A:.*]]: memref<?x?x?xbf16>, %[[X:.*]]: memref<?x?x?xbf16>, %[[H0:.*]]: memref<?x?xbf16>, %[[Y:.*]]: memref<?x?x?xbf16>, %[[DY:.*]]: memref<?x?x?xbf16>, %[[DX:.*]]: memref<?x?x?xbf16>, %[[DA:.*]]: memref<?x?x?xbf16>, %[[DH0:.*]]: memref<?x?xbf16>)
+// CHECK: scf.parallel (%[[B:.*]], %[[C:.*]]) =
+// CHECK: %[[RAW:.*]] = vector.transfer_read %[[H0]]
+// CHECK: %[[INIT:.*]] = arith.extf %[[RAW]]
 // CHECK: %[[LOOP:.*]] = scf.for
 // CHECK: %[[DECAYS:.*]] = swr.read_tile %[[A]][%[[B]], %[[C]], %{{.*}}] at %{{.*}} time 2 reverse pad 1.0
 // CHECK: vector.shuffle %{{.*}}, %[[DECAYS]] [0, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30]
@@ -65,16 +106,17 @@ func.func @bands_grad(%a: memref<?x?x?xbf16>, %x: memref<?x?x16x?xbf16>,
 // CHECK: swr.write_tile %{{.*}}, %[[DX]]{{.*}} reverse
 // CHECK: swr.write_tile %{{.*}}, %[[DA]]{{.*}} reverse
 // CHECK: scf.yield
-// CHECK: vector.transfer_write %[[LOOP]], %[[DH0]]
-func.func @full_grad(%a: memref<?x?x?xf32>, %x: memref<?x?x?xf32>,
-                     %h0: memref<?x?xf32>, %y: memref<?x?x?xf32>,
-                     %dy: memref<?x?x?xf32>, %dx: memref<?x?x?xf32>,
-                     %da: memref<?x?x?xf32>, %dh0: memref<?x?xf32>) {
+// CHECK: %[[DH0F:.*]] = arith.truncf %[[LOOP]]
+// CHECK: vector.transfer_write %[[DH0F]], %[[DH0]]
+func.func @full_grad_bf16(%a: memref<?x?x?xbf16>, %x: memref<?x?x?xbf16>,
+                     %h0: memref<?x?xbf16>, %y: memref<?x?x?xbf16>,
+                     %dy: memref<?x?x?xbf16>, %dx: memref<?x?x?xbf16>,
+                     %da: memref<?x?x?xbf16>, %dh0: memref<?x?xbf16>) {
   swr.scan_grad full layout bct sharing per_channel
-      decay(%a : memref<?x?x?xf32>) input(%x : memref<?x?x?xf32>)
-      init(%h0 : memref<?x?xf32>) output(%y : memref<?x?x?xf32>)
-      grad_output(%dy : memref<?x?x?xf32>) grad_input(%dx : memref<?x?x?xf32>)
-      grad_decay(%da : memref<?x?x?xf32>) grad_init(%dh0 : memref<?x?xf32>)
+      decay(%a : memref<?x?x?xbf16>) input(%x : memref<?x?x?xbf16>)
+      init(%h0 : memref<?x?xbf16>) output(%y : memref<?x?x?xbf16>)
+      grad_output(%dy : memref<?x?x?xbf16>) grad_input(%dx : memref<?x?x?xbf16>)
+      grad_decay(%da : memref<?x?x?xbf16>) grad_init(%dh0 : memref<?x?xbf16>)
   return
 }
 
