@@ -54,8 +54,26 @@ def shape(length: int) -> tuple[int, int]:
     return sequences // heads, heads
 
 
-def kernels(spear_btp: Optional[Callable]) -> dict[str, Callable]:
+def forced_tiling(chunks_below: int) -> Callable:
+    """SWR's btp with swr.torch's lanes-or-chunks threshold set to
+    `chunks_below` channel sequences (0: always time lanes; huge: always
+    time chunks), to time both tilings at every length."""
+    def run(coeff: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        saved = st._BANDS_CHUNKS_BELOW
+        st._BANDS_CHUNKS_BELOW = chunks_below
+        try:
+            return st.btp(coeff, x, 2, output_dtype=DTYPE)
+        finally:
+            st._BANDS_CHUNKS_BELOW = saved
+    return run
+
+
+def kernels(spear_btp: Optional[Callable],
+            both_tilings: bool = False) -> dict[str, Callable]:
     found = {"SWR btp": lambda c, v: st.btp(c, v, 2, output_dtype=DTYPE)}
+    if both_tilings:
+        found["SWR btp, time lanes"] = forced_tiling(0)
+        found["SWR btp, time chunks"] = forced_tiling(1 << 62)
     if spear_btp is not None:
         found["spear btp"] = lambda c, v: spear_btp(c, v, 2,
                                                     output_dtype=DTYPE)
@@ -105,6 +123,9 @@ def main() -> None:
     parser.add_argument("--lengths",
                         default=",".join(str(n) for n in LENGTHS))
     parser.add_argument("--out", type=pathlib.Path)
+    parser.add_argument("--both-tilings", action="store_true",
+                        help="also time SWR with time lanes and with time "
+                        "chunks forced (swr.torch picks by the batch)")
     args = parser.parse_args()
     lengths = [int(n) for n in args.lengths.split(",") if n]
     for length in lengths:
@@ -114,7 +135,7 @@ def main() -> None:
     if args.spear is not None:
         spear_btp = phalanx_layer.load_spear(
             args.spear, args.cutlass or args.spear.parent / "cutlass").btp
-    runners = kernels(spear_btp)
+    runners = kernels(spear_btp, args.both_tilings)
     lines = [f"{torch.cuda.get_device_name()}, torch {torch.__version__}, "
              f"bands<2> B·H·T = {TOKENS}", "",
              "| kernel | fwd ms | GB/s | fwd % of copy | fwd+bwd ms | "

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import math
 import re
 from typing import Optional
 
@@ -144,9 +145,32 @@ def _require_supported(x: torch.Tensor) -> None:
                        f"{x.device}")
 
 
-def _cuda_kernel(spec: ScanSpec, backward: bool, device: int):
+# bands<k> windows over a time-innermost layout take a warp per channel
+# sequence (time lanes) by default, which leaves most of the 132 SMs idle
+# when the batch has few sequences. Measured on the H200, bands<2> bf16 at
+# B·H·T = 8·128·8192 (docs/benchmarks.md, session 18): time lanes / time
+# chunks 99.7 / 76.5% of copy with 131072 sequences (T = 1024), 77.8 /
+# 73.5% with 2048 (T = 65536), 18.6 / 73.1% with 256 (T = 524288). Below
+# this many channel sequences the forward takes time chunks (a thread per 2
+# tiles, each re-reading k-1 tiles), which fill the GPU whatever the batch.
+_BANDS_CHUNKS_BELOW = 2048
+
+
+def _forward_options(spec: ScanSpec, x: torch.Tensor) -> dict:
+    """cached_kernel options for the forward of `spec` on input `x`: time
+    chunks for bands<k> over a time-innermost layout with few channel
+    sequences (_BANDS_CHUNKS_BELOW), else the compiler's choice."""
+    if (spec.window.startswith("bands") and spec.layout in ("bhdl", "bct")
+            and not spec.final and not spec.packed
+            and math.prod(x.shape[:-1]) < _BANDS_CHUNKS_BELOW):
+        return {"time_lanes": 1}
+    return {}
+
+
+def _cuda_kernel(spec: ScanSpec, backward: bool, device: int,
+                 options: Optional[dict] = None):
     from .cuda import cached_kernel
-    return cached_kernel(spec, device, backward)
+    return cached_kernel(spec, device, backward, **(options or {}))
 
 
 def _run(spec: ScanSpec, backward: bool, operands: dict,
@@ -165,7 +189,9 @@ def _run(spec: ScanSpec, backward: bool, operands: dict,
     if device.type == "cuda":
         index = device.index if device.index is not None else \
             torch.cuda.current_device()
-        kernel = _cuda_kernel(spec, backward, index)
+        options = ({} if backward else
+                   _forward_options(spec, operands["input"]))
+        kernel = _cuda_kernel(spec, backward, index, options)
         kernel.launch([_buffer(operands[role], spec.dtype_of(role))
                        for role in kernel.params], _current_stream(index))
         return
@@ -399,7 +425,7 @@ def precompile(a: torch.Tensor, x: torch.Tensor, *, window: str = "full",
     only libswr-runtime."""
     spec = _spec_for(a, x, h0, window, layout, reverse, return_final,
                      output_dtype, cu_seqlens)
-    compile_ptx(spec)
+    compile_ptx(spec, **_forward_options(spec, x))
     if backward and spec.window.startswith(("full", "bands")):
         compile_ptx(spec, backward=True)
     return spec

@@ -120,6 +120,29 @@ def test_per_channel_bct_layout() -> None:
     assert a.grad.shape == a.shape
 
 
+@pytest.mark.parametrize("window,layout,shape,final,expected", [
+    # A warp per channel sequence where the batch fills the GPU...
+    ("bands<2>", "bhdl", (8, 128, 16, 64), False, {}),
+    ("bands<2>", "bct", (2, 1024, 64), False, {}),
+    # ...time chunks where it has few (B1 H16 D16 at T = 524288: 256).
+    ("bands<2>", "bhdl", (1, 16, 16, 64), False, {"time_lanes": 1}),
+    ("bands<2>", "bct", (2, 1023, 64), False, {"time_lanes": 1}),
+    # Not for final states, token-major layouts or full windows.
+    ("bands<2>", "bhdl", (1, 16, 16, 64), True, {}),
+    ("bands<2>", "bthd", (1, 64, 16, 16), False, {}),
+    ("full", "bhdl", (1, 16, 16, 64), False, {}),
+])
+def test_forward_tiling_follows_the_batch(window, layout, shape, final,
+                                          expected) -> None:
+    """The forward's launch options: time chunks for bands<k> over a
+    time-innermost layout with fewer than 2048 channel sequences."""
+    x = torch.empty(shape, device="meta")
+    a = torch.empty(shape[:2] + shape[3:] if layout == "bhdl" else shape,
+                    device="meta")
+    spec = st._spec_for(a, x, None, window, layout, False, final, None)
+    assert st._forward_options(spec, x) == expected
+
+
 @pytest.mark.parametrize("per_head", [False, True])
 def test_token_major_rows_are_static(per_head) -> None:
     """bthd kernels take the token's H x D row as constants (a static
