@@ -939,6 +939,21 @@ full_grad_bthd_bf16() {
   bench_full bthd-bf16-static 8x4096x1x1536 -1 -1 --grad
 }
 
+# The [B,C,T] bf16 full window's backward (session 18: 79% of copy with
+# 16-step tiles on one warp, each lane's tile one 32-byte sector and its
+# single y row another): longer tiles and 4 warps, checked then timed.
+full_grad_bct_bf16() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
+  local flags warps
+  run_full bct-bf16 2x70x16 -1 -1 "--grad --full-block=32"
+  run_full bct-bf16 2x70x16 -1 4 --grad
+  for warps in -1 4; do
+    for flags in "" --full-block=32; do
+      bench_full bct-bf16 8x1536x4096 -1 $warps --grad $flags
+    done
+  done
+}
+
 # [B, T, C] full windows with C static (the *-static specs of full-specs.sh:
 # immediate-offset addressing; session 17: as fast or faster): checked at
 # the floor and under memcheck / racecheck at 1 x 1536, a launch at another
@@ -1102,7 +1117,7 @@ bench_all() {
 # prefetch_sweep, defaults_bench, l2_prefetch_sweep, full_cluster,
 # cluster_prefetch_bench, mma_checks; issue #8's benchmark: bench_scan,
 # bench_layer (both: bench_all); slsr_bench; tiling_sweep, profile_btc, l2_lanes_sweep,
-# static_rows, full_grad_sweep, full_grad_bthd_bf16.
+# static_rows, full_grad_sweep, full_grad_bthd_bf16, full_grad_bct_bf16.
 for section in "${@:-example exact full full_cta full_grid bands bands_bthd channel_tiles python_tests fused}"; do
   for name in $section; do "$name"; done
 done
