@@ -42,6 +42,17 @@ KERNELS: dict[str, tuple[dict, dict]] = {
         dict(window="full", layout="bthd", sharing="per_channel", init=True,
              final=True, dtype_in="bf16", dtype_out="bf16", head_dim=1536,
              heads=1), {}),
+    "full [B,C,T] f32, backward": (
+        dict(window="full", layout="bct", sharing="per_channel", init=True,
+             final=True), dict(backward=True)),
+    "full [B,C,T] bf16, backward": (
+        dict(window="full", layout="bct", sharing="per_channel", init=True,
+             final=True, dtype_in="bf16", dtype_out="bf16"),
+        dict(backward=True)),
+    "full [B,T,C] bf16, static rows, backward": (
+        dict(window="full", layout="bthd", sharing="per_channel", init=True,
+             final=True, dtype_in="bf16", dtype_out="bf16", head_dim=1536,
+             heads=1), dict(backward=True)),
     "full [B,T,H,D] bf16 per head, static rows": (
         dict(window="full", layout="bthd", sharing="per_head",
              dtype_in="bf16", dtype_out="bf16", head_dim=64, heads=24), {}),
