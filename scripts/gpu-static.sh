@@ -954,6 +954,35 @@ full_grad_bct_bf16() {
   done
 }
 
+# Per-head full windows over [B,T,H,D] with heads wider than a warp (D = 64,
+# 128): their backward spreads a head over D / channel-tile lanes only when
+# that is at most 32, so by default one thread walks the whole head (D x 16
+# f32 per tile: 20 KB of stack, 78 KB of spill stores at D = 64, 2.5 s to
+# compile); --channel-tile=D/32 puts it on 32 lanes (112 registers, no
+# spills, 0.33 s). Checked (lengths around tiles, three decay regimes) and
+# under the sanitizers at channel-tile D/32, then timed beside the default,
+# before that becomes the default (session 18: no device time left).
+per_head_grad_wide() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
+  local d tool spec
+  for d in 64 128; do
+    spec="bthd-head-bf16-d$d"
+    sed "s/memref<?x?x?x?xbf16>/memref<?x?x8x${d}xbf16>/g; s/memref<?x?x?xbf16>/memref<?x?x8xbf16>/g" \
+      "$dir/bthd-head-bf16.mlir" >"$dir/$spec.mlir"
+    run_full "$spec" "2x16x8x$d" -1 -1 "--grad --channel-tile=$((d / 32))"
+    for tool in memcheck racecheck; do
+      "$sanitizer" --tool "$tool" --error-exitcode 3 "$tools/bin/swr-run" \
+        "$dir/$spec.mlir" --grad --channel-tile=$((d / 32)) --target=sm_90a \
+        --shape "2x7x8x$d" --lengths 17,600 --decays spread \
+        >"$logs/$spec-grad-$tool.txt" 2>&1 || status=1
+      echo "$tool $spec --grad: $(grep -E 'ERROR SUMMARY|RACECHECK SUMMARY' \
+        "$logs/$spec-grad-$tool.txt" | tail -1)"
+    done
+    bench_full "$spec" "8x4096x8x$d" -1 -1 --grad
+    bench_full "$spec" "8x4096x8x$d" -1 -1 --grad --channel-tile=$((d / 32))
+  done
+}
+
 # [B, T, C] full windows with C static (the *-static specs of full-specs.sh:
 # immediate-offset addressing; session 17: as fast or faster): checked at
 # the floor and under memcheck / racecheck at 1 x 1536, a launch at another
@@ -1117,7 +1146,8 @@ bench_all() {
 # prefetch_sweep, defaults_bench, l2_prefetch_sweep, full_cluster,
 # cluster_prefetch_bench, mma_checks; issue #8's benchmark: bench_scan,
 # bench_layer (both: bench_all); slsr_bench; tiling_sweep, profile_btc, l2_lanes_sweep,
-# static_rows, full_grad_sweep, full_grad_bthd_bf16, full_grad_bct_bf16.
+# static_rows, full_grad_sweep, full_grad_bthd_bf16, full_grad_bct_bf16,
+# per_head_grad_wide.
 for section in "${@:-example exact full full_cta full_grid bands bands_bthd channel_tiles python_tests fused}"; do
   for name in $section; do "$name"; done
 done
