@@ -273,10 +273,8 @@ class _Scan(torch.autograd.Function):
         # a tensor of zeros filled for it (two launches); _backward reads
         # None as zeros.
         ctx.set_materialize_grads(False)
-        none = torch.empty(0, device=x.device)
-        ctx.save_for_backward(a, x, h0 if h0 is not None else none,
-                              cu if cu is not None else none,
-                              y if spec.window == "full" else none)
+        ctx.save_for_backward(a, x, h0, cu,
+                              y if spec.window == "full" else None)
         return y, final
 
     @staticmethod
