@@ -1,5 +1,6 @@
 // RUN: swr-opt %s --swr-tile-blocks="time-lanes=-1 time-warps=-1 full-block=-1 channel-fastest=1" --split-input-file | FileCheck %s
 // RUN: swr-opt %s --swr-tile-blocks="time-lanes=1 time-warps=-1 channel-fastest=1" --split-input-file | FileCheck %s --check-prefix=ONE
+// RUN: swr-opt %s --swr-tile-blocks="time-lanes=-1 time-warps=-1 full-block=-1 channel-tile=-1 channel-fastest=1" --split-input-file | FileCheck %s --check-prefix=PAIRS
 
 // The backward of a full window with per-channel decays is a scan in
 // mirrored time (FullWindowGrad.cpp), so its tiles are dealt to time lanes
@@ -64,5 +65,34 @@ func.func @full_grad_bthd_reverse(
       output(%y : memref<?x?x?x?xf32>)
       grad_output(%dy : memref<?x?x?x?xf32>) grad_input(%dx : memref<?x?x?x?xf32>)
       grad_decay(%da : memref<?x?x?x?xf32>)
+  return
+}
+
+// -----
+
+// bf16 over [B, T, C] with channel-tile=-1: like the forward, each lane takes
+// 2 adjacent channels (a 4-byte access per step) on 32-step tiles, so the
+// 32 lanes of a warp cover 64 channels; one transfer operator and one carry
+// per channel of the pair. The bf16 y would round the states: they are
+// recomputed from x (the transposed solve).
+// PAIRS-LABEL: func.func @full_grad_bthd_bf16
+// PAIRS: step (%c1, %c1, %c64, %c1)
+// PAIRS: swr.read_tile %arg0{{.*}} reverse pad 1.0{{.*}} -> vector<32x2xf32>
+// PAIRS: swr.local_solve %{{.*}}, %{{.*}} : vector<2x32x32xf32>, vector<32x2xf32>
+// PAIRS: swr.carry_exchange {{.*}} window full level cta lanes 1 stride 32 warps 4 : vector<2xf32> per_channel
+// PAIRS: swr.read_tile %arg1{{.*}} -> vector<32x2xf32>
+// PAIRS: swr.read_tile %arg2{{.*}} -> vector<1x2xf32>
+// PAIRS: swr.local_solve transpose
+// PAIRS: swr.write_tile %{{.*}}, %arg4{{.*}} : vector<32x2xf32>
+// PAIRS: swr.write_tile %{{.*}}, %arg5{{.*}} : vector<32x2xf32>
+func.func @full_grad_bthd_bf16(
+    %a: memref<?x?x?x?xbf16>, %x: memref<?x?x?x?xbf16>,
+    %y: memref<?x?x?x?xbf16>, %dy: memref<?x?x?x?xbf16>,
+    %dx: memref<?x?x?x?xbf16>, %da: memref<?x?x?x?xbf16>) {
+  swr.scan_grad full layout bthd sharing per_channel
+      decay(%a : memref<?x?x?x?xbf16>) input(%x : memref<?x?x?x?xbf16>)
+      output(%y : memref<?x?x?x?xbf16>)
+      grad_output(%dy : memref<?x?x?x?xbf16>) grad_input(%dx : memref<?x?x?x?xbf16>)
+      grad_decay(%da : memref<?x?x?x?xbf16>)
   return
 }
