@@ -128,25 +128,15 @@ void tiling::emitMirroredAdjointLoop(ImplicitLocOpBuilder &b, ScanGradOp grad,
                         : Value();
   Value steps = indexConst(b, tiling.steps);
   Value tiles = arith::CeilDivUIOp::create(b, coords.length, steps);
-  Value iterations =
-      coords.timeLane ? arith::CeilDivUIOp::create(
-                            b, tiles, indexConst(b, tiling.tilesPerIteration()))
-                      : tiles;
+  Value iterations = tileIterations(b, tiling, coords, tiles);
   // The loop carries what the latest tile passes on: dh0 after the last.
   auto loop = scf::ForOp::create(
       b, indexConst(b, 0), iterations, indexConst(b, 1),
       ValueRange{gradFinal ? gradFinal : zeros},
       [&](OpBuilder &nested, Location loc, Value iteration, ValueRange) {
         ImplicitLocOpBuilder body(loc, nested);
-        Value tile = iteration;
-        if (coords.timeLane)
-          tile = arith::AddIOp::create(
-              body,
-              arith::MulIOp::create(
-                  body, iteration,
-                  indexConst(body, tiling.tilesPerIteration())),
-              coords.timeLane);
-        Value position = arith::MulIOp::create(body, tile, steps);
+        Value position =
+            iterationPosition(body, tiling, coords, steps, iteration);
         Value decays =
             readDecays(body, tiling, coords, grad.getDecay(), position);
         Value shifted = shiftDown(body, decays, f32Const(body, 1.0f));

@@ -162,9 +162,7 @@ TileRange tileRange(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
     return {chunk, arith::AddIOp::create(b, chunk, indexConst(b, 1)), Value()};
   }
   if (coords.timeLane) // iterations over groups of tiles, one per time lane
-    return {indexConst(b, 0),
-            arith::CeilDivUIOp::create(
-                b, tiles, indexConst(b, tiling.tilesPerIteration())),
+    return {indexConst(b, 0), tileIterations(b, tiling, coords, tiles),
             Value()};
   Value first = chunkFirstTile(b, tiling, coords);
   if (!first)
@@ -264,14 +262,7 @@ void emitTileLoop(ImplicitLocOpBuilder &b, ScanOp scan,
 
   // The first step of the tile an iteration solves.
   auto positionOf = [&](ImplicitLocOpBuilder &at, Value iteration) -> Value {
-    Value tile = iteration;
-    if (coords.timeLane)
-      tile = arith::AddIOp::create(
-          at,
-          arith::MulIOp::create(at, iteration,
-                                indexConst(at, tiling.tilesPerIteration())),
-          coords.timeLane);
-    return arith::MulIOp::create(at, tile, steps);
+    return iterationPosition(at, tiling, coords, steps, iteration);
   };
   Region *prologue = scan.getPrologue().empty() ? nullptr : &scan.getPrologue();
   ScanOperandValues operands{scan.getDecay(), scan.getInput(),

@@ -254,6 +254,28 @@ Value tiling::chunkEndTile(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
       tiles);
 }
 
+Value tiling::tileIterations(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                             const TileCoords &coords, Value tiles) {
+  if (!coords.timeLane)
+    return tiles;
+  return arith::CeilDivUIOp::create(b, tiles,
+                                    indexConst(b, tiling.tilesPerIteration()));
+}
+
+Value tiling::iterationPosition(ImplicitLocOpBuilder &b,
+                                const ScanTiling &tiling,
+                                const TileCoords &coords, Value steps,
+                                Value iteration) {
+  Value tile = iteration;
+  if (coords.timeLane)
+    tile = arith::AddIOp::create(
+        b,
+        arith::MulIOp::create(b, iteration,
+                              indexConst(b, tiling.tilesPerIteration())),
+        coords.timeLane);
+  return arith::MulIOp::create(b, tile, steps);
+}
+
 Value tiling::lastTimeLane(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
                            const TileCoords &coords) {
   if (!coords.timeLane)

@@ -166,6 +166,17 @@ Value chunkFirstTile(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
 Value chunkEndTile(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
                    Value first, Value tiles);
 
+/// The iterations of a sequence's tile loop over `tiles` tiles: one per
+/// tile, or with time lanes one per group of tilesPerIteration tiles.
+Value tileIterations(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                     const TileCoords &coords, Value tiles);
+
+/// The first step of the tile that `iteration` solves (`steps` per tile):
+/// tile `iteration`, or with time lanes tile iteration x tilesPerIteration
+/// + the thread's time lane.
+Value iterationPosition(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                        const TileCoords &coords, Value steps, Value iteration);
+
 /// Whether this thread is the sequence's last time lane (the one whose
 /// last tile ends it: the tiles past the end carry the state through their
 /// padding), or null without time lanes.
