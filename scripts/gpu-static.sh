@@ -96,11 +96,12 @@ run_full() {
   echo "full $1 time-lanes $3 time-warps $warps $flag: $(tail -1 "$log")"
 }
 
-# sanitize_full SPEC SHAPE TAG [FLAGS] [LENGTHS]: memcheck and racecheck of
-# one spec (logs $logs/TAG-TOOL.txt), at LENGTHS (default 17,600,5000).
+# sanitize_full SPEC SHAPE TAG [FLAGS] [LENGTHS] [TOOLS]: compute-sanitizer
+# TOOLS (default memcheck racecheck) on one spec (logs $logs/TAG-TOOL.txt),
+# at LENGTHS (default 17,600,5000).
 sanitize_full() {
   local tool log
-  for tool in memcheck racecheck; do
+  for tool in ${6:-memcheck racecheck}; do
     log="$logs/$3-$tool.txt"
     "$sanitizer" --tool "$tool" --error-exitcode 3 "$tools/bin/swr-run" \
       "$dir/$1.mlir" --target=sm_90a ${4:-} --shape "$2" \
@@ -129,17 +130,11 @@ full_checks() {
     run_full "$spec" 2x16x3x22 -1
     for lanes in 4 32; do run_full "$spec" 2x16x3x22 "$lanes" 1; done
   done
-  local spec shape tool
+  local spec shape
   run_full bthd-head-bf16 2x16x3x22 -1
   for spec in bct-f32:2x5x7 bct-bf16:2x5x7 bthd-bf16:2x7x3x5 bthd-head-bf16:2x7x3x5; do
     shape="${spec#*:}" spec="${spec%%:*}"
-    for tool in memcheck racecheck synccheck; do
-      "$sanitizer" --tool "$tool" --error-exitcode 3 "$tools/bin/swr-run" \
-        "$dir/$spec.mlir" --target=sm_90a --shape "$shape" --lengths 17,600,5000 \
-        --decays spread >"$logs/full-$spec-$tool.txt" 2>&1 || status=1
-      echo "$tool full $spec: $(grep -E 'ERROR SUMMARY|RACECHECK SUMMARY' \
-        "$logs/full-$spec-$tool.txt" | tail -1)"
-    done
+    sanitize_full "$spec" "$shape" "full-$spec" "" "" "memcheck racecheck synccheck"
   done
 }
 
@@ -889,7 +884,7 @@ l2_lanes_sweep() {
 # T4096 at the defaults beside one thread per channel.
 full_grad_sweep() {
   [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
-  local spec shape tool
+  local spec shape
   for spec in bct-f32 bct-bf16 bct-reverse-f32 bthd-f32 bthd-bf16; do
     shape=2x70x16; [[ $spec == bthd-* ]] && shape=2x16x3x22
     run_full "$spec" "$shape" -1 -1 --grad
@@ -898,14 +893,8 @@ full_grad_sweep() {
   run_full bthd-bf16 2x16x3x22 1 1 --grad
   for spec in bct-f32:2x5x7 bct-bf16:2x5x7 bthd-f32:2x7x3x5 bthd-bf16:2x7x3x5; do
     shape="${spec#*:}" spec="${spec%%:*}"
-    for tool in memcheck racecheck synccheck; do
-      "$sanitizer" --tool "$tool" --error-exitcode 3 "$tools/bin/swr-run" \
-        "$dir/$spec.mlir" --grad --target=sm_90a --shape "$shape" \
-        --lengths 17,600,5000 --decays spread \
-        >"$logs/full-grad-$spec-$tool.txt" 2>&1 || status=1
-      echo "$tool full --grad $spec: $(grep -E 'ERROR SUMMARY|RACECHECK SUMMARY' \
-        "$logs/full-grad-$spec-$tool.txt" | tail -1)"
-    done
+    sanitize_full "$spec" "$shape" "full-grad-$spec" --grad "" \
+      "memcheck racecheck synccheck"
   done
   for spec in bct-f32 bct-bf16 bthd-f32 bthd-bf16; do
     shape=8x1536x4096; [[ $spec == bthd-* ]] && shape=8x4096x1x1536
@@ -921,17 +910,11 @@ full_grad_sweep() {
 # sanitizers.
 full_grad_bthd_bf16() {
   [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
-  local tool flags
+  local flags
   run_full bthd-bf16 2x16x3x22 -1 -1 --grad
   run_full bthd-bf16 2x16x3x21 -1 -1 "--grad --full-block=16"
-  for tool in memcheck racecheck synccheck; do
-    "$sanitizer" --tool "$tool" --error-exitcode 3 "$tools/bin/swr-run" \
-      "$dir/bthd-bf16.mlir" --grad --target=sm_90a --shape 2x7x3x5 \
-      --lengths 17,600,5000 --decays spread \
-      >"$logs/full-grad-bthd-bf16-ch2-$tool.txt" 2>&1 || status=1
-    echo "$tool full --grad bthd-bf16 (2 channels): $(grep -E \
-      'ERROR SUMMARY|RACECHECK SUMMARY' "$logs/full-grad-bthd-bf16-ch2-$tool.txt" | tail -1)"
-  done
+  sanitize_full bthd-bf16 2x7x3x5 full-grad-bthd-bf16-ch2 --grad "" \
+    "memcheck racecheck synccheck"
   for flags in "" --full-block=16 --full-block=8 "--channel-tile=1 --full-block=16" \
     "--channel-tile=1 --full-block=32"; do
     bench_full bthd-bf16 8x4096x1x1536 -1 -1 --grad $flags
@@ -964,20 +947,14 @@ full_grad_bct_bf16() {
 # before that becomes the default (session 18: no device time left).
 per_head_grad_wide() {
   [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
-  local d tool spec
+  local d spec
   for d in 64 128; do
     spec="bthd-head-bf16-d$d"
     sed "s/memref<?x?x?x?xbf16>/memref<?x?x8x${d}xbf16>/g; s/memref<?x?x?xbf16>/memref<?x?x8xbf16>/g" \
       "$dir/bthd-head-bf16.mlir" >"$dir/$spec.mlir"
     run_full "$spec" "2x16x8x$d" -1 -1 "--grad --channel-tile=$((d / 32))"
-    for tool in memcheck racecheck; do
-      "$sanitizer" --tool "$tool" --error-exitcode 3 "$tools/bin/swr-run" \
-        "$dir/$spec.mlir" --grad --channel-tile=$((d / 32)) --target=sm_90a \
-        --shape "2x7x8x$d" --lengths 17,600 --decays spread \
-        >"$logs/$spec-grad-$tool.txt" 2>&1 || status=1
-      echo "$tool $spec --grad: $(grep -E 'ERROR SUMMARY|RACECHECK SUMMARY' \
-        "$logs/$spec-grad-$tool.txt" | tail -1)"
-    done
+    sanitize_full "$spec" "2x7x8x$d" "$spec-grad" \
+      "--grad --channel-tile=$((d / 32))" 17,600
     bench_full "$spec" "8x4096x8x$d" -1 -1 --grad
     bench_full "$spec" "8x4096x8x$d" -1 -1 --grad --channel-tile=$((d / 32))
   done
