@@ -937,26 +937,35 @@ full_grad_bct_bf16() {
   done
 }
 
-# Per-head full windows over [B,T,H,D] with heads wider than a warp (D = 64,
-# 128): their backward spreads a head over D / channel-tile lanes only when
-# that is at most 32, so by default one thread walks the whole head (D x 16
-# f32 per tile: 20 KB of stack, 78 KB of spill stores at D = 64, 2.5 s to
-# compile); --channel-tile=D/32 puts it on 32 lanes (112 registers, no
-# spills, 0.33 s). Checked (lengths around tiles, three decay regimes) and
-# under the sanitizers at channel-tile D/32, then timed beside the default,
-# before that becomes the default (session 18: no device time left).
-per_head_grad_wide() {
+# The backward of per-head full windows over [B, T, H, D] with D static
+# (swr.torch's ScanSpec(heads=H, head_dim=D)): a scan in mirrored time
+# (FullWindowGrad.cpp), a head's channels on adjacent lanes of one warp
+# (max(2 for bf16 / 1 for f32, D / 32) each), its decay gradient summed by
+# shuffles. Checked against float64 at D 16, 64 and 128 (D 16: a head on 8
+# or 16 lanes, the rest of the warp masked) in bf16 and f32, under
+# memcheck / racecheck, then timed at B8 T16384 H8 with tiles of 16, 32
+# and 64 steps beside the forward.
+per_head_grad() {
   [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
-  local d spec
-  for d in 64 128; do
-    spec="bthd-head-bf16-d$d"
-    sed "s/memref<?x?x?x?xbf16>/memref<?x?x8x${d}xbf16>/g; s/memref<?x?x?xbf16>/memref<?x?x8xbf16>/g" \
-      "$dir/bthd-head-bf16.mlir" >"$dir/$spec.mlir"
-    run_full "$spec" "2x16x8x$d" -1 -1 "--grad --channel-tile=$((d / 32))"
-    sanitize_full "$spec" "2x7x8x$d" "$spec-grad" \
-      "--grad --channel-tile=$((d / 32))" 17,600
-    bench_full "$spec" "8x4096x8x$d" -1 -1 --grad
-    bench_full "$spec" "8x4096x8x$d" -1 -1 --grad --channel-tile=$((d / 32))
+  local d ty spec steps
+  for ty in bf16 f32; do
+    for d in 16 64 128; do
+      spec="bthd-head-$ty-d$d"
+      sed "s/memref<?x?x?x?x$ty>/memref<?x?x8x${d}x$ty>/g; s/memref<?x?x?x$ty>/memref<?x?x8x$ty>/g" \
+        "$dir/bthd-head-$ty.mlir" >"$dir/$spec.mlir"
+      run_full "$spec" "2x16x8x$d" -1 -1 --grad
+      sanitize_full "$spec" "2x7x8x$d" "$spec-grad" --grad 17,600
+    done
+  done
+  for ty in bf16 f32; do
+    for d in 64 128; do
+      spec="bthd-head-$ty-d$d"
+      bench_full "$spec" "8x16384x8x$d" -1 -1
+      bench_full "$spec" "8x16384x8x$d" -1 -1 --grad
+      for steps in 16 32 64; do
+        bench_full "$spec" "8x16384x8x$d" -1 -1 --grad --full-block=$steps
+      done
+    done
   done
 }
 
@@ -1124,7 +1133,7 @@ bench_all() {
 # cluster_prefetch_bench, mma_checks; issue #8's benchmark: bench_scan,
 # bench_layer (both: bench_all); slsr_bench; tiling_sweep, profile_btc, l2_lanes_sweep,
 # static_rows, full_grad_sweep, full_grad_bthd_bf16, full_grad_bct_bf16,
-# per_head_grad_wide.
+# per_head_grad.
 for section in "${@:-example exact full full_cta full_grid bands bands_bthd channel_tiles python_tests fused}"; do
   for name in $section; do "$name"; done
 done

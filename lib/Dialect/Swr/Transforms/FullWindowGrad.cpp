@@ -22,6 +22,12 @@
 // warps the same way (TileBlocks.cpp), where the tile-by-tile walk of
 // TileScanGrad.cpp keeps one thread per sequence.
 //
+// With per-head decays the carries are the same (one decay per step, a
+// carry per channel), and da[t] = sum over the head's channels of
+// dh[t] y[t-1]: the head's channels lie on adjacent lanes of one warp,
+// each lane sums its own, swr.channel_sum those of the lanes, and the
+// head's first lane writes.
+//
 // The states y[t-1] are read as a tile of an f32 forward output, one row
 // further on in mirrored time (so x is not read: 5 arrays move, not 6).
 // A 2-byte y would round each of them: they are recomputed from x instead,
@@ -113,12 +119,34 @@ Value previousStates(ImplicitLocOpBuilder &b, ScanGradOp grad,
 
 bool tiling::isMirroredAdjoint(ScanGradOp grad) {
   return grad.getWindow().isFull() && !grad.hasFusedRegions() &&
-         grad.getSharing() == DecaySharing::per_channel && grad.getOutput();
+         grad.getOutput();
+}
+
+/// Writes a tile's decay gradient (steps x channels): per channel as it
+/// is; per head summed over the lane's channels, then over the `headLanes`
+/// lanes of the head, whose first lane writes.
+static void writeDecayGradient(ImplicitLocOpBuilder &b,
+                               const ScanTiling &tiling,
+                               const TileCoords &coords, Value dest,
+                               Value position, Value gradient,
+                               int64_t headLanes) {
+  if (!tiling.perHead())
+    return writeDecays(b, tiling, coords, dest, position, gradient);
+  Value sum = sumOverChannels(b, gradient);
+  if (headLanes > 1)
+    sum = ChannelSumOp::create(b, sum.getType(), sum,
+                               b.getI64IntegerAttr(headLanes));
+  Value first = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
+                                      coords.channel, indexConst(b, 0));
+  emitIf(b, first, [&](ImplicitLocOpBuilder &write) {
+    writeDecays(write, tiling, coords, dest, position, sum);
+  });
 }
 
 void tiling::emitMirroredAdjointLoop(ImplicitLocOpBuilder &b, ScanGradOp grad,
                                      const ScanTiling &tiling,
-                                     const TileCoords &coords) {
+                                     const TileCoords &coords,
+                                     int64_t headLanes) {
   int64_t last = tiling.steps - 1;
   Value zeros = splat(b, rowType(b, tiling), 0.0f);
   Value init =
@@ -163,8 +191,8 @@ void tiling::emitMirroredAdjointLoop(ImplicitLocOpBuilder &b, ScanGradOp grad,
         Value decayGradient = arith::MulFOp::create(body, adjoint, previous);
         writeOutputs(body, tiling, coords, grad.getGradInput(), position,
                      adjoint);
-        writeDecays(body, tiling, coords, grad.getGradDecay(), position,
-                    decayGradient);
+        writeDecayGradient(body, tiling, coords, grad.getGradDecay(), position,
+                           decayGradient, headLanes);
         scf::YieldOp::create(
             body,
             scaleByDecay(body, vector::ExtractOp::create(body, adjoint, last),

@@ -442,11 +442,13 @@ struct SwrTileBlocksPass
   }
 
   /// The time lanes and warps that share the tiles of a full window's
-  /// backward with per-channel decays (a scan in mirrored time,
-  /// FullWindowGrad.cpp): those its forward would take, with its channel
-  /// pairs for 2-byte elements shared by warps (halfWordsSharedByWarps;
-  /// channel-tile=1 keeps one channel) and its tiles (fullTileSteps). Time
-  /// CTAs and grid carries are the forward's only.
+  /// backward run as a scan in mirrored time (FullWindowGrad.cpp): those
+  /// its forward would take, with its channel pairs for 2-byte elements
+  /// shared by warps (halfWordsSharedByWarps; channel-tile=1 keeps one
+  /// channel) and its tiles (fullTileSteps). Per-head decays need a head
+  /// on the lanes of one warp (headChannelsPerLane), else the tile-by-tile
+  /// walk of TileScanGrad.cpp takes them. Time CTAs and grid carries are
+  /// the forward's only.
   FailureOr<GradLanes> gradLanesFor(ScanGradOp grad) {
     if (!isMirroredAdjoint(grad))
       return GradLanes{};
@@ -454,7 +456,21 @@ struct SwrTileBlocksPass
     FailureOr<int64_t> lanes = timeLanesFor(grad, axes);
     if (failed(lanes))
       return failure();
-    GradLanes result{*lanes, timeWarpsFor(grad, axes), 0, 1};
+    GradLanes result{/*mirrored=*/true, *lanes, timeWarpsFor(grad, axes)};
+    if (grad.getSharing() == DecaySharing::per_head) {
+      result.channels = headChannelsPerLane(grad, axes, *lanes);
+      if (result.channels == 0)
+        return GradLanes{};
+      result.headLanes =
+          cast<MemRefType>(grad.getInput().getType()).getDimSize(axes.channel) /
+          result.channels;
+      // At most 64 elements of a tile per lane: the backward holds several
+      // tiles at once (measured at D = 64 bf16: 2 channels x 32 steps).
+      result.steps =
+          std::min<int64_t>(fullTileSteps(grad, axes, *lanes),
+                            std::max<int64_t>(64 / result.channels, 4));
+      return result;
+    }
     if (channelTile == -1 && halfWordsSharedByWarps(grad, axes))
       result.channels = 2;
     // The forward's tiles, except that one channel per lane
@@ -466,6 +482,34 @@ struct SwrTileBlocksPass
                        ? block
                        : fullTileSteps(grad, axes, *lanes);
     return result;
+  }
+
+  /// The channels of a head each lane takes in a per-head backward run in
+  /// mirrored time, so that a head's channels lie on adjacent lanes of one
+  /// warp and its decay gradient is summed by shuffles: the option, or with
+  /// -1 the forward's (2 for 2-byte elements shared by warps, else 1) or
+  /// D / 32 if more, up to 8 (a vector access of 16 bytes of bf16).
+  /// 0 when that cannot be: a lane reduction not asked for, time on the
+  /// lanes, channels not innermost, D dynamic, not a multiple of the
+  /// channels, or D / channels not a power of 2 of at most 32.
+  int64_t headChannelsPerLane(ScanGradOp grad, const LayoutAxes &axes,
+                              int64_t lanes) {
+    if (!laneReduction || lanes != 1 || !channelsContiguous(axes))
+      return 0;
+    int64_t headDim =
+        cast<MemRefType>(grad.getInput().getType()).getDimSize(axes.channel);
+    if (ShapedType::isDynamic(headDim))
+      return 0;
+    int64_t channels = channelTile;
+    if (channels == -1)
+      channels = std::min<int64_t>(
+          headDim, std::max<int64_t>(halfWordsSharedByWarps(grad, axes) ? 2 : 1,
+                                     llvm::divideCeil(headDim, 32)));
+    int64_t headLanes = headDim / channels;
+    bool fits = headDim % channels == 0 && llvm::isPowerOf2_64(channels) &&
+                channels <= 8 && llvm::isPowerOf2_64(headLanes) &&
+                headLanes <= 32;
+    return fits ? channels : 0;
   }
 
   /// Bytes per element of the scan's (or its backward's) input.

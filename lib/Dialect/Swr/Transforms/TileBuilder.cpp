@@ -653,3 +653,17 @@ Value tiling::suffixProducts(ImplicitLocOpBuilder &b, Value decays) {
   }
   return vector::FromElementsOp::create(b, decays.getType(), products);
 }
+
+Value tiling::sumOverChannels(ImplicitLocOpBuilder &b, Value tile) {
+  auto type = cast<VectorType>(tile.getType());
+  int64_t n = type.getDimSize(0), m = type.getDimSize(1);
+  auto resultType = VectorType::get({n}, b.getF32Type());
+  if (m == 1)
+    return vector::ShapeCastOp::create(b, resultType, tile);
+  Value columns = vector::TransposeOp::create(b, tile, ArrayRef<int64_t>{1, 0});
+  Value sum = vector::ExtractOp::create(b, columns, 0);
+  for (int64_t c = 1; c < m; ++c)
+    sum =
+        arith::AddFOp::create(b, sum, vector::ExtractOp::create(b, columns, c));
+  return sum;
+}

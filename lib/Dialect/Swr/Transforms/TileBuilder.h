@@ -278,16 +278,24 @@ Value shiftUp(ImplicitLocOpBuilder &b, Value rows, Value last);
 /// last row of its transfer operator, how step i reaches the tile's end.
 Value suffixProducts(ImplicitLocOpBuilder &b, Value decays);
 
-/// How the backward of a full window with per-channel decays deals its
-/// tiles (FullWindowGrad.cpp): the time lanes and warps that share a
-/// sequence, the steps of a tile (0: `block`) and the adjacent channels
-/// each lane solves.
+/// How the backward of a full window deals its tiles when it runs as a
+/// scan in mirrored time (FullWindowGrad.cpp; `mirrored`, else the
+/// tile-by-tile walk of TileScanGrad.cpp): the time lanes and warps that
+/// share a sequence, the steps of a tile (0: `block`), the adjacent
+/// channels each lane solves and, for per-head decays, the adjacent lanes
+/// that hold one head's channels (their decay gradients summed by
+/// swr.channel_sum).
 struct GradLanes {
+  bool mirrored = false;
   int64_t timeLanes = 1;
   int64_t timeWarps = 1;
   int64_t steps = 0;
   int64_t channels = 1;
+  int64_t headLanes = 1;
 };
+
+/// Sums a time x channels tile over its channels: vector<steps>.
+Value sumOverChannels(ImplicitLocOpBuilder &b, Value tile);
 
 /// Tiles one swr.scan_grad (see TileScanGrad.cpp) and erases it.
 void tileScanGrad(ScanGradOp grad, TransferMethod method, int64_t block,

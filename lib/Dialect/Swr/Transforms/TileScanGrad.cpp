@@ -63,21 +63,6 @@ Value addAtRow(ImplicitLocOpBuilder &b, Value tile, Value row, Value step) {
   return tile;
 }
 
-/// Sums a time x channels tile over its channels: vector<n>.
-Value sumOverChannels(ImplicitLocOpBuilder &b, Value tile) {
-  auto type = cast<VectorType>(tile.getType());
-  int64_t n = type.getDimSize(0), m = type.getDimSize(1);
-  auto resultType = VectorType::get({n}, b.getF32Type());
-  if (m == 1)
-    return vector::ShapeCastOp::create(b, resultType, tile);
-  Value columns = vector::TransposeOp::create(b, tile, ArrayRef<int64_t>{1, 0});
-  Value sum = vector::ExtractOp::create(b, columns, 0);
-  for (int64_t c = 1; c < m; ++c)
-    sum =
-        arith::AddFOp::create(b, sum, vector::ExtractOp::create(b, columns, c));
-  return sum;
-}
-
 /// What one backward needs at one (sequence, head, channel block).
 struct GradContext {
   mutable ScanGradOp grad; // op accessors are not const
@@ -534,27 +519,29 @@ HeadReduction::Kind headReductionKind(ScanGradOp grad, const LayoutAxes &axes,
   return HeadReduction::InIteration;
 }
 
-/// A full window with per-channel decays as a scan in mirrored time, its
-/// tiles dealt to `lanes` (FullWindowGrad.cpp).
+/// A full window as a scan in mirrored time, its tiles dealt to `lanes`
+/// (FullWindowGrad.cpp).
 static void tileMirroredAdjoint(ScanGradOp grad, TransferMethod method,
                                 int64_t block, bool channelFastest,
                                 const GradLanes &lanes) {
   const LayoutAxes &axes = getLayoutAxes(grad.getLayout());
   ScanTiling tiling{grad.getWindow(),
                     axes,
-                    /*perHeadSharing=*/false,
+                    grad.getSharing() == DecaySharing::per_head,
                     /*reverse=*/!grad.getReverse(),
                     lanes.steps > 0 ? lanes.steps : block,
                     lanes.channels,
                     method,
                     /*chunkTiles=*/0};
-  tiling.channelFastest = channelFastest && channelsContiguous(axes);
+  tiling.channelFastest =
+      (channelFastest || lanes.headLanes > 1) && channelsContiguous(axes);
   tiling.timeLanes = lanes.timeLanes;
   tiling.timeWarps = lanes.timeWarps;
   ImplicitLocOpBuilder b(grad.getLoc(), grad);
   emitScanLoops(b, tiling, grad.getInput(), grad.getSeqOffsets(),
                 [&](ImplicitLocOpBuilder &body, const TileCoords &coords) {
-                  emitMirroredAdjointLoop(body, grad, tiling, coords);
+                  emitMirroredAdjointLoop(body, grad, tiling, coords,
+                                          lanes.headLanes);
                 });
   grad.erase();
 }
@@ -563,7 +550,7 @@ void tiling::tileScanGrad(ScanGradOp grad, TransferMethod method, int64_t block,
                           int64_t channelTile, int64_t timeChunk,
                           bool laneReduction, bool channelFastest,
                           const GradLanes &lanes) {
-  if (isMirroredAdjoint(grad))
+  if (lanes.mirrored)
     return tileMirroredAdjoint(grad, method, block, channelFastest, lanes);
   WindowAttr window = grad.getWindow();
   const LayoutAxes &axes = getLayoutAxes(grad.getLayout());
