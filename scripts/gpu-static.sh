@@ -937,34 +937,52 @@ full_grad_bct_bf16() {
   done
 }
 
+# Timing only (after per_head_grad's checks): per-head full windows over
+# [B, T, H, D] at D 64 and 128, forward and backward, by tile steps and
+# warps per CTA; the backward also at session 19's first shape (B8 T4096).
+per_head_tiling_sweep() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
+  local d ty spec warps
+  for ty in bf16 f32; do
+    for d in 64 128; do
+      spec="bthd-head-$ty-d$d"
+      sed "s/memref<?x?x?x?x$ty>/memref<?x?x8x${d}x$ty>/g; s/memref<?x?x?x$ty>/memref<?x?x8x$ty>/g" \
+        "$dir/bthd-head-$ty.mlir" >"$dir/$spec.mlir"
+      bench_full "$spec" "8x4096x8x$d" -1 -1 --grad
+      bench_full "$spec" "8x16384x8x$d" -1 -1 --grad --full-block=32
+      for warps in 8 16; do
+        bench_full "$spec" "8x16384x8x$d" -1 "$warps"
+        bench_full "$spec" "8x16384x8x$d" -1 "$warps" --grad
+        bench_full "$spec" "8x16384x8x$d" -1 "$warps" --grad --full-block=32
+      done
+    done
+  done
+}
+
 # The backward of per-head full windows over [B, T, H, D] with D static
 # (swr.torch's ScanSpec(heads=H, head_dim=D)): a scan in mirrored time
 # (FullWindowGrad.cpp), a head's channels on adjacent lanes of one warp
 # (max(2 for bf16 / 1 for f32, D / 32) each), its decay gradient summed by
 # shuffles. Checked against float64 at D 16, 64 and 128 (D 16: a head on 8
-# or 16 lanes, the rest of the warp masked) in bf16 and f32, under
-# memcheck / racecheck, then timed at B8 T16384 H8 with tiles of 16, 32
-# and 64 steps beside the forward.
+# or 16 lanes, the rest of the warp masked) in bf16 and f32, two of them
+# under memcheck / racecheck, then timed at B8 T16384 H8
+# (per_head_tiling_sweep: by warps and tile steps).
 per_head_grad() {
   [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
-  local d ty spec steps
+  local d ty spec
   for ty in bf16 f32; do
     for d in 16 64 128; do
       spec="bthd-head-$ty-d$d"
       sed "s/memref<?x?x?x?x$ty>/memref<?x?x8x${d}x$ty>/g; s/memref<?x?x?x$ty>/memref<?x?x8x$ty>/g" \
         "$dir/bthd-head-$ty.mlir" >"$dir/$spec.mlir"
       run_full "$spec" "2x16x8x$d" -1 -1 --grad
-      sanitize_full "$spec" "2x7x8x$d" "$spec-grad" --grad 17,600
     done
   done
+  sanitize_full bthd-head-bf16-d64 2x7x8x64 bthd-head-bf16-d64-grad --grad 17,600
+  sanitize_full bthd-head-f32-d16 2x7x8x16 bthd-head-f32-d16-grad --grad 17,600
   for ty in bf16 f32; do
     for d in 64 128; do
-      spec="bthd-head-$ty-d$d"
-      bench_full "$spec" "8x16384x8x$d" -1 -1
-      bench_full "$spec" "8x16384x8x$d" -1 -1 --grad
-      for steps in 16 32 64; do
-        bench_full "$spec" "8x16384x8x$d" -1 -1 --grad --full-block=$steps
-      done
+      bench_full "bthd-head-$ty-d$d" "8x16384x8x$d" -1 -1 --grad
     done
   done
 }
@@ -1133,7 +1151,7 @@ bench_all() {
 # cluster_prefetch_bench, mma_checks; issue #8's benchmark: bench_scan,
 # bench_layer (both: bench_all); slsr_bench; tiling_sweep, profile_btc, l2_lanes_sweep,
 # static_rows, full_grad_sweep, full_grad_bthd_bf16, full_grad_bct_bf16,
-# per_head_grad.
+# per_head_grad, per_head_tiling_sweep.
 for section in "${@:-example exact full full_cta full_grid bands bands_bthd channel_tiles python_tests fused}"; do
   for name in $section; do "$name"; done
 done

@@ -3,7 +3,7 @@
 
 // The backward of a full window with per-head decays over [B, T, H, D] is
 // a scan in mirrored time like the per-channel one (FullWindowGrad.cpp):
-// 4 warps share the time through a CTA-level exchange, a head's D = 64
+// 8 warps share the time through a CTA-level exchange, a head's D = 64
 // bf16 channels lie on the 32 lanes of a warp (2 each, 32-step tiles), and
 // da[t], the sum over the head's channels of dh[t] y[t-1], is summed over
 // the lane's channels, then by swr.channel_sum over the head's 32 lanes;
@@ -13,7 +13,7 @@
 // CHECK: scf.for
 // CHECK: swr.read_tile %arg0{{.*}} time 1 reverse pad 1.0{{.*}} : memref<?x?x8xbf16> -> vector<32xf32>
 // CHECK: swr.read_tile %arg3{{.*}} time 1 channel 3 reverse pad 0.0{{.*}} -> vector<32x2xf32>
-// CHECK: swr.carry_exchange {{.*}} window full level cta lanes 1 stride 32 warps 4 : vector<2xf32>
+// CHECK: swr.carry_exchange {{.*}} window full level cta lanes 1 stride 32 warps 8 : vector<2xf32>
 // CHECK: swr.write_tile %{{.*}}, %arg4{{.*}} : vector<32x2xf32>
 // CHECK: %[[SUM:.*]] = swr.channel_sum %{{.*}} group 32 : vector<32xf32>
 // CHECK: %[[FIRST:.*]] = arith.cmpi eq, %{{.*}}, %c0
@@ -60,10 +60,10 @@ func.func @full_grad_heads_f32_wide(
 
 // -----
 
-// D = 16 f32: one channel per lane, the head on 16 lanes.
+// D = 16 f32: one channel per lane on 32-step tiles, the head on 16 lanes.
 // CHECK-LABEL: func.func @full_grad_heads_f32_narrow
-// CHECK: swr.read_tile %arg3{{.*}} -> vector<16x1xf32>
-// CHECK: swr.channel_sum %{{.*}} group 16 : vector<16xf32>
+// CHECK: swr.read_tile %arg3{{.*}} -> vector<32x1xf32>
+// CHECK: swr.channel_sum %{{.*}} group 16 : vector<32xf32>
 func.func @full_grad_heads_f32_narrow(
     %a: memref<?x?x8xf32>, %x: memref<?x?x8x16xf32>,
     %y: memref<?x?x8x16xf32>, %dy: memref<?x?x8x16xf32>,
