@@ -65,14 +65,9 @@ exact() {
       --target=sm_90a --shape 8x128x16x8192 --lengths 1 --decays spread \
       --bench 2>&1 | tee -a "$logs/swr-run-gpu-exact$grad.txt" | tail -1
   done
-  for tool in memcheck racecheck; do
-    "$sanitizer" --tool "$tool" --error-exitcode 3 "$tools/bin/swr-run" \
-      "$root/examples/exact_window.mlir" --grad --target=sm_90a \
-      --shape 2x3x16x1 --lengths 17,200 --decays spread \
-      >"$logs/exact-grad-$tool.txt" 2>&1 || status=1
-    echo "$tool exact backward: $(grep -E 'ERROR SUMMARY|RACECHECK SUMMARY' \
-      "$logs/exact-grad-$tool.txt" | tail -1)"
-  done
+  sanitize exact-grad "exact backward" "memcheck racecheck" \
+    "$root/examples/exact_window.mlir" --grad --target=sm_90a \
+    --shape 2x3x16x1 --lengths 17,200 --decays spread
 }
 
 # The full-window scan with its tiles dealt to the lanes of a warp (carries by
@@ -96,19 +91,28 @@ run_full() {
   echo "full $1 time-lanes $3 time-warps $warps $flag: $(tail -1 "$log")"
 }
 
+# sanitize TAG LABEL TOOLS ARGS...: compute-sanitizer with each of TOOLS
+# (e.g. "memcheck racecheck") on swr-run ARGS (bounded: a look-back that
+# never ended would hang), logs $logs/TAG-TOOL.txt, one summary line each.
+sanitize() {
+  local tag="$1" label="$2" tool_list="$3" tool log
+  shift 3
+  for tool in $tool_list; do
+    log="$logs/$tag-$tool.txt"
+    timeout 600 "$sanitizer" --tool "$tool" --error-exitcode 3 \
+      "$tools/bin/swr-run" "$@" >"$log" 2>&1 || status=1
+    echo "$tool $label: $(grep -E 'ERROR SUMMARY|RACECHECK SUMMARY' "$log" |
+      tail -1)"
+  done
+}
+
 # sanitize_full SPEC SHAPE TAG [FLAGS] [LENGTHS] [TOOLS]: compute-sanitizer
 # TOOLS (default memcheck racecheck) on one spec (logs $logs/TAG-TOOL.txt),
 # at LENGTHS (default 17,600,5000).
 sanitize_full() {
-  local tool log
-  for tool in ${6:-memcheck racecheck}; do
-    log="$logs/$3-$tool.txt"
-    "$sanitizer" --tool "$tool" --error-exitcode 3 "$tools/bin/swr-run" \
-      "$dir/$1.mlir" --target=sm_90a ${4:-} --shape "$2" \
-      --lengths "${5:-17,600,5000}" --decays spread >"$log" 2>&1 || status=1
-    echo "$tool full $1 ${4:-}: $(grep -E \
-      'ERROR SUMMARY|RACECHECK SUMMARY' "$log" | tail -1)"
-  done
+  sanitize "$3" "full $1 ${4:-}" "${6:-memcheck racecheck}" "$dir/$1.mlir" \
+    --target=sm_90a ${4:-} --shape "$2" --lengths "${5:-17,600,5000}" \
+    --decays spread
 }
 
 full() {
@@ -174,14 +178,9 @@ full_cta() {
   run_full bthd-head-bf16 2x16x3x22 -1
   for spec in bct-f32:2x5x7 bct-bf16:2x5x7 bthd-bf16:2x7x3x5 bthd-head-bf16:2x7x3x5; do
     shape="${spec#*:}" spec="${spec%%:*}"
-    for tool in memcheck racecheck synccheck; do
-      "$sanitizer" --tool "$tool" --error-exitcode 3 "$tools/bin/swr-run" \
-        "$dir/$spec.mlir" --target=sm_90a --time-warps=4 --shape "$shape" \
-        --lengths 17,600,5000 --decays spread >"$logs/cta-$spec-$tool.txt" 2>&1 ||
-        status=1
-      echo "$tool full $spec 4 warps: $(grep -E 'ERROR SUMMARY|RACECHECK SUMMARY' \
-        "$logs/cta-$spec-$tool.txt" | tail -1)"
-    done
+    sanitize "cta-$spec" "full $spec 4 warps" "memcheck racecheck synccheck" \
+      "$dir/$spec.mlir" --target=sm_90a --time-warps=4 --shape "$shape" \
+      --lengths 17,600,5000 --decays spread
   done
   full_cta_bench
 }
@@ -238,15 +237,10 @@ full_grid() {
   done
   for spec in bthd-bf16:2x7x3x5:-1 bthd-f32:3x9x2x40:-1 bct-f32:2x5x7:4; do
     IFS=: read -r spec shape warps <<<"$spec"
-    for tool in memcheck racecheck synccheck; do
-      timeout 300 "$sanitizer" --tool "$tool" --error-exitcode 3 \
-        "$tools/bin/swr-run" "$dir/$spec.mlir" --target=sm_90a \
-        --grid-carries=1 --time-warps="$warps" --shape "$shape" \
-        --lengths 17,600,5000 --decays spread >"$logs/grid-$spec-$tool.txt" 2>&1 ||
-        status=1
-      echo "$tool full $spec grid: $(grep -E 'ERROR SUMMARY|RACECHECK SUMMARY' \
-        "$logs/grid-$spec-$tool.txt" | tail -1)"
-    done
+    sanitize "grid-$spec" "full $spec grid" "memcheck racecheck synccheck" \
+      "$dir/$spec.mlir" --target=sm_90a --grid-carries=1 \
+      --time-warps="$warps" --shape "$shape" --lengths 17,600,5000 \
+      --decays spread
   done
 }
 
@@ -326,15 +320,10 @@ full_bf16_sweep() {
   run_full bthd-bf16 2x16x3x22 1 4 "--channel-tile=2 --block=32"
   run_full bthd-bf16 2x16x3x15 1 8 --channel-tile=2
   for cfg in "4 --channel-tile=2 --block=32" "8 --channel-tile=2"; do
-    for tool in memcheck racecheck; do
-      log="$logs/full-ct2-${cfg%% *}-$tool.txt"
-      "$sanitizer" --tool "$tool" --error-exitcode 3 "$tools/bin/swr-run" \
-        "$dir/bthd-bf16.mlir" --target=sm_90a --time-lanes=1 \
-        --time-warps=${cfg%% *} ${cfg#* } --shape 2x7x3x15 --lengths 17,600,5000 \
-        --decays spread >"$log" 2>&1 || status=1
-      echo "$tool full bthd-bf16 warps ${cfg}: $(grep -E \
-        'ERROR SUMMARY|RACECHECK SUMMARY' "$log" | tail -1)"
-    done
+    sanitize "full-ct2-${cfg%% *}" "full bthd-bf16 warps ${cfg}" \
+      "memcheck racecheck" "$dir/bthd-bf16.mlir" --target=sm_90a \
+      --time-lanes=1 --time-warps=${cfg%% *} ${cfg#* } --shape 2x7x3x15 \
+      --lengths 17,600,5000 --decays spread
   done
   for cfg in "4 --block=16" "4 --block=32" "8 --block=16" "16 --block=16" \
     "4 --block=32 --prefetch" "8 --block=16 --prefetch" \
@@ -376,15 +365,10 @@ full_head64() {
   [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
   local tool log T
   run_full bthd-head-bf16 2x16x3x15 1 4 "--block=64 --channel-tile=2"
-  for tool in memcheck racecheck synccheck; do
-    log="$logs/full-head64-$tool.txt"
-    "$sanitizer" --tool "$tool" --error-exitcode 3 "$tools/bin/swr-run" \
-      "$dir/bthd-head-bf16.mlir" --target=sm_90a --time-lanes=1 --time-warps=4 \
-      --block=64 --channel-tile=2 --shape 2x7x3x15 --lengths 17,600,5000 \
-      --decays spread >"$log" 2>&1 || status=1
-    echo "$tool full bthd-head-bf16 64 steps x 2 channels: $(grep -E \
-      'ERROR SUMMARY|RACECHECK SUMMARY' "$log" | tail -1)"
-  done
+  sanitize full-head64 "full bthd-head-bf16 64 steps x 2 channels" \
+    "memcheck racecheck synccheck" "$dir/bthd-head-bf16.mlir" --target=sm_90a \
+    --time-lanes=1 --time-warps=4 --block=64 --channel-tile=2 \
+    --shape 2x7x3x15 --lengths 17,600,5000 --decays spread
   for T in 4096 16384 65536; do
     bench_full bthd-head-bf16 "8x${T}x1x1536" -1 -1
     bench_full bthd-head-bf16 "8x${T}x1x1536" 1 4 "--block=64 --channel-tile=2"
@@ -627,13 +611,8 @@ bands() {
       >"$logs/bands-$(basename "$spec" .mlir).txt" 2>&1 || status=1
     echo "$(basename "$spec"): $(tail -1 "$logs/bands-$(basename "$spec" .mlir).txt")"
   done
-  for tool in memcheck racecheck; do
-    "$sanitizer" --tool "$tool" --error-exitcode 3 "$tools/bin/swr-run" \
-      "$d/b3.mlir" --target=sm_90a --shape 2x3x16x1 --lengths 17,600 \
-      --decays spread >"$logs/bands3-$tool.txt" 2>&1 || status=1
-    echo "$tool bands<3>: $(grep -E 'ERROR SUMMARY|RACECHECK SUMMARY' \
-      "$logs/bands3-$tool.txt" | tail -1)"
-  done
+  sanitize bands3 "bands<3>" "memcheck racecheck" "$d/b3.mlir" \
+    --target=sm_90a --shape 2x3x16x1 --lengths 17,600 --decays spread
   for lanes in -1 1; do
     echo "bands<2> 8x128x16x8192 time-lanes $lanes: $("$tools/bin/swr-run" \
       "$root/examples/phalanx_bands2.mlir" --target=sm_90a --time-lanes=$lanes \
@@ -672,14 +651,9 @@ bands_bthd() {
       echo "bthd bands<$k> time-lanes $lanes: $(tail -1 "$log")"
     done
   done
-  for tool in memcheck racecheck; do
-    "$sanitizer" --tool "$tool" --error-exitcode 3 "$tools/bin/swr-run" \
-      "$d/bthd3.mlir" --target=sm_90a --time-lanes=4 --shape 2x1x3x16 \
-      --lengths 17,600 --decays spread >"$logs/bands-bthd3-$tool.txt" 2>&1 ||
-      status=1
-    echo "$tool bthd bands<3> 4 lanes: $(grep -E 'ERROR SUMMARY|RACECHECK SUMMARY' \
-      "$logs/bands-bthd3-$tool.txt" | tail -1)"
-  done
+  sanitize bands-bthd3 "bthd bands<3> 4 lanes" "memcheck racecheck" \
+    "$d/bthd3.mlir" --target=sm_90a --time-lanes=4 --shape 2x1x3x16 \
+    --lengths 17,600 --decays spread
   for lanes in -1 2 4 8; do
     echo "bthd bands<2> 8x8192x128x16 time-lanes $lanes: $("$tools/bin/swr-run" \
       "$d/bthd2.mlir" --target=sm_90a --time-lanes=$lanes \
@@ -726,14 +700,9 @@ channel_tiles() {
       echo "default channel blocks $spec 2x1x3x16: $(tail -1 "$log")"
     done
   done
-  for tool in memcheck racecheck; do
-    log="$logs/ct-chan2-$tool.txt"
-    "$sanitizer" --tool "$tool" --error-exitcode 3 "$tools/bin/swr-run" \
-      "$d/chan2-bf16.mlir" --target=sm_90a --shape 2x1x3x16 --lengths 17,600 \
-      --decays spread >"$log" 2>&1 || status=1
-    echo "$tool per-channel blocks bands<2>: $(grep -E \
-      'ERROR SUMMARY|RACECHECK SUMMARY' "$log" | tail -1)"
-  done
+  sanitize ct-chan2 "per-channel blocks bands<2>" "memcheck racecheck" \
+    "$d/chan2-bf16.mlir" --target=sm_90a --shape 2x1x3x16 --lengths 17,600 \
+    --decays spread
   for spec in chan2-bf16 chan2-f32 head2-bf16; do
     echo "default channel blocks bands<2> $spec 8x8192x128x16: $("$tools/bin/swr-run" \
       "$d/$spec.mlir" --target=sm_90a --shape 8x8192x128x16 --lengths 1,17 \
@@ -762,15 +731,10 @@ channel_tiles() {
     echo "channel-tile $ct bthd2 4 time lanes: $(tail -1 "$log")"
   done
   for spec in bthd2:4 bthd-head-bf16:2; do
-    for tool in memcheck racecheck; do
-      log="$logs/ct-${spec%%:*}-$tool.txt"
-      "$sanitizer" --tool "$tool" --error-exitcode 3 "$tools/bin/swr-run" \
-        "$d/${spec%%:*}.mlir" --target=sm_90a --channel-tile="${spec#*:}" \
-        --shape 2x1x3x18 --lengths 17,600 --decays spread >"$log" 2>&1 ||
-        status=1
-      echo "$tool ${spec%%:*} channel-tile ${spec#*:}: $(grep -E \
-        'ERROR SUMMARY|RACECHECK SUMMARY' "$log" | tail -1)"
-    done
+    sanitize "ct-${spec%%:*}" "${spec%%:*} channel-tile ${spec#*:}" \
+      "memcheck racecheck" "$d/${spec%%:*}.mlir" --target=sm_90a \
+      --channel-tile="${spec#*:}" --shape 2x1x3x18 --lengths 17,600 \
+      --decays spread
   done
   for ct in 1 2 4 8 16; do
     echo "bthd bands<2> 8x8192x128x16 channel-tile $ct: $("$tools/bin/swr-run" \

@@ -107,3 +107,23 @@ def test_grad_time_chunks(bin_dir, tmp_path, window, layout, sharing,
                        "near1,spread", "--strategy", "fma", "--time-chunk",
                        str(chunk))
     assert_gradients_checked(records, case)
+
+
+@pytest.mark.parametrize("layout", ["bthd", "bhdl"])
+@pytest.mark.parametrize("dtype", ["f32", "bf16", "f16"])
+@pytest.mark.parametrize("reverse", [False, True])
+@pytest.mark.parametrize("head_dim", [16, 40])
+def test_grad_static_heads(bin_dir, tmp_path, layout, dtype, reverse,
+                           head_dim) -> None:
+    """The backward of a per-head full window with a static D runs as a
+    scan in mirrored time, one thread per head on the CPU (on GPUs a head's
+    channels spread over lanes): da sums dh[t] y[t-1] over the head; the
+    final state's gradient enters as the mirrored scan's initial state."""
+    case = ScanCase(window="full", layout=layout, sharing="per_head",
+                    reverse=reverse, init=True, final=True, dtype_in=dtype,
+                    dtype_out=dtype, head_dim=head_dim)
+    records = run_case(bin_dir, tmp_path, case, "--grad", "--shape",
+                       case.shape(1, batch=2, heads=3, channels=head_dim),
+                       "--lengths", "1,15,16,17,1000",
+                       "--decays", "near1,spread,near0")
+    assert_gradients_checked(records, case)

@@ -99,3 +99,24 @@ def test_ptx_grad_matrix(bin_dir, tmp_path) -> None:
         assert description["scan"]["gradient"] is True
         names = [p["name"] for p in description["params"]]
         assert {"grad_output", "grad_input", "grad_decay"} <= set(names)
+
+
+@pytest.mark.parametrize("dtype", ["f32", "bf16"])
+@pytest.mark.parametrize("head_dim", [16, 48, 64, 128])
+def test_ptx_grad_heads_on_lanes(bin_dir, tmp_path, dtype: str,
+                                 head_dim: int) -> None:
+    """The backward of a per-head full window over bthd with a static D
+    runs in mirrored time with a head on adjacent lanes of one warp (D / 32
+    or more channels per lane): its decay gradient is summed by shuffles,
+    and its CTAs are 8 warps. D = 48 (24 lanes, not a power of 2) keeps one
+    thread walking the head."""
+    if PTXAS is None:
+        pytest.skip("ptxas not installed")
+    case = ScanCase(window="full", layout="bthd", sharing="per_head",
+                    init=True, final=True, dtype_in=dtype, dtype_out=dtype,
+                    head_dim=head_dim, heads=4)
+    description = compile_and_assemble(bin_dir, tmp_path, case, "--grad")
+    ptx = (tmp_path / f"{case.name()}.ptx").read_text()
+    on_lanes = head_dim != 48
+    assert ("shfl.sync.bfly" in ptx) == on_lanes, case.name()
+    assert (description["block"][0] == 256) == on_lanes, description

@@ -491,20 +491,25 @@ struct SwrTileBlocksPass
   }
 
   /// The channels of a head each lane takes in a per-head backward run in
-  /// mirrored time, so that a head's channels lie on adjacent lanes of one
-  /// warp and its decay gradient is summed by shuffles: the option, or with
-  /// -1 the forward's (2 for 2-byte elements shared by warps, else 1) or
-  /// D / 32 if more, up to 8 (a vector access of 16 bytes of bf16).
-  /// 0 when that cannot be: a lane reduction not asked for, time on the
-  /// lanes, channels not innermost, D dynamic, not a multiple of the
-  /// channels, or D / channels not a power of 2 of at most 32.
+  /// mirrored time. Without a lane reduction (the CPU pipeline) the whole
+  /// head when one thread walks the sequence, as the tile-by-tile walk
+  /// did (else 0: warps that share a sequence take lanes). With one,
+  /// a head's channels lie on adjacent lanes of one warp and its decay
+  /// gradient is summed by shuffles: the option, or with -1 the forward's
+  /// (2 for 2-byte elements shared by warps, else 1) or D / 32 if more, up
+  /// to 8 (a vector access of 16 bytes of bf16). 0 when that cannot be:
+  /// time on the lanes, D dynamic, with a lane reduction channels not
+  /// innermost, D not a multiple of the channels, or D / channels not a
+  /// power of 2 of at most 32.
   int64_t headChannelsPerLane(ScanGradOp grad, const LayoutAxes &axes,
                               int64_t lanes) {
-    if (!laneReduction || lanes != 1 || !channelsContiguous(axes))
-      return 0;
     int64_t headDim =
         cast<MemRefType>(grad.getInput().getType()).getDimSize(axes.channel);
-    if (ShapedType::isDynamic(headDim))
+    if (lanes != 1 || ShapedType::isDynamic(headDim))
+      return 0;
+    if (!laneReduction)
+      return timeWarpsFor(grad, axes) == 1 ? headDim : 0;
+    if (!channelsContiguous(axes))
       return 0;
     int64_t channels = channelTile;
     if (channels == -1)

@@ -1,5 +1,5 @@
 // RUN: swr-opt %s --swr-tile-blocks="time-lanes=-1 time-warps=-1 full-block=-1 channel-tile=-1 channel-fastest=1 lane-reduction=1" --split-input-file | FileCheck %s
-// RUN: swr-opt %s --swr-tile-blocks="time-lanes=-1 time-warps=-1 full-block=-1 channel-tile=-1 channel-fastest=1" --split-input-file | FileCheck %s --check-prefix=SERIAL
+// RUN: swr-opt %s --swr-tile-blocks --split-input-file | FileCheck %s --check-prefix=SERIAL
 
 // The backward of a full window with per-head decays over [B, T, H, D] is
 // a scan in mirrored time like the per-channel one (FullWindowGrad.cpp):
@@ -19,9 +19,13 @@
 // CHECK: %[[FIRST:.*]] = arith.cmpi eq, %{{.*}}, %c0
 // CHECK: scf.if %[[FIRST]]
 // CHECK-NEXT: swr.write_tile %[[SUM]], %arg5{{.*}} : vector<32xf32>, memref<?x?x8xbf16>
-// Without a lane reduction (the CPU pipeline) one thread walks the head.
+// The CPU pipeline's options (no lane reduction, one thread per sequence):
+// the same mirrored scan, one thread on the whole head; its bf16 states
+// are recomputed from x by the transposed solve, seeded by one row of y.
 // SERIAL-LABEL: func.func @full_grad_heads_bf16
 // SERIAL: swr.carry_exchange {{.*}} window full level serial : vector<64xf32>
+// SERIAL: swr.read_tile %arg2{{.*}} -> vector<1x64xf32>
+// SERIAL: swr.local_solve transpose
 // SERIAL-NOT: swr.channel_sum
 func.func @full_grad_heads_bf16(
     %a: memref<?x?x8xbf16>, %x: memref<?x?x8x64xbf16>,
