@@ -901,6 +901,41 @@ full_grad_bct_bf16() {
   done
 }
 
+# Per-head backwards that still take the tile-by-tile walk of one thread
+# per head: over bhdl (time innermost) with a static D > 32 the walk holds
+# D channels per thread (D64: 20 KB of stack) unless --channel-tile=D/32
+# spreads the head over 32 lanes (the walk's lane reduction; checked over
+# bthd in session 19, call 1: 270x faster). Checks full and bands<2>, bf16
+# and f32, at D 64 and 128 with --channel-tile=D/32, sanitizes two, and
+# times both, before that becomes the default for D > 32.
+per_head_bhdl_grad() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
+  local d ty window spec
+  for window in full "bands<2>"; do
+    for ty in bf16 f32; do
+      for d in 64 128; do
+        spec="bhdl-head-${window//[<>]/}-$ty-d$d"
+        cat >"$dir/$spec.mlir" <<SPEC
+func.func @heads(%a: memref<?x?x?x$ty>, %x: memref<?x?x${d}x?x$ty>,
+                 %y: memref<?x?x${d}x?x$ty>) {
+  swr.scan $window layout bhdl sharing per_head
+      decay(%a : memref<?x?x?x$ty>) input(%x : memref<?x?x${d}x?x$ty>)
+      output(%y : memref<?x?x${d}x?x$ty>)
+  return
+}
+SPEC
+        run_full "$spec" "2x3x${d}x16" -1 -1 "--grad --channel-tile=$((d / 32))"
+        bench_full "$spec" "8x8x${d}x4096" -1 -1 --grad
+        bench_full "$spec" "8x8x${d}x4096" -1 -1 --grad --channel-tile=$((d / 32))
+      done
+    done
+  done
+  sanitize_full bhdl-head-full-bf16-d64 2x3x64x16 bhdl-head-full-bf16-d64-grad \
+    "--grad --channel-tile=2" 17,600
+  sanitize_full bhdl-head-bands2-f32-d128 2x3x128x16 \
+    bhdl-head-bands2-f32-d128-grad "--grad --channel-tile=4" 17,600
+}
+
 # Timing only (after per_head_grad's checks): per-head full windows over
 # [B, T, H, D] at D 64 and 128, forward and backward, by tile steps and
 # warps per CTA; the backward also at session 19's first shape (B8 T4096).
@@ -1115,7 +1150,7 @@ bench_all() {
 # cluster_prefetch_bench, mma_checks; issue #8's benchmark: bench_scan,
 # bench_layer (both: bench_all); slsr_bench; tiling_sweep, profile_btc, l2_lanes_sweep,
 # static_rows, full_grad_sweep, full_grad_bthd_bf16, full_grad_bct_bf16,
-# per_head_grad, per_head_tiling_sweep.
+# per_head_grad, per_head_tiling_sweep, per_head_bhdl_grad.
 for section in "${@:-example exact full full_cta full_grid bands bands_bthd channel_tiles python_tests fused}"; do
   for name in $section; do "$name"; done
 done
