@@ -938,7 +938,8 @@ SPEC
 
 # Timing only (after per_head_grad's checks): per-head full windows over
 # [B, T, H, D] at D 64 and 128, forward and backward, by tile steps and
-# warps per CTA; the backward also at session 19's first shape (B8 T4096).
+# warps per CTA; the backward also at session 19's first shape (B8 T4096);
+# the forward also at H1 D1536 (whether 8 warps may be its default).
 per_head_tiling_sweep() {
   [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
   local d ty spec warps
@@ -954,6 +955,11 @@ per_head_tiling_sweep() {
         bench_full "$spec" "8x16384x8x$d" -1 "$warps" --grad
         bench_full "$spec" "8x16384x8x$d" -1 "$warps" --grad --full-block=32
       done
+    done
+    # The shape session 11 chose the forward's tiles at (one head of 1536
+    # channels): does 8 warps cost there?
+    for warps in 4 8; do
+      bench_full "bthd-head-$ty" 8x16384x1x1536 -1 "$warps"
     done
   done
 }
