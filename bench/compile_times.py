@@ -56,6 +56,10 @@ KERNELS: dict[str, tuple[dict, dict]] = {
     "full [B,T,H,D] bf16 per head, static rows": (
         dict(window="full", layout="bthd", sharing="per_head",
              dtype_in="bf16", dtype_out="bf16", head_dim=64, heads=24), {}),
+    "full [B,T,H,D] bf16 per head, static rows, backward": (
+        dict(window="full", layout="bthd", sharing="per_head",
+             dtype_in="bf16", dtype_out="bf16", head_dim=64, heads=24),
+        dict(backward=True)),
     "full [B,T,H,D] bf16 per head": (
         dict(window="full", layout="bthd", sharing="per_head",
              dtype_in="bf16", dtype_out="bf16"), {}),

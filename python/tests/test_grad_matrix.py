@@ -127,3 +127,15 @@ def test_grad_static_heads(bin_dir, tmp_path, layout, dtype, reverse,
                        "--lengths", "1,15,16,17,1000",
                        "--decays", "near1,spread,near0")
     assert_gradients_checked(records, case)
+
+
+@pytest.mark.parametrize("layout", ["bthd", "bhdl"])
+def test_grad_static_heads_packed(bin_dir, tmp_path, layout) -> None:
+    """The same with packed sequences (lengths 1, 17, 0, 300): the mirrored
+    scan of each starts from its own end and never crosses a start."""
+    case = ScanCase(window="full", layout=layout, sharing="per_head",
+                    init=True, final=True, packed=True, head_dim=40)
+    records = run_case(bin_dir, tmp_path, case, "--grad", "--shape",
+                       case.shape(1, batch=1, heads=2, channels=40),
+                       "--seq-lens", "1,17,0,300", "--decays", "near1,spread")
+    assert_gradients_checked(records, case)
