@@ -65,7 +65,9 @@ struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
                      "access over a contiguous channel axis (-1: up to 8 "
                      "for bands<k> windows in time chunks over bthd with a "
                      "static head dimension, 2 for 2-byte full windows "
-                     "shared by warps over bthd, else 1)"),
+                     "shared by warps over bthd, else 1; a per-head full "
+                     "window's backward over bthd with a static D: that or "
+                     "D / 32 if more, a head on one warp's lanes)"),
       llvm::cl::init(-1)};
   Option<std::string> strategy{
       *this, "strategy",

@@ -94,8 +94,10 @@ def SwrTileBlocks : Pass<"swr-tile-blocks", "::mlir::func::FuncOp"> {
            "(bthd) with a static head dimension D, the largest power of 2 "
            "dividing D with at most 8 channels over the input and extra "
            "operand tiles; 2 for full windows of 2-byte elements shared by "
-           "the warps of a CTA over bthd; else 1; per-channel decays take "
-           "blocks only with -1)">,
+           "the warps of a CTA over bthd; else 1; for the backward of a "
+           "per-head full window over bthd with a static D under "
+           "lane-reduction, that or D / 32 if more, so a head lies on one "
+           "warp's lanes; per-channel decays take blocks only with -1)">,
     Option<"method", "method", "std::string", /*default=*/"\"running_product\"",
            "How transfer operators form decay products: running_product "
            "or log_space">,
