@@ -1018,6 +1018,45 @@ static_rows() {
   done
 }
 
+# Tiles staged through shared memory by cp.async (--stages=N: a ring of N
+# slots per operand, N - 1 tiles in flight per thread without registers):
+# checks against float64 over [B,T,C] f32 / bf16 (dynamic and static
+# rows; D = 5: odd rows, read and stored instead of copied) and the
+# reversed [B,C,T] f32 (4-byte rows along time), then compute-sanitizer.
+staged_checks() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
+  local spec stages
+  for stages in 2 3; do
+    for spec in bthd-bf16 bthd-f32; do
+      run_full "$spec" 2x16x3x22 -1 -1 "--stages=$stages"
+      run_full "$spec" 2x7x3x5 -1 -1 "--stages=$stages"
+    done
+    run_full bct-reverse-f32 2x70x16 -1 -1 "--stages=$stages"
+    run_full bthd-bf16-static 2x16x1x1536 -1 -1 "--stages=$stages"
+  done
+  run_full bthd-bf16-static 2x16x1x1536 -1 -1 "--stages=2 --min-blocks-per-sm=3"
+  sanitize_full bthd-bf16 2x7x3x22 staged-bf16 --stages=2
+  sanitize_full bthd-bf16 2x7x3x5 staged-bf16-odd --stages=3
+  sanitize_full bthd-bf16-static 2x7x1x1536 staged-static "--stages=2" 17,600
+}
+
+# The staged [B,T,C] kernels timed at B8 C1536 beside the register
+# prefetch (the default), by stages, L2 prefetching and CTAs per SM.
+staged_bench() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
+  local t cfg
+  for t in 16384 65536; do
+    for cfg in "" "--stages=2" "--stages=3" "--stages=4" "--stages=2 --l2-prefetch=0" \
+      "--stages=3 --l2-prefetch=0" "--stages=2 --min-blocks-per-sm=3"; do
+      bench_full bthd-bf16-static "8x${t}x1x1536" -1 -1 "$cfg"
+    done
+  done
+  for cfg in "" "--stages=3" "--stages=2 --min-blocks-per-sm=3"; do
+    bench_full bthd-bf16 8x4096x1x1536 -1 -1 "$cfg"
+    bench_full bthd-f32-static 8x65536x1x1536 -1 -1 "$cfg"
+  done
+}
+
 # The [B,T,C] bf16 full window's SASS (ptxas here, cuobjdump) and where its
 # instructions and stalls go (ncu), beside the f32 kernel.
 profile_btc() {
@@ -1156,7 +1195,8 @@ bench_all() {
 # cluster_prefetch_bench, mma_checks; issue #8's benchmark: bench_scan,
 # bench_layer (both: bench_all); slsr_bench; tiling_sweep, profile_btc, l2_lanes_sweep,
 # static_rows, full_grad_sweep, full_grad_bthd_bf16, full_grad_bct_bf16,
-# per_head_grad, per_head_tiling_sweep, per_head_bhdl_grad.
+# per_head_grad, per_head_tiling_sweep, per_head_bhdl_grad, staged_checks,
+# staged_bench.
 for section in "${@:-example exact full full_cta full_grid bands bands_bthd channel_tiles python_tests fused}"; do
   for name in $section; do "$name"; done
 done

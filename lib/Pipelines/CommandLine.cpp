@@ -33,6 +33,8 @@ struct GpuPipelineCLOptions {
   cl::opt<int64_t> l2Prefetch{"l2-prefetch",
                               cl::desc(defaults.l2Prefetch.HelpStr),
                               cl::init(int64_t(defaults.l2Prefetch))};
+  cl::opt<int64_t> stages{"stages", cl::desc(defaults.stages.HelpStr),
+                          cl::init(int64_t(defaults.stages))};
   cl::opt<int64_t> channelTile{"channel-tile",
                                cl::desc(defaults.channelTile.HelpStr),
                                cl::init(int64_t(defaults.channelTile))};
@@ -70,6 +72,7 @@ void swr::applyGpuPipelineCLOptions(GpuPipelineOptions &options) {
   applyIfGiven(clOptions->fullBlock, options.fullBlock);
   applyIfGiven(clOptions->reread, options.reread);
   applyIfGiven(clOptions->l2Prefetch, options.l2Prefetch);
+  applyIfGiven(clOptions->stages, options.stages);
   applyIfGiven(clOptions->channelTile, options.channelTile);
   applyIfGiven(clOptions->gradTimeChunk, options.gradTimeChunk);
   applyIfGiven(clOptions->blockSize, options.blockSize);

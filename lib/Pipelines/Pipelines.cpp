@@ -83,6 +83,7 @@ void swr::buildGpuKernelPipeline(OpPassManager &pm,
   tiling.prefetch = options.prefetch;
   tiling.reread = options.reread;
   tiling.l2Prefetch = options.l2Prefetch;
+  tiling.stages = options.stages;
   tiling.gridCarries = options.gridCarries;
   // A backward's per-head decay gradient: one head's channels on adjacent
   // lanes, summed by shuffles.

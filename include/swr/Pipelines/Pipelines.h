@@ -152,6 +152,16 @@ struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
                      "recurrence from the carry (0: off; 1: on; -1: on for "
                      "2-byte elements shared by warps over bthd)"),
       llvm::cl::init(0)};
+  Option<int64_t> stages{
+      *this, "stages",
+      llvm::cl::desc("Full windows on lanes or warps with per-channel decays "
+                     "and rows of 4, 8 or 16 bytes: stage the operands' "
+                     "tiles through a ring of this many slots in shared "
+                     "memory, copied by cp.async stages - 1 iterations "
+                     "ahead, instead of prefetching them into registers "
+                     "(0: off; >= 2: on where possible; -1: the compiler's "
+                     "choice)"),
+      llvm::cl::init(-1)};
 };
 
 /// swr.scan → B2P form with one channel per thread → gpu.module with the

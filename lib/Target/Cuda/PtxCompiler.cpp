@@ -234,6 +234,11 @@ mlir::swr::compileToPtx(ModuleOp spec, llvm::StringRef name,
                           {"items_per_block", itemsPerBlock}};
   if (clusterCtas > 1)
     grid["blocks_per_item"] = clusterCtas;
+  // Staging rings (swr.stage_tile) live in dynamic shared memory.
+  int64_t dynamicSharedMemory = 0;
+  if (auto bytes =
+          kernel->getAttrOfType<IntegerAttr>(swr::kDynamicSharedMemoryAttrName))
+    dynamicSharedMemory = bytes.getInt();
   auto workspace = describeWorkspace(kernel);
   if (!workspace)
     return workspace.takeError();
@@ -264,7 +269,7 @@ mlir::swr::compileToPtx(ModuleOp spec, llvm::StringRef name,
       {"compiler", compilerBuildId()},
       {"block", llvm::json::Array{(*block)[0], (*block)[1], (*block)[2]}},
       {"cluster", llvm::json::Array{clusterCtas, 1, 1}},
-      {"dynamic_shared_memory", 0},
+      {"dynamic_shared_memory", dynamicSharedMemory},
       {"grid", std::move(grid)},
       {"params", std::move(params)},
       {"scan", std::move(scanDescription)},

@@ -811,3 +811,38 @@ func.func @prefetch_tile_lanes(%x: memref<?x?xf32>, %p: index) {
   swr.prefetch_tile %x[%c0, %c0] at %p length %p time 1 steps 16 lanes 12 : memref<?x?xf32>
   return
 }
+
+// -----
+
+func.func @stage_tile_channels(%x: memref<?x?xbf16>, %p: index) {
+  %c0 = arith.constant 0 : index
+  // expected-error @below {{'swr.stage_tile' op channels: 2 channels need a channel axis}}
+  swr.stage_tile %x[%c0, %c0] at %p length %p time 1 into 0 slot %c0 of 2 steps 16 channels 2 : memref<?x?xbf16>
+  return
+}
+
+// -----
+
+func.func @stage_tile_indices(%x: memref<?x?xbf16>, %p: index) {
+  %c0 = arith.constant 0 : index
+  // expected-error @below {{'swr.stage_tile' op indices: expected 2 (one per dimension of 'memref<?x?xbf16>'), got 1}}
+  swr.stage_tile %x[%c0] at %p length %p time 1 into 0 slot %c0 of 2 steps 16 : memref<?x?xbf16>
+  return
+}
+
+// -----
+
+func.func @stage_tile_stages(%x: memref<?x?xbf16>, %p: index) {
+  %c0 = arith.constant 0 : index
+  // expected-error @below {{'swr.stage_tile' op attribute 'stages' failed to satisfy constraint: 64-bit signless integer attribute whose minimum value is 2}}
+  swr.stage_tile %x[%c0, %c0] at %p length %p time 1 into 0 slot %c0 of 1 steps 16 : memref<?x?xbf16>
+  return
+}
+
+// -----
+
+func.func @read_staged_stored(%p: index) {
+  // expected-error @below {{'swr.read_staged' op stored: expected f32, bf16 or f16, got 'i16'}}
+  %t = swr.read_staged 0 slot %p of 2 at %p length %p stored i16 pad 0.0 : vector<16xf32>
+  return
+}

@@ -22,6 +22,11 @@
 // RUN: FileCheck %s --check-prefix=BTHDGRID < %t.bthdgrid.ptx
 // RUN: FileCheck %s --check-prefix=BTHDGRIDJSON < %t.bthdgrid.json
 // RUN: %if ptxas %{ %ptxas -arch=sm_90a %t.bthdgrid.ptx -o %t.bthdgrid.cubin %}
+// RUN: swr-compile %s --function full_tokens --stages=3 -o %t.staged.ptx --launch %t.staged.json
+// RUN: FileCheck %s --check-prefix=STAGED < %t.staged.ptx
+// RUN: FileCheck %s --check-prefix=STAGEDJSON < %t.staged.json
+// RUN: FileCheck %s --check-prefix=NOSTAGE < %t.bthd.json
+// RUN: %if ptxas %{ %ptxas -arch=sm_90a %t.staged.ptx -o %t.staged.cubin %}
 // RUN: swr-compile %s --grid-carries=1 -o %t.grid.ptx --launch %t.grid.json
 // RUN: FileCheck %s --check-prefix=GRIDJSON < %t.grid.json
 // RUN: %if ptxas %{ %ptxas -arch=sm_90a %t.grid.ptx -o %t.grid.cubin %}
@@ -149,6 +154,19 @@
 // BTHDL2-NOT: prefetch.L2
 // BTHDJSON: "items_per_block": 1,
 // BTHDJSON-NOT: "workspace"
+// --stages=3: each thread's rows of the decay and input tiles two
+// iterations ahead are cp.async copies of 4 bytes (2 bf16) into the
+// kernel's dynamic shared memory, one group per iteration; the launch asks
+// for 3 slots x 32 steps x 128 threads x 4 bytes x 2 operands. The
+// register prefetch's global loads are gone from the loop.
+// STAGED: .extern .shared .align 16 .b8 swr_staging[];
+// STAGED: .visible .entry full_tokens(
+// STAGED-COUNT-32: cp.async.ca.shared.global [{{.*}}], [{{.*}}], 4;
+// STAGED: cp.async.commit_group;
+// STAGED: cp.async.wait_group 2;
+// STAGED: ld.shared.b32
+// STAGEDJSON: "dynamic_shared_memory": 98304,
+// NOSTAGE: "dynamic_shared_memory": 0,
 // With grid carries every iteration is its own work item: the block draws
 // its ticket (atom.add on the workspace's first word), warp 0 publishes
 // the chunk's pair with a release store, spins on the flags before it

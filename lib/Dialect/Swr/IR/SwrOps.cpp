@@ -739,6 +739,21 @@ LogicalResult PrefetchTileOp::verify() {
                         getTimeAxis(), getChannelAxis());
 }
 
+LogicalResult StageTileOp::verify() {
+  if (getChannels() > 1 && !getChannelAxis())
+    return emitOpError() << "channels: " << getChannels()
+                         << " channels need a channel axis";
+  return verifyTileAxes(*this, getSource().getType(), getIndices().size(),
+                        getTimeAxis(), getChannelAxis());
+}
+
+LogicalResult ReadStagedOp::verify() {
+  Type stored = getStored();
+  if (!stored.isF32() && !stored.isBF16() && !stored.isF16())
+    return emitOpError() << "stored: expected f32, bf16 or f16, got " << stored;
+  return success();
+}
+
 LogicalResult WriteTileOp::verify() {
   return verifyTileAccess(*this, getDest().getType(), getIndices().size(),
                           getTimeAxis(), getChannelAxis(), getValue().getType(),

@@ -34,6 +34,14 @@ Value global::addSharedBuffer(gpu::GPUFuncOp kernel, ArrayRef<int64_t> shape,
 
 Value global::elementAddress(ImplicitLocOpBuilder &b, Value memref,
                              ValueRange indices, unsigned addressSpace) {
+  Value integer = arith::IndexCastOp::create(
+      b, b.getI64Type(), elementByteAddress(b, memref, indices));
+  return LLVM::IntToPtrOp::create(
+      b, LLVM::LLVMPointerType::get(b.getContext(), addressSpace), integer);
+}
+
+Value global::elementByteAddress(ImplicitLocOpBuilder &b, Value memref,
+                                 ValueRange indices) {
   auto metadata = memref::ExtractStridedMetadataOp::create(b, memref);
   Value element = metadata.getOffset();
   for (auto [index, stride] : llvm::zip(indices, metadata.getStrides()))
@@ -42,13 +50,10 @@ Value global::elementAddress(ImplicitLocOpBuilder &b, Value memref,
   int64_t bytes =
       cast<MemRefType>(memref.getType()).getElementTypeBitWidth() / 8;
   Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, memref);
-  Value address = arith::AddIOp::create(
+  return arith::AddIOp::create(
       b, base,
       arith::MulIOp::create(b, element,
                             arith::ConstantIndexOp::create(b, bytes)));
-  Value integer = arith::IndexCastOp::create(b, b.getI64Type(), address);
-  return LLVM::IntToPtrOp::create(
-      b, LLVM::LLVMPointerType::get(b.getContext(), addressSpace), integer);
 }
 
 Value global::wordAddress(ImplicitLocOpBuilder &b, Value words, Value index) {

@@ -40,6 +40,10 @@ Value wordAddress(ImplicitLocOpBuilder &b, Value words, Value index);
 Value elementAddress(ImplicitLocOpBuilder &b, Value memref, ValueRange indices,
                      unsigned addressSpace = 0);
 
+/// The same address as an index (its bytes: alignment checks).
+Value elementByteAddress(ImplicitLocOpBuilder &b, Value memref,
+                         ValueRange indices);
+
 /// An i32 load that acquires, at GPU scope, what the store releasing the
 /// value it reads made visible.
 Value loadAcquire(ImplicitLocOpBuilder &b, Value address);

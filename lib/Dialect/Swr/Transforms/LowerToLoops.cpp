@@ -25,6 +25,7 @@
 #include "swr/Dialect/Swr/Transforms/Passes.h"
 
 #include "GlobalMemory.h"
+#include "StagedTiles.h"
 #include "VectorUtils.h"
 #include "WarpPrimitives.h"
 
@@ -1840,9 +1841,12 @@ struct SwrLowerToLoopsPass
       if (failed(lowered))
         return signalPassFailure();
     }
+    // Staged tiles next: a tile cp.async cannot copy becomes a read_tile.
+    if (failed(lowerStagedTiles(func)))
+      return signalPassFailure();
     SmallVector<Operation *> ops;
     func->walk([&](Operation *op) {
-      if (isa<SwrDialect>(op->getDialect()))
+      if (isa_and_nonnull<SwrDialect>(op->getDialect()))
         ops.push_back(op);
     });
     for (Operation *op : ops) {

@@ -41,6 +41,10 @@ using namespace mlir::swr::tiling;
 
 namespace {
 
+/// Shared memory a CTA's staging ring may take: the H200's 227 KB per CTA
+/// less room for the carry exchanges' buffers and the runtime's reserve.
+constexpr int64_t kMaxStagingBytes = 200 * 1024;
+
 /// The chunk of the sequence a grid-carry work item solves (one iteration
 /// of the tile loop).
 Value gridChunk(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
@@ -271,7 +275,42 @@ void emitTileLoop(ImplicitLocOpBuilder &b, ScanOp scan,
   // iteration's tile are read before this one is solved, so their loads are
   // in flight during the solve, its carries and its stores; they enter the
   // loop as state. Past the sequence the reads are padding (masked).
-  bool prefetch = tiling.prefetch && coords.timeLane;
+  // Staging (tiles dealt to lanes on GPUs): the operands of the tile
+  // stages - 1 iterations ahead are copied asynchronously into a ring of
+  // slots in shared memory, so they are in flight without registers.
+  bool staged = tiling.stages > 0 && coords.timeLane;
+  bool prefetch = !staged && tiling.prefetch && coords.timeLane;
+  auto slotOf = [&](ImplicitLocOpBuilder &at, Value iteration) -> Value {
+    return arith::RemUIOp::create(
+        at, arith::SubIOp::create(at, iteration, range.begin),
+        indexConst(at, tiling.stages));
+  };
+  // Stages the tile of `iteration` when the loop reaches it, then closes
+  // the group (an empty group past the end keeps the count uniform).
+  auto stageIteration = [&](ImplicitLocOpBuilder &at, Value iteration) {
+    Value exists = arith::CmpIOp::create(at, arith::CmpIPredicate::ult,
+                                         iteration, range.end);
+    emitIf(at, exists, [&](ImplicitLocOpBuilder &then) {
+      Value position = positionOf(then, iteration);
+      Value slot = slotOf(then, iteration);
+      stageDecays(then, tiling, coords, scan.getDecay(), position, slot, 0);
+      stageInputs(then, tiling, coords, scan.getInput(), position, slot, 1);
+    });
+    StageCommitOp::create(at);
+  };
+  auto readStaged = [&](ImplicitLocOpBuilder &at, Value iteration,
+                        Value position) {
+    Value slot = slotOf(at, iteration);
+    return std::pair<Value, Value>{
+        readStagedDecays(at, tiling, coords, scan.getDecay(), position, slot,
+                         0),
+        readStagedInputs(at, tiling, coords, scan.getInput(), position, slot,
+                         1)};
+  };
+  if (staged)
+    for (int64_t ahead = 0; ahead + 1 < tiling.stages; ++ahead)
+      stageIteration(
+          b, arith::AddIOp::create(b, range.begin, indexConst(b, ahead)));
   SmallVector<Value> initial{lastRow};
   LoadedTile firstTile;
   if (prefetch) {
@@ -297,7 +336,14 @@ void emitTileLoop(ImplicitLocOpBuilder &b, ScanOp scan,
             prefetchInputs(body, tiling, coords, extra, ahead);
         }
         LoadedTile loaded, next;
-        if (prefetch) {
+        if (staged) {
+          stageIteration(
+              body, arith::AddIOp::create(body, iteration,
+                                          indexConst(body, tiling.stages - 1)));
+          StageWaitOp::create(body, tiling.stages - 1);
+          std::tie(loaded.decays, loaded.inputs) =
+              readStaged(body, iteration, position);
+        } else if (prefetch) {
           Value following =
               arith::AddIOp::create(body, iteration, indexConst(body, 1));
           next = loadTile(body, tiling, coords, positionOf(body, following),
@@ -310,6 +356,8 @@ void emitTileLoop(ImplicitLocOpBuilder &b, ScanOp scan,
         auto [decays, inputs] = applyPrologue(body, scan.getPrologue(), tiling,
                                               coords, position, loaded);
         auto readAgain = [&](ImplicitLocOpBuilder &at) {
+          if (staged) // the slot is not staged again before the next wait
+            return readStaged(at, iteration, position);
           LoadedTile again =
               loadTile(at, tiling, coords, position, operands, prologue, 0);
           return applyPrologue(at, scan.getPrologue(), tiling, coords, position,
@@ -696,6 +744,41 @@ struct SwrTileBlocksPass
     return reread == 1;
   }
 
+  /// Slots of the ring that stages a full window's tiles through shared
+  /// memory (swr.stage_tile), or 0 for none: the option where the tiles
+  /// are dealt to lanes or warps of one CTA with per-channel decays, no
+  /// fused regions and rows cp.async can copy (4, 8 or 16 bytes), and the
+  /// ring fits the shared memory of a CTA (-1: off until measured).
+  FailureOr<int64_t> stagesFor(ScanOp scan, const ScanTiling &tiling) {
+    if (stages == 0 || stages == -1)
+      return 0;
+    if (stages < 2)
+      return scan.emitOpError()
+             << "swr-tile-blocks: stages must be -1, 0 or >= 2, got "
+             << static_cast<int64_t>(stages);
+    auto copyable = [](int64_t bytes) {
+      return bytes == 4 || bytes == 8 || bytes == 16;
+    };
+    int64_t decayBytes = decayRowBytes(tiling, scan.getDecay());
+    int64_t inputBytes = inputRowBytes(tiling, scan.getInput());
+    if (!tiling.window.isFull() || !tiling.sharesSequence() ||
+        tiling.timeCtas > 1 || tiling.gridCarries() ||
+        scan.getSharing() != DecaySharing::per_channel ||
+        scan.hasFusedRegions() || !copyable(decayBytes) ||
+        !copyable(inputBytes))
+      return 0;
+    int64_t threads = 32 * tiling.timeWarps;
+    int64_t bytes = stages * tiling.steps * threads * (decayBytes + inputBytes);
+    if (bytes > kMaxStagingBytes)
+      return scan.emitOpError()
+             << "swr-tile-blocks: stages=" << static_cast<int64_t>(stages)
+             << " needs " << bytes << " bytes of shared memory per CTA ("
+             << tiling.steps << " steps x " << threads << " threads x "
+             << decayBytes + inputBytes << " bytes per slot), more than "
+             << kMaxStagingBytes;
+    return static_cast<int64_t>(stages);
+  }
+
   /// Whether a full window's iterations become work items with carries
   /// through global memory (the option): needs tiles dealt to lanes or
   /// warps and one sequence per batch row.
@@ -791,6 +874,10 @@ struct SwrTileBlocksPass
              << "swr-tile-blocks: time-ctas=" << tiling.timeCtas
              << " and grid-carries=1 both spread a sequence over CTAs; "
                 "choose one";
+    FailureOr<int64_t> staging = stagesFor(scan, tiling);
+    if (failed(staging))
+      return failure();
+    tiling.stages = *grid ? 0 : *staging;
     if (*grid) {
       tiling.workspace = addWorkspaceArgument(scan);
       if (!tiling.workspace)

@@ -156,6 +156,99 @@ Value tiling::readInputs(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
   return tile;
 }
 
+namespace {
+
+/// Where the tile of an input-shaped memref lies, in DecayAccess's terms.
+DecayAccess inputAccess(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                        const TileCoords &coords) {
+  DecayAccess access;
+  access.indices = inputIndices(tiling, coords);
+  access.timeAxis = tiling.axes.time;
+  access.accessType = VectorType::get({tiling.steps}, b.getF32Type());
+  if (tiling.hasChannelAxis()) {
+    access.channelAxis = b.getI64IntegerAttr(tiling.axes.channel);
+    access.accessType = tileType(b, tiling);
+  }
+  return access;
+}
+
+int64_t accessChannels(VectorType accessType) {
+  return accessType.getRank() == 2 ? accessType.getDimSize(1) : 1;
+}
+
+void stageAccess(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                 const TileCoords &coords, const DecayAccess &access,
+                 Value source, Value position, Value slot, int64_t buffer) {
+  StageTileOp::create(b, source, access.indices, position, coords.length,
+                      b.getI64IntegerAttr(access.timeAxis), access.channelAxis,
+                      reverseAttr(b, tiling), b.getI64IntegerAttr(buffer), slot,
+                      b.getI64IntegerAttr(tiling.stages),
+                      b.getI64IntegerAttr(tiling.steps),
+                      b.getI64IntegerAttr(accessChannels(access.accessType)));
+}
+
+Value readStagedAccess(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                       const TileCoords &coords, const DecayAccess &access,
+                       Value source, Value position, Value slot, int64_t buffer,
+                       float padding, VectorType type) {
+  Value tile = ReadStagedOp::create(
+      b, access.accessType, b.getI64IntegerAttr(buffer), slot,
+      b.getI64IntegerAttr(tiling.stages), position, coords.length,
+      TypeAttr::get(cast<MemRefType>(source.getType()).getElementType()),
+      b.getF32FloatAttr(padding));
+  if (access.accessType != type)
+    tile = vector::ShapeCastOp::create(b, type, tile);
+  return tile;
+}
+
+int64_t rowBytes(const ScanTiling &tiling, Value source, int64_t channels) {
+  return channels *
+         cast<MemRefType>(source.getType()).getElementTypeBitWidth() / 8;
+}
+
+} // namespace
+
+void tiling::stageDecays(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                         const TileCoords &coords, Value decay, Value position,
+                         Value slot, int64_t buffer) {
+  stageAccess(b, tiling, coords, decayAccess(b, tiling, coords), decay,
+              position, slot, buffer);
+}
+
+void tiling::stageInputs(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                         const TileCoords &coords, Value source, Value position,
+                         Value slot, int64_t buffer) {
+  stageAccess(b, tiling, coords, inputAccess(b, tiling, coords), source,
+              position, slot, buffer);
+}
+
+Value tiling::readStagedDecays(ImplicitLocOpBuilder &b,
+                               const ScanTiling &tiling,
+                               const TileCoords &coords, Value decay,
+                               Value position, Value slot, int64_t buffer) {
+  return readStagedAccess(b, tiling, coords, decayAccess(b, tiling, coords),
+                          decay, position, slot, buffer, 1.0f,
+                          decayTileType(b, tiling));
+}
+
+Value tiling::readStagedInputs(ImplicitLocOpBuilder &b,
+                               const ScanTiling &tiling,
+                               const TileCoords &coords, Value source,
+                               Value position, Value slot, int64_t buffer) {
+  return readStagedAccess(b, tiling, coords, inputAccess(b, tiling, coords),
+                          source, position, slot, buffer, 0.0f,
+                          tileType(b, tiling));
+}
+
+int64_t tiling::decayRowBytes(const ScanTiling &tiling, Value decay) {
+  bool perChannel = !tiling.perHead() && tiling.hasChannelAxis();
+  return rowBytes(tiling, decay, perChannel ? tiling.channels : 1);
+}
+
+int64_t tiling::inputRowBytes(const ScanTiling &tiling, Value input) {
+  return rowBytes(tiling, input, tiling.hasChannelAxis() ? tiling.channels : 1);
+}
+
 void tiling::prefetchDecays(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
                             const TileCoords &coords, Value decay,
                             Value position) {

@@ -65,6 +65,11 @@ struct ScanTiling {
   // Tiles dealt to lanes or warps: each iteration prefetches into L2 the
   // operands of the tile this many iterations ahead (0: none).
   int64_t l2Prefetch = 0;
+  // Tiles dealt to lanes or warps on GPUs: the operands of the tile
+  // `stages` - 1 iterations ahead are copied asynchronously into shared
+  // memory (swr.stage_tile, a ring of `stages` slots per operand) and each
+  // iteration reads its own from there (swr.read_staged). 0: off.
+  int64_t stages = 0;
   // Full windows on lanes or warps: after the carry exchange the tile's
   // operands are read again and the recurrence rerun from the carry, so
   // only the terminals live across the exchange (not the local solution
@@ -134,6 +139,28 @@ void prefetchDecays(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
                     const TileCoords &coords, Value decay, Value position);
 void prefetchInputs(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
                     const TileCoords &coords, Value source, Value position);
+
+/// Staging (ScanTiling::stages): starts copying the decays / an
+/// input-shaped memref's tile at `position` into slot `slot` of staging
+/// buffer `buffer` (swr.stage_tile).
+void stageDecays(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                 const TileCoords &coords, Value decay, Value position,
+                 Value slot, int64_t buffer);
+void stageInputs(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                 const TileCoords &coords, Value source, Value position,
+                 Value slot, int64_t buffer);
+/// Reads a staged tile back as readDecays / readInputs would have read it
+/// from memory (swr.read_staged; padding past the sequence 1 / 0).
+Value readStagedDecays(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                       const TileCoords &coords, Value decay, Value position,
+                       Value slot, int64_t buffer);
+Value readStagedInputs(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                       const TileCoords &coords, Value source, Value position,
+                       Value slot, int64_t buffer);
+/// Bytes of one row (a time step of the channels a thread reads) of the
+/// decays' and of the inputs' tiles: what one cp.async would copy.
+int64_t decayRowBytes(const ScanTiling &tiling, Value decay);
+int64_t inputRowBytes(const ScanTiling &tiling, Value input);
 
 /// Writes a tile to an input-shaped memref.
 void writeOutputs(ImplicitLocOpBuilder &b, const ScanTiling &tiling,

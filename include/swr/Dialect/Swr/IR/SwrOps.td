@@ -10,6 +10,10 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 def Swr_FloatMemRef : MemRefOf<[F32, BF16, F16]>;
 def Swr_F32Vector : VectorOfAnyRankOf<[F32]>;
 
+// The staging buffers of swr.stage_tile / swr.read_staged (a thread's slots
+// in a CTA's shared memory): their ops are ordered by their effects on it.
+def Swr_StagingResource : Resource<"::mlir::swr::StagingResource">;
+
 //===----------------------------------------------------------------------===//
 // swr.scan
 //===----------------------------------------------------------------------===//
@@ -682,6 +686,124 @@ def Swr_PrefetchTileOp : Swr_Op<"prefetch_tile"> {
     /// Time steps (n) of the tile; one channel's address per step.
     int64_t getTileSteps() { return getSteps(); }
     int64_t getTileChannels() { return 1; }
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Tiles staged through shared memory
+//===----------------------------------------------------------------------===//
+
+def Swr_StageTileOp : Swr_Op<"stage_tile", [
+    MemoryEffects<[MemWrite<Swr_StagingResource>]>]> {
+  let summary = "starts copying one tile of a scan operand into a staging slot";
+  let description = [{
+    Starts an asynchronous copy of the tile addressed as by `swr.read_tile`
+    (`steps` time steps x `channels` channels from `position`) into slot
+    `slot` (< `stages`) of this thread's part of staging buffer `buffer`:
+    one buffer per `buffer` number and kernel, in the CTA's shared memory,
+    laid out [stage][step][thread][channel] in the source's element type, so
+    the 32 lanes of a warp reading one step of their tiles read adjacent
+    rows (no bank conflicts). Rows past the sequence end read as 0 (the
+    padding `swr.read_staged` applies is its own). The copy completes for
+    `swr.read_staged` after the `swr.stage_commit` that follows it and an
+    `swr.stage_wait` that leaves fewer groups pending than were committed
+    after it; a slot must not be staged again before it has been read.
+
+    On GPUs a tile whose rows lie inside the channel axis and are aligned
+    to their size of 4, 8 or 16 bytes becomes one `cp.async` per row (the
+    bytes in flight then hold no registers); any other tile is read and
+    stored to the slot before the op completes. There is no host lowering.
+
+    ```mlir
+    swr.stage_tile %x[%b, %c0, %h, %d] at %pos length %len time 1 channel 3
+        into 1 slot %s of 3 steps 32 channels 2 : memref<?x?x?x?xbf16>
+    ```
+  }];
+  let arguments = (ins Arg<Swr_FloatMemRef, "", [MemRead]>:$source,
+                   Variadic<Index>:$indices, Index:$position, Index:$length,
+                   I64Attr:$time_axis, OptionalAttr<I64Attr>:$channel_axis,
+                   UnitAttr:$reverse,
+                   ConfinedAttr<I64Attr, [IntNonNegative]>:$buffer,
+                   Index:$slot, ConfinedAttr<I64Attr, [IntMinValue<2>]>:$stages,
+                   ConfinedAttr<I64Attr, [IntPositive]>:$steps,
+                   DefaultValuedAttr<ConfinedAttr<I64Attr, [IntPositive]>,
+                                     "1">:$channels);
+  let assemblyFormat = [{
+    $source `[` $indices `]` `at` $position `length` $length
+    `time` $time_axis (`channel` $channel_axis^)? (`reverse` $reverse^)?
+    `into` $buffer `slot` $slot `of` $stages `steps` $steps
+    (`channels` $channels^)? attr-dict `:` type($source)
+  }];
+  let extraClassDeclaration = [{
+    int64_t getTileSteps() { return getSteps(); }
+    int64_t getTileChannels() { return getChannels(); }
+  }];
+  let hasVerifier = 1;
+}
+
+def Swr_StageCommitOp : Swr_Op<"stage_commit", [
+    MemoryEffects<[MemWrite<Swr_StagingResource>]>]> {
+  let summary = "closes a group of staged tiles";
+  let description = [{
+    Makes the `swr.stage_tile` copies this thread started since the last
+    commit one group, which `swr.stage_wait` counts (`cp.async.commit_group`
+    on GPUs).
+
+    ```mlir
+    swr.stage_commit
+    ```
+  }];
+  let assemblyFormat = "attr-dict";
+}
+
+def Swr_StageWaitOp : Swr_Op<"stage_wait", [
+    MemoryEffects<[MemRead<Swr_StagingResource>,
+                   MemWrite<Swr_StagingResource>]>]> {
+  let summary = "waits for staged tiles";
+  let description = [{
+    Waits until at most `pending` of this thread's committed groups of
+    staged tiles are still in flight (`cp.async.wait_group` on GPUs): the
+    older groups' slots can then be read.
+
+    ```mlir
+    swr.stage_wait pending 2
+    ```
+  }];
+  let arguments = (ins ConfinedAttr<I64Attr, [IntNonNegative]>:$pending);
+  let assemblyFormat = "`pending` $pending attr-dict";
+}
+
+def Swr_ReadStagedOp : Swr_Op<"read_staged", [
+    MemoryEffects<[MemRead<Swr_StagingResource>]>]> {
+  let summary = "reads a staged tile as f32";
+  let description = [{
+    Reads slot `slot` of this thread's part of staging buffer `buffer`
+    (of `stages` slots of the `stored` element type, see `swr.stage_tile`)
+    as `vector<n x m x f32>` (or `vector<n x f32>`), the tile starting at
+    logical step `position` of a sequence of `length` steps: rows past its
+    end read as `padding`, like `swr.read_tile`'s.
+
+    ```mlir
+    %u = swr.read_staged 1 slot %s of 3 at %pos length %len stored bf16
+        pad 0.0 : vector<32x2xf32>
+    ```
+  }];
+  let arguments = (ins ConfinedAttr<I64Attr, [IntNonNegative]>:$buffer,
+                   Index:$slot, ConfinedAttr<I64Attr, [IntMinValue<2>]>:$stages,
+                   Index:$position, Index:$length, TypeAttr:$stored,
+                   F32Attr:$padding);
+  let results = (outs VectorOfRankAndType<[1, 2], [F32]>:$result);
+  let assemblyFormat = [{
+    $buffer `slot` $slot `of` $stages `at` $position `length` $length
+    `stored` $stored `pad` $padding attr-dict `:` type($result)
+  }];
+  let extraClassDeclaration = [{
+    int64_t getTileSteps() { return getResult().getType().getDimSize(0); }
+    int64_t getTileChannels() {
+      VectorType type = getResult().getType();
+      return type.getRank() == 2 ? type.getDimSize(1) : 1;
+    }
   }];
   let hasVerifier = 1;
 }

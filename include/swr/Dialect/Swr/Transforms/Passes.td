@@ -180,7 +180,14 @@ def SwrTileBlocks : Pass<"swr-tile-blocks", "::mlir::func::FuncOp"> {
            "recurrence from the carry, instead of keeping the local "
            "solution and the decay products in registers across the "
            "exchange. 0: off; 1: on; -1: on for 2-byte elements shared by "
-           "the warps of a CTA over bthd">
+           "the warps of a CTA over bthd">,
+    Option<"stages", "stages", "int64_t", /*default=*/"0",
+           "Full windows on time lanes or warps (GPUs) with per-channel "
+           "decays, no fused regions and rows of 4, 8 or 16 bytes: stage "
+           "the operands' tiles through a ring of this many slots in shared "
+           "memory, copied by cp.async stages - 1 iterations ahead "
+           "(swr.stage_tile) instead of prefetching them into registers. "
+           "0: off; >= 2: on where possible; -1: the compiler's choice">
   ];
 }
 
