@@ -83,7 +83,7 @@ source "$root/scripts/full-specs.sh"
 full_lengths=1,15,16,17,511,512,513,1000,2049,4097,8193,20000
 run_full() {
   local warps="${4:--1}" flag="${5:-}"
-  local log="$logs/full-$1-lanes$3-warps$warps${flag//[= ]/}.txt"
+  local log="$logs/full-$1-$2-lanes$3-warps$warps${flag//[= ]/}.txt"
   # A look-back that never ended would hang the kernel: bounded.
   timeout 300 "$tools/bin/swr-run" "$dir/$1.mlir" --target=sm_90a \
     --time-lanes="$3" --time-warps="$warps" $flag --shape "$2" \
@@ -1057,6 +1057,37 @@ staged_bench() {
   done
 }
 
+# Staged 16-step tiles (fewer registers and less shared memory per slot:
+# more CTAs per SM), timed at B8 T16384 C1536 bf16 with static rows.
+staged_sweep() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
+  local cfg
+  for cfg in "--full-block=16 --stages=4" "--full-block=16 --stages=3" \
+    "--full-block=16 --stages=6" "--full-block=16 --stages=2"; do
+    bench_full bthd-bf16-static 8x16384x1x1536 -1 -1 "$cfg"
+  done
+  bench_full bthd-bf16-static 8x16384x1x1536 -1 8 "--full-block=16 --stages=3"
+}
+
+# Staged tiles copied by lane groups (a warp's 128-byte runs per step in
+# 16-byte cp.async.cg, L1 bypassed): checks (group path over [B,T,C] with
+# static rows, per-lane paths for odd channel counts and the reversed
+# [B,C,T] f32), compute-sanitizer, then timed at B8 T16384 C1536 bf16.
+staged_group() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
+  local cfg
+  run_full bthd-bf16-static 2x16x1x1536 -1 -1 --stages=2
+  run_full bthd-f32-static 2x16x1x1536 -1 -1 --stages=3
+  run_full bthd-bf16 2x16x3x22 -1 -1 --stages=2
+  run_full bthd-bf16 2x7x3x5 -1 -1 --stages=2
+  run_full bct-reverse-f32 2x70x16 -1 -1 --stages=2
+  sanitize_full bthd-bf16-static 2x7x1x1536 staged-group "--stages=2" 17,600
+  for cfg in "" "--stages=2" "--stages=3" "--full-block=16 --stages=3" \
+    "--full-block=16 --stages=4"; do
+    bench_full bthd-bf16-static 8x16384x1x1536 -1 -1 "$cfg"
+  done
+}
+
 # The [B,T,C] bf16 full window's SASS (ptxas here, cuobjdump) and where its
 # instructions and stalls go (ncu), beside the f32 kernel.
 profile_btc() {
@@ -1196,7 +1227,7 @@ bench_all() {
 # bench_layer (both: bench_all); slsr_bench; tiling_sweep, profile_btc, l2_lanes_sweep,
 # static_rows, full_grad_sweep, full_grad_bthd_bf16, full_grad_bct_bf16,
 # per_head_grad, per_head_tiling_sweep, per_head_bhdl_grad, staged_checks,
-# staged_bench.
+# staged_bench, staged_sweep, staged_group.
 for section in "${@:-example exact full full_cta full_grid bands bands_bthd channel_tiles python_tests fused}"; do
   for name in $section; do "$name"; done
 done

@@ -225,11 +225,12 @@ Status checkCompileTimeCluster(const DriverApi &api, Kernel &kernel) {
   return Status::success();
 }
 
-/// Opt-ins the description needs: large dynamic shared memory, clusters of
-/// more than 8 blocks.
+/// Opt-ins the description needs: dynamic shared memory (any amount: the
+/// 48 KB a launch gets without it counts the kernel's static shared memory
+/// too), clusters of more than 8 blocks.
 Status configureFunction(const DriverApi &api, Kernel &kernel) {
   const LaunchDescription &desc = kernel.description;
-  if (desc.dynamicSharedMemory > kDefaultDynamicSharedMemoryLimit)
+  if (desc.dynamicSharedMemory > 0)
     if (CUresult r = api.cuFuncSetAttribute(
             kernel.function, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
             static_cast<int>(desc.dynamicSharedMemory)))

@@ -36,8 +36,6 @@ constexpr int64_t kMaxBlocksPerCluster = 16;
 /// Above this many blocks per cluster the kernel must opt in to non-portable
 /// cluster sizes.
 constexpr int64_t kMaxPortableBlocksPerCluster = 8;
-/// Dynamic shared memory above this needs an explicit opt-in at load.
-constexpr int64_t kDefaultDynamicSharedMemoryLimit = 48 * 1024;
 /// The largest grid.x the driver accepts.
 constexpr int64_t kMaxGridX = 2147483647;
 

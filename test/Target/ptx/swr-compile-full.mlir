@@ -154,14 +154,18 @@
 // BTHDL2-NOT: prefetch.L2
 // BTHDJSON: "items_per_block": 1,
 // BTHDJSON-NOT: "workspace"
-// --stages=3: each thread's rows of the decay and input tiles two
-// iterations ahead are cp.async copies of 4 bytes (2 bf16) into the
-// kernel's dynamic shared memory, one group per iteration; the launch asks
-// for 3 slots x 32 steps x 128 threads x 4 bytes x 2 operands. The
-// register prefetch's global loads are gone from the loop.
+// --stages=3: the decay and input tiles two iterations ahead are copied
+// into the kernel's dynamic shared memory, one group per iteration: a
+// warp's 32 lanes hold adjacent channel pairs, so each step is a 128-byte
+// run that 8 lanes copy in 16-byte cp.async.cg (4 steps per instruction,
+// 8 per 32-step tile), after a warp barrier; a tile that is not whole or
+// aligned takes 4-byte copies per row (2 bf16). The launch asks for 3
+// slots x 32 steps x 128 threads x 4 bytes x 2 operands.
 // STAGED: .extern .shared .align 16 .b8 swr_staging[];
 // STAGED: .visible .entry full_tokens(
-// STAGED-COUNT-32: cp.async.ca.shared.global [{{.*}}], [{{.*}}], 4;
+// STAGED: bar.warp.sync -1;
+// STAGED-COUNT-8: cp.async.cg.shared.global [{{.*}}], [{{.*}}], 16;
+// STAGED: cp.async.ca.shared.global [{{.*}}], [{{.*}}], 4;
 // STAGED: cp.async.commit_group;
 // STAGED: cp.async.wait_group 2;
 // STAGED: ld.shared.b32

@@ -740,6 +740,9 @@ LogicalResult PrefetchTileOp::verify() {
 }
 
 LogicalResult StageTileOp::verify() {
+  if (32 % getLanes() != 0)
+    return emitOpError() << "lanes must divide the 32 lanes of a warp, got "
+                         << getLanes();
   if (getChannels() > 1 && !getChannelAxis())
     return emitOpError() << "channels: " << getChannels()
                          << " channels need a channel axis";

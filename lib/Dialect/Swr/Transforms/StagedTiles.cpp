@@ -316,6 +316,134 @@ void storeReadRows(ImplicitLocOpBuilder &b, StageTileOp op,
                           slot.row(b, row), slot.alignment());
 }
 
+/// How a group of G lanes (StageTileOp `lanes`) copies a step's run of
+/// G x rowBytes contiguous bytes together: `lanesPerStep` lanes of 16
+/// bytes each, so one instruction of the group covers `stepsPerCopy` steps.
+struct GroupCopy {
+  int64_t lanesPerStep, stepsPerCopy;
+};
+
+/// The group copy of `op`, if its runs can be one: groups of several lanes
+/// over the innermost, contiguous channel axis, runs a multiple of 16
+/// bytes, tiles a multiple of the steps one instruction covers.
+std::optional<GroupCopy> groupCopyShape(StageTileOp op, int64_t rowBytes) {
+  MemRefType type = op.getSource().getType();
+  std::optional<int64_t> channelAxis = op.getChannelAxis();
+  int64_t group = op.getLanes(), run = group * rowBytes;
+  if (group == 1 || !channelAxis || *channelAxis != type.getRank() - 1 ||
+      !type.getLayout().isIdentity() || run % 16 != 0)
+    return std::nullopt;
+  GroupCopy copy{run / 16, group / (run / 16)};
+  if (copy.stepsPerCopy == 0 || op.getTileSteps() % copy.stepsPerCopy != 0)
+    return std::nullopt;
+  return copy;
+}
+
+/// This lane's place in its group of `op.getLanes()`.
+Value placeInGroup(ImplicitLocOpBuilder &b, StageTileOp op) {
+  Value lane = arith::IndexCastUIOp::create(
+      b, b.getIndexType(), NVVM::LaneIdOp::create(b, b.getI32Type()));
+  return arith::RemUIOp::create(b, lane, indexConst(b, op.getLanes()));
+}
+
+/// The indices of the first element of the group's run of the tile's
+/// first row: this lane's, at the group's first channel.
+SmallVector<Value> groupRunIndices(ImplicitLocOpBuilder &b, StageTileOp op,
+                                   Value place) {
+  SmallVector<Value> indices = rowIndices(b, op, Value(), 0);
+  int64_t axis = *op.getChannelAxis();
+  indices[axis] = arith::SubIOp::create(
+      b, indices[axis],
+      arith::MulIOp::create(b, place, indexConst(b, op.getTileChannels())));
+  return indices;
+}
+
+/// Whether the group's runs can be copied together: the whole tile inside
+/// the sequence, the group's channels inside the channel axis, its runs
+/// aligned to 16 bytes (the first and the time stride in bytes).
+Value groupCopyable(ImplicitLocOpBuilder &b, StageTileOp op, Value place,
+                    Value strideBytes) {
+  Value source = op.getSource();
+  int64_t axis = *op.getChannelAxis();
+  SmallVector<Value> first = groupRunIndices(b, op, place);
+  Value end = arith::AddIOp::create(
+      b, first[axis], indexConst(b, op.getLanes() * op.getTileChannels()));
+  Value channels =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::ule, end,
+                            memref::DimOp::create(b, source, axis));
+  Value steps = arith::CmpIOp::create(
+      b, arith::CmpIPredicate::ule,
+      arith::AddIOp::create(b, op.getPosition(),
+                            indexConst(b, op.getTileSteps())),
+      op.getLength());
+  auto isMultiple = [&](Value bytes) {
+    return arith::CmpIOp::create(
+        b, arith::CmpIPredicate::eq,
+        arith::RemUIOp::create(b, bytes, indexConst(b, 16)), indexConst(b, 0));
+  };
+  // Past the channel axis the run's address is never used.
+  Value aligned = arith::AndIOp::create(
+      b, isMultiple(global::elementByteAddress(b, source, first)),
+      isMultiple(strideBytes));
+  return arith::AndIOp::create(b, arith::AndIOp::create(b, steps, channels),
+                               aligned);
+}
+
+/// The group's copy: lane p takes 16-byte segment p mod lanesPerStep of
+/// step p / lanesPerStep of every stepsPerCopy steps.
+void copyGroupRuns(ImplicitLocOpBuilder &b, StageTileOp op,
+                   const StagingBuffer &buffer, Value place, Value thread,
+                   Value strideBytes, GroupCopy copy) {
+  auto globalPointer =
+      LLVM::LLVMPointerType::get(b.getContext(), kGlobalAddressSpace);
+  Value segment =
+      arith::RemUIOp::create(b, place, indexConst(b, copy.lanesPerStep));
+  Value step =
+      arith::DivUIOp::create(b, place, indexConst(b, copy.lanesPerStep));
+  Value sign = indexConst(b, op.getReverse() ? -1 : 1);
+  auto toI64 = [&](Value index) -> Value {
+    return arith::IndexCastOp::create(b, b.getI64Type(), index);
+  };
+  Value segmentBytes = arith::MulIOp::create(b, segment, indexConst(b, 16));
+  // This lane's first segment in memory and in the group's slot rows.
+  Value source = LLVM::AddrSpaceCastOp::create(
+      b, globalPointer,
+      global::elementAddress(b, op.getSource(), groupRunIndices(b, op, place)));
+  source = LLVM::GEPOp::create(
+      b, globalPointer, b.getI8Type(), source,
+      ArrayRef<LLVM::GEPArg>{toI64(arith::AddIOp::create(
+          b,
+          arith::MulIOp::create(b, arith::MulIOp::create(b, step, strideBytes),
+                                sign),
+          segmentBytes))});
+  Value groupThread = arith::SubIOp::create(b, thread, place);
+  SlotRows rows(b, buffer, op.getSlot(), groupThread);
+  int64_t stepBytes = buffer.threads * buffer.rowBytes();
+  Value target = rows.row(b, 0);
+  target = LLVM::GEPOp::create(
+      b, target.getType(), b.getI8Type(), target,
+      ArrayRef<LLVM::GEPArg>{toI64(arith::AddIOp::create(
+          b, arith::MulIOp::create(b, step, indexConst(b, stepBytes)),
+          segmentBytes))});
+  for (int64_t k = 0; k * copy.stepsPerCopy < op.getTileSteps(); ++k) {
+    int64_t ahead = k * copy.stepsPerCopy;
+    Value from = LLVM::GEPOp::create(
+        b, globalPointer, b.getI8Type(), source,
+        ArrayRef<LLVM::GEPArg>{toI64(arith::MulIOp::create(
+            b, strideBytes, indexConst(b, op.getReverse() ? -ahead : ahead)))});
+    Value to = LLVM::GEPOp::create(
+        b, target.getType(), b.getI8Type(), target,
+        ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(ahead * stepBytes)});
+    NVVM::CpAsyncOp::create(b, to, from, 16, NVVM::LoadCacheModifierKind::CG,
+                            Value());
+  }
+}
+
+/// A warp barrier (every lane of the warp executes the staging ops).
+void syncWarp(ImplicitLocOpBuilder &b) {
+  NVVM::SyncWarpOp::create(b, arith::ConstantIntOp::create(b, -1, 32));
+}
+
 LogicalResult lowerStageTile(StageTileOp op, StagingBuffers &buffers) {
   Type element = op.getSource().getType().getElementType();
   FailureOr<StagingBuffer> buffer =
@@ -324,11 +452,12 @@ LogicalResult lowerStageTile(StageTileOp op, StagingBuffers &buffers) {
   if (failed(buffer))
     return failure();
   ImplicitLocOpBuilder b(op.getLoc(), op);
-  SlotRows slot(b, *buffer, op.getSlot(), threadInBlock(b));
+  Value thread = threadInBlock(b);
+  SlotRows slot(b, *buffer, op.getSlot(), thread);
   int64_t rowBytes = buffer->rowBytes();
-  if (rowBytes != 4 && rowBytes != 8 && rowBytes != 16) {
-    storeReadRows(b, op, slot);
-  } else {
+  auto perLane = [&](ImplicitLocOpBuilder &b) {
+    if (rowBytes != 4 && rowBytes != 8 && rowBytes != 16)
+      return storeReadRows(b, op, slot);
     scf::IfOp::create(
         b, rowsCopyable(b, op, rowBytes),
         [&](OpBuilder &nested, Location loc) {
@@ -356,7 +485,34 @@ LogicalResult lowerStageTile(StageTileOp op, StagingBuffers &buffers) {
           storeReadRows(inner, op, slot);
           scf::YieldOp::create(inner);
         });
+  };
+  std::optional<GroupCopy> group = groupCopyShape(op, rowBytes);
+  if (!group) {
+    perLane(b);
+    op.erase();
+    return success();
   }
+  // The group's lanes write each other's rows: none may still be reading
+  // the slot (it was read by the iteration before).
+  syncWarp(b);
+  Value place = placeInGroup(b, op);
+  Value strideBytes = arith::MulIOp::create(
+      b,
+      memref::ExtractStridedMetadataOp::create(b, op.getSource())
+          .getStrides()[op.getTimeAxis()],
+      indexConst(b, element.getIntOrFloatBitWidth() / 8));
+  scf::IfOp::create(
+      b, groupCopyable(b, op, place, strideBytes),
+      [&](OpBuilder &nested, Location loc) {
+        ImplicitLocOpBuilder inner(loc, nested);
+        copyGroupRuns(inner, op, *buffer, place, thread, strideBytes, *group);
+        scf::YieldOp::create(inner);
+      },
+      [&](OpBuilder &nested, Location loc) {
+        ImplicitLocOpBuilder inner(loc, nested);
+        perLane(inner);
+        scf::YieldOp::create(inner);
+      });
   op.erase();
   return success();
 }
@@ -410,8 +566,9 @@ LogicalResult lowerReadStaged(ReadStagedOp op, StagingBuffers &buffers) {
   Value tile =
       scf::IfOp::create(b, inside, path(false), path(true)).getResult(0);
   VectorType result = op.getResult().getType();
-  tile = arith::ExtFOp::create(
-      b, cast<VectorType>(tile.getType()).clone(b.getF32Type()), tile);
+  if (!op.getStored().isF32())
+    tile = arith::ExtFOp::create(
+        b, cast<VectorType>(tile.getType()).clone(b.getF32Type()), tile);
   if (tile.getType() != result)
     tile = vector::ShapeCastOp::create(b, result, tile);
   op.getResult().replaceAllUsesWith(tile);
@@ -456,6 +613,8 @@ LogicalResult swr::lowerStagedTiles(Operation *func) {
               ImplicitLocOpBuilder b(op.getLoc(), op);
               NVVM::CpAsyncWaitGroupOp::create(
                   b, static_cast<int32_t>(op.getPending()));
+              // Lanes staging together read each other's copies.
+              syncWarp(b);
               op.erase();
               return success();
             });

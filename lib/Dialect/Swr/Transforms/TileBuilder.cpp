@@ -184,7 +184,8 @@ void stageAccess(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
                       reverseAttr(b, tiling), b.getI64IntegerAttr(buffer), slot,
                       b.getI64IntegerAttr(tiling.stages),
                       b.getI64IntegerAttr(tiling.steps),
-                      b.getI64IntegerAttr(accessChannels(access.accessType)));
+                      b.getI64IntegerAttr(accessChannels(access.accessType)),
+                      b.getI64IntegerAttr(tiling.laneChannels()));
 }
 
 Value readStagedAccess(ImplicitLocOpBuilder &b, const ScanTiling &tiling,

@@ -84,3 +84,48 @@ gpu.module @kernels {
     gpu.return
   }
 }
+
+// -----
+
+// lanes 32: a warp's lanes hold adjacent channel pairs of the same steps,
+// so a step is a run of 128 bytes that 8 lanes copy together in 16-byte
+// cp.async.cg (lane l: segment l mod 8 of step l / 8, then 4 steps on),
+// from the group's first channel (the lane's less 2 x its place) when the
+// whole tile lies inside the sequence, the group's 64 channels inside the
+// channel axis and its runs are 16-byte aligned; else each lane copies its
+// own rows. A warp barrier comes before the copies (no lane may still be
+// reading the slot) and after the wait (lanes read each other's copies).
+// CHECK-LABEL: gpu.func @group
+// CHECK: nvvm.bar.warp.sync %c-1_i32 : i32
+// CHECK: %[[LANE:.*]] = nvvm.read.ptx.sreg.laneid
+// CHECK: %[[L:.*]] = arith.index_castui %[[LANE]]
+// CHECK: %[[PLACE:.*]] = arith.remui %[[L]], %c32
+// CHECK: %[[OFF:.*]] = arith.muli %[[PLACE]], %c2
+// CHECK: %[[FIRSTCH:.*]] = arith.subi %arg3, %[[OFF]]
+// CHECK: %[[END:.*]] = arith.addi %[[FIRSTCH]], %c64
+// CHECK: arith.cmpi ule, %[[END]], %dim
+// CHECK: scf.if %{{.*}} {
+// CHECK:   %[[SEG:.*]] = arith.remui %[[PLACE]], %c8
+// CHECK:   %[[STEP:.*]] = arith.divui %[[PLACE]], %c8
+// CHECK:   %[[GROUP:.*]] = arith.subi %thread_id_x, %[[PLACE]]
+// CHECK:   nvvm.cp.async.shared.global %{{.*}}, %{{.*}}, 16, cache = cg
+// CHECK:   llvm.getelementptr %{{.*}}[2048]
+// CHECK:   nvvm.cp.async.shared.global %{{.*}}, %{{.*}}, 16, cache = cg
+// CHECK-NOT: cache = cg
+// CHECK: } else {
+// CHECK:   cache = ca
+// CHECK: }
+// CHECK: nvvm.cp.async.wait.group 1
+// CHECK-NEXT: nvvm.bar.warp.sync
+gpu.module @kernels {
+  gpu.func @group(%x: memref<?x?x?x?xbf16>, %b: index, %h: index,
+                  %d: index, %pos: index, %len: index, %slot: index)
+      kernel attributes {known_block_size = array<i32: 128, 1, 1>} {
+    %c0 = arith.constant 0 : index
+    swr.stage_tile %x[%b, %c0, %h, %d] at %pos length %len time 1 channel 3
+        into 0 slot %slot of 2 steps 8 channels 2 lanes 32
+        : memref<?x?x?x?xbf16>
+    swr.stage_wait pending 1
+    gpu.return
+  }
+}

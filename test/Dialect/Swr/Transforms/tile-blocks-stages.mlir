@@ -15,8 +15,8 @@
 // CHECK: %[[ITERS:.*]] = arith.ceildivui %[[TILES]]
 // CHECK: %[[FIRST:.*]] = arith.addi %[[BEGIN:.*]], %c0
 // CHECK: scf.if %{{.*}} {
-// CHECK:   swr.stage_tile %arg0[{{.*}}] at %{{.*}} length %{{.*}} time 1 channel 3 into 0 slot %{{.*}} of 3 steps 32 channels 2 : memref<?x?x?x?xbf16>
-// CHECK:   swr.stage_tile %arg1[{{.*}}] at %{{.*}} length %{{.*}} time 1 channel 3 into 1 slot %{{.*}} of 3 steps 32 channels 2 : memref<?x?x?x?xbf16>
+// CHECK:   swr.stage_tile %arg0[{{.*}}] at %{{.*}} length %{{.*}} time 1 channel 3 into 0 slot %{{.*}} of 3 steps 32 channels 2 lanes 32 : memref<?x?x?x?xbf16>
+// CHECK:   swr.stage_tile %arg1[{{.*}}] at %{{.*}} length %{{.*}} time 1 channel 3 into 1 slot %{{.*}} of 3 steps 32 channels 2 lanes 32 : memref<?x?x?x?xbf16>
 // CHECK: }
 // CHECK: swr.stage_commit
 // CHECK: scf.if

@@ -710,10 +710,21 @@ def Swr_StageTileOp : Swr_Op<"stage_tile", [
     `swr.stage_wait` that leaves fewer groups pending than were committed
     after it; a slot must not be staged again before it has been read.
 
-    On GPUs a tile whose rows lie inside the channel axis and are aligned
-    to their size of 4, 8 or 16 bytes becomes one `cp.async` per row (the
-    bytes in flight then hold no registers); any other tile is read and
-    stored to the slot before the op completes. There is no host lowering.
+    `lanes` (G, dividing 32) says that each group of G consecutive lanes
+    of a warp stages tiles of the same steps on adjacent channel blocks in
+    lane order (as `swr.prefetch_tile`'s), every lane of the warp executing
+    the op: a step's rows of a group are then one contiguous run in memory
+    and in the buffer.
+
+    On GPUs, when a group's runs lie inside the sequence and the channel
+    axis and are aligned to 16 bytes, the group copies them together, one
+    16-byte `cp.async.cg` per lane and instruction (L1 is bypassed and a
+    lane's copies serve its neighbours: the lowering adds the warp barriers
+    that makes this safe before each staging and after each wait); else a
+    tile whose rows lie inside the channel axis and are aligned to their
+    size of 4, 8 or 16 bytes becomes one `cp.async` per row; any other tile
+    is read and stored to the slot before the op completes. The bytes in
+    flight hold no registers. There is no host lowering.
 
     ```mlir
     swr.stage_tile %x[%b, %c0, %h, %d] at %pos length %len time 1 channel 3
@@ -728,12 +739,14 @@ def Swr_StageTileOp : Swr_Op<"stage_tile", [
                    Index:$slot, ConfinedAttr<I64Attr, [IntMinValue<2>]>:$stages,
                    ConfinedAttr<I64Attr, [IntPositive]>:$steps,
                    DefaultValuedAttr<ConfinedAttr<I64Attr, [IntPositive]>,
-                                     "1">:$channels);
+                                     "1">:$channels,
+                   DefaultValuedAttr<ConfinedAttr<I64Attr, [IntPositive]>,
+                                     "1">:$lanes);
   let assemblyFormat = [{
     $source `[` $indices `]` `at` $position `length` $length
     `time` $time_axis (`channel` $channel_axis^)? (`reverse` $reverse^)?
     `into` $buffer `slot` $slot `of` $stages `steps` $steps
-    (`channels` $channels^)? attr-dict `:` type($source)
+    (`channels` $channels^)? (`lanes` $lanes^)? attr-dict `:` type($source)
   }];
   let extraClassDeclaration = [{
     int64_t getTileSteps() { return getSteps(); }

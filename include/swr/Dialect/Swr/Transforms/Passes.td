@@ -187,7 +187,8 @@ def SwrTileBlocks : Pass<"swr-tile-blocks", "::mlir::func::FuncOp"> {
            "the operands' tiles through a ring of this many slots in shared "
            "memory, copied by cp.async stages - 1 iterations ahead "
            "(swr.stage_tile) instead of prefetching them into registers. "
-           "0: off; >= 2: on where possible; -1: the compiler's choice">
+           "0: off; >= 2: on where possible; -1: the compiler's choice "
+           "(off: on the H200 staging ties the register prefetch at best)">
   ];
 }
 
