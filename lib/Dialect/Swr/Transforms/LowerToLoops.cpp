@@ -26,6 +26,7 @@
 
 #include "GlobalMemory.h"
 #include "StagedTiles.h"
+#include "TileChecks.h"
 #include "VectorUtils.h"
 #include "WarpPrimitives.h"
 
@@ -1260,30 +1261,12 @@ template <typename TileOp> int64_t runAlignment(TileOp op, MemRefType type) {
 template <typename TileOp>
 SmallVector<Value> runStart(ImplicitLocOpBuilder &b, TileOp op);
 
-/// Whether the index `value` is a multiple of `alignment`.
-Value isMultipleOf(ImplicitLocOpBuilder &b, Value value, int64_t alignment) {
-  Value remainder = arith::RemUIOp::create(
-      b, value, arith::ConstantIndexOp::create(b, alignment));
-  return arith::CmpIOp::create(b, arith::CmpIPredicate::eq, remainder,
-                               arith::ConstantIndexOp::create(b, 0));
-}
-
 /// Whether the run starting at `indices` is aligned to `alignment` bytes:
 /// rows of odd lengths start anywhere, so this is a runtime property.
 Value isAligned(ImplicitLocOpBuilder &b, Value memref, ValueRange indices,
                 int64_t alignment) {
-  auto type = cast<MemRefType>(memref.getType());
-  auto metadata = memref::ExtractStridedMetadataOp::create(b, memref);
-  Value offset = metadata.getOffset();
-  for (auto [index, stride] : llvm::zip(indices, metadata.getStrides()))
-    offset = arith::AddIOp::create(b, offset,
-                                   arith::MulIOp::create(b, index, stride));
-  Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, memref);
-  Value elementBytes =
-      arith::ConstantIndexOp::create(b, type.getElementTypeBitWidth() / 8);
-  Value address = arith::AddIOp::create(
-      b, base, arith::MulIOp::create(b, offset, elementBytes));
-  return isMultipleOf(b, address, alignment);
+  return isMultipleOf(b, global::elementByteAddress(b, memref, indices),
+                      alignment);
 }
 
 /// Indices of the first element in memory of a full contiguous tile.
@@ -1300,15 +1283,6 @@ SmallVector<Value> runStart(ImplicitLocOpBuilder &b, TileOp op) {
   int64_t time = op.getTimeAxis();
   indices[time] = arith::AddIOp::create(b, indices[time], first);
   return indices;
-}
-
-/// Whether all the steps of a tile lie inside the sequence.
-template <typename TileOp>
-Value isInsideSequence(ImplicitLocOpBuilder &b, TileOp op) {
-  Value steps = arith::ConstantIndexOp::create(b, op.getTileSteps());
-  Value end = arith::AddIOp::create(b, op.getPosition(), steps);
-  return arith::CmpIOp::create(b, arith::CmpIPredicate::ule, end,
-                               op.getLength());
 }
 
 /// Whether a tile lies wholly inside the sequence and the channel axis.

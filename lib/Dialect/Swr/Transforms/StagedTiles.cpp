@@ -14,6 +14,7 @@
 #include "StagedTiles.h"
 
 #include "GlobalMemory.h"
+#include "TileChecks.h"
 
 #include "swr/Dialect/Swr/IR/SwrOps.h"
 
@@ -159,6 +160,31 @@ Value rowInside(ImplicitLocOpBuilder &b, Value position, Value length,
   return arith::CmpIOp::create(b, arith::CmpIPredicate::ult, step, length);
 }
 
+/// The time stride of the staged memref in bytes.
+Value timeStrideBytes(ImplicitLocOpBuilder &b, StageTileOp op) {
+  MemRefType type = op.getSource().getType();
+  return arith::MulIOp::create(
+      b,
+      memref::ExtractStridedMetadataOp::create(b, op.getSource())
+          .getStrides()[op.getTimeAxis()],
+      indexConst(b, type.getElementTypeBitWidth() / 8));
+}
+
+/// Emits `then` under scf.if `condition` and `otherwise` in its else
+/// region (neither yields a value).
+void ifElse(ImplicitLocOpBuilder &b, Value condition,
+            llvm::function_ref<void(ImplicitLocOpBuilder &)> then,
+            llvm::function_ref<void(ImplicitLocOpBuilder &)> otherwise) {
+  auto region = [](llvm::function_ref<void(ImplicitLocOpBuilder &)> body) {
+    return [body](OpBuilder &nested, Location loc) {
+      ImplicitLocOpBuilder inner(loc, nested);
+      body(inner);
+      scf::YieldOp::create(inner);
+    };
+  };
+  scf::IfOp::create(b, condition, region(then), region(otherwise));
+}
+
 /// The memref indices of row `row` of a staged tile; with `inside` (null:
 /// the whole tile is inside the sequence), rows past the sequence end
 /// (copied as 0 bytes) take the address of step 0, so every address
@@ -182,7 +208,6 @@ SmallVector<Value> rowIndices(ImplicitLocOpBuilder &b, StageTileOp op,
 /// size (the sequence's first row and the time stride in bytes are).
 Value rowsCopyable(ImplicitLocOpBuilder &b, StageTileOp op, int64_t rowBytes) {
   Value source = op.getSource();
-  auto type = cast<MemRefType>(source.getType());
   Value copyable = arith::ConstantIntOp::create(b, 1, 1);
   if (std::optional<int64_t> axis = op.getChannelAxis()) {
     Value end = arith::AddIOp::create(b, op.getIndices()[*axis],
@@ -190,20 +215,11 @@ Value rowsCopyable(ImplicitLocOpBuilder &b, StageTileOp op, int64_t rowBytes) {
     copyable = arith::CmpIOp::create(b, arith::CmpIPredicate::ule, end,
                                      memref::DimOp::create(b, source, *axis));
   }
-  auto isMultiple = [&](Value bytes) {
-    return arith::CmpIOp::create(
-        b, arith::CmpIPredicate::eq,
-        arith::RemUIOp::create(b, bytes, indexConst(b, rowBytes)),
-        indexConst(b, 0));
-  };
-  auto metadata = memref::ExtractStridedMetadataOp::create(b, source);
-  Value strideBytes =
-      arith::MulIOp::create(b, metadata.getStrides()[op.getTimeAxis()],
-                            indexConst(b, type.getElementTypeBitWidth() / 8));
   Value first = global::elementByteAddress(b, source, op.getIndices());
   return arith::AndIOp::create(
       b, copyable,
-      arith::AndIOp::create(b, isMultiple(first), isMultiple(strideBytes)));
+      arith::AndIOp::create(b, isMultipleOf(b, first, rowBytes),
+                            isMultipleOf(b, timeStrideBytes(b, op), rowBytes)));
 }
 
 /// The addresses of this thread's rows in one slot of a staging buffer: a
@@ -267,12 +283,7 @@ void copyRows(ImplicitLocOpBuilder &b, StageTileOp op, const SlotRows &slot,
     // Rows one time stride apart from the first: immediate offsets when
     // the stride is static, and no per-row address registers.
     Value first = rowAddress(rowIndices(b, op, Value(), 0));
-    auto type = op.getSource().getType();
-    Value strideBytes = arith::MulIOp::create(
-        b,
-        memref::ExtractStridedMetadataOp::create(b, op.getSource())
-            .getStrides()[op.getTimeAxis()],
-        indexConst(b, type.getElementTypeBitWidth() / 8));
+    Value strideBytes = timeStrideBytes(b, op);
     for (int64_t row = 0; row < op.getTileSteps(); ++row) {
       Value offset = arith::IndexCastOp::create(
           b, b.getI64Type(),
@@ -371,20 +382,11 @@ Value groupCopyable(ImplicitLocOpBuilder &b, StageTileOp op, Value place,
   Value channels =
       arith::CmpIOp::create(b, arith::CmpIPredicate::ule, end,
                             memref::DimOp::create(b, source, axis));
-  Value steps = arith::CmpIOp::create(
-      b, arith::CmpIPredicate::ule,
-      arith::AddIOp::create(b, op.getPosition(),
-                            indexConst(b, op.getTileSteps())),
-      op.getLength());
-  auto isMultiple = [&](Value bytes) {
-    return arith::CmpIOp::create(
-        b, arith::CmpIPredicate::eq,
-        arith::RemUIOp::create(b, bytes, indexConst(b, 16)), indexConst(b, 0));
-  };
+  Value steps = isInsideSequence(b, op);
   // Past the channel axis the run's address is never used.
   Value aligned = arith::AndIOp::create(
-      b, isMultiple(global::elementByteAddress(b, source, first)),
-      isMultiple(strideBytes));
+      b, isMultipleOf(b, global::elementByteAddress(b, source, first), 16),
+      isMultipleOf(b, strideBytes, 16));
   return arith::AndIOp::create(b, arith::AndIOp::create(b, steps, channels),
                                aligned);
 }
@@ -458,33 +460,19 @@ LogicalResult lowerStageTile(StageTileOp op, StagingBuffers &buffers) {
   auto perLane = [&](ImplicitLocOpBuilder &b) {
     if (rowBytes != 4 && rowBytes != 8 && rowBytes != 16)
       return storeReadRows(b, op, slot);
-    scf::IfOp::create(
+    ifElse(
         b, rowsCopyable(b, op, rowBytes),
-        [&](OpBuilder &nested, Location loc) {
-          ImplicitLocOpBuilder inner(loc, nested);
-          Value end = arith::AddIOp::create(
-              inner, op.getPosition(), indexConst(inner, op.getTileSteps()));
-          scf::IfOp::create(
-              inner,
-              arith::CmpIOp::create(inner, arith::CmpIPredicate::ule, end,
-                                    op.getLength()),
-              [&](OpBuilder &nested, Location loc) {
-                ImplicitLocOpBuilder full(loc, nested);
+        [&](ImplicitLocOpBuilder &copyable) {
+          ifElse(
+              copyable, isInsideSequence(copyable, op),
+              [&](ImplicitLocOpBuilder &full) {
                 copyRows(full, op, slot, rowBytes, /*masked=*/false);
-                scf::YieldOp::create(full);
               },
-              [&](OpBuilder &nested, Location loc) {
-                ImplicitLocOpBuilder partial(loc, nested);
+              [&](ImplicitLocOpBuilder &partial) {
                 copyRows(partial, op, slot, rowBytes, /*masked=*/true);
-                scf::YieldOp::create(partial);
               });
-          scf::YieldOp::create(inner);
         },
-        [&](OpBuilder &nested, Location loc) {
-          ImplicitLocOpBuilder inner(loc, nested);
-          storeReadRows(inner, op, slot);
-          scf::YieldOp::create(inner);
-        });
+        [&](ImplicitLocOpBuilder &other) { storeReadRows(other, op, slot); });
   };
   std::optional<GroupCopy> group = groupCopyShape(op, rowBytes);
   if (!group) {
@@ -496,23 +484,14 @@ LogicalResult lowerStageTile(StageTileOp op, StagingBuffers &buffers) {
   // the slot (it was read by the iteration before).
   syncWarp(b);
   Value place = placeInGroup(b, op);
-  Value strideBytes = arith::MulIOp::create(
-      b,
-      memref::ExtractStridedMetadataOp::create(b, op.getSource())
-          .getStrides()[op.getTimeAxis()],
-      indexConst(b, element.getIntOrFloatBitWidth() / 8));
-  scf::IfOp::create(
+  Value strideBytes = timeStrideBytes(b, op);
+  ifElse(
       b, groupCopyable(b, op, place, strideBytes),
-      [&](OpBuilder &nested, Location loc) {
-        ImplicitLocOpBuilder inner(loc, nested);
-        copyGroupRuns(inner, op, *buffer, place, thread, strideBytes, *group);
-        scf::YieldOp::create(inner);
+      [&](ImplicitLocOpBuilder &together) {
+        copyGroupRuns(together, op, *buffer, place, thread, strideBytes,
+                      *group);
       },
-      [&](OpBuilder &nested, Location loc) {
-        ImplicitLocOpBuilder inner(loc, nested);
-        perLane(inner);
-        scf::YieldOp::create(inner);
-      });
+      perLane);
   op.erase();
   return success();
 }
@@ -551,11 +530,7 @@ LogicalResult lowerReadStaged(ReadStagedOp op, StagingBuffers &buffers) {
   ImplicitLocOpBuilder b(op.getLoc(), op);
   SlotRows slot(b, *buffer, op.getSlot(), threadInBlock(b));
   // Only a tile reaching past the sequence end pays for the padding.
-  Value inside = arith::CmpIOp::create(
-      b, arith::CmpIPredicate::ule,
-      arith::AddIOp::create(b, op.getPosition(),
-                            indexConst(b, op.getTileSteps())),
-      op.getLength());
+  Value inside = isInsideSequence(b, op);
   auto path = [&](bool padded) {
     return [&, padded](OpBuilder &nested, Location loc) {
       ImplicitLocOpBuilder inner(loc, nested);

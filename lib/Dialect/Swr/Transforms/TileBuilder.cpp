@@ -81,8 +81,22 @@ DecayAccess decayAccess(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
   access.accessType = VectorType::get({tiling.steps}, b.getF32Type());
   if (!tiling.perHead() && tiling.hasChannelAxis()) {
     access.channelAxis = b.getI64IntegerAttr(tiling.axes.channel);
-    access.accessType =
-        VectorType::get({tiling.steps, tiling.channels}, b.getF32Type());
+    access.accessType = tileType(b, tiling);
+  }
+  return access;
+}
+
+/// Where the tile of an input-shaped memref lies, in DecayAccess's terms
+/// (steps x channels, or steps without a channel axis).
+DecayAccess inputAccess(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                        const TileCoords &coords) {
+  DecayAccess access;
+  access.indices = inputIndices(tiling, coords);
+  access.timeAxis = tiling.axes.time;
+  access.accessType = VectorType::get({tiling.steps}, b.getF32Type());
+  if (tiling.hasChannelAxis()) {
+    access.channelAxis = b.getI64IntegerAttr(tiling.axes.channel);
+    access.accessType = tileType(b, tiling);
   }
   return access;
 }
@@ -141,36 +155,17 @@ Value tiling::readInputs(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
                          const TileCoords &coords, Value source,
                          Value position) {
   VectorType type = tileType(b, tiling);
-  IntegerAttr channelAxis;
-  VectorType readType = VectorType::get({tiling.steps}, b.getF32Type());
-  if (tiling.hasChannelAxis()) {
-    channelAxis = b.getI64IntegerAttr(tiling.axes.channel);
-    readType = type;
-  }
+  DecayAccess access = inputAccess(b, tiling, coords);
   Value tile = ReadTileOp::create(
-      b, readType, source, inputIndices(tiling, coords), position,
-      coords.length, b.getI64IntegerAttr(tiling.axes.time), channelAxis,
+      b, access.accessType, source, access.indices, position, coords.length,
+      b.getI64IntegerAttr(access.timeAxis), access.channelAxis,
       reverseAttr(b, tiling), b.getF32FloatAttr(0.0f));
-  if (readType != type)
+  if (access.accessType != type)
     tile = vector::ShapeCastOp::create(b, type, tile);
   return tile;
 }
 
 namespace {
-
-/// Where the tile of an input-shaped memref lies, in DecayAccess's terms.
-DecayAccess inputAccess(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
-                        const TileCoords &coords) {
-  DecayAccess access;
-  access.indices = inputIndices(tiling, coords);
-  access.timeAxis = tiling.axes.time;
-  access.accessType = VectorType::get({tiling.steps}, b.getF32Type());
-  if (tiling.hasChannelAxis()) {
-    access.channelAxis = b.getI64IntegerAttr(tiling.axes.channel);
-    access.accessType = tileType(b, tiling);
-  }
-  return access;
-}
 
 int64_t accessChannels(VectorType accessType) {
   return accessType.getRank() == 2 ? accessType.getDimSize(1) : 1;
@@ -202,7 +197,7 @@ Value readStagedAccess(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
   return tile;
 }
 
-int64_t rowBytes(const ScanTiling &tiling, Value source, int64_t channels) {
+int64_t rowBytes(Value source, int64_t channels) {
   return channels *
          cast<MemRefType>(source.getType()).getElementTypeBitWidth() / 8;
 }
@@ -243,11 +238,11 @@ Value tiling::readStagedInputs(ImplicitLocOpBuilder &b,
 
 int64_t tiling::decayRowBytes(const ScanTiling &tiling, Value decay) {
   bool perChannel = !tiling.perHead() && tiling.hasChannelAxis();
-  return rowBytes(tiling, decay, perChannel ? tiling.channels : 1);
+  return rowBytes(decay, perChannel ? tiling.channels : 1);
 }
 
 int64_t tiling::inputRowBytes(const ScanTiling &tiling, Value input) {
-  return rowBytes(tiling, input, tiling.hasChannelAxis() ? tiling.channels : 1);
+  return rowBytes(input, tiling.hasChannelAxis() ? tiling.channels : 1);
 }
 
 void tiling::prefetchDecays(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
@@ -264,12 +259,10 @@ void tiling::prefetchDecays(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
 void tiling::prefetchInputs(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
                             const TileCoords &coords, Value source,
                             Value position) {
-  IntegerAttr channelAxis;
-  if (tiling.hasChannelAxis())
-    channelAxis = b.getI64IntegerAttr(tiling.axes.channel);
-  PrefetchTileOp::create(b, source, inputIndices(tiling, coords), position,
-                         coords.length, b.getI64IntegerAttr(tiling.axes.time),
-                         channelAxis, reverseAttr(b, tiling),
+  DecayAccess access = inputAccess(b, tiling, coords);
+  PrefetchTileOp::create(b, source, access.indices, position, coords.length,
+                         b.getI64IntegerAttr(access.timeAxis),
+                         access.channelAxis, reverseAttr(b, tiling),
                          b.getI64IntegerAttr(tiling.steps),
                          b.getI64IntegerAttr(tiling.laneChannels()));
 }
