@@ -1123,6 +1123,99 @@ profile_btc() {
   done
 }
 
+# What bounds the [B,T,C] bf16 forward (static rows, the defaults) at B8
+# C1536 T16384: its SASS (1-sass-btc.txt), Nsight Compute's sections
+# (1-ncu-btc.txt) and stall samples per SASS instruction (2-ncu-source.csv),
+# then the same kernel timed at batches whose 64-channel CTAs fill the SMs
+# unevenly (B8: 192 CTAs on 132 SMs) or evenly (B11: 264, two per SM).
+btc_bound() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
+  local ncu cuda_bin spec=bthd-bf16-static batch
+  cuda_bin="$(dirname "$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)")"
+  "$tools/bin/swr-compile" --chip=sm_90a "$dir/$spec.mlir" -o "$scratch/$spec.ptx" &&
+    "$cuda_bin/ptxas" -arch=sm_90a -v "$scratch/$spec.ptx" -o "$scratch/$spec.cubin" &&
+    "$cuda_bin/cuobjdump" -sass "$scratch/$spec.cubin" >"$logs/1-sass-btc.txt" 2>&1
+  echo "$spec SASS lines: $(wc -l <"$logs/1-sass-btc.txt")"
+  ncu="$(command -v ncu || echo /usr/local/cuda/bin/ncu)"
+  "$ncu" --clock-control none --section SpeedOfLight --section LaunchStats \
+    --section Occupancy --section SchedulerStats --section WarpStateStats \
+    --section MemoryWorkloadAnalysis --section ComputeWorkloadAnalysis \
+    --section InstructionStats --section SourceCounters --import-source no \
+    -k full_tokens --launch-skip 1 --launch-count 1 -o "$scratch/btc" -f \
+    "$tools/bin/swr-run" "$dir/$spec.mlir" --target=sm_90a \
+    --shape 8x16384x1x1536 --lengths 1,16384 --decays spread >"$scratch/ncu-run.txt" 2>&1
+  tail -3 "$scratch/ncu-run.txt"
+  "$ncu" -i "$scratch/btc.ncu-rep" >"$logs/1-ncu-btc.txt" 2>&1
+  grep -E "Duration|DRAM Throughput|Issue Slots Busy|Registers Per|Achieved Occupancy|Warp Cycles Per Issued|No Eligible|Active Warps Per Scheduler|Eligible Warps" \
+    "$logs/1-ncu-btc.txt" | head -20
+  "$ncu" -i "$scratch/btc.ncu-rep" --page source --csv --print-source sass \
+    >"$logs/2-ncu-source.csv" 2>&1
+  echo "source rows: $(wc -l <"$logs/2-ncu-source.csv")"
+  for batch in 8 11 4; do
+    bench_full "$spec" "${batch}x16384x1x1536" -1 -1
+  done
+}
+
+# bf16 widened as integer shifts (swr-widen-bf16-as-bits): every bf16
+# kernel family checked against float64, the [B,T,C] one's SASS and stalls
+# (ncu), then the bf16 full windows and the Phalanx bands<2> example timed.
+bf16_bits() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
+  bench_full bthd-bf16-static 8x16384x1x1536 -1 -1
+  bench_full bct-bf16 8x1536x16384 -1 -1
+  "$tools/bin/swr-run" "$root/examples/phalanx_bands2.mlir" --target=sm_90a \
+    --shape 8x128x16x8192 --lengths 1 --decays spread --bench 2>&1 | grep -E '^bench|error'
+  profile_btc_stalls
+  run_full bthd-bf16 2x16x3x22 -1
+  run_full bthd-bf16-static 2x16x1x1536 -1
+  run_full bct-bf16 2x70x16 -1
+  run_full bthd-head-bf16 2x16x3x22 -1
+  run_full bthd-bf16 2x16x3x22 -1 -1 "--grad"
+  sanitize_full bthd-bf16 2x7x3x5 bits-bf16 "" 17,600
+  bench_full bthd-bf16 8x16384x1x1536 -1 -1
+}
+
+# The register prefetch with this tile widened before the next tile's
+# loads (TileBlocks): timed, its stalls, then checked.
+prefetch_order() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
+  bench_full bthd-bf16-static 8x16384x1x1536 -1 -1
+  profile_btc_stalls
+  run_full bthd-bf16-static 2x16x1x1536 -1
+  run_full bthd-bf16 2x16x3x22 -1
+  sanitize_full bthd-bf16-static 2x7x1x1536 prefetch-order-static "" 17,600
+  sanitize_full bthd-bf16 2x7x3x22 prefetch-order "" 17,600
+}
+
+# Stall samples of the [B,T,C] bf16 full window (static rows) by SASS
+# instruction (ncu SourceCounters): the 12 with the most, and the kernel's
+# warp cycles per issued instruction.
+profile_btc_stalls() {
+  local ncu spec=bthd-bf16-static
+  ncu="$(command -v ncu || echo /usr/local/cuda/bin/ncu)"
+  "$ncu" --clock-control none --section WarpStateStats --section SourceCounters \
+    --section SpeedOfLight --import-source no -k full_tokens --launch-skip 1 \
+    --launch-count 1 -o "$scratch/stalls" -f "$tools/bin/swr-run" "$dir/$spec.mlir" \
+    --target=sm_90a --shape 8x16384x1x1536 --lengths 1,16384 --decays spread \
+    >"$scratch/ncu-stalls.txt" 2>&1
+  "$ncu" -i "$scratch/stalls.ncu-rep" | grep -E "Duration|DRAM Throughput|Warp Cycles Per Issued"
+  "$ncu" -i "$scratch/stalls.ncu-rep" --page source --csv --print-source sass \
+    >"$scratch/stalls.csv" 2>&1
+  python3 - "$scratch/stalls.csv" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1])))
+head = {name: i for i, name in enumerate(rows[1])}
+samples = head["Warp Stall Sampling (All Samples)"]
+stalls = [n for n in rows[1] if n.startswith("stall_") and "Not Issued" not in n]
+data = [r for r in rows[2:] if len(r) == len(rows[1])]
+total = sum(int(r[samples] or 0) for r in data)
+print(f"stall samples: {total}")
+for r in sorted(data, key=lambda r: -int(r[samples] or 0))[:12]:
+    why = sorted(((int(r[head[s]] or 0), s) for s in stalls), reverse=True)[:2]
+    print(r[0][-5:], r[1].strip()[:48], r[samples], why)
+PY
+}
+
 python_tests() {
   echo "== Python CUDA tests, kernels compiled here"
   python3 -m pytest -q -s "$root/python/tests/test_torch_cuda.py" 2>&1 |
@@ -1227,7 +1320,8 @@ bench_all() {
 # bench_layer (both: bench_all); slsr_bench; tiling_sweep, profile_btc, l2_lanes_sweep,
 # static_rows, full_grad_sweep, full_grad_bthd_bf16, full_grad_bct_bf16,
 # per_head_grad, per_head_tiling_sweep, per_head_bhdl_grad, staged_checks,
-# staged_bench, staged_sweep, staged_group.
+# staged_bench, staged_sweep, staged_group, btc_bound, bf16_bits,
+# profile_btc_stalls, prefetch_order.
 for section in "${@:-example exact full full_cta full_grid bands bands_bthd channel_tiles python_tests fused}"; do
   for name in $section; do "$name"; done
 done

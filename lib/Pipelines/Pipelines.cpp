@@ -106,6 +106,7 @@ void swr::buildGpuKernelPipeline(OpPassManager &pm,
   math.hardwareExp = true;
   math.approximateDivide = true;
   kernel.addPass(createSwrExpandMath(math));
+  kernel.addPass(createSwrWidenBf16AsBits());
   kernel.addPass(createBottomUpCanonicalizer());
   kernel.addPass(createCSEPass());
 }

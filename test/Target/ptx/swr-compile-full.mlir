@@ -11,6 +11,7 @@
 // RUN: swr-compile %s --function full_tokens -o %t.bthd.ptx --launch %t.bthd.json
 // RUN: FileCheck %s --check-prefix=BTHD < %t.bthd.ptx
 // RUN: FileCheck %s --check-prefix=BTHDJSON < %t.bthd.json
+// RUN: FileCheck %s --check-prefix=WIDEN < %t.bthd.ptx
 // RUN: %if ptxas %{ %ptxas -arch=sm_90a %t.bthd.ptx -o %t.bthd.cubin %}
 // RUN: swr-compile %s --function full_tokens --full-block=16 -o %t.bthd16.ptx
 // RUN: FileCheck %s --check-prefix=BTHD16 < %t.bthd16.ptx
@@ -143,6 +144,11 @@
 // BTHD: bar.sync {{.*}}, 128;
 // BTHD-NOT: shfl.sync
 // BTHD-NOT: ld.acquire
+// bf16 widens to f32 as shifts of the loaded words (swr-widen-bf16-as-bits),
+// never through cvt.f32.bf16 on 16-bit registers.
+// WIDEN-NOT: cvt.f32.bf16
+// WIDEN: shl.b32 {{.*}}, 16;
+// WIDEN-NOT: cvt.f32.bf16
 // BTHD16-COUNT-64: ld.global.b32
 // BTHD16-NOT: ld.global.b32
 // --l2-prefetch=2: each iteration prefetches into L2 the cache lines of the

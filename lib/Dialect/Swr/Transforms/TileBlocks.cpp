@@ -344,11 +344,14 @@ void emitTileLoop(ImplicitLocOpBuilder &b, ScanOp scan,
           std::tie(loaded.decays, loaded.inputs) =
               readStaged(body, iteration, position);
         } else if (prefetch) {
+          // This tile is widened before the next one's loads are issued:
+          // ptxas counts a tile's loads on one scoreboard, so a first use
+          // after the next loads would wait for those too.
+          loaded = withValues(body, firstTile, operands, state.drop_front());
           Value following =
               arith::AddIOp::create(body, iteration, indexConst(body, 1));
           next = loadTile(body, tiling, coords, positionOf(body, following),
                           operands, prologue, 0);
-          loaded = withValues(body, firstTile, operands, state.drop_front());
         } else {
           loaded =
               loadTile(body, tiling, coords, position, operands, prologue, 0);

@@ -112,13 +112,16 @@ func.func @full_bct(%a: memref<?x?x?xf32>, %x: memref<?x?x?xf32>,
 // FOUR: swr.carry_exchange {{.*}} window full level warp lanes 4 stride 8
 
 // A prefetched 2-byte tile is carried into the next iteration in its stored
-// width (narrowed: exact, it was widened from it) and widened where used.
+// width (narrowed: exact, it was widened from it) and widened at the top of
+// the iteration, before the next tile's reads (ptxas counts a tile's loads
+// on one scoreboard: a first use after the next reads waited for them too).
 // PREFETCH-LABEL: func.func @full_bthd
 // PREFETCH: %[[NA0:.*]] = arith.truncf %{{.*}} : vector<16xf32> to vector<16xbf16>
 // PREFETCH: %[[NX0:.*]] = arith.truncf %{{.*}} : vector<16x1xf32> to vector<16x1xbf16>
 // PREFETCH: scf.for {{.*}} iter_args(%{{.*}} = %{{.*}}, %[[A:.*]] = %[[NA0]], %[[X:.*]] = %[[NX0]]) -> (vector<1xf32>, vector<16xbf16>, vector<16x1xbf16>)
-// PREFETCH: %[[NA:.*]] = swr.read_tile %arg0
 // PREFETCH: %[[WA:.*]] = arith.extf %[[A]] : vector<16xbf16> to vector<16xf32>
+// PREFETCH: %[[WX:.*]] = arith.extf %[[X]] : vector<16x1xbf16> to vector<16x1xf32>
+// PREFETCH: %[[NA:.*]] = swr.read_tile %arg0
 // PREFETCH: swr.transfer_operator %[[WA]]
 // PREFETCH: arith.truncf %{{.*}} : vector<16xf32> to vector<16xbf16>
 // PREFETCH: scf.yield
