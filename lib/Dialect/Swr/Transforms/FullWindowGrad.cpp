@@ -122,27 +122,6 @@ bool tiling::isMirroredAdjoint(ScanGradOp grad) {
          grad.getOutput();
 }
 
-/// Writes a tile's decay gradient (steps x channels): per channel as it
-/// is; per head summed over the lane's channels, then over the `headLanes`
-/// lanes of the head, whose first lane writes.
-static void writeDecayGradient(ImplicitLocOpBuilder &b,
-                               const ScanTiling &tiling,
-                               const TileCoords &coords, Value dest,
-                               Value position, Value gradient,
-                               int64_t headLanes) {
-  if (!tiling.perHead())
-    return writeDecays(b, tiling, coords, dest, position, gradient);
-  Value sum = sumOverChannels(b, gradient);
-  if (headLanes > 1)
-    sum = ChannelSumOp::create(b, sum.getType(), sum,
-                               b.getI64IntegerAttr(headLanes));
-  Value first = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
-                                      coords.channel, indexConst(b, 0));
-  emitIf(b, first, [&](ImplicitLocOpBuilder &write) {
-    writeDecays(write, tiling, coords, dest, position, sum);
-  });
-}
-
 void tiling::emitMirroredAdjointLoop(ImplicitLocOpBuilder &b, ScanGradOp grad,
                                      const ScanTiling &tiling,
                                      const TileCoords &coords,
@@ -191,8 +170,15 @@ void tiling::emitMirroredAdjointLoop(ImplicitLocOpBuilder &b, ScanGradOp grad,
         Value decayGradient = arith::MulFOp::create(body, adjoint, previous);
         writeOutputs(body, tiling, coords, grad.getGradInput(), position,
                      adjoint);
-        writeDecayGradient(body, tiling, coords, grad.getGradDecay(), position,
-                           decayGradient, headLanes);
+        // Per channel as it is; per head summed over the lane's channels,
+        // then over the headLanes lanes of the head, whose first writes.
+        HeadReduction head;
+        if (tiling.perHead())
+          head = {HeadReduction::Lanes, headLanes};
+        writeDecayGradient(
+            body, tiling, coords, grad.getGradDecay(), head, position,
+            tiling.perHead() ? reduceDecayGradient(body, head, decayGradient)
+                             : decayGradient);
         scf::YieldOp::create(
             body,
             scaleByDecay(body, vector::ExtractOp::create(body, adjoint, last),

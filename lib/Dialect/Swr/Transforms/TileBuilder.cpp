@@ -754,3 +754,44 @@ Value tiling::sumOverChannels(ImplicitLocOpBuilder &b, Value tile) {
         arith::AddFOp::create(b, sum, vector::ExtractOp::create(b, columns, c));
   return sum;
 }
+
+Value tiling::reduceDecayGradient(ImplicitLocOpBuilder &b,
+                                  const HeadReduction &head, Value gradient) {
+  Value sum = sumOverChannels(b, gradient);
+  if (head.kind == HeadReduction::Lanes && head.group > 1)
+    sum = ChannelSumOp::create(b, sum.getType(), sum,
+                               b.getI64IntegerAttr(head.group));
+  return sum;
+}
+
+void tiling::writeDecayGradient(ImplicitLocOpBuilder &b,
+                                const ScanTiling &tiling,
+                                const TileCoords &coords, Value dest,
+                                const HeadReduction &head, Value position,
+                                Value sum) {
+  switch (head.kind) {
+  case HeadReduction::None:
+    return writeDecays(b, tiling, coords, dest, position, sum);
+  case HeadReduction::InIteration: {
+    auto total = scf::IfOp::create(
+        b, head.firstBlock,
+        [&](OpBuilder &then, Location loc) {
+          scf::YieldOp::create(then, loc, sum);
+        },
+        [&](OpBuilder &otherwise, Location loc) {
+          ImplicitLocOpBuilder inner(loc, otherwise);
+          Value earlier = readDecays(inner, tiling, coords, dest, position);
+          scf::YieldOp::create(
+              inner, ValueRange{arith::AddFOp::create(inner, earlier, sum)});
+        });
+    return writeDecays(b, tiling, coords, dest, position, total.getResult(0));
+  }
+  case HeadReduction::Lanes: {
+    Value first = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
+                                        coords.channel, indexConst(b, 0));
+    return emitIf(b, first, [&](ImplicitLocOpBuilder &inner) {
+      writeDecays(inner, tiling, coords, dest, position, sum);
+    });
+  }
+  }
+}

@@ -324,6 +324,31 @@ struct GradLanes {
 /// Sums a time x channels tile over its channels: vector<steps>.
 Value sumOverChannels(ImplicitLocOpBuilder &b, Value tile);
 
+/// How the channels that share a decay add up their decay gradients (the
+/// backward of per-head decays: TileScanGrad.cpp, FullWindowGrad.cpp).
+struct HeadReduction {
+  enum Kind {
+    None,        // every channel has its own decay (or a block is a head)
+    InIteration, // one iteration walks the head's blocks: add into memory
+    Lanes,       // the head's blocks are parallel iterations: swr.channel_sum
+  } kind = None;
+  int64_t group = 1;     // Lanes: iterations per head
+  Value firstBlock = {}; // InIteration: whether this is the head's first
+};
+
+/// The decay gradient of a tile (steps x channels) summed over the channels
+/// sharing a decay, as far as this iteration can (vector<steps>): over its
+/// channels, then for Lanes over the `group` lanes of the head.
+Value reduceDecayGradient(ImplicitLocOpBuilder &b, const HeadReduction &head,
+                          Value gradient);
+
+/// Writes a tile's decay gradient `sum` to `dest`: as it is (None); for a
+/// head walked block by block, the first block's sum and later ones added
+/// to it; for a head spread over lanes, the lane of its first block writes.
+void writeDecayGradient(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                        const TileCoords &coords, Value dest,
+                        const HeadReduction &head, Value position, Value sum);
+
 /// Tiles one swr.scan_grad (see TileScanGrad.cpp) and erases it.
 void tileScanGrad(ScanGradOp grad, TransferMethod method, int64_t block,
                   int64_t channelTile, int64_t timeChunk, bool laneReduction,

@@ -297,63 +297,6 @@ AdjointRange adjointRange(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
   return {first, end, ownedEnd};
 }
 
-/// How the channels that share a decay add up their decay gradients.
-struct HeadReduction {
-  enum Kind {
-    None,        // every channel has its own decay (or a block is a head)
-    InIteration, // one iteration walks the head's blocks: add into memory
-    Lanes,       // the head's blocks are parallel iterations: swr.channel_sum
-  } kind = None;
-  int64_t group = 1;     // Lanes: iterations per head
-  Value firstBlock = {}; // InIteration: whether this is the head's first
-};
-
-/// The decay gradient of a tile summed over the channels sharing a decay,
-/// as far as this iteration can (vector<steps>).
-Value reduceDecayGradient(ImplicitLocOpBuilder &b, const HeadReduction &head,
-                          Value gradient) {
-  Value sum = sumOverChannels(b, gradient);
-  if (head.kind == HeadReduction::Lanes)
-    sum = ChannelSumOp::create(b, sum.getType(), sum,
-                               b.getI64IntegerAttr(head.group));
-  return sum;
-}
-
-/// Writes a tile's decay gradient: for a head walked block by block, the
-/// first block's sum and later ones added to it; for a head spread over
-/// lanes, the lane of its first block writes.
-void writeDecayGradient(ImplicitLocOpBuilder &b, const GradContext &ctx,
-                        const HeadReduction &head, Value position, Value sum) {
-  const ScanTiling &tiling = ctx.tiling;
-  Value dest = ctx.grad.getGradDecay();
-  switch (head.kind) {
-  case HeadReduction::None:
-    return writeDecays(b, tiling, ctx.coords, dest, position, sum);
-  case HeadReduction::InIteration: {
-    auto total = scf::IfOp::create(
-        b, head.firstBlock,
-        [&](OpBuilder &then, Location loc) {
-          scf::YieldOp::create(then, loc, sum);
-        },
-        [&](OpBuilder &otherwise, Location loc) {
-          ImplicitLocOpBuilder inner(loc, otherwise);
-          Value earlier = readDecays(inner, tiling, ctx.coords, dest, position);
-          scf::YieldOp::create(
-              inner, ValueRange{arith::AddFOp::create(inner, earlier, sum)});
-        });
-    return writeDecays(b, tiling, ctx.coords, dest, position,
-                       total.getResult(0));
-  }
-  case HeadReduction::Lanes: {
-    Value first = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
-                                        ctx.coords.channel, indexConst(b, 0));
-    return emitIf(b, first, [&](ImplicitLocOpBuilder &inner) {
-      writeDecays(inner, tiling, ctx.coords, dest, position, sum);
-    });
-  }
-  }
-}
-
 /// The gradients of one tile with a carrier window (full, bands<k>): dx
 /// and da (steps x channels) and the adjoint carry to the tile before.
 struct TileGradients {
@@ -464,7 +407,8 @@ void emitAdjointLoop(ImplicitLocOpBuilder &b, ScanGradOp grad,
           for (auto [dest, gradient] : llvm::zip(
                    grad.getGradExtraInputs(), ArrayRef(written).drop_front(2)))
             writeOutputs(owned, tiling, coords, dest, position, gradient);
-          writeDecayGradient(owned, ctx, head, position, daSum);
+          writeDecayGradient(owned, tiling, coords, grad.getGradDecay(), head,
+                             position, daSum);
         });
         scf::YieldOp::create(body, gradients.outgoingCarry);
       });
