@@ -1187,6 +1187,22 @@ prefetch_order() {
   sanitize_full bthd-bf16 2x7x3x22 prefetch-order "" 17,600
 }
 
+# [B,T,C] bf16 on 2 time lanes (32-channel CTAs: 384 at B8 C1536, 3 per SM
+# with 16-step tiles' 152 registers, against 192 64-channel CTAs on 132 SMs,
+# btc_bound): checked (masked D22, static rows), sanitized, then timed
+# beside the default.
+half_word_lanes() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
+  run_full bthd-bf16 2x16x3x22 2 4
+  run_full bthd-bf16-static 2x16x1x1536 2 4 "--full-block=16"
+  sanitize_full bthd-bf16 2x7x3x22 half-word-lanes "--time-lanes=2 --time-warps=4" 17,600
+  bench_full bthd-bf16-static 8x16384x1x1536 -1 -1
+  bench_full bthd-bf16-static 8x16384x1x1536 2 4 --full-block=16
+  bench_full bthd-bf16-static 8x16384x1x1536 2 4
+  bench_full bthd-bf16-static 8x16384x1x1536 2 4 --min-blocks-per-sm=3
+  bench_full bthd-bf16-static 8x16384x1x1536 2 8 --full-block=16
+}
+
 # Stall samples of the [B,T,C] bf16 full window (static rows) by SASS
 # instruction (ncu SourceCounters): the 12 with the most, and the kernel's
 # warp cycles per issued instruction.
@@ -1321,7 +1337,7 @@ bench_all() {
 # static_rows, full_grad_sweep, full_grad_bthd_bf16, full_grad_bct_bf16,
 # per_head_grad, per_head_tiling_sweep, per_head_bhdl_grad, staged_checks,
 # staged_bench, staged_sweep, staged_group, btc_bound, bf16_bits,
-# profile_btc_stalls, prefetch_order.
+# profile_btc_stalls, prefetch_order, half_word_lanes.
 for section in "${@:-example exact full full_cta full_grid bands bands_bthd channel_tiles python_tests fused}"; do
   for name in $section; do "$name"; done
 done

@@ -648,16 +648,18 @@ struct SwrTileBlocksPass
 
   /// Whether a full window of 2-byte elements over a contiguous channel
   /// axis is shared by several warps whose lanes take adjacent channels
-  /// (time lanes 1): such a kernel is bound by the loads its few warps keep
-  /// in flight, so it takes more channels per lane and longer tiles. Not
-  /// with grid carries, whose work items were measured with 16-step tiles,
-  /// nor with fused regions (not measured; they keep one channel and 16
-  /// steps).
+  /// (time lanes 1 by default; named time lanes below 32 leave 32 / lanes
+  /// lanes for channels, e.g. 2: 32-channel CTAs, twice as many as 64-channel
+  /// ones, for a batch whose CTAs would fill the SMs unevenly): such a
+  /// kernel is bound by the loads its few warps keep in flight, so it takes
+  /// more channels per lane and longer tiles. Not with grid carries, whose
+  /// work items were measured with 16-step tiles, nor with fused regions
+  /// (not measured; they keep one channel and 16 steps).
   template <typename ScanLikeOp>
   bool halfWordsSharedByWarps(ScanLikeOp scan, const LayoutAxes &axes) {
     return gridCarries == 0 && !scan.hasFusedRegions() &&
            scan.getWindow().isFull() && channelsContiguous(axes) &&
-           elementBytes(scan) == 2 && (timeLanes == -1 || timeLanes == 1) &&
+           elementBytes(scan) == 2 && (timeLanes == -1 || timeLanes < 32) &&
            timeWarpsFor(scan, axes) > 1;
   }
 
