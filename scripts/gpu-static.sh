@@ -1181,6 +1181,11 @@ prefetch_order() {
   [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
   bench_full bthd-bf16-static 8x16384x1x1536 -1 -1
   profile_btc_stalls
+  prefetch_order_checks
+}
+
+prefetch_order_checks() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
   run_full bthd-bf16-static 2x16x1x1536 -1
   run_full bthd-bf16 2x16x3x22 -1
   sanitize_full bthd-bf16-static 2x7x1x1536 prefetch-order-static "" 17,600
@@ -1201,6 +1206,44 @@ half_word_lanes() {
   bench_full bthd-bf16-static 8x16384x1x1536 2 4
   bench_full bthd-bf16-static 8x16384x1x1536 2 4 --min-blocks-per-sm=3
   bench_full bthd-bf16-static 8x16384x1x1536 2 8 --full-block=16
+  bench_full bthd-bf16-static 8x16384x1x1536 4 4 --full-block=16
+}
+
+# What swr.torch.scan now launches for [B,T,H,D] 2-byte full windows whose
+# 64-channel CTAs are fewer than the SMs (32-channel CTAs, 16-step tiles):
+# odd head dims (the last lane's pair half outside) and D95, checked against
+# float64, then the Python CUDA tests of that path.
+half_word_odd() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
+  run_full bthd-bf16 2x7x3x5 2 4 --full-block=16
+  run_full bthd-bf16 2x16x3x95 2 4 --full-block=16
+  python3 -m pytest -q "$root/python/tests/test_torch_cuda.py" -k token_major 2>&1 |
+    tail -3
+  [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
+}
+
+# Tiles staged through shared memory (session 20: no gain over the register
+# prefetch at 82%) again after the register prefetch went to 85.8%.
+staged_recheck() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
+  local cfg
+  for cfg in --stages=2 --stages=3 "--full-block=16 --stages=4"; do
+    bench_full bthd-bf16-static 8x16384x1x1536 -1 -1 "$cfg"
+  done
+}
+
+# The 32-channel CTAs of half_word_lanes beside the default's 64-channel ones
+# at other batches (B2: 48 / 96 CTAs; B4: 96 / 192; B6: 144 / 288; B11: 264
+# / 528; B16: 384 / 768) and lengths: where each wins decides what
+# swr.torch.scan asks for (session 22: B4 and B11 in call 1, the rest in
+# call 2).
+half_word_balance() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
+  local shape
+  for shape in ${balance_shapes:-2x16384 6x16384 16x16384 8x4096 8x65536}; do
+    bench_full bthd-bf16-static "${shape}x1x1536" -1 -1
+    bench_full bthd-bf16-static "${shape}x1x1536" 2 4 --full-block=16
+  done
 }
 
 # Stall samples of the [B,T,C] bf16 full window (static rows) by SASS
@@ -1337,7 +1380,9 @@ bench_all() {
 # static_rows, full_grad_sweep, full_grad_bthd_bf16, full_grad_bct_bf16,
 # per_head_grad, per_head_tiling_sweep, per_head_bhdl_grad, staged_checks,
 # staged_bench, staged_sweep, staged_group, btc_bound, bf16_bits,
-# profile_btc_stalls, prefetch_order, half_word_lanes.
+# profile_btc_stalls, prefetch_order
+# (prefetch_order_checks: its checks only), half_word_lanes, half_word_balance,
+# half_word_odd, staged_recheck.
 for section in "${@:-example exact full full_cta full_grid bands bands_bthd channel_tiles python_tests fused}"; do
   for name in $section; do "$name"; done
 done

@@ -156,15 +156,64 @@ def _require_supported(x: torch.Tensor) -> None:
 _BANDS_CHUNKS_BELOW = 2048
 
 
-def _forward_options(spec: ScanSpec, x: torch.Tensor) -> dict:
+# A [B,T,H,D] full window of 2-byte elements with per-channel decays takes
+# 64 channels per CTA by default (4 warps share the sequence, a lane takes 2
+# channels). When those CTAs are fewer than the SMs, some SMs idle: 2 time
+# lanes per warp (16-step tiles) halve the channels per CTA and double the
+# CTAs. Measured on the H200 at C1536 T16384 bf16 (docs/benchmarks.md,
+# session 22), % of copy 64- / 32-channel CTAs: B4 (96 / 192 CTAs) 61.8 /
+# 78.4%, B8 (192 / 384) 85.8 / 77.8%, B11 (264 / 528) 91.8 / 76.6%.
+_HALF_WORD_LANES = {"time_lanes": 2, "time_warps": 4, "full_block": 16}
+_CHANNELS_PER_CTA = 64
+
+
+def _forward_options(spec: ScanSpec, x: torch.Tensor,
+                     sms: Optional[int] = None) -> dict:
     """cached_kernel options for the forward of `spec` on input `x`: time
     chunks for bands<k> over a time-innermost layout with few channel
-    sequences (_BANDS_CHUNKS_BELOW), else the compiler's choice."""
+    sequences (_BANDS_CHUNKS_BELOW); 32-channel CTAs for a 2-byte [B,T,H,D]
+    full window whose 64-channel CTAs would leave some of the device's
+    `sms` idle (default: the SMs of x's CUDA device, else of the current
+    one, else an H100 / H200's 132); else the compiler's choice."""
     if (spec.window.startswith("bands") and spec.layout in ("bhdl", "bct")
             and not spec.final and not spec.packed
             and math.prod(x.shape[:-1]) < _BANDS_CHUNKS_BELOW):
         return {"time_lanes": 1}
+    if _fills_few_sms(spec, x, sms):
+        return dict(_HALF_WORD_LANES)
     return {}
+
+
+def _fills_few_sms(spec: ScanSpec, x: torch.Tensor,
+                   sms: Optional[int]) -> bool:
+    """Whether the default 64-channel CTAs of a 2-byte [B,T,H,D] full
+    window with per-channel decays are fewer than the SMs, with more than
+    32 channels per head (else 32-channel CTAs are no more)."""
+    if not (spec.window == "full" and spec.layout == "bthd"
+            and spec.sharing == "per_channel" and spec.dtype_in != "f32"
+            and not spec.packed and not spec.reverse and x.dim() == 4):
+        return False
+    batch, _, heads, head_dim = x.shape
+    if head_dim <= _CHANNELS_PER_CTA // 2:
+        return False
+    ctas = batch * heads * -(-head_dim // _CHANNELS_PER_CTA)
+    return ctas < (sms if sms is not None else _sm_count(x.device))
+
+
+@functools.lru_cache(maxsize=None)
+def _device_sm_count(index: int) -> int:
+    return torch.cuda.get_device_properties(index).multi_processor_count
+
+
+def _sm_count(device: torch.device) -> int:
+    """The SMs of `device` if it is a CUDA device, else of the current CUDA
+    device (precompile on meta tensors), else 132 (an H100 / H200)."""
+    if device.type == "cuda":
+        return _device_sm_count(device.index if device.index is not None
+                                else torch.cuda.current_device())
+    if torch.cuda.is_available():
+        return _device_sm_count(torch.cuda.current_device())
+    return 132
 
 
 def _cuda_kernel(spec: ScanSpec, backward: bool, device: int,

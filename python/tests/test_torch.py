@@ -143,6 +143,32 @@ def test_forward_tiling_follows_the_batch(window, layout, shape, final,
     assert st._forward_options(spec, x) == expected
 
 
+HALF_WORD_LANES = {"time_lanes": 2, "time_warps": 4, "full_block": 16}
+
+
+@pytest.mark.parametrize("shape,dtype,per_head,sms,expected", [
+    # [B,T,H,D] bf16: 96 64-channel CTAs on 132 SMs -> 32-channel CTAs...
+    ((4, 64, 1, 1536), torch.bfloat16, False, 132, HALF_WORD_LANES),
+    ((1, 64, 3, 96), torch.float16, False, 132, HALF_WORD_LANES),
+    # ...not where they fill the SMs, for heads of at most 32 channels
+    # (no more CTAs), per-head decays or f32.
+    ((8, 64, 1, 1536), torch.bfloat16, False, 132, {}),
+    ((4, 64, 1, 1536), torch.bfloat16, False, 96, {}),
+    ((2, 64, 128, 16), torch.bfloat16, False, 1024, {}),
+    ((4, 64, 1, 1536), torch.bfloat16, True, 132, {}),
+    ((4, 64, 1, 1536), torch.float32, False, 132, {}),
+])
+def test_forward_fills_the_sms(shape, dtype, per_head, sms,
+                               expected) -> None:
+    """A 2-byte [B,T,H,D] full window with per-channel decays takes
+    32-channel CTAs when its 64-channel ones would be fewer than the SMs."""
+    x = torch.empty(shape, dtype=dtype, device="meta")
+    a = torch.empty(shape[:3] if per_head else shape, dtype=dtype,
+                    device="meta")
+    spec = st._spec_for(a, x, None, "full", "bthd", False, False, None)
+    assert st._forward_options(spec, x, sms) == expected
+
+
 @pytest.mark.parametrize("per_head", [False, True])
 def test_token_major_rows_are_static(per_head) -> None:
     """bthd kernels take the token's H x D row as constants (a static

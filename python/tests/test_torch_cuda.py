@@ -92,16 +92,19 @@ def test_long_sequence_forward_matches_float64() -> None:
 
 
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float32])
-def test_token_major_full_window_matches_float64(dtype) -> None:
+@pytest.mark.parametrize("shape", [(2, 3001, 3, 15), (2, 3001, 3, 94),
+                                   (1, 3001, 2, 95)])
+def test_token_major_full_window_matches_float64(dtype, shape) -> None:
     """A full window over [B, T, H, D] with per-channel decays (the
     compiler's default kernel: warps share each sequence, lanes take
-    adjacent channels): T = 3001 and D = 15 are multiples of no tile or
-    channel block, decays spread over (0, 1), with h0."""
+    adjacent channels; in bf16 with D > 32, fewer 64-channel CTAs than SMs:
+    32-channel ones on 2 time lanes): T = 3001 and D = 15 / 94 / 95 are
+    multiples of no tile or channel block, decays spread over (0, 1), with
+    h0."""
     generator = torch.Generator().manual_seed(7)
-    shape = (2, 3001, 3, 15)
     a = torch.rand(shape, generator=generator).to(dtype)
     x = torch.randn(shape, generator=generator).to(dtype)
-    h0 = torch.randn((2, 3, 15), generator=generator)
+    h0 = torch.randn((shape[0],) + shape[2:], generator=generator)
     y = st.scan(a.cuda(), x.cuda(), h0=h0.cuda(), window="full",
                 layout="bthd").cpu()
     want = reference.scan_torch(a.double().permute(0, 2, 3, 1),
