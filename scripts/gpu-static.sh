@@ -1232,6 +1232,16 @@ staged_recheck() {
   done
 }
 
+# The [B,C,T] bf16 forward by swr-run and through swr.torch.scan
+# (bench/full_scan.py) in one call (session 22: 87.8% of copy through the
+# frontend against 96.7% by swr-run in session 21).
+bct_probe() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
+  bench_full bct-bf16 8x1536x16384 -1 -1
+  python3 "$root/bench/full_scan.py" --layouts bct --dtypes bfloat16 --no-peers \
+    --no-backward --lengths 16384 2>&1 | grep -E "SWR|copy"
+}
+
 # The 32-channel CTAs of half_word_lanes beside the default's 64-channel ones
 # at other batches (B2: 48 / 96 CTAs; B4: 96 / 192; B6: 144 / 288; B11: 264
 # / 528; B16: 384 / 768) and lengths: where each wins decides what
@@ -1341,7 +1351,7 @@ run_bench() {
 bench_scan() {
   unpack_peers
   example
-  run_bench full_scan full-scan
+  run_bench full_scan full-scan ${full_scan_args:-}
 }
 
 # Second half: the Phalanx mixing beside FlexAttention's SWA core
