@@ -1242,6 +1242,13 @@ bct_probe() {
     --no-backward --lengths 16384 2>&1 | grep -E "SWR|copy"
 }
 
+# The same kernel through swr.torch.scan timed each way (back-to-back or
+# single calls, rotated operands, the kernel alone by torch.profiler) and
+# with either benchmark's decays: where the frontend's gap comes from.
+frontend_gap() {
+  python3 "$root/scripts/gpu-frontend-gap.py" 2>&1 | tail -12
+}
+
 # The 32-channel CTAs of half_word_lanes beside the default's 64-channel ones
 # at other batches (B2: 48 / 96 CTAs; B4: 96 / 192; B6: 144 / 288; B11: 264
 # / 528; B16: 384 / 768) and lengths: where each wins decides what
@@ -1392,7 +1399,7 @@ bench_all() {
 # staged_bench, staged_sweep, staged_group, btc_bound, bf16_bits,
 # profile_btc_stalls, prefetch_order
 # (prefetch_order_checks: its checks only), half_word_lanes, half_word_balance,
-# half_word_odd, staged_recheck.
+# half_word_odd, staged_recheck, bct_probe, frontend_gap.
 for section in "${@:-example exact full full_cta full_grid bands bands_bthd channel_tiles python_tests fused}"; do
   for name in $section; do "$name"; done
 done
