@@ -1232,6 +1232,19 @@ staged_recheck() {
   done
 }
 
+# 64-channel CTAs on 16-step tiles (144 registers: 3 CTAs per SM, against
+# the default's 2 at 255) beside the default, by batch: at B16 (384 CTAs)
+# they fit in one wave of 396 slots where the default runs 1.45 waves of
+# 264 (session 22: 83.3% of copy at B16 against 91.8% at B11).
+full_block_balance() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
+  local shape
+  for shape in 8x16384 11x16384 16x16384 22x8192; do
+    bench_full bthd-bf16-static "${shape}x1x1536" -1 -1
+    bench_full bthd-bf16-static "${shape}x1x1536" -1 -1 --full-block=16
+  done
+}
+
 # The [B,C,T] bf16 forward by swr-run and through swr.torch.scan
 # (bench/full_scan.py) in one call (session 22: 87.8% of copy through the
 # frontend against 96.7% by swr-run in session 21).
@@ -1399,7 +1412,7 @@ bench_all() {
 # staged_bench, staged_sweep, staged_group, btc_bound, bf16_bits,
 # profile_btc_stalls, prefetch_order
 # (prefetch_order_checks: its checks only), half_word_lanes, half_word_balance,
-# half_word_odd, staged_recheck, bct_probe, frontend_gap.
+# half_word_odd, staged_recheck, bct_probe, frontend_gap, full_block_balance.
 for section in "${@:-example exact full full_cta full_grid bands bands_bthd channel_tiles python_tests fused}"; do
   for name in $section; do "$name"; done
 done
