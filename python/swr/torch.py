@@ -158,46 +158,70 @@ _BANDS_CHUNKS_BELOW = 2048
 
 # A [B,T,H,D] full window of 2-byte elements with per-channel decays takes
 # 64 channels per CTA by default (4 warps share the sequence, a lane takes 2
-# channels). When those CTAs are fewer than the SMs, some SMs idle: 2 time
-# lanes per warp (16-step tiles) halve the channels per CTA and double the
-# CTAs. Measured on the H200 at C1536 T16384 bf16 (docs/benchmarks.md,
-# session 22), % of copy 64- / 32-channel CTAs: B4 (96 / 192 CTAs) 61.8 /
-# 78.4%, B8 (192 / 384) 85.8 / 77.8%, B11 (264 / 528) 91.8 / 76.6%.
+# channels, 32-step tiles: 255 registers, 2 CTAs per SM). When those CTAs are
+# fewer than the SMs, some SMs idle: 2 time lanes per warp (16-step tiles)
+# halve the channels per CTA and double the CTAs. Measured on the H200 at
+# C1536 T16384 bf16 (docs/benchmarks.md, session 22), % of copy 64- /
+# 32-channel CTAs: B4 (96 / 192 CTAs) 61.8 / 78.4%, B8 (192 / 384) 85.8 /
+# 77.8%, B11 (264 / 528) 91.8 / 76.6%.
 _HALF_WORD_LANES = {"time_lanes": 2, "time_warps": 4, "full_block": 16}
 _CHANNELS_PER_CTA = 64
+
+# With at least one CTA per SM, 16-step tiles (144 registers: 3 CTAs per SM)
+# pay where they fill the last wave better than the default's 2 CTAs per
+# SM. Measured on the H200 (docs/benchmarks.md, session 23), % of copy
+# default / 16-step tiles: B8 T16384 (192 CTAs: 73 / 48% of the slots of
+# the last wave) 85.6 / 82.4%, B16 T16384 (384: 73 / 97%) 82.0 / 89.9%,
+# B22 T8192 (528: 100 / 67%) 92.4 / 85.3%; B11 T16384 (264: 100 / 67%)
+# 91.7 / 94.4% is the one shape this rule misses (by 2.7 points).
+_SHORT_TILES = {"full_block": 16}
+_CTAS_PER_SM = 2
+_SHORT_TILE_CTAS_PER_SM = 3
 
 
 def _forward_options(spec: ScanSpec, x: torch.Tensor,
                      sms: Optional[int] = None) -> dict:
     """cached_kernel options for the forward of `spec` on input `x`: time
     chunks for bands<k> over a time-innermost layout with few channel
-    sequences (_BANDS_CHUNKS_BELOW); 32-channel CTAs for a 2-byte [B,T,H,D]
-    full window whose 64-channel CTAs would leave some of the device's
-    `sms` idle (default: the SMs of x's CUDA device, else of the current
-    one, else an H100 / H200's 132); else the compiler's choice."""
+    sequences (_BANDS_CHUNKS_BELOW); for a 2-byte [B,T,H,D] full window,
+    32-channel CTAs where the 64-channel ones would leave some of the
+    device's `sms` idle (default: the SMs of x's CUDA device, else of the
+    current one, else an H100 / H200's 132) and 16-step tiles where their
+    3 CTAs per SM fill the last wave better; else the compiler's choice."""
     if (spec.window.startswith("bands") and spec.layout in ("bhdl", "bct")
             and not spec.final and not spec.packed
             and math.prod(x.shape[:-1]) < _BANDS_CHUNKS_BELOW):
         return {"time_lanes": 1}
-    if _fills_few_sms(spec, x, sms):
+    ctas = _half_word_ctas(spec, x)
+    if ctas is None:
+        return {}
+    sms = sms if sms is not None else _sm_count(x.device)
+    if ctas < sms:
         return dict(_HALF_WORD_LANES)
+    if (_last_wave_fill(ctas, _SHORT_TILE_CTAS_PER_SM * sms)
+            > _last_wave_fill(ctas, _CTAS_PER_SM * sms)):
+        return dict(_SHORT_TILES)
     return {}
 
 
-def _fills_few_sms(spec: ScanSpec, x: torch.Tensor,
-                   sms: Optional[int]) -> bool:
-    """Whether the default 64-channel CTAs of a 2-byte [B,T,H,D] full
-    window with per-channel decays are fewer than the SMs, with more than
-    32 channels per head (else 32-channel CTAs are no more)."""
+def _half_word_ctas(spec: ScanSpec, x: torch.Tensor) -> Optional[int]:
+    """The default 64-channel CTAs of a 2-byte [B,T,H,D] full window with
+    per-channel decays and more than 32 channels per head (else None: the
+    other kernels keep the compiler's choice)."""
     if not (spec.window == "full" and spec.layout == "bthd"
             and spec.sharing == "per_channel" and spec.dtype_in != "f32"
             and not spec.packed and not spec.reverse and x.dim() == 4):
-        return False
+        return None
     batch, _, heads, head_dim = x.shape
     if head_dim <= _CHANNELS_PER_CTA // 2:
-        return False
-    ctas = batch * heads * -(-head_dim // _CHANNELS_PER_CTA)
-    return ctas < (sms if sms is not None else _sm_count(x.device))
+        return None
+    return batch * heads * -(-head_dim // _CHANNELS_PER_CTA)
+
+
+def _last_wave_fill(ctas: int, slots: int) -> float:
+    """The share of the slots that `ctas` CTAs fill over their waves."""
+    waves = -(-ctas // slots)
+    return ctas / (waves * slots)
 
 
 @functools.lru_cache(maxsize=None)

@@ -144,6 +144,7 @@ def test_forward_tiling_follows_the_batch(window, layout, shape, final,
 
 
 HALF_WORD_LANES = {"time_lanes": 2, "time_warps": 4, "full_block": 16}
+SHORT_TILES = {"full_block": 16}
 
 
 @pytest.mark.parametrize("shape,dtype,per_head,sms,expected", [
@@ -157,11 +158,23 @@ HALF_WORD_LANES = {"time_lanes": 2, "time_warps": 4, "full_block": 16}
     ((2, 64, 128, 16), torch.bfloat16, False, 1024, {}),
     ((4, 64, 1, 1536), torch.bfloat16, True, 132, {}),
     ((4, 64, 1, 1536), torch.float32, False, 132, {}),
+    # 16-step tiles (3 CTAs per SM) where they fill the last wave better:
+    # 384 CTAs fill 97% of 396 slots against 73% of 2 waves of 264...
+    ((16, 64, 1, 1536), torch.bfloat16, False, 132, SHORT_TILES),
+    ((1, 64, 24, 1024), torch.bfloat16, False, 132, SHORT_TILES),
+    # ...not at 264 (one full wave of 264 slots) or 528 (two) CTAs, nor at
+    # 192 (73% of 264 against 48% of 396).
+    ((11, 64, 1, 1536), torch.bfloat16, False, 132, {}),
+    ((22, 64, 1, 1536), torch.bfloat16, False, 132, {}),
+    ((8, 64, 1, 1536), torch.bfloat16, False, 132, {}),
+    ((16, 64, 1, 1536), torch.float32, False, 132, {}),
 ])
 def test_forward_fills_the_sms(shape, dtype, per_head, sms,
                                expected) -> None:
     """A 2-byte [B,T,H,D] full window with per-channel decays takes
-    32-channel CTAs when its 64-channel ones would be fewer than the SMs."""
+    32-channel CTAs when its 64-channel ones would be fewer than the SMs,
+    and 16-step tiles when their 3 CTAs per SM fill the last wave better
+    than the default's 2."""
     x = torch.empty(shape, dtype=dtype, device="meta")
     a = torch.empty(shape[:3] if per_head else shape, dtype=dtype,
                     device="meta")

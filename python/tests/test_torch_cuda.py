@@ -93,12 +93,13 @@ def test_long_sequence_forward_matches_float64() -> None:
 
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float32])
 @pytest.mark.parametrize("shape", [(2, 3001, 3, 15), (2, 3001, 3, 94),
-                                   (1, 3001, 2, 95)])
+                                   (1, 3001, 2, 95), (3, 1001, 2, 4095)])
 def test_token_major_full_window_matches_float64(dtype, shape) -> None:
     """A full window over [B, T, H, D] with per-channel decays (the
     compiler's default kernel: warps share each sequence, lanes take
     adjacent channels; in bf16 with D > 32, fewer 64-channel CTAs than SMs:
-    32-channel ones on 2 time lanes): T = 3001 and D = 15 / 94 / 95 are
+    32-channel ones on 2 time lanes; 384 64-channel CTAs on an H200's 132
+    SMs: 16-step tiles): T = 3001 / 1001 and D = 15 / 94 / 95 / 4095 are
     multiples of no tile or channel block, decays spread over (0, 1), with
     h0."""
     generator = torch.Generator().manual_seed(7)
