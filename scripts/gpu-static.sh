@@ -1245,6 +1245,39 @@ full_block_balance() {
   done
 }
 
+# The prefetched tile read again from its registers after the carry
+# exchange (--reread=1: the tile's aggregate first, the next tile's loads
+# after it, then the recurrence rerun from the carry on the stored-width
+# tile) beside the default, checked against float64 and under the
+# sanitizers, then timed by batch; the kernels' live registers by SASS
+# instruction (nvdisasm) where the device has it.
+register_reread() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
+  local shape cfg
+  for cfg in --reread=1 "--reread=1 --full-block=16"; do
+    run_full bthd-bf16-static 2x16x1x1536 -1 -1 "$cfg"
+    run_full bthd-bf16 3x16x1x95 -1 -1 "$cfg"
+  done
+  sanitize_full bthd-bf16-static 2x7x1x1536 reread-static "--reread=1" 17,600
+  for shape in ${reread_shapes:-8x16384 16x16384}; do
+    for cfg in "" --reread=1 "--reread=1 --min-blocks-per-sm=3" \
+      "--full-block=16" "--reread=1 --full-block=16"; do
+      bench_full bthd-bf16-static "${shape}x1x1536" -1 -1 $cfg
+    done
+  done
+  local disasm
+  disasm="$(command -v nvdisasm || echo /usr/local/cuda/bin/nvdisasm)"
+  [[ -x "$disasm" ]] || return 0
+  for cfg in "" --reread=1; do
+    "$tools/bin/swr-compile" "$dir/bthd-bf16-static.mlir" $cfg \
+      -o "$scratch/rr.ptx" --launch "$scratch/rr.json" &&
+      "$(dirname "$disasm")/ptxas" -arch=sm_90a "$scratch/rr.ptx" \
+        -o "$scratch/rr.cubin" &&
+      "$disasm" -plr -lrm count "$scratch/rr.cubin" >"$logs/1-sass${cfg//[-=]/}.txt" 2>&1
+    echo "sass ${cfg:-default}: $(wc -l <"$logs/1-sass${cfg//[-=]/}.txt") lines"
+  done
+}
+
 # The [B,C,T] bf16 forward by swr-run and through swr.torch.scan
 # (bench/full_scan.py) in one call (session 22: 87.8% of copy through the
 # frontend against 96.7% by swr-run in session 21).
@@ -1412,7 +1445,8 @@ bench_all() {
 # staged_bench, staged_sweep, staged_group, btc_bound, bf16_bits,
 # profile_btc_stalls, prefetch_order
 # (prefetch_order_checks: its checks only), half_word_lanes, half_word_balance,
-# half_word_odd, staged_recheck, bct_probe, frontend_gap, full_block_balance.
+# half_word_odd, staged_recheck, bct_probe, frontend_gap, full_block_balance,
+# register_reread.
 for section in "${@:-example exact full full_cta full_grid bands bands_bthd channel_tiles python_tests fused}"; do
   for name in $section; do "$name"; done
 done

@@ -81,7 +81,8 @@ Value resolveFromCarry(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
 /// `reread` the recurrence rerun from the carry.
 Value solveWithCarrier(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
                        const TileCoords &coords, Value decays, Value inputs,
-                       Value init, std::optional<TileReader> reread) {
+                       Value init, std::optional<TileReader> reread,
+                       llvm::function_ref<void()> beforeExchange = {}) {
   auto transfer =
       buildTransferOperator(b, tiling, decays, /*band=*/std::nullopt);
   Value local = localSolve(b, transfer.getTransfer(), inputs,
@@ -89,6 +90,8 @@ Value solveWithCarrier(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
   Value terminal = vector::ExtractOp::create(b, local, tiling.steps - 1);
   Value decay =
       vector::ExtractOp::create(b, transfer.getInjection(), tiling.steps - 1);
+  if (beforeExchange)
+    beforeExchange();
   GridPlacement grid;
   if (tiling.gridCarries())
     grid = {tiling.workspace, coords.slot, coords.slots,
@@ -225,16 +228,22 @@ SmallVector<Value> loadedValues(ImplicitLocOpBuilder &b,
 /// The inverse of loadedValues: the state widened to f32 in the shape of
 /// `shape`.
 LoadedTile withValues(ImplicitLocOpBuilder &b, const LoadedTile &shape,
-                      const ScanOperandValues &operands, ValueRange values) {
+                      const ScanOperandValues &operands, ValueRange values,
+                      bool again = false, bool atUse = false) {
   LoadedTile loaded = shape;
   SmallVector<Value> widened;
   for (Value value : values) {
     auto type = cast<VectorType>(value.getType());
-    widened.push_back(
-        type.getElementType().isF32()
-            ? value
-            : arith::ExtFOp::create(b, type.clone(b.getF32Type()), value)
-                  .getResult());
+    if (type.getElementType().isF32()) {
+      widened.push_back(value);
+      continue;
+    }
+    auto ext = arith::ExtFOp::create(b, type.clone(b.getF32Type()), value);
+    if (again)
+      ext->setAttr("swr.widen_again", b.getUnitAttr());
+    if (atUse)
+      ext->setAttr("swr.widen_at_use", b.getUnitAttr());
+    widened.push_back(ext);
   }
   auto next = widened.begin();
   for (Value *value : {&loaded.decays, &loaded.inputs})
@@ -336,6 +345,12 @@ void emitTileLoop(ImplicitLocOpBuilder &b, ScanOp scan,
             prefetchInputs(body, tiling, coords, extra, ahead);
         }
         LoadedTile loaded, next;
+        auto loadNext = [&](ImplicitLocOpBuilder &at) {
+          Value following =
+              arith::AddIOp::create(at, iteration, indexConst(at, 1));
+          next = loadTile(at, tiling, coords, positionOf(at, following),
+                          operands, prologue, 0);
+        };
         if (staged) {
           stageIteration(
               body, arith::AddIOp::create(body, iteration,
@@ -347,11 +362,10 @@ void emitTileLoop(ImplicitLocOpBuilder &b, ScanOp scan,
           // This tile is widened before the next one's loads are issued:
           // ptxas counts a tile's loads on one scoreboard, so a first use
           // after the next loads would wait for those too.
-          loaded = withValues(body, firstTile, operands, state.drop_front());
-          Value following =
-              arith::AddIOp::create(body, iteration, indexConst(body, 1));
-          next = loadTile(body, tiling, coords, positionOf(body, following),
-                          operands, prologue, 0);
+          loaded = withValues(body, firstTile, operands, state.drop_front(),
+                              false, tiling.reread);
+          if (!tiling.reread)
+            loadNext(body);
         } else {
           loaded =
               loadTile(body, tiling, coords, position, operands, prologue, 0);
@@ -361,8 +375,11 @@ void emitTileLoop(ImplicitLocOpBuilder &b, ScanOp scan,
         auto readAgain = [&](ImplicitLocOpBuilder &at) {
           if (staged) // the slot is not staged again before the next wait
             return readStaged(at, iteration, position);
+          // Prefetched: widened again from the stored-width loop state.
           LoadedTile again =
-              loadTile(at, tiling, coords, position, operands, prologue, 0);
+              prefetch ? withValues(at, firstTile, operands, state.drop_front(), true, true)
+                       : loadTile(at, tiling, coords, position, operands,
+                                  prologue, 0);
           return applyPrologue(at, scan.getPrologue(), tiling, coords, position,
                                again);
         };
@@ -373,7 +390,10 @@ void emitTileLoop(ImplicitLocOpBuilder &b, ScanOp scan,
             scan.getWindow().isExact()
                 ? solveExactWindow(body, tiling, decays, inputs, init)
                 : solveWithCarrier(body, tiling, coords, decays, inputs, init,
-                                   reread);
+                                   reread, [&] {
+                                     if (prefetch && tiling.reread)
+                                       loadNext(body);
+                                   });
         // Time chunks (never on lanes): iteration i solves tile i.
         Value owned =
             range.firstOwned

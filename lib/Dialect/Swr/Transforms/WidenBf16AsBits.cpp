@@ -10,6 +10,7 @@
 #include "swr/Dialect/Swr/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -37,7 +38,7 @@ struct ExtFFromBf16AsShift : OpRewritePattern<arith::ExtFOp> {
     Type from = op.getIn().getType();
     Type to = op.getType();
     if (!getElementTypeOrSelf(from).isBF16() ||
-        !getElementTypeOrSelf(to).isF32())
+        !getElementTypeOrSelf(to).isF32() || op->hasAttr("swr.widen_again"))
       return failure();
     Location loc = op.getLoc();
     Type i16 = withElement(from, rewriter.getI16Type());
@@ -54,9 +55,33 @@ struct ExtFFromBf16AsShift : OpRewritePattern<arith::ExtFOp> {
   }
 };
 
+/// extract(extf(v), i) -> extf(extract(v, i)) where the widening is marked
+/// `swr.widen_at_use`: each row is widened where it is used.
+struct WidenRowAtUse : OpRewritePattern<vector::ExtractOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(vector::ExtractOp op,
+                                PatternRewriter &rewriter) const override {
+    auto ext = op.getSource().getDefiningOp<arith::ExtFOp>();
+    if (!ext || !ext->hasAttr("swr.widen_at_use"))
+      return failure();
+    Value row = vector::ExtractOp::create(rewriter, op.getLoc(), ext.getIn(),
+                                          op.getMixedPosition());
+    auto widened =
+        arith::ExtFOp::create(rewriter, op.getLoc(), op.getType(), row);
+    if (ext->hasAttr("swr.widen_again"))
+      widened->setAttr("swr.widen_again", rewriter.getUnitAttr());
+    rewriter.replaceOp(op, widened);
+    return success();
+  }
+};
+
 struct SwrWidenBf16AsBitsPass
     : public swr::impl::SwrWidenBf16AsBitsBase<SwrWidenBf16AsBitsPass> {
   void runOnOperation() override {
+    RewritePatternSet rows(&getContext());
+    rows.add<WidenRowAtUse>(&getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(rows))))
+      return signalPassFailure();
     RewritePatternSet patterns(&getContext());
     patterns.add<ExtFFromBf16AsShift>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))

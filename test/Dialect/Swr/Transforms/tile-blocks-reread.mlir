@@ -1,6 +1,7 @@
 // RUN: swr-opt %s --split-input-file --swr-tile-blocks="time-lanes=-1 time-warps=-1 full-block=-1 channel-tile=-1 reread=1" | FileCheck %s
 // RUN: swr-opt %s --split-input-file --swr-tile-blocks="time-lanes=-1 time-warps=-1 full-block=-1 channel-tile=-1" | FileCheck %s --check-prefix=OFF
 // RUN: not swr-opt %s --split-input-file --swr-tile-blocks="reread=2" 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: swr-opt %s --split-input-file --swr-tile-blocks="time-lanes=-1 time-warps=-1 full-block=-1 channel-tile=-1 reread=1 prefetch=1" | FileCheck %s --check-prefix=REG
 
 // reread=1: after the carry exchange the tile's decays and inputs are read
 // again and the recurrence is rerun from the carry (folded into the first
@@ -28,6 +29,27 @@
 // OFF-NOT: swr.read_tile
 // OFF: swr.write_tile
 // BAD: swr-tile-blocks: reread must be -1, 0 or 1, got 2
+
+// reread=1 with prefetch=1: the tile is read again from its stored-width
+// loop state, not from memory: widened at each row's use (pass 1: the
+// tile's aggregates), the next tile's loads issued after that and before
+// the exchange, then widened again (swr.widen_again: not merged with the
+// first widening, so only the bf16 tile lives across the exchange).
+// REG-LABEL: func.func @full_reread
+// REG: scf.for {{.*}} iter_args(%{{.*}} = %{{.*}}, %[[A:.*]] = %{{.*}}, %[[X:.*]] = %{{.*}}) -> (vector<2xf32>, vector<32x2xbf16>, vector<32x2xbf16>)
+// REG: %[[WA:.*]] = arith.extf %[[A]] {swr.widen_at_use}
+// REG: %[[WX:.*]] = arith.extf %[[X]] {swr.widen_at_use}
+// REG: swr.transfer_operator %[[WA]]
+// REG: swr.local_solve %{{.*}}, %[[WX]]
+// REG: %[[NA:.*]] = swr.read_tile %arg0
+// REG: %[[NX:.*]] = swr.read_tile %arg1
+// REG: swr.carry_exchange
+// REG-NOT: swr.read_tile
+// REG: %[[A2:.*]] = arith.extf %[[A]] {swr.widen_again, swr.widen_at_use}
+// REG: arith.extf %[[X]] {swr.widen_again, swr.widen_at_use}
+// REG: swr.transfer_operator %[[A2]]
+// REG-NOT: swr.read_tile
+// REG: swr.write_tile
 func.func @full_reread(%a: memref<?x?x?x?xbf16>, %x: memref<?x?x?x?xbf16>,
                        %y: memref<?x?x?x?xbf16>) {
   swr.scan full layout bthd sharing per_channel

@@ -37,3 +37,24 @@ func.func @others(%h: f16, %b: bf16, %f: f32) -> (f32, f64, bf16) {
   %2 = arith.truncf %f : f32 to bf16
   return %0, %1, %2 : f32, f64, bf16
 }
+
+// swr.widen_at_use: each row extracted from the widened tile is widened
+// where it is extracted (the tile as a whole is not), so the rows of a
+// tile solved step by step need not all live at once; swr.widen_again
+// stays a plain extf (cvt.f32.bf16), so CSE cannot merge a tile widened a
+// second time after a carry exchange with its first widening.
+// CHECK-LABEL: func.func @rows
+// CHECK-SAME: (%[[T:.*]]: vector<32x2xbf16>)
+// CHECK-NOT: vector<32x2xf32>
+// CHECK: %[[R0:.*]] = vector.extract %[[T]][0] : vector<2xbf16> from vector<32x2xbf16>
+// CHECK: arith.shli
+// CHECK: %[[R5:.*]] = vector.extract %[[T]][5] : vector<2xbf16> from vector<32x2xbf16>
+// CHECK: %[[W5:.*]] = arith.extf %[[R5]] {swr.widen_again} : vector<2xbf16> to vector<2xf32>
+// CHECK: return
+func.func @rows(%t: vector<32x2xbf16>) -> (vector<2xf32>, vector<2xf32>) {
+  %w = arith.extf %t {swr.widen_at_use} : vector<32x2xbf16> to vector<32x2xf32>
+  %r0 = vector.extract %w[0] : vector<2xf32> from vector<32x2xf32>
+  %v = arith.extf %t {swr.widen_again, swr.widen_at_use} : vector<32x2xbf16> to vector<32x2xf32>
+  %r5 = vector.extract %v[5] : vector<2xf32> from vector<32x2xf32>
+  return %r0, %r5 : vector<2xf32>, vector<2xf32>
+}

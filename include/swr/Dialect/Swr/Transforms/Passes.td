@@ -305,7 +305,8 @@ def SwrWidenBf16AsBits : Pass<"swr-widen-bf16-as-bits"> {
     copy against 82.0-82.5%), part of the 85.3% configuration with the
     prefetched tile widened first (swr-tile-blocks).
   }];
-  let dependentDialects = ["::mlir::arith::ArithDialect"];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 def SwrDistribute : Pass<"swr-distribute", "::mlir::ModuleOp"> {
