@@ -1278,6 +1278,34 @@ register_reread() {
   done
 }
 
+# The register reread as the default (--reread=-1) for the [B,T,C] bf16
+# kernels swr.torch.scan launches: checked against float64 (the default,
+# 16-step tiles and 2 time lanes), 2 time lanes under memcheck, timed beside
+# --reread=0 where swr.torch.scan's rules choose between them (B4: 2 time
+# lanes; B8, B11, B16: the default against 16-step tiles); then the Python
+# token-major tests.
+reread_default() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
+  run_full bthd-bf16-static 2x16x1x1536 -1 -1
+  run_full bthd-bf16 3x16x1x95 -1 -1
+  run_full bthd-bf16 3x16x1x95 -1 -1 --full-block=16
+  run_full bthd-bf16 3x16x1x95 2 4 --full-block=16
+  sanitize_full bthd-bf16 3x7x1x95 reread-lanes2 \
+    "--time-lanes=2 --time-warps=4 --full-block=16" 17,600 memcheck
+  local shape cfg
+  for shape in 16x16384 11x16384 8x16384; do
+    for cfg in "" --full-block=16; do
+      bench_full bthd-bf16-static "${shape}x1x1536" -1 -1 $cfg
+    done
+  done
+  for cfg in "" --reread=0; do
+    bench_full bthd-bf16-static 4x16384x1x1536 2 4 --full-block=16 $cfg
+  done
+  python3 -m pytest -q "$root/python/tests/test_torch_cuda.py" -k token_major 2>&1 |
+    tail -3
+  [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
+}
+
 # The [B,C,T] bf16 forward by swr-run and through swr.torch.scan
 # (bench/full_scan.py) in one call (session 22: 87.8% of copy through the
 # frontend against 96.7% by swr-run in session 21).
@@ -1446,7 +1474,7 @@ bench_all() {
 # profile_btc_stalls, prefetch_order
 # (prefetch_order_checks: its checks only), half_word_lanes, half_word_balance,
 # half_word_odd, staged_recheck, bct_probe, frontend_gap, full_block_balance,
-# register_reread.
+# register_reread, reread_default.
 for section in "${@:-example exact full full_cta full_grid bands bands_bthd channel_tiles python_tests fused}"; do
   for name in $section; do "$name"; done
 done

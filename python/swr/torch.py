@@ -167,13 +167,14 @@ _BANDS_CHUNKS_BELOW = 2048
 _HALF_WORD_LANES = {"time_lanes": 2, "time_warps": 4, "full_block": 16}
 _CHANNELS_PER_CTA = 64
 
-# With at least one CTA per SM, 16-step tiles (144 registers: 3 CTAs per SM)
-# pay where they fill the last wave better than the default's 2 CTAs per
-# SM. Measured on the H200 (docs/benchmarks.md, session 23), % of copy
-# default / 16-step tiles: B8 T16384 (192 CTAs: 73 / 48% of the slots of
-# the last wave) 85.6 / 82.4%, B16 T16384 (384: 73 / 97%) 82.0 / 89.9%,
-# B22 T8192 (528: 100 / 67%) 92.4 / 85.3%; B11 T16384 (264: 100 / 67%)
-# 91.7 / 94.4% is the one shape this rule misses (by 2.7 points).
+# With at least one CTA per SM, 16-step tiles (149 registers: 3 CTAs per SM)
+# pay where they fill the last wave better than the default's 2 CTAs per SM
+# (250 registers). Measured on the H200 (docs/benchmarks.md, session 23), %
+# of copy default / 16-step tiles, with the prefetched tile read again from
+# its registers: B8 T16384 (192 CTAs: 73 / 48% of the slots of the last
+# wave) 88.4 / 82.9%, B11 T16384 (264: 100 / 67%) 94.3 / 93.8%, B16 T16384
+# (384: 73 / 97%) 84.5 / 90.1%; before that, B22 T8192 (528: 100 / 67%)
+# 92.4 / 85.3%.
 _SHORT_TILES = {"full_block": 16}
 _CTAS_PER_SM = 2
 _SHORT_TILE_CTAS_PER_SM = 3

@@ -148,10 +148,12 @@ struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
   Option<int64_t> reread{
       *this, "reread",
       llvm::cl::desc("Full windows on lanes or warps: read a tile's operands "
-                     "again after the carry exchange and rerun the "
+                     "again after the carry exchange (from the prefetched "
+                     "tile's registers where it is prefetched) and rerun the "
                      "recurrence from the carry (0: off; 1: on; -1: on for "
-                     "2-byte elements shared by warps over bthd)"),
-      llvm::cl::init(0)};
+                     "prefetched 2-byte elements with per-channel decays "
+                     "shared by warps over bthd)"),
+      llvm::cl::init(-1)};
   Option<int64_t> stages{
       *this, "stages",
       llvm::cl::desc("Full windows on lanes or warps with per-channel decays "

@@ -144,11 +144,17 @@
 // BTHD: bar.sync {{.*}}, 128;
 // BTHD-NOT: shfl.sync
 // BTHD-NOT: ld.acquire
-// bf16 widens to f32 as shifts of the loaded words (swr-widen-bf16-as-bits),
-// never through cvt.f32.bf16 on 16-bit registers.
+// bf16 widens to f32 as shifts of the loaded words (swr-widen-bf16-as-bits)
+// for the tile's aggregates; after the carry exchange the tile is widened
+// again from its stored-width registers (reread, no second load) by
+// cvt.f32.bf16 (swr.widen_again: not merged with the first widening, so
+// the widened tile does not live across the exchange).
 // WIDEN-NOT: cvt.f32.bf16
 // WIDEN: shl.b32 {{.*}}, 16;
 // WIDEN-NOT: cvt.f32.bf16
+// WIDEN: bar.sync
+// WIDEN-NOT: ld.global
+// WIDEN: cvt.f32.bf16
 // BTHD16-COUNT-64: ld.global.b32
 // BTHD16-NOT: ld.global.b32
 // --l2-prefetch=2: each iteration prefetches into L2 the cache lines of the

@@ -176,11 +176,14 @@ def SwrTileBlocks : Pass<"swr-tile-blocks", "::mlir::func::FuncOp"> {
            "over bthd, else 0)">,
     Option<"reread", "reread", "int64_t", /*default=*/"0",
            "Full windows on time lanes or warps: after the carry exchange, "
-           "read the tile's operands again (a cache hit) and run the "
+           "read the tile's operands again (a cache hit; with prefetch, "
+           "from the prefetched tile's stored-width registers, the next "
+           "tile's loads issued after the tile's aggregates) and run the "
            "recurrence from the carry, instead of keeping the local "
            "solution and the decay products in registers across the "
-           "exchange. 0: off; 1: on; -1: on for 2-byte elements shared by "
-           "the warps of a CTA over bthd">,
+           "exchange. 0: off; 1: on; -1: on for prefetched 2-byte elements "
+           "with per-channel decays shared by the warps of a CTA over "
+           "bthd">,
     Option<"stages", "stages", "int64_t", /*default=*/"0",
            "Full windows on time lanes or warps (GPUs) with per-channel "
            "decays, no fused regions and rows of 4, 8 or 16 bytes: stage "
