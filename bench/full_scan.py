@@ -12,7 +12,10 @@ Shapes (ANCHORS.md): B8 C1536, T in {4K, 16K, 64K}, f32 and bf16, in
 chunk_hgrn, which computes h = exp(g) h + x, the same recurrence with
 a = exp(g)). GB/s counts the bytes that must move (a and x read once, y
 written once); "% of copy" divides by a copy of as many bytes. CUDA events,
-5 warm-ups, median of 25 samples of 10 back-to-back calls. Error: max |y -
+5 warm-ups, median of 25 samples of 10 back-to-back calls (--timing graph:
+of replays of a CUDA graph of 10 calls, so no launch path's host cost
+counts; session 23 measured ~50 us of it per swr.torch.scan call, 4-5% of
+a T16384 kernel back-to-back). Error: max |y -
 ref| / max |ref| over batch 0, channels 0..63, against a float64 scan of
 the same (rounded) inputs; decays uniform in [0.9, 1).
 
@@ -40,6 +43,7 @@ sys.path.insert(0, str(root / "bench"))
 
 import torch  # noqa: E402
 
+import phalanx_mix  # noqa: E402
 import swr.torch as st  # noqa: E402
 from phalanx_mix import copy_gbps, time_ms  # noqa: E402
 
@@ -231,8 +235,15 @@ def main() -> None:
     parser.add_argument("--no-peers", action="store_true")
     parser.add_argument("--no-backward", action="store_true",
                         help="forward rows only")
+    parser.add_argument("--timing", choices=("events", "graph"),
+                        default="events",
+                        help="graph: every row (the copy too) timed as "
+                             "replays of a CUDA graph of its launches, "
+                             "without any launch path's host cost")
     args = parser.parse_args()
-    lines = [f"{torch.cuda.get_device_name()}, torch {torch.__version__}",
+    phalanx_mix.TIMING = args.timing
+    lines = [f"{torch.cuda.get_device_name()}, torch {torch.__version__}, "
+             f"timing: {args.timing}",
              "", "| kernel | ms | GB/s | % of copy | error vs float64 |",
              "|---|---:|---:|---:|---:|"]
     for layout in args.layouts.split(","):

@@ -60,23 +60,66 @@ def precompile() -> None:
     print("precompiled into", os.environ["SWR_CACHE_DIR"])
 
 
+# How time_ms times: "events" (launches between CUDA events) or "graph" (the
+# launches captured once into a CUDA graph and its replays timed, so no
+# host work of any implementation's launch path is counted; bench scripts'
+# --timing).
+TIMING = "events"
+GRAPH_CALLS = 10  # launches per captured graph, at least
+
+
 def time_ms(run, warmup: int = 5, repeat: int = 25, calls: int = 1) -> float:
     """Median over `repeat` samples of `calls` back-to-back runs between
     two CUDA events, per run (with calls > 1 the host queues ahead, so
-    Python's launch cost hides behind the kernels)."""
+    Python's launch cost hides behind the kernels); with TIMING "graph",
+    of one replay of a CUDA graph holding max(calls, GRAPH_CALLS) runs."""
     for _ in range(warmup):
         run()
+    if TIMING == "graph":
+        count = max(calls, GRAPH_CALLS)
+        replay = _captured(run, count)
+        if replay is not None:
+            return _median_ms(replay, repeat, count)
+    return _median_ms(lambda: [run() for _ in range(calls)], repeat, calls)
+
+
+def _median_ms(launch, repeat: int, runs: int) -> float:
+    """Median over `repeat` samples of launch() between two CUDA events,
+    divided by the `runs` it holds."""
     times = []
     for _ in range(repeat):
         start = torch.cuda.Event(enable_timing=True)
         end = torch.cuda.Event(enable_timing=True)
         start.record()
-        for _ in range(calls):
-            run()
+        launch()
         end.record()
         end.synchronize()
-        times.append(start.elapsed_time(end) / calls)
+        times.append(start.elapsed_time(end) / runs)
     return statistics.median(times)
+
+
+def _captured(run, count: int):
+    """The replay of a CUDA graph holding `count` runs (warmed on a side
+    stream first, as torch.cuda.graphs asks), or None where capture fails
+    (then the caller times launches; the failure goes to stderr)."""
+    torch.cuda.synchronize()
+    graph = torch.cuda.CUDAGraph()
+    try:
+        side = torch.cuda.Stream()
+        side.wait_stream(torch.cuda.current_stream())
+        with torch.cuda.stream(side):
+            run()
+        torch.cuda.current_stream().wait_stream(side)
+        with torch.cuda.graph(graph):
+            for _ in range(count):
+                run()
+    except Exception as failure:  # a launch path that cannot be captured
+        print(f"time_ms: CUDA graph capture failed ({type(failure).__name__}:"
+              f" {failure}); timing launches instead", file=sys.stderr)
+        torch.cuda.synchronize()
+        return None
+    torch.cuda.synchronize()
+    return graph.replay
 
 
 def copy_gbps(nbytes: int) -> float:

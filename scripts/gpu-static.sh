@@ -1306,6 +1306,20 @@ reread_default() {
   [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
 }
 
+# issue #8's scans at T16384 (forward) beside the peers, timed both ways:
+# launches between events (every launch path's host cost counted) and
+# replays of CUDA graphs (none counted; session 23: ~50 us per
+# swr.torch.scan call).
+graph_timing() {
+  unpack_peers
+  local timing
+  for timing in events graph; do
+    python3 "$root/bench/full_scan.py" --lengths 16384 --no-backward \
+      --timing "$timing" 2>&1 | tee "$logs/full-scan-$timing.md" |
+      grep -E "^\||timing|failed"
+  done
+}
+
 # The [B,C,T] bf16 forward by swr-run and through swr.torch.scan
 # (bench/full_scan.py) in one call (session 22: 87.8% of copy through the
 # frontend against 96.7% by swr-run in session 21).
@@ -1474,7 +1488,7 @@ bench_all() {
 # profile_btc_stalls, prefetch_order
 # (prefetch_order_checks: its checks only), half_word_lanes, half_word_balance,
 # half_word_odd, staged_recheck, bct_probe, frontend_gap, full_block_balance,
-# register_reread, reread_default.
+# register_reread, reread_default, graph_timing.
 for section in "${@:-example exact full full_cta full_grid bands bands_bthd channel_tiles python_tests fused}"; do
   for name in $section; do "$name"; done
 done
