@@ -78,7 +78,8 @@ Value resolveFromCarry(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
 
 /// The carries entering the tile and the tile's outputs, for full and
 /// bands<k> windows: one carry per channel, a rank-1 update, or with
-/// `reread` the recurrence rerun from the carry.
+/// `reread` the recurrence rerun from the carry. `beforeExchange` emits
+/// what must come after the tile's aggregates and before the exchange.
 Value solveWithCarrier(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
                        const TileCoords &coords, Value decays, Value inputs,
                        Value init, std::optional<TileReader> reread,
@@ -226,7 +227,8 @@ SmallVector<Value> loadedValues(ImplicitLocOpBuilder &b,
 }
 
 /// The inverse of loadedValues: the state widened to f32 in the shape of
-/// `shape`.
+/// `shape`; `again` and `atUse` mark the widenings (kWidenAgainAttr,
+/// kWidenAtUseAttr).
 LoadedTile withValues(ImplicitLocOpBuilder &b, const LoadedTile &shape,
                       const ScanOperandValues &operands, ValueRange values,
                       bool again = false, bool atUse = false) {
@@ -240,9 +242,9 @@ LoadedTile withValues(ImplicitLocOpBuilder &b, const LoadedTile &shape,
     }
     auto ext = arith::ExtFOp::create(b, type.clone(b.getF32Type()), value);
     if (again)
-      ext->setAttr("swr.widen_again", b.getUnitAttr());
+      ext->setAttr(kWidenAgainAttr, b.getUnitAttr());
     if (atUse)
-      ext->setAttr("swr.widen_at_use", b.getUnitAttr());
+      ext->setAttr(kWidenAtUseAttr, b.getUnitAttr());
     widened.push_back(ext);
   }
   auto next = widened.begin();
@@ -359,11 +361,13 @@ void emitTileLoop(ImplicitLocOpBuilder &b, ScanOp scan,
           std::tie(loaded.decays, loaded.inputs) =
               readStaged(body, iteration, position);
         } else if (prefetch) {
-          // This tile is widened before the next one's loads are issued:
+          // This tile is used before the next one's loads are issued:
           // ptxas counts a tile's loads on one scoreboard, so a first use
-          // after the next loads would wait for those too.
+          // after the next loads would wait for those too. Widened here
+          // whole, or with reread row by row by the solve, the next loads
+          // then following the tile's aggregates (solveWithCarrier).
           loaded = withValues(body, firstTile, operands, state.drop_front(),
-                              false, tiling.reread);
+                              /*again=*/false, /*atUse=*/tiling.reread);
           if (!tiling.reread)
             loadNext(body);
         } else {
@@ -376,11 +380,11 @@ void emitTileLoop(ImplicitLocOpBuilder &b, ScanOp scan,
           if (staged) // the slot is not staged again before the next wait
             return readStaged(at, iteration, position);
           // Prefetched: widened again from the stored-width loop state.
-          LoadedTile again = prefetch
-                                 ? withValues(at, firstTile, operands,
-                                              state.drop_front(), true, true)
-                                 : loadTile(at, tiling, coords, position,
-                                            operands, prologue, 0);
+          LoadedTile again =
+              prefetch ? withValues(at, firstTile, operands, state.drop_front(),
+                                    /*again=*/true, /*atUse=*/true)
+                       : loadTile(at, tiling, coords, position, operands,
+                                  prologue, 0);
           return applyPrologue(at, scan.getPrologue(), tiling, coords, position,
                                again);
         };

@@ -38,7 +38,7 @@ struct ExtFFromBf16AsShift : OpRewritePattern<arith::ExtFOp> {
     Type from = op.getIn().getType();
     Type to = op.getType();
     if (!getElementTypeOrSelf(from).isBF16() ||
-        !getElementTypeOrSelf(to).isF32() || op->hasAttr("swr.widen_again"))
+        !getElementTypeOrSelf(to).isF32() || op->hasAttr(swr::kWidenAgainAttr))
       return failure();
     Location loc = op.getLoc();
     Type i16 = withElement(from, rewriter.getI16Type());
@@ -62,14 +62,14 @@ struct WidenRowAtUse : OpRewritePattern<vector::ExtractOp> {
   LogicalResult matchAndRewrite(vector::ExtractOp op,
                                 PatternRewriter &rewriter) const override {
     auto ext = op.getSource().getDefiningOp<arith::ExtFOp>();
-    if (!ext || !ext->hasAttr("swr.widen_at_use"))
+    if (!ext || !ext->hasAttr(swr::kWidenAtUseAttr))
       return failure();
     Value row = vector::ExtractOp::create(rewriter, op.getLoc(), ext.getIn(),
                                           op.getMixedPosition());
     auto widened =
         arith::ExtFOp::create(rewriter, op.getLoc(), op.getType(), row);
-    if (ext->hasAttr("swr.widen_again"))
-      widened->setAttr("swr.widen_again", rewriter.getUnitAttr());
+    if (ext->hasAttr(swr::kWidenAgainAttr))
+      widened->setAttr(swr::kWidenAgainAttr, rewriter.getUnitAttr());
     rewriter.replaceOp(op, widened);
     return success();
   }

@@ -16,6 +16,14 @@
 
 namespace mlir::swr {
 
+/// Marks on an `arith.extf` of a stored-width tile that swr-tile-blocks
+/// sets and swr-widen-bf16-as-bits reads: widen each row where it is
+/// extracted, not the tile at once; and a second widening of a tile after a
+/// carry exchange, kept an `arith.extf` so CSE cannot merge it with the
+/// first (the widened tile would then live across the exchange).
+inline constexpr llvm::StringLiteral kWidenAtUseAttr = "swr.widen_at_use";
+inline constexpr llvm::StringLiteral kWidenAgainAttr = "swr.widen_again";
+
 #define GEN_PASS_DECL
 #include "swr/Dialect/Swr/Transforms/Passes.h.inc"
 
