@@ -1293,7 +1293,7 @@ reread_default() {
   sanitize_full bthd-bf16 3x7x1x95 reread-lanes2 \
     "--time-lanes=2 --time-warps=4 --full-block=16" 17,600 memcheck
   local shape cfg
-  for shape in 16x16384 11x16384 8x16384; do
+  for shape in ${reread_default_shapes:-16x16384 11x16384 8x16384}; do
     for cfg in "" --full-block=16; do
       bench_full bthd-bf16-static "${shape}x1x1536" -1 -1 $cfg
     done
@@ -1306,6 +1306,28 @@ reread_default() {
   [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
 }
 
+# What the [B,T,C] bf16 default keeps live: nvdisasm's live-register count
+# per SASS instruction (-plr) of the default and of 3 CTAs per SM
+# (--min-blocks-per-sm=3: 168 registers, spills), each in its own log, and
+# the ptxas report (registers, spill bytes).
+sass_live() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
+  local cuda disasm cfg tag
+  cuda="$(dirname "$(command -v ptxas || echo /usr/local/cuda/bin/ptxas)")"
+  disasm="$cuda/nvdisasm"
+  [[ -x "$disasm" ]] || { echo "sass_live: no nvdisasm in $cuda"; return 0; }
+  for cfg in "" --min-blocks-per-sm=3; do
+    tag="${cfg//[-=]/}"
+    "$tools/bin/swr-compile" "$dir/bthd-bf16-static.mlir" $cfg \
+      -o "$scratch/live.ptx" --launch "$scratch/live.json" &&
+      "$cuda/ptxas" -arch=sm_90a -v "$scratch/live.ptx" \
+        -o "$scratch/live.cubin" 2>&1 | grep -E "registers|spill" &&
+      "$disasm" -plr -lrm count "$scratch/live.cubin" \
+        >"$logs/1-sass-live${tag:-default}.txt" 2>&1
+    echo "sass ${cfg:-default}: $(wc -l <"$logs/1-sass-live${tag:-default}.txt") lines"
+  done
+}
+
 # issue #8's scans at T16384 (forward) beside the peers, timed both ways:
 # launches between events (every launch path's host cost counted) and
 # replays of CUDA graphs (none counted; session 23: ~50 us per
@@ -1313,10 +1335,29 @@ reread_default() {
 graph_timing() {
   unpack_peers
   local timing
-  for timing in events graph; do
+  for timing in ${timings:-events graph}; do
     python3 "$root/bench/full_scan.py" --lengths 16384 --no-backward \
       --timing "$timing" 2>&1 | tee "$logs/full-scan-$timing.md" |
       grep -E "^\||timing|failed"
+  done
+}
+
+# The knobs that add bytes in flight without registers (L2 prefetches
+# further ahead) or change a warp's tile, timed beside the defaults at B8
+# T16384 for the three scans short of issue #8's targets in session 24's
+# graph timing ([B,T,C] bf16, [B,C,T] bf16 and f32 against
+# accelerated-scan).
+lever_sweep() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
+  local cfg
+  for cfg in --l2-prefetch=0 --l2-prefetch=2 --l2-prefetch=3; do
+    bench_full bthd-bf16-static 8x16384x1x1536 -1 -1 $cfg
+  done
+  for cfg in "" --l2-prefetch=1 --l2-prefetch=2 --full-block=32 --prefetch=0; do
+    bench_full bct-bf16 8x1536x16384 -1 -1 $cfg
+  done
+  for cfg in "" --l2-prefetch=1 --l2-prefetch=2 --full-block=8; do
+    bench_full bct-f32 8x1536x16384 -1 -1 $cfg
   done
 }
 
@@ -1488,7 +1529,7 @@ bench_all() {
 # profile_btc_stalls, prefetch_order
 # (prefetch_order_checks: its checks only), half_word_lanes, half_word_balance,
 # half_word_odd, staged_recheck, bct_probe, frontend_gap, full_block_balance,
-# register_reread, reread_default, graph_timing.
+# register_reread, reread_default, graph_timing, sass_live, lever_sweep.
 for section in "${@:-example exact full full_cta full_grid bands bands_bthd channel_tiles python_tests fused}"; do
   for name in $section; do "$name"; done
 done
