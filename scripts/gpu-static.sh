@@ -1361,6 +1361,28 @@ lever_sweep() {
   done
 }
 
+# 32-step tiles as the default of the prefetched 2-byte [B,C,T] forward on
+# time lanes (session 24; 16 before): checked against float64 (70 channels,
+# lengths around tiles and iterations, three decay regimes; with the
+# initial and final states), memcheck and racecheck, timed beside 16-step
+# tiles at each of issue #8's lengths, then through swr.torch.scan beside
+# accelerated-scan (CUDA-graph timing).
+bct_tiles() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
+  run_full bct-bf16 2x70x16 -1 -1
+  sanitize_full bct-bf16 2x70x16 bct-bf16-tiles32
+  local length cfg
+  for length in 4096 16384 65536; do
+    for cfg in "" --full-block=16; do
+      bench_full bct-bf16 "8x1536x$length" -1 -1 $cfg
+    done
+  done
+  unpack_peers
+  python3 "$root/bench/full_scan.py" --layouts bct --dtypes bfloat16 \
+    --no-backward --timing graph 2>&1 | tee "$logs/full-scan-bct-bf16.md" |
+    grep -E "^\| (SWR|acc|\*\*)|failed"
+}
+
 # The [B,C,T] bf16 forward by swr-run and through swr.torch.scan
 # (bench/full_scan.py) in one call (session 22: 87.8% of copy through the
 # frontend against 96.7% by swr-run in session 21).
@@ -1529,7 +1551,8 @@ bench_all() {
 # profile_btc_stalls, prefetch_order
 # (prefetch_order_checks: its checks only), half_word_lanes, half_word_balance,
 # half_word_odd, staged_recheck, bct_probe, frontend_gap, full_block_balance,
-# register_reread, reread_default, graph_timing, sass_live, lever_sweep.
+# register_reread, reread_default, graph_timing, sass_live, lever_sweep,
+# bct_tiles.
 for section in "${@:-example exact full full_cta full_grid bands bands_bthd channel_tiles python_tests fused}"; do
   for name in $section; do "$name"; done
 done

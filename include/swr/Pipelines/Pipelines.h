@@ -126,7 +126,8 @@ struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
   Option<int64_t> fullBlock{
       *this, "full-block",
       llvm::cl::desc("Full windows: time steps per tile (-1: 4 for f32 on "
-                     "time lanes over a time-innermost axis, 32 (per-channel "
+                     "time lanes over a time-innermost axis, 32 for a "
+                     "prefetched 2-byte forward there, 32 (per-channel "
                      "decays) or 64 (per-head) for 2-byte elements shared "
                      "by warps over bthd, else `block`)"),
       llvm::cl::init(-1)};

@@ -164,7 +164,8 @@ def SwrTileBlocks : Pass<"swr-tile-blocks", "::mlir::func::FuncOp"> {
     Option<"fullBlock", "full-block", "int64_t", /*default=*/"0",
            "Time steps per tile for full windows: 0 as `block`; -1: 4 for "
            "f32 on time lanes over a time-innermost axis (16-byte "
-           "accesses), 32 (per-channel decays) or 64 (per-head) for 2-byte "
+           "accesses), 32 for a prefetched forward of 2-byte elements "
+           "there, 32 (per-channel decays) or 64 (per-head) for 2-byte "
            "elements shared by the warps of a CTA over bthd, else "
            "`block`">,
     Option<"l2Prefetch", "l2-prefetch", "int64_t", /*default=*/"0",
