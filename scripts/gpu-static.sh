@@ -1366,7 +1366,7 @@ lever_sweep() {
 # lengths around tiles and iterations, three decay regimes; with the
 # initial and final states), memcheck and racecheck, timed beside 16-step
 # tiles at each of issue #8's lengths, then through swr.torch.scan beside
-# accelerated-scan (CUDA-graph timing).
+# accelerated-scan, with [B,T,C] bf16 beside fla (CUDA-graph timing).
 bct_tiles() {
   [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
   run_full bct-bf16 2x70x16 -1 -1
@@ -1378,9 +1378,9 @@ bct_tiles() {
     done
   done
   unpack_peers
-  python3 "$root/bench/full_scan.py" --layouts bct --dtypes bfloat16 \
-    --no-backward --timing graph 2>&1 | tee "$logs/full-scan-bct-bf16.md" |
-    grep -E "^\| (SWR|acc|\*\*)|failed"
+  python3 "$root/bench/full_scan.py" --layouts bct,bthd --dtypes bfloat16 \
+    --no-backward --timing graph 2>&1 | tee "$logs/full-scan-bf16.md" |
+    grep -E "^\| (SWR|acc|fla|\*\*)|failed"
 }
 
 # The [B,C,T] bf16 forward by swr-run and through swr.torch.scan
