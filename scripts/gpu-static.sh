@@ -1381,6 +1381,19 @@ bct_tiles() {
   python3 "$root/bench/full_scan.py" --layouts bct,bthd --dtypes bfloat16 \
     --no-backward --timing graph 2>&1 | tee "$logs/full-scan-bf16.md" |
     grep -E "^\| (SWR|acc|fla|\*\*)|failed"
+  narrow_ctas
+}
+
+# Whether narrower CTAs balance B8's [B,T,C] bf16 (192 CTAs of 64 channels
+# on 264 slots): heads of 48 channels put 24 of a warp's lanes on 2 channels
+# each and make 256 CTAs (one wave of 2 per SM), timed beside 1536- and
+# 64-channel heads (192 CTAs) of the same bytes.
+narrow_ctas() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
+  local shape
+  for shape in 1x1536 32x48 24x64; do
+    bench_full bthd-bf16 "8x16384x$shape" -1 -1
+  done
 }
 
 # The [B,C,T] bf16 forward by swr-run and through swr.torch.scan
@@ -1552,7 +1565,7 @@ bench_all() {
 # (prefetch_order_checks: its checks only), half_word_lanes, half_word_balance,
 # half_word_odd, staged_recheck, bct_probe, frontend_gap, full_block_balance,
 # register_reread, reread_default, graph_timing, sass_live, lever_sweep,
-# bct_tiles.
+# bct_tiles, narrow_ctas.
 for section in "${@:-example exact full full_cta full_grid bands bands_bthd channel_tiles python_tests fused}"; do
   for name in $section; do "$name"; done
 done
