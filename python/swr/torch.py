@@ -179,12 +179,23 @@ _SHORT_TILES = {"full_block": 16}
 _CTAS_PER_SM = 2
 _SHORT_TILE_CTAS_PER_SM = 3
 
+# A time-innermost full window of 2-byte elements with per-channel decays
+# takes 32-step tiles on its 32 time lanes by default (164 registers, 3 CTAs
+# of 4 warps per SM); short sequences walk few of those 1024-step
+# iterations, and 16-step tiles (76 registers) pay there. Measured on the
+# H200 at B8 C1536 bf16 by swr-run (docs/benchmarks.md, session 24), % of
+# copy 32- / 16-step tiles: T4096 89.9 / 93.1%, T16384 97.3 / 95.9%, T65536
+# 95.6 / 91.2%. At most this many steps take 16-step tiles.
+_SHORT_SEQUENCE_STEPS = 4096
+
 
 def _forward_options(spec: ScanSpec, x: torch.Tensor,
                      sms: Optional[int] = None) -> dict:
     """cached_kernel options for the forward of `spec` on input `x`: time
     chunks for bands<k> over a time-innermost layout with few channel
-    sequences (_BANDS_CHUNKS_BELOW); for a 2-byte [B,T,H,D] full window,
+    sequences (_BANDS_CHUNKS_BELOW); 16-step tiles for a 2-byte full window
+    over a time-innermost layout with short sequences
+    (_SHORT_SEQUENCE_STEPS); for a 2-byte [B,T,H,D] full window,
     32-channel CTAs where the 64-channel ones would leave some of the
     device's `sms` idle (default: the SMs of x's CUDA device, else of the
     current one, else an H100 / H200's 132) and 16-step tiles where their
@@ -193,6 +204,8 @@ def _forward_options(spec: ScanSpec, x: torch.Tensor,
             and not spec.final and not spec.packed
             and math.prod(x.shape[:-1]) < _BANDS_CHUNKS_BELOW):
         return {"time_lanes": 1}
+    if _half_word_over_time(spec) and x.shape[-1] <= _SHORT_SEQUENCE_STEPS:
+        return dict(_SHORT_TILES)
     ctas = _half_word_ctas(spec, x)
     if ctas is None:
         return {}
@@ -203,6 +216,14 @@ def _forward_options(spec: ScanSpec, x: torch.Tensor,
             > _last_wave_fill(ctas, _CTAS_PER_SM * sms)):
         return dict(_SHORT_TILES)
     return {}
+
+
+def _half_word_over_time(spec: ScanSpec) -> bool:
+    """Whether `spec` is a full window of 2-byte elements with per-channel
+    decays over a time-innermost layout (the compiler's 32-step tiles)."""
+    return (spec.window == "full" and spec.layout in ("bct", "bhdl")
+            and spec.sharing == "per_channel" and spec.dtype_in != "f32"
+            and not spec.packed)
 
 
 def _half_word_ctas(spec: ScanSpec, x: torch.Tensor) -> Optional[int]:

@@ -182,6 +182,25 @@ def test_forward_fills_the_sms(shape, dtype, per_head, sms,
     assert st._forward_options(spec, x, sms) == expected
 
 
+@pytest.mark.parametrize("layout,shape,dtype,expected", [
+    # 2-byte full windows over time: 16-step tiles up to 4096 steps...
+    ("bct", (8, 1536, 4096), torch.bfloat16, {"full_block": 16}),
+    ("bct", (2, 70, 17), torch.float16, {"full_block": 16}),
+    ("bhdl", (2, 4, 16, 4095), torch.bfloat16, {"full_block": 16}),
+    # ...the compiler's 32-step tiles above, and f32 keeps its own.
+    ("bct", (8, 1536, 4097), torch.bfloat16, {}),
+    ("bct", (8, 1536, 16384), torch.bfloat16, {}),
+    ("bct", (8, 1536, 4096), torch.float32, {}),
+])
+def test_forward_tiles_follow_the_length(layout, shape, dtype,
+                                         expected) -> None:
+    """A 2-byte full window with per-channel decays over a time-innermost
+    layout takes 16-step tiles for sequences of at most 4096 steps."""
+    x = torch.empty(shape, dtype=dtype, device="meta")
+    spec = st._spec_for(x, x, None, "full", layout, False, False, None)
+    assert st._forward_options(spec, x) == expected
+
+
 @pytest.mark.parametrize("per_head", [False, True])
 def test_token_major_rows_are_static(per_head) -> None:
     """bthd kernels take the token's H x D row as constants (a static
