@@ -524,7 +524,7 @@ struct SwrTileBlocksPass
   /// its forward would take, with its channel pairs for 2-byte elements
   /// shared by warps (halfWordsSharedByWarps; channel-tile=1 keeps one
   /// channel) and its tiles (fullTileSteps). Per-head decays need a head
-  /// on the lanes of one warp (headChannelsPerLane), else the tile-by-tile
+  /// on the lanes of one warp (headSplitFor), else the tile-by-tile
   /// walk of TileScanGrad.cpp takes them. Time CTAs and grid carries are
   /// the forward's only.
   FailureOr<GradLanes> gradLanesFor(ScanGradOp grad) {
@@ -536,12 +536,11 @@ struct SwrTileBlocksPass
       return failure();
     GradLanes result{/*mirrored=*/true, *lanes, timeWarpsFor(grad, axes)};
     if (grad.getSharing() == DecaySharing::per_head) {
-      result.channels = headChannelsPerLane(grad, axes, *lanes);
-      if (result.channels == 0)
+      std::optional<HeadSplit> split = headSplitFor(grad, axes, *lanes);
+      if (!split)
         return GradLanes{};
-      result.headLanes =
-          cast<MemRefType>(grad.getInput().getType()).getDimSize(axes.channel) /
-          result.channels;
+      result.channels = split->channels;
+      result.headLanes = split->lanes;
       // 8 warps per CTA and 32-step tiles (16 from 4 channels per lane, 64
       // elements of a tile per lane: the backward holds several tiles at
       // once). Measured on the H200 at B8 T16384 H8, % of copy with 4 warps
@@ -568,37 +567,42 @@ struct SwrTileBlocksPass
     return result;
   }
 
-  /// The channels of a head each lane takes in a per-head backward run in
-  /// mirrored time. Without a lane reduction (the CPU pipeline) the whole
-  /// head when one thread walks the sequence, as the tile-by-tile walk
-  /// did (else 0: warps that share a sequence take lanes). With one,
-  /// a head's channels lie on adjacent lanes of one warp and its decay
-  /// gradient is summed by shuffles: the option, or with -1 the forward's
-  /// (2 for 2-byte elements shared by warps, else 1) or D / 32 if more, up
-  /// to 8 (a vector access of 16 bytes of bf16). 0 when that cannot be:
-  /// time on the lanes, D dynamic, with a lane reduction channels not
-  /// innermost, D not a multiple of the channels, or D / channels not a
-  /// power of 2 of at most 32.
-  int64_t headChannelsPerLane(ScanGradOp grad, const LayoutAxes &axes,
-                              int64_t lanes) {
+  /// How a per-head backward run in mirrored time lays a head on lanes.
+  /// Without a lane reduction (the CPU pipeline) one thread takes the
+  /// whole head when one thread walks the sequence, as the tile-by-tile
+  /// walk did (else none: warps that share a sequence take lanes). With
+  /// one, a head's channels lie on adjacent lanes of one warp and its decay
+  /// gradient is summed by shuffles: `channel-tile` channels per lane, or
+  /// with -1 the forward's (2 for 2-byte elements shared by warps, else 1)
+  /// or D / 32 if more, up to 8 (a vector access of 16 bytes of bf16), on
+  /// headLaneGroup's lanes. std::nullopt when that cannot be: time on the
+  /// lanes, D dynamic, with a lane reduction channels not innermost, or
+  /// channels per lane not a power of 2 of at most 8 that headLaneGroup
+  /// takes (D = 48 or 96, say: the tile-by-tile walk takes those).
+  std::optional<HeadSplit> headSplitFor(ScanGradOp grad, const LayoutAxes &axes,
+                                        int64_t lanes) {
     int64_t headDim =
         cast<MemRefType>(grad.getInput().getType()).getDimSize(axes.channel);
     if (lanes != 1 || ShapedType::isDynamic(headDim))
-      return 0;
-    if (!laneReduction)
-      return timeWarpsFor(grad, axes) == 1 ? headDim : 0;
+      return std::nullopt;
+    if (!laneReduction) {
+      if (timeWarpsFor(grad, axes) != 1)
+        return std::nullopt;
+      return HeadSplit{headDim, /*lanes=*/1};
+    }
     if (!channelsContiguous(axes))
-      return 0;
+      return std::nullopt;
     int64_t channels = channelTile;
     if (channels == -1)
       channels = std::min<int64_t>(
           headDim, std::max<int64_t>(halfWordsSharedByWarps(grad, axes) ? 2 : 1,
                                      llvm::divideCeil(headDim, 32)));
-    int64_t headLanes = headDim / channels;
-    bool fits = headDim % channels == 0 && llvm::isPowerOf2_64(channels) &&
-                channels <= 8 && llvm::isPowerOf2_64(headLanes) &&
-                headLanes <= 32;
-    return fits ? channels : 0;
+    if (!llvm::isPowerOf2_64(channels) || channels > 8)
+      return std::nullopt;
+    std::optional<int64_t> group = headLaneGroup(headDim, channels);
+    if (!group)
+      return std::nullopt;
+    return HeadSplit{channels, *group};
   }
 
   /// Bytes per element of the scan's (or its backward's) input.

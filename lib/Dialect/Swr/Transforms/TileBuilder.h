@@ -13,6 +13,9 @@
 #include "swr/Dialect/Swr/IR/SwrOps.h"
 
 #include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "llvm/Support/MathExtras.h"
+
+#include <optional>
 
 namespace mlir::swr::tiling {
 
@@ -320,6 +323,27 @@ struct GradLanes {
   int64_t channels = 1;
   int64_t headLanes = 1;
 };
+
+/// How a head's channels lie on adjacent lanes for a per-head backward:
+/// `channels` adjacent ones per lane on `lanes` lanes.
+struct HeadSplit {
+  int64_t channels = 1;
+  int64_t lanes = 1;
+};
+
+/// The lanes that hold a head of `headDim` channels, `channels` adjacent
+/// ones each, where swr.channel_sum can add up its decay gradient (a
+/// butterfly over a power-of-2 group of at most 32 lanes): headDim /
+/// channels, else std::nullopt (D dynamic or not a multiple of the
+/// channels, or no such group).
+inline std::optional<int64_t> headLaneGroup(int64_t headDim, int64_t channels) {
+  if (ShapedType::isDynamic(headDim) || channels < 1 || headDim % channels != 0)
+    return std::nullopt;
+  int64_t lanes = headDim / channels;
+  if (lanes > 32 || !llvm::isPowerOf2_64(lanes))
+    return std::nullopt;
+  return lanes;
+}
 
 /// Sums a time x channels tile over its channels: vector<steps>.
 Value sumOverChannels(ImplicitLocOpBuilder &b, Value tile);

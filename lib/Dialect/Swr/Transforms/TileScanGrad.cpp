@@ -432,9 +432,9 @@ void emitAdjointLoop(ImplicitLocOpBuilder &b, ScanGradOp grad,
 } // namespace
 
 /// How a per-head backward covers a head's D channels: spread over
-/// `group` lanes of `channelTile` channels (lane reduction asked for, D
-/// static, D / channelTile a power of 2 of at most 32), else walked in one
-/// iteration in blocks of D (static) or 16.
+/// `group` lanes of `channelTile` channels (lane reduction asked for and
+/// headLaneGroup takes them), else walked in one iteration in blocks of D
+/// (static) or 16.
 HeadReduction::Kind headReductionKind(ScanGradOp grad, const LayoutAxes &axes,
                                       int64_t channelTile, bool laneReduction,
                                       int64_t &channels, int64_t &group) {
@@ -444,18 +444,15 @@ HeadReduction::Kind headReductionKind(ScanGradOp grad, const LayoutAxes &axes,
     return HeadReduction::None;
   int64_t headDim =
       cast<MemRefType>(grad.getInput().getType()).getDimSize(axes.channel);
-  if (laneReduction && !ShapedType::isDynamic(headDim) &&
-      headDim % channelTile == 0) {
-    int64_t lanes = headDim / channelTile;
-    if (lanes == 1) {
+  if (std::optional<int64_t> lanes =
+          laneReduction ? headLaneGroup(headDim, channelTile) : std::nullopt) {
+    if (*lanes == 1) {
       channels = headDim;
       return HeadReduction::None;
     }
-    if (lanes <= 32 && llvm::isPowerOf2_64(lanes)) {
-      channels = channelTile;
-      group = lanes;
-      return HeadReduction::Lanes;
-    }
+    channels = channelTile;
+    group = *lanes;
+    return HeadReduction::Lanes;
   }
   // Adding block sums in memory rounds them to the gradient's type, so the
   // blocks are as wide as the head when it is static.
