@@ -1396,6 +1396,25 @@ narrow_ctas() {
   done
 }
 
+# [B,C,T] f32 (0.7% behind accelerated-scan in session 24's graph timing):
+# the register prefetch (off by default for f32), warps per sequence and
+# tile steps around the defaults (4 warps of 32 time lanes, 4-step tiles),
+# timed at B8 T16384 after a check of each at B2 C70.
+bct_f32_levers() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
+  local cfg warps
+  for cfg in --prefetch=1 "--prefetch=1 --full-block=8"; do
+    run_full bct-f32 2x70x16 -1 -1 "$cfg"
+  done
+  for cfg in "" --prefetch=1 "--prefetch=1 --full-block=8"; do
+    bench_full bct-f32 8x1536x16384 -1 -1 $cfg
+  done
+  # Warps per sequence: swr-run's own --time-warps (bench_full's 4th).
+  for warps in 2 8; do
+    bench_full bct-f32 8x1536x16384 -1 "$warps"
+  done
+}
+
 # The [B,C,T] bf16 forward by swr-run and through swr.torch.scan
 # (bench/full_scan.py) in one call (session 22: 87.8% of copy through the
 # frontend against 96.7% by swr-run in session 21).
@@ -1565,7 +1584,7 @@ bench_all() {
 # (prefetch_order_checks: its checks only), half_word_lanes, half_word_balance,
 # half_word_odd, staged_recheck, bct_probe, frontend_gap, full_block_balance,
 # register_reread, reread_default, graph_timing, sass_live, lever_sweep,
-# bct_tiles, narrow_ctas.
+# bct_tiles, narrow_ctas, bct_f32_levers.
 for section in "${@:-example exact full full_cta full_grid bands bands_bthd channel_tiles python_tests fused}"; do
   for name in $section; do "$name"; done
 done
