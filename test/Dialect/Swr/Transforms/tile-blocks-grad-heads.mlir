@@ -100,3 +100,25 @@ func.func @full_grad_heads_dynamic(
       grad_decay(%da : memref<?x?x?xbf16>)
   return
 }
+
+// -----
+
+// A static head of 48 channels neither: 2 channels per lane leave 24 lanes,
+// not a power-of-2 group that swr.channel_sum can add up (headLaneGroup),
+// so one thread walks the head, the whole head per block.
+// CHECK-LABEL: func.func @full_grad_heads_48
+// CHECK: swr.read_tile %arg3{{.*}} -> vector<16x48xf32>
+// CHECK: swr.carry_exchange {{.*}} window full level serial : vector<48xf32>
+// CHECK-NOT: swr.channel_sum
+func.func @full_grad_heads_48(
+    %a: memref<?x?x8xbf16>, %x: memref<?x?x8x48xbf16>,
+    %y: memref<?x?x8x48xbf16>, %dy: memref<?x?x8x48xbf16>,
+    %dx: memref<?x?x8x48xbf16>, %da: memref<?x?x8xbf16>) {
+  swr.scan_grad full layout bthd sharing per_head
+      decay(%a : memref<?x?x8xbf16>) input(%x : memref<?x?x8x48xbf16>)
+      output(%y : memref<?x?x8x48xbf16>)
+      grad_output(%dy : memref<?x?x8x48xbf16>)
+      grad_input(%dx : memref<?x?x8x48xbf16>)
+      grad_decay(%da : memref<?x?x8xbf16>)
+  return
+}
