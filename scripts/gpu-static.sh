@@ -1265,17 +1265,27 @@ register_reread() {
       bench_full bthd-bf16-static "${shape}x1x1536" -1 -1 $cfg
     done
   done
-  local disasm
-  disasm="$(command -v nvdisasm || echo /usr/local/cuda/bin/nvdisasm)"
-  [[ -x "$disasm" ]] || return 0
   for cfg in "" --reread=1; do
-    "$tools/bin/swr-compile" "$dir/bthd-bf16-static.mlir" $cfg \
-      -o "$scratch/rr.ptx" --launch "$scratch/rr.json" &&
-      "$(dirname "$disasm")/ptxas" -arch=sm_90a "$scratch/rr.ptx" \
-        -o "$scratch/rr.cubin" &&
-      "$disasm" -plr -lrm count "$scratch/rr.cubin" >"$logs/1-sass${cfg//[-=]/}.txt" 2>&1
-    echo "sass ${cfg:-default}: $(wc -l <"$logs/1-sass${cfg//[-=]/}.txt") lines"
+    live_registers bthd-bf16-static "$cfg"
   done
+}
+
+# live_registers SPEC [FLAGS]: the ptxas report (registers, spill bytes) of
+# SPEC compiled with FLAGS and nvdisasm's live-register count per SASS
+# instruction (-plr) into $logs/1-sass-live-SPEC<FLAGS>.txt, where the
+# device has nvdisasm.
+live_registers() {
+  local cuda tag log
+  cuda="$(dirname "$(command -v ptxas || echo /usr/local/cuda/bin/ptxas)")"
+  [[ -x "$cuda/nvdisasm" ]] || { echo "live_registers: no nvdisasm in $cuda"; return 0; }
+  tag="${2//[-= ]/}"
+  log="$logs/1-sass-live-$1${tag:+-$tag}.txt"
+  "$tools/bin/swr-compile" "$dir/$1.mlir" ${2:-} \
+    -o "$scratch/live.ptx" --launch "$scratch/live.json" &&
+    "$cuda/ptxas" -arch=sm_90a -v "$scratch/live.ptx" \
+      -o "$scratch/live.cubin" 2>&1 | grep -E "registers|spill" &&
+    "$cuda/nvdisasm" -plr -lrm count "$scratch/live.cubin" >"$log" 2>&1
+  echo "sass $1 ${2:-default}: $(wc -l <"$log") lines"
 }
 
 # The register reread as the default (--reread=-1) for the [B,T,C] bf16
@@ -1312,19 +1322,9 @@ reread_default() {
 # the ptxas report (registers, spill bytes).
 sass_live() {
   [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
-  local cuda disasm cfg tag
-  cuda="$(dirname "$(command -v ptxas || echo /usr/local/cuda/bin/ptxas)")"
-  disasm="$cuda/nvdisasm"
-  [[ -x "$disasm" ]] || { echo "sass_live: no nvdisasm in $cuda"; return 0; }
+  local cfg
   for cfg in "" --min-blocks-per-sm=3; do
-    tag="${cfg//[-=]/}"
-    "$tools/bin/swr-compile" "$dir/bthd-bf16-static.mlir" $cfg \
-      -o "$scratch/live.ptx" --launch "$scratch/live.json" &&
-      "$cuda/ptxas" -arch=sm_90a -v "$scratch/live.ptx" \
-        -o "$scratch/live.cubin" 2>&1 | grep -E "registers|spill" &&
-      "$disasm" -plr -lrm count "$scratch/live.cubin" \
-        >"$logs/1-sass-live${tag:-default}.txt" 2>&1
-    echo "sass ${cfg:-default}: $(wc -l <"$logs/1-sass-live${tag:-default}.txt") lines"
+    live_registers bthd-bf16-static "$cfg"
   done
 }
 
@@ -1381,7 +1381,6 @@ bct_tiles() {
   python3 "$root/bench/full_scan.py" --layouts bct,bthd --dtypes bfloat16 \
     --no-backward --timing graph 2>&1 | tee "$logs/full-scan-bf16.md" |
     grep -E "^\| (SWR|acc|fla|\*\*)|failed"
-  narrow_ctas
 }
 
 # Whether narrower CTAs balance B8's [B,T,C] bf16 (192 CTAs of 64 channels
