@@ -15,7 +15,9 @@ written once); "% of copy" divides by a copy of as many bytes. CUDA events,
 5 warm-ups, median of 25 samples of 10 back-to-back calls (--timing graph:
 of replays of a CUDA graph of 10 calls, so no launch path's host cost
 counts; session 23 measured ~50 us of it per swr.torch.scan call, 4-5% of
-a T16384 kernel back-to-back). Error: max |y -
+a T16384 kernel back-to-back; the copy is then timed as 10 copies back to
+back between events, since a captured copy may run on a copy engine).
+Error: max |y -
 ref| / max |ref| over batch 0, channels 0..63, against a float64 scan of
 the same (rounded) inputs; decays uniform in [0.9, 1).
 
@@ -237,9 +239,10 @@ def main() -> None:
                         help="forward rows only")
     parser.add_argument("--timing", choices=("events", "graph"),
                         default="events",
-                        help="graph: every row (the copy too) timed as "
-                             "replays of a CUDA graph of its launches, "
-                             "without any launch path's host cost")
+                        help="graph: every kernel's row timed as replays "
+                             "of a CUDA graph of its launches, without any "
+                             "launch path's host cost (the copy: 10 copies "
+                             "back to back between events)")
     args = parser.parse_args()
     phalanx_mix.TIMING = args.timing
     lines = [f"{torch.cuda.get_device_name()}, torch {torch.__version__}, "

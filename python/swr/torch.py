@@ -218,21 +218,25 @@ def _forward_options(spec: ScanSpec, x: torch.Tensor,
     return {}
 
 
+def _half_word_full_window(spec: ScanSpec) -> bool:
+    """Whether `spec` is an unpacked full window of 2-byte elements with
+    per-channel decays (the kernels whose tiles the rules below choose)."""
+    return (spec.window == "full" and spec.sharing == "per_channel"
+            and spec.dtype_in != "f32" and not spec.packed)
+
+
 def _half_word_over_time(spec: ScanSpec) -> bool:
-    """Whether `spec` is a full window of 2-byte elements with per-channel
-    decays over a time-innermost layout (the compiler's 32-step tiles)."""
-    return (spec.window == "full" and spec.layout in ("bct", "bhdl")
-            and spec.sharing == "per_channel" and spec.dtype_in != "f32"
-            and not spec.packed)
+    """Whether `spec` is such a window over a time-innermost layout (the
+    compiler's 32-step tiles on time lanes)."""
+    return _half_word_full_window(spec) and spec.layout in ("bct", "bhdl")
 
 
 def _half_word_ctas(spec: ScanSpec, x: torch.Tensor) -> Optional[int]:
     """The default 64-channel CTAs of a 2-byte [B,T,H,D] full window with
     per-channel decays and more than 32 channels per head (else None: the
     other kernels keep the compiler's choice)."""
-    if not (spec.window == "full" and spec.layout == "bthd"
-            and spec.sharing == "per_channel" and spec.dtype_in != "f32"
-            and not spec.packed and not spec.reverse and x.dim() == 4):
+    if not (_half_word_full_window(spec) and spec.layout == "bthd"
+            and not spec.reverse and x.dim() == 4):
         return None
     batch, _, heads, head_dim = x.shape
     if head_dim <= _CHANNELS_PER_CTA // 2:
