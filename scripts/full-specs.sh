@@ -20,6 +20,9 @@ func.func @full_tokens(%a: memref<?x?x?x?xf32>, %x: memref<?x?x?x?xf32>,
 }
 SPEC
   sed 's/xf32>/xbf16>/g' "$dir/bthd-f32.mlir" >"$dir/bthd-bf16.mlir"
+  # [B, H, D, L] (time innermost, like [B, C, T]) with a decay per channel.
+  sed 's/@full_tokens/@full_heads_time/; s/layout bthd/layout bhdl/' \
+    "$dir/bthd-f32.mlir" >"$dir/bhdl-f32.mlir"
   # Per-head decays over [B, T, H, D] (a thread may take several channels of
   # a head: --channel-tile).
   cat >"$dir/bthd-head-f32.mlir" <<'SPEC'

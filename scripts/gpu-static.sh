@@ -1414,6 +1414,48 @@ bct_f32_levers() {
   done
 }
 
+# The register prefetch over [B,C,T] f32 (session 25, call 1: 97.6% of copy
+# against 96.4% at T16384) at every listed length, default and prefetched
+# interleaved twice; and over [B,T,C] f32 at T65536 (94.5% in session 17).
+bct_f32_prefetch() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
+  local t rep cfg
+  for t in 4096 16384 65536; do
+    for rep in 1 2; do
+      for cfg in "" --prefetch=1; do
+        bench_full bct-f32 "8x1536x$t" -1 -1 $cfg
+      done
+    done
+  done
+  for rep in 1 2; do
+    for cfg in "" --prefetch=1 --prefetch=0; do
+      bench_full bthd-f32-static 8x65536x1x1536 -1 -1 $cfg
+    done
+  done
+}
+
+# The register prefetch as the default of f32 full windows over a
+# time-innermost axis (session 25): [B,C,T] forward, reversed, one warp per
+# sequence and [B,H,D,L] checked against float64 around tiles and
+# iterations; the sanitizers; then swr.torch.scan graph-timed beside
+# accelerated-scan at every listed length (and [B,T,C] beside fla).
+f32_time_prefetch() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
+  local spec
+  for spec in bct-f32 bct-reverse-f32; do run_full "$spec" 2x70x16 -1; done
+  run_full bct-f32 2x70x16 -1 1
+  run_full bhdl-f32 2x3x22x1 -1
+  for spec in bct-f32:2x5x7 bct-reverse-f32:2x70x3 bhdl-f32:2x3x5x1; do
+    sanitize_full "${spec%%:*}" "${spec#*:}" "prefetch-${spec%%:*}" "" "" \
+      "memcheck racecheck synccheck"
+  done
+  unpack_peers
+  python3 "$root/bench/full_scan.py" --layouts bct,bthd --dtypes float32 \
+    --no-backward --timing graph --out "$logs/f32-time-prefetch.md" \
+    >"$scratch/full-scan.txt" 2>&1 || status=1
+  cat "$logs/f32-time-prefetch.md" 2>/dev/null || tail -20 "$scratch/full-scan.txt"
+}
+
 # The [B,C,T] bf16 forward by swr-run and through swr.torch.scan
 # (bench/full_scan.py) in one call (session 22: 87.8% of copy through the
 # frontend against 96.7% by swr-run in session 21).

@@ -120,8 +120,9 @@ struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
       *this, "prefetch",
       llvm::cl::desc("Tiles dealt to lanes or warps: read the next "
                      "iteration's tile before solving this one (0: off; 1: "
-                     "on; -1: for full windows of 2-byte elements with "
-                     "per-channel decays)"),
+                     "on; -1: for full windows with per-channel decays of "
+                     "2-byte elements, or of f32 over time-innermost "
+                     "layouts)"),
       llvm::cl::init(-1)};
   Option<int64_t> fullBlock{
       *this, "full-block",

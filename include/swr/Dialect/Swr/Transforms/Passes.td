@@ -159,8 +159,9 @@ def SwrTileBlocks : Pass<"swr-tile-blocks", "::mlir::func::FuncOp"> {
            "next iteration's tile before solving this one, carried into "
            "the next iteration in their stored width, so their loads are "
            "in flight during the solve, the carries and the stores. 0: off; "
-           "1: on; -1: for full windows of 2-byte elements with "
-           "per-channel decays and no fused regions">,
+           "1: on; -1: for full windows with per-channel decays and no "
+           "fused regions, of 2-byte elements or of 4-byte elements over a "
+           "time-innermost axis">,
     Option<"fullBlock", "full-block", "int64_t", /*default=*/"0",
            "Time steps per tile for full windows: 0 as `block`; -1: 4 for "
            "f32 on time lanes over a time-innermost axis (16-byte "
