@@ -1456,6 +1456,17 @@ f32_time_prefetch() {
   cat "$logs/f32-time-prefetch.md" 2>/dev/null || tail -20 "$scratch/full-scan.txt"
 }
 
+# The bf16 forwards through swr.torch.scan, graph-timed beside the peers at
+# every listed length (the 92% target; session 24 measured only
+# T16384 and, for [B,T,C], T4096).
+bf16_graph() {
+  unpack_peers
+  python3 "$root/bench/full_scan.py" --dtypes bfloat16 --no-backward \
+    --timing graph --out "$logs/bf16-graph.md" >"$scratch/bf16-graph.txt" 2>&1 ||
+    status=1
+  cat "$logs/bf16-graph.md" 2>/dev/null || tail -20 "$scratch/bf16-graph.txt"
+}
+
 # The [B,C,T] bf16 forward by swr-run and through swr.torch.scan
 # (bench/full_scan.py) in one call (session 22: 87.8% of copy through the
 # frontend against 96.7% by swr-run in session 21).
