@@ -1467,6 +1467,69 @@ bf16_graph() {
   cat "$logs/bf16-graph.md" 2>/dev/null || tail -20 "$scratch/bf16-graph.txt"
 }
 
+# Where the [B,T,C] forwards lose at short sequences (session 25, graph-timed
+# through swr.torch.scan: bf16 83.3 / 91.0%, f32 91.1 / 98.8% of copy at
+# T4096 / 16384, against 95-99% over [B,C,T]): every kernel timed at B8
+# C1536 from T1024 to T16384 (time = fixed cost + per-step cost), a few
+# levers at T4096, then Nsight Compute's SM activity spread at T4096.
+length_scaling() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
+  local t spec cfg ncu
+  for t in 1024 2048 4096 8192 16384; do
+    for spec in bthd-bf16-static bthd-f32-static; do
+      bench_full "$spec" "8x${t}x1x1536" -1 -1
+    done
+    for spec in bct-bf16 bct-f32; do bench_full "$spec" "8x1536x$t" -1 -1; done
+  done
+  for cfg in --full-block=16 --l2-prefetch=0 "--prefetch=0 --reread=0"; do
+    bench_full bthd-bf16-static 8x4096x1x1536 -1 -1 $cfg
+  done
+  bench_full bthd-bf16-static 8x4096x1x1536 -1 8
+  for cfg in --full-block=8 --full-block=32 --prefetch=1; do
+    bench_full bthd-f32-static 8x4096x1x1536 -1 -1 $cfg
+  done
+  bench_full bthd-f32-static 8x4096x1x1536 -1 8
+  ncu="$(command -v ncu || echo /usr/local/cuda/bin/ncu)"
+  for spec in bthd-bf16-static bthd-f32-static; do
+    echo "== ncu $spec 8x4096x1x1536"
+    "$ncu" --metrics sm__cycles_active.min,sm__cycles_active.avg,sm__cycles_active.max,sm__cycles_elapsed.avg,gpu__time_duration.sum,dram__throughput.avg.pct_of_peak_sustained_elapsed,launch__registers_per_thread,launch__grid_size,launch__occupancy_limit_registers \
+      --launch-skip 1 --launch-count 1 "$tools/bin/swr-run" "$dir/$spec.mlir" \
+      --target=sm_90a --shape 8x4096x1x1536 --lengths 1,4096 --decays spread 2>&1 |
+      grep -E "^\s+(dram|sm__|launch|gpu__)|==ERR|error" | head -20
+  done
+}
+
+# [B,C,T] f32 at T16384 with the prefetch default (session 25, call 3,
+# graph-timed: SWR 0.578 ms against accelerated-scan's 0.576): 8 warps per
+# sequence beside the default 4 by swr-run, then the frontend's row beside
+# the peer three times in one call (run-to-run spread).
+bct_f32_repeat() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
+  local rep warps
+  for rep in 1 2; do
+    for warps in -1 8; do bench_full bct-f32 8x1536x16384 -1 "$warps"; done
+  done
+  unpack_peers
+  for rep in 1 2 3; do
+    python3 "$root/bench/full_scan.py" --layouts bct --dtypes float32 \
+      --lengths 16384 --no-backward --timing graph 2>&1 | grep -E "^\| (SWR|acc)"
+  done
+}
+
+# [B,C,T] f32 on 8 warps per sequence with the prefetch default (session
+# 25, call 5: 99.1 / 99.0% of copy against 97.7 / 97.8% on 4 at T16384) at
+# every listed length, interleaved twice, before it becomes a default.
+bct_f32_warps() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
+  local t rep warps
+  run_full bct-f32 2x70x16 -1 8
+  for t in 4096 16384 65536; do
+    for rep in 1 2; do
+      for warps in -1 8; do bench_full bct-f32 "8x1536x$t" -1 "$warps"; done
+    done
+  done
+}
+
 # The [B,C,T] bf16 forward by swr-run and through swr.torch.scan
 # (bench/full_scan.py) in one call (session 22: 87.8% of copy through the
 # frontend against 96.7% by swr-run in session 21).
