@@ -1530,6 +1530,33 @@ bct_f32_warps() {
   done
 }
 
+# Lanes past a head skipping their tiles whole (--overhang=1, session 25,
+# not yet run on a GPU): [B,T,H,D] with 32 static heads of 48 channels
+# checked against float64 (bf16 and f32, around tiles, iterations and
+# warps), under the sanitizers, then timed at B8 T4096 / T16384 beside the
+# same channels as one head of 1536 (192 CTAs of 64 channels for 264 slots;
+# 48-channel heads: 256): whether CTAs that even out the SMs beat the
+# default (ncu at T4096: SMs active 90% of the elapsed cycles).
+overhang_probe() {
+  [[ -n "${dir:-}" ]] || { dir="$(mktemp -d)"; full_specs "$dir"; }
+  local spec t cfg
+  for spec in bthd-bf16-h48 bthd-f32-h48; do
+    run_full "$spec" 2x16x32x48 -1 -1 --overhang=1
+  done
+  for spec in bthd-bf16-h48 bthd-f32-h48; do
+    sanitize_full "$spec" 2x7x32x48 "overhang-$spec" --overhang=1 "" \
+      "memcheck racecheck synccheck"
+  done
+  for t in 4096 16384; do
+    bench_full bthd-bf16-static "8x${t}x1x1536" -1 -1
+    for cfg in "" --overhang=1 "--overhang=1 --full-block=16"; do
+      bench_full bthd-bf16-h48 "8x${t}x32x48" -1 -1 $cfg
+    done
+    bench_full bthd-f32-static "8x${t}x1x1536" -1 -1
+    bench_full bthd-f32-h48 "8x${t}x32x48" -1 -1 --overhang=1
+  done
+}
+
 # The [B,C,T] bf16 forward by swr-run and through swr.torch.scan
 # (bench/full_scan.py) in one call (session 22: 87.8% of copy through the
 # frontend against 96.7% by swr-run in session 21).

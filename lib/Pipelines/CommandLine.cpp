@@ -35,6 +35,8 @@ struct GpuPipelineCLOptions {
                               cl::init(int64_t(defaults.l2Prefetch))};
   cl::opt<int64_t> stages{"stages", cl::desc(defaults.stages.HelpStr),
                           cl::init(int64_t(defaults.stages))};
+  cl::opt<int64_t> overhang{"overhang", cl::desc(defaults.overhang.HelpStr),
+                            cl::init(int64_t(defaults.overhang))};
   cl::opt<int64_t> channelTile{"channel-tile",
                                cl::desc(defaults.channelTile.HelpStr),
                                cl::init(int64_t(defaults.channelTile))};
@@ -73,6 +75,7 @@ void swr::applyGpuPipelineCLOptions(GpuPipelineOptions &options) {
   applyIfGiven(clOptions->reread, options.reread);
   applyIfGiven(clOptions->l2Prefetch, options.l2Prefetch);
   applyIfGiven(clOptions->stages, options.stages);
+  applyIfGiven(clOptions->overhang, options.overhang);
   applyIfGiven(clOptions->channelTile, options.channelTile);
   applyIfGiven(clOptions->gradTimeChunk, options.gradTimeChunk);
   applyIfGiven(clOptions->blockSize, options.blockSize);

@@ -84,6 +84,7 @@ void swr::buildGpuKernelPipeline(OpPassManager &pm,
   tiling.reread = options.reread;
   tiling.l2Prefetch = options.l2Prefetch;
   tiling.stages = options.stages;
+  tiling.overhang = options.overhang;
   tiling.gridCarries = options.gridCarries;
   // A backward's per-head decay gradient: one head's channels on adjacent
   // lanes, summed by shuffles.

@@ -156,6 +156,12 @@ struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
                      "prefetched 2-byte elements with per-channel decays "
                      "shared by warps over bthd)"),
       llvm::cl::init(-1)};
+  Option<int64_t> overhang{
+      *this, "overhang",
+      llvm::cl::desc("Lanes over channels: lanes past a static channel axis "
+                     "that is not a multiple of their channels skip their "
+                     "tiles whole (0: off; 1: on)"),
+      llvm::cl::init(0)};
   Option<int64_t> stages{
       *this, "stages",
       llvm::cl::desc("Full windows on lanes or warps with per-channel decays "

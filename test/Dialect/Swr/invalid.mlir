@@ -515,6 +515,24 @@ func.func @read_tile_time_axis(%x: memref<?x?xf32>, %p: index) {
 
 // -----
 
+func.func @read_tile_overhang_without_channels(%x: memref<?x?xf32>, %p: index) {
+  %c0 = arith.constant 0 : index
+  // expected-error @below {{'swr.read_tile' op overhang: only a tile with a channel axis can start past it}}
+  %u = swr.read_tile %x[%c0, %c0] at %p length %p time 1 overhang pad 0.0 : memref<?x?xf32> -> vector<16xf32>
+  return
+}
+
+// -----
+
+func.func @write_tile_overhang_without_channels(%y: memref<?x?xf32>, %v: vector<16xf32>, %p: index) {
+  %c0 = arith.constant 0 : index
+  // expected-error @below {{'swr.write_tile' op overhang: only a tile with a channel axis can start past it}}
+  swr.write_tile %v, %y[%c0, %c0] at %p length %p time 1 overhang : vector<16xf32>, memref<?x?xf32>
+  return
+}
+
+// -----
+
 func.func @read_tile_channel_axis(%x: memref<?x?xf32>, %p: index) {
   %c0 = arith.constant 0 : index
   // expected-error @below {{channel: axis 1 is also the time axis}}

@@ -171,6 +171,13 @@ func.func @tile_access(%x: memref<?x?x16x?xbf16>, %y: memref<?x?xf16>, %i: index
   %a = swr.read_tile %y[%i, %i] at %p length %n time 1 pad 1.0 : memref<?x?xf16> -> vector<16xf32>
   // CHECK: swr.write_tile %{{.*}}, %{{.*}}[%{{.*}}, %{{.*}}] at %{{.*}} length %{{.*}} time 1 : vector<16xf32>, memref<?x?xf16>
   swr.write_tile %a, %y[%i, %i] at %p length %n time 1 : vector<16xf32>, memref<?x?xf16>
+  // Tiles that lanes may hold past the channel axis.
+  // CHECK: swr.read_tile %{{.*}} time 3 channel 2 overhang reverse pad 0.000000e+00 : memref<?x?x16x?xbf16> -> vector<16x2xf32>
+  %o = swr.read_tile %x[%i, %i, %i, %i] at %p length %n time 3 channel 2 overhang reverse pad 0.0
+      : memref<?x?x16x?xbf16> -> vector<16x2xf32>
+  // CHECK: swr.write_tile %{{.*}} time 3 channel 2 overhang : vector<16x2xf32>, memref<?x?x16x?xbf16>
+  swr.write_tile %o, %x[%i, %i, %i, %i] at %p length %n time 3 channel 2 overhang
+      : vector<16x2xf32>, memref<?x?x16x?xbf16>
   // A prefetch hint; lanes (1 by default) is printed only when set.
   // CHECK: swr.prefetch_tile %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}] at %{{.*}} length %{{.*}} time 3 channel 2 steps 32 lanes 32 : memref<?x?x16x?xbf16>
   swr.prefetch_tile %x[%i, %i, %i, %i] at %p length %n time 3 channel 2 steps 32 lanes 32

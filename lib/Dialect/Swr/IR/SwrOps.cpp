@@ -700,9 +700,13 @@ static LogicalResult verifyTileAxes(Operation *op, MemRefType memref,
 static LogicalResult verifyTileAccess(Operation *op, MemRefType memref,
                                       size_t numIndices, int64_t timeAxis,
                                       std::optional<int64_t> channelAxis,
-                                      VectorType tile, StringRef tileName) {
+                                      bool overhang, VectorType tile,
+                                      StringRef tileName) {
   if (failed(verifyTileAxes(op, memref, numIndices, timeAxis, channelAxis)))
     return failure();
+  if (overhang && !channelAxis)
+    return op->emitOpError()
+           << "overhang: only a tile with a channel axis can start past it";
   int64_t expectedRank = channelAxis ? 2 : 1;
   if (tile.getRank() != expectedRank)
     return op->emitOpError()
@@ -720,7 +724,7 @@ int64_t ReadTileOp::getTileChannels() {
 }
 LogicalResult ReadTileOp::verify() {
   return verifyTileAccess(*this, getSource().getType(), getIndices().size(),
-                          getTimeAxis(), getChannelAxis(),
+                          getTimeAxis(), getChannelAxis(), getOverhang(),
                           getResult().getType(), "result");
 }
 
@@ -759,6 +763,6 @@ LogicalResult ReadStagedOp::verify() {
 
 LogicalResult WriteTileOp::verify() {
   return verifyTileAccess(*this, getDest().getType(), getIndices().size(),
-                          getTimeAxis(), getChannelAxis(), getValue().getType(),
-                          "value");
+                          getTimeAxis(), getChannelAxis(), getOverhang(),
+                          getValue().getType(), "value");
 }

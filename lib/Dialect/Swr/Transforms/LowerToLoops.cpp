@@ -1596,8 +1596,18 @@ Value ifFullTile(ImplicitLocOpBuilder &b, Value full, TilePath fast,
   return ifOp.getNumResults() ? ifOp.getResult(0) : Value();
 }
 
-void lowerReadTile(ReadTileOp op) {
-  ImplicitLocOpBuilder b(op.getLoc(), op);
+/// Whether the first channel of `op`'s tile lies inside the channel axis of
+/// `memref` (a tile marked `overhang` that starts past it is skipped whole).
+template <typename TileOp>
+Value firstChannelInside(ImplicitLocOpBuilder &b, TileOp op, Value memref) {
+  int64_t axis = *op.getChannelAxis();
+  Value size = memref::DimOp::create(b, memref, axis);
+  return arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
+                               op.getIndices()[axis], size);
+}
+
+/// The read tile in its stored type, by the path its shape allows.
+Value readTilePaths(ImplicitLocOpBuilder &b, ReadTileOp op) {
   Value source = op.getSource();
   MemRefType type = op.getSource().getType();
   SmallVector<Value> start = runStart(b, op);
@@ -1624,6 +1634,24 @@ void lowerReadTile(ReadTileOp op) {
         });
   else
     tile = loadMasked(b, op);
+  return tile;
+}
+
+void lowerReadTile(ReadTileOp op) {
+  ImplicitLocOpBuilder b(op.getLoc(), op);
+  // A lane past the channel axis reads padding without a load, rather
+  // than running the masked path while its warp's other lanes run the
+  // vector path.
+  Value tile =
+      op.getOverhang()
+          ? ifFullTile(
+                b, firstChannelInside(b, op, op.getSource()),
+                [&](ImplicitLocOpBuilder &in) { return readTilePaths(in, op); },
+                [&](ImplicitLocOpBuilder &in) -> Value {
+                  return vector::BroadcastOp::create(in, storedTileType(op),
+                                                     storedPadding(in, op));
+                })
+          : readTilePaths(b, op);
   // Widened once, after the paths join: the join then holds the tile in
   // its stored width (2-byte elements: half the registers that a tile read
   // before a carry exchange keeps across it).
@@ -1696,17 +1724,12 @@ void storeMasked(ImplicitLocOpBuilder &b, WriteTileOp op, Value tile) {
       });
 }
 
-void lowerWriteTile(WriteTileOp op) {
-  ImplicitLocOpBuilder b(op.getLoc(), op);
+/// Stores `tile` (in the memref's element type) by the path its shape
+/// allows.
+void writeTilePaths(ImplicitLocOpBuilder &b, WriteTileOp op, Value tile) {
   Value dest = op.getDest();
   MemRefType type = op.getDest().getType();
   SmallVector<Value> start = runStart(b, op);
-  // Narrowed once, before the paths branch (the counterpart of a read
-  // tile's widening after they join).
-  Value tile = op.getValue();
-  if (!type.getElementType().isF32())
-    tile = arith::TruncFOp::create(
-        b, op.getValue().getType().clone(type.getElementType()), tile);
   // Each path stores and yields nothing.
   auto store = [](auto emit) {
     return [emit](ImplicitLocOpBuilder &in) -> Value {
@@ -1739,6 +1762,27 @@ void lowerWriteTile(WriteTileOp op) {
                }));
   else
     storeMasked(b, op, tile);
+}
+
+void lowerWriteTile(WriteTileOp op) {
+  ImplicitLocOpBuilder b(op.getLoc(), op);
+  MemRefType type = op.getDest().getType();
+  // Narrowed once, before the paths branch (the counterpart of a read
+  // tile's widening after they join).
+  Value tile = op.getValue();
+  if (!type.getElementType().isF32())
+    tile = arith::TruncFOp::create(
+        b, op.getValue().getType().clone(type.getElementType()), tile);
+  if (op.getOverhang())
+    // A lane past the channel axis stores nothing.
+    scf::IfOp::create(b, firstChannelInside(b, op, op.getDest()),
+                      [&](OpBuilder &then, Location loc) {
+                        ImplicitLocOpBuilder inner(loc, then);
+                        writeTilePaths(inner, op, tile);
+                        scf::YieldOp::create(inner);
+                      });
+  else
+    writeTilePaths(b, op, tile);
   op.erase();
 }
 

@@ -750,6 +750,21 @@ struct SwrTileBlocksPass
     return block;
   }
 
+  /// With the option on, whether the lanes over channels of a work item can
+  /// lie past a static channel axis (its size not a multiple of their
+  /// channels): a head of 48 channels on 32 lanes of 2 channels leaves
+  /// lanes 24..31 with no channel. A dynamic axis is not marked. Off by
+  /// default until measured on a GPU (the 48-channel heads that would even
+  /// out the SMs at B8 C1536 [B,T,C] bf16: docs/benchmarks.md session 25).
+  bool channelsOverhang(ScanOp scan, const ScanTiling &tiling) {
+    if (overhang != 1 || !tiling.hasChannelAxis() || tiling.laneChannels() == 1)
+      return false;
+    int64_t size = cast<MemRefType>(scan.getInput().getType())
+                       .getDimSize(tiling.axes.channel);
+    return !ShapedType::isDynamic(size) &&
+           size % (tiling.channels * tiling.laneChannels()) != 0;
+  }
+
   /// Whether tiles dealt to lanes or warps are read one iteration ahead:
   /// the option, or with -1 for full windows with per-channel decays and
   /// no fused regions, of 2-byte elements, or of 4-byte ones over a
@@ -918,6 +933,7 @@ struct SwrTileBlocksPass
       tiling.prefetch = prefetchFor(scan, axes);
       tiling.reread = window.isFull() && rereadFor(scan, axes);
       tiling.l2Prefetch = l2PrefetchFor(scan, axes);
+      tiling.channelOverhang = channelsOverhang(scan, tiling);
     }
     if (timeCtas > 1 && !window.isFull())
       return scan.emitOpError()

@@ -105,6 +105,13 @@ UnitAttr reverseAttr(ImplicitLocOpBuilder &b, const ScanTiling &tiling) {
   return tiling.reverse ? b.getUnitAttr() : UnitAttr();
 }
 
+/// `overhang` for a tile access with a channel axis, where the tiling says
+/// lanes may lie past it.
+UnitAttr overhangAttr(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
+                      IntegerAttr channelAxis) {
+  return tiling.channelOverhang && channelAxis ? b.getUnitAttr() : UnitAttr();
+}
+
 } // namespace
 
 Value tiling::indexConst(ImplicitLocOpBuilder &b, int64_t value) {
@@ -133,7 +140,8 @@ Value tiling::readDecays(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
   Value decays = ReadTileOp::create(
       b, access.accessType, decay, access.indices, position, coords.length,
       b.getI64IntegerAttr(access.timeAxis), access.channelAxis,
-      reverseAttr(b, tiling), b.getF32FloatAttr(1.0f));
+      reverseAttr(b, tiling), b.getF32FloatAttr(1.0f),
+      overhangAttr(b, tiling, access.channelAxis));
   VectorType type = decayTileType(b, tiling);
   if (access.accessType != type)
     decays = vector::ShapeCastOp::create(b, type, decays);
@@ -148,7 +156,8 @@ void tiling::writeDecays(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
     values = vector::ShapeCastOp::create(b, access.accessType, values);
   WriteTileOp::create(b, values, dest, access.indices, position, coords.length,
                       b.getI64IntegerAttr(access.timeAxis), access.channelAxis,
-                      reverseAttr(b, tiling));
+                      reverseAttr(b, tiling),
+                      overhangAttr(b, tiling, access.channelAxis));
 }
 
 Value tiling::readInputs(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
@@ -159,7 +168,8 @@ Value tiling::readInputs(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
   Value tile = ReadTileOp::create(
       b, access.accessType, source, access.indices, position, coords.length,
       b.getI64IntegerAttr(access.timeAxis), access.channelAxis,
-      reverseAttr(b, tiling), b.getF32FloatAttr(0.0f));
+      reverseAttr(b, tiling), b.getF32FloatAttr(0.0f),
+      overhangAttr(b, tiling, access.channelAxis));
   if (access.accessType != type)
     tile = vector::ShapeCastOp::create(b, type, tile);
   return tile;
@@ -278,7 +288,8 @@ void tiling::writeOutputs(ImplicitLocOpBuilder &b, const ScanTiling &tiling,
         b, VectorType::get({tiling.steps}, b.getF32Type()), tile);
   WriteTileOp::create(b, tile, dest, inputIndices(tiling, coords), position,
                       coords.length, b.getI64IntegerAttr(tiling.axes.time),
-                      channelAxis, reverseAttr(b, tiling));
+                      channelAxis, reverseAttr(b, tiling),
+                      overhangAttr(b, tiling, channelAxis));
 }
 
 Value tiling::readState(ImplicitLocOpBuilder &b, const ScanTiling &tiling,

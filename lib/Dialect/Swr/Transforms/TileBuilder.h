@@ -78,6 +78,11 @@ struct ScanTiling {
   // only the terminals live across the exchange (not the local solution
   // and the decay products: two f32 per element).
   bool reread = false;
+  // Lanes over channels: some work items' lanes may lie past the channel
+  // axis (a static head narrower than, or not a multiple of, the lanes'
+  // channels); their tiles are marked `overhang`, so those lanes skip them
+  // whole instead of taking the masked path beside the vector path.
+  bool channelOverhang = false;
   // Full windows on GPUs: every iteration of a sequence's tile loop is its
   // own work item (a time chunk), carries between them through this
   // zeroed global workspace (swr.carry_exchange level grid). Null: off.

@@ -585,7 +585,11 @@ class Swr_TileAccessOp<string mnemonic, list<Trait> traits = []>
     `base + p` on the time axis (`base + length - 1 - p` with `reverse`),
     where `base` is the time index in `indices` (the start of a packed
     sequence, 0 otherwise). Elements past the sequence end or the channel
-    axis are not accessed.
+    axis are not accessed. With `overhang` (set where the lanes of a work
+    item may reach past the channel axis: a head narrower than the lanes'
+    channels), a tile whose first channel lies past the axis is skipped
+    whole on GPUs (a read yields padding) instead of taking the masked
+    path beside the other lanes' vector path.
   }];
   let extraClassDeclaration = [{
     /// Time steps (n) and channels (m, 1 without a channel axis) of the tile.
@@ -613,12 +617,13 @@ def Swr_ReadTileOp : Swr_TileAccessOp<"read_tile"> {
   let arguments = (ins Arg<Swr_FloatMemRef, "", [MemRead]>:$source,
                    Variadic<Index>:$indices, Index:$position, Index:$length,
                    I64Attr:$time_axis, OptionalAttr<I64Attr>:$channel_axis,
-                   UnitAttr:$reverse, F32Attr:$padding);
+                   UnitAttr:$reverse, F32Attr:$padding, UnitAttr:$overhang);
   let results = (outs VectorOfRankAndType<[1, 2], [F32]>:$result);
   let assemblyFormat = [{
     $source `[` $indices `]` `at` $position `length` $length
-    `time` $time_axis (`channel` $channel_axis^)? (`reverse` $reverse^)?
-    `pad` $padding attr-dict `:` type($source) `->` type($result)
+    `time` $time_axis (`channel` $channel_axis^)? (`overhang` $overhang^)?
+    (`reverse` $reverse^)? `pad` $padding attr-dict `:` type($source) `->`
+    type($result)
   }];
 }
 
@@ -639,11 +644,11 @@ def Swr_WriteTileOp : Swr_TileAccessOp<"write_tile"> {
                    Arg<Swr_FloatMemRef, "", [MemWrite]>:$dest,
                    Variadic<Index>:$indices, Index:$position, Index:$length,
                    I64Attr:$time_axis, OptionalAttr<I64Attr>:$channel_axis,
-                   UnitAttr:$reverse);
+                   UnitAttr:$reverse, UnitAttr:$overhang);
   let assemblyFormat = [{
     $value `,` $dest `[` $indices `]` `at` $position `length` $length
-    `time` $time_axis (`channel` $channel_axis^)? (`reverse` $reverse^)?
-    attr-dict `:` type($value) `,` type($dest)
+    `time` $time_axis (`channel` $channel_axis^)? (`overhang` $overhang^)?
+    (`reverse` $reverse^)? attr-dict `:` type($value) `,` type($dest)
   }];
 }
 

@@ -186,6 +186,13 @@ def SwrTileBlocks : Pass<"swr-tile-blocks", "::mlir::func::FuncOp"> {
            "exchange. 0: off; 1: on; -1: on for prefetched 2-byte elements "
            "with per-channel decays shared by the warps of a CTA over "
            "bthd">,
+    Option<"overhang", "overhang", "int64_t", /*default=*/"0",
+           "Lanes over channels (GPUs): where a static channel axis is not "
+           "a multiple of the channels a work item's lanes take (a head of "
+           "48 on 32 lanes of 2), mark its tile accesses `overhang`, so "
+           "lanes past the axis skip their tiles whole instead of running "
+           "the masked path beside the other lanes' vector path. 0: off; "
+           "1: on">,
     Option<"stages", "stages", "int64_t", /*default=*/"0",
            "Full windows on time lanes or warps (GPUs) with per-channel "
            "decays, no fused regions and rows of 4, 8 or 16 bytes: stage "
