@@ -1285,17 +1285,23 @@ SmallVector<Value> runStart(ImplicitLocOpBuilder &b, TileOp op) {
   return indices;
 }
 
+/// Whether the first channel of `op`'s tile lies inside the channel axis of
+/// `memref` (a tile marked `overhang` that starts past it is skipped whole).
+template <typename TileOp>
+Value firstChannelInside(ImplicitLocOpBuilder &b, TileOp op, Value memref) {
+  int64_t axis = *op.getChannelAxis();
+  Value size = memref::DimOp::create(b, memref, axis);
+  return arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
+                               op.getIndices()[axis], size);
+}
+
 /// Whether a tile lies wholly inside the sequence and the channel axis.
 template <typename TileOp>
 Value isInside(ImplicitLocOpBuilder &b, TileOp op, Value memref) {
   Value inside = isInsideSequence(b, op);
-  if (std::optional<int64_t> axis = op.getChannelAxis()) {
-    Value dim = memref::DimOp::create(b, memref, *axis);
-    inside = arith::AndIOp::create(
-        b, inside,
-        arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
-                              op.getIndices()[*axis], dim));
-  }
+  if (op.getChannelAxis())
+    inside =
+        arith::AndIOp::create(b, inside, firstChannelInside(b, op, memref));
   return inside;
 }
 
@@ -1594,16 +1600,6 @@ Value ifFullTile(ImplicitLocOpBuilder &b, Value full, TilePath fast,
   };
   auto ifOp = scf::IfOp::create(b, full, branch(fast), branch(masked));
   return ifOp.getNumResults() ? ifOp.getResult(0) : Value();
-}
-
-/// Whether the first channel of `op`'s tile lies inside the channel axis of
-/// `memref` (a tile marked `overhang` that starts past it is skipped whole).
-template <typename TileOp>
-Value firstChannelInside(ImplicitLocOpBuilder &b, TileOp op, Value memref) {
-  int64_t axis = *op.getChannelAxis();
-  Value size = memref::DimOp::create(b, memref, axis);
-  return arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
-                               op.getIndices()[axis], size);
 }
 
 /// The read tile in its stored type, by the path its shape allows.
