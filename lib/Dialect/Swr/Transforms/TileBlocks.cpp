@@ -761,8 +761,7 @@ struct SwrTileBlocksPass
       return false;
     int64_t size = cast<MemRefType>(scan.getInput().getType())
                        .getDimSize(tiling.axes.channel);
-    return !ShapedType::isDynamic(size) &&
-           size % (tiling.channels * tiling.laneChannels()) != 0;
+    return !ShapedType::isDynamic(size) && size % tiling.itemChannels() != 0;
   }
 
   /// Whether tiles dealt to lanes or warps are read one iteration ahead:

@@ -446,7 +446,7 @@ void tiling::emitScanLoops(
   auto addChannels = [&] {
     channelDim = upper.size();
     upper.push_back(memref::DimOp::create(b, input, tiling.axes.channel));
-    steps.push_back(indexConst(b, tiling.channels * tiling.laneChannels()));
+    steps.push_back(indexConst(b, tiling.itemChannels()));
   };
   int64_t chunkSteps = tiling.chunkSteps();
   auto addChunks = [&] {

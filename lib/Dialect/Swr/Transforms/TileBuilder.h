@@ -105,6 +105,8 @@ struct ScanTiling {
   }
   /// Channel blocks on the lanes of a warp beside each time lane.
   int64_t laneChannels() const { return sharesSequence() ? 32 / timeLanes : 1; }
+  /// Channels of one work item: the parallel loop's channel step.
+  int64_t itemChannels() const { return channels * laneChannels(); }
   /// Whether all 32 lanes of a warp solve tiles of one head's channels at
   /// one time tile, so they share its transfer operator.
   bool warpSharesOperator() const {
