@@ -581,8 +581,7 @@ struct SwrTileBlocksPass
   /// takes (D = 48 or 96, say: the tile-by-tile walk takes those).
   std::optional<HeadSplit> headSplitFor(ScanGradOp grad, const LayoutAxes &axes,
                                         int64_t lanes) {
-    int64_t headDim =
-        cast<MemRefType>(grad.getInput().getType()).getDimSize(axes.channel);
+    int64_t headDim = channelAxisSize(grad.getInput(), axes);
     if (lanes != 1 || ShapedType::isDynamic(headDim))
       return std::nullopt;
     if (!laneReduction) {
@@ -666,8 +665,7 @@ struct SwrTileBlocksPass
       return perHead ? int64_t(channelTile) : 1;
     if (halfWordsSharedByWarps(scan, axes))
       return 2;
-    int64_t headDim =
-        cast<MemRefType>(scan.getInput().getType()).getDimSize(axes.channel);
+    int64_t headDim = channelAxisSize(scan.getInput(), axes);
     if (!chunked || !channelsContiguous(axes) || ShapedType::isDynamic(headDim))
       return 1;
     int64_t tiles = 1 + scan.getExtraInputs().size() + (perHead ? 0 : 1);
@@ -759,8 +757,7 @@ struct SwrTileBlocksPass
   bool channelsOverhang(ScanOp scan, const ScanTiling &tiling) {
     if (overhang != 1 || !tiling.hasChannelAxis() || tiling.laneChannels() == 1)
       return false;
-    int64_t size = cast<MemRefType>(scan.getInput().getType())
-                       .getDimSize(tiling.axes.channel);
+    int64_t size = channelAxisSize(scan.getInput(), tiling.axes);
     return !ShapedType::isDynamic(size) && size % tiling.itemChannels() != 0;
   }
 

@@ -331,6 +331,12 @@ struct GradLanes {
   int64_t headLanes = 1;
 };
 
+/// The size of the channel axis of a scan operand `input` (D over [B,T,H,D]
+/// and [B,H,D,L]; ShapedType::kDynamic when not static).
+inline int64_t channelAxisSize(Value input, const LayoutAxes &axes) {
+  return cast<MemRefType>(input.getType()).getDimSize(axes.channel);
+}
+
 /// How a head's channels lie on adjacent lanes for a per-head backward:
 /// `channels` adjacent ones per lane on `lanes` lanes.
 struct HeadSplit {

@@ -442,8 +442,7 @@ HeadReduction::Kind headReductionKind(ScanGradOp grad, const LayoutAxes &axes,
   group = 1;
   if (grad.getSharing() != DecaySharing::per_head || axes.channel < 0)
     return HeadReduction::None;
-  int64_t headDim =
-      cast<MemRefType>(grad.getInput().getType()).getDimSize(axes.channel);
+  int64_t headDim = channelAxisSize(grad.getInput(), axes);
   if (std::optional<int64_t> lanes =
           laneReduction ? headLaneGroup(headDim, channelTile) : std::nullopt) {
     if (*lanes == 1) {
