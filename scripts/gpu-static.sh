@@ -1450,10 +1450,8 @@ f32_time_prefetch() {
       "memcheck racecheck synccheck"
   done
   unpack_peers
-  python3 "$root/bench/full_scan.py" --layouts bct,bthd --dtypes float32 \
-    --no-backward --timing graph --out "$logs/f32-time-prefetch.md" \
-    >"$scratch/full-scan.txt" 2>&1 || status=1
-  cat "$logs/f32-time-prefetch.md" 2>/dev/null || tail -20 "$scratch/full-scan.txt"
+  run_bench full_scan f32-time-prefetch --layouts bct,bthd --dtypes float32 \
+    --no-backward --timing graph
 }
 
 # The bf16 forwards through swr.torch.scan, graph-timed beside the peers at
@@ -1461,10 +1459,7 @@ f32_time_prefetch() {
 # T16384 and, for [B,T,C], T4096).
 bf16_graph() {
   unpack_peers
-  python3 "$root/bench/full_scan.py" --dtypes bfloat16 --no-backward \
-    --timing graph --out "$logs/bf16-graph.md" >"$scratch/bf16-graph.txt" 2>&1 ||
-    status=1
-  cat "$logs/bf16-graph.md" 2>/dev/null || tail -20 "$scratch/bf16-graph.txt"
+  run_bench full_scan bf16-graph --dtypes bfloat16 --no-backward --timing graph
 }
 
 # Where the [B,T,C] forwards lose at short sequences (session 25, graph-timed
